@@ -1,0 +1,222 @@
+using Sigs.Plugins;
+using Sigs.Signatures.Shared;
+
+namespace Sigs.Signatures.SaTokenApi;
+
+/// <summary>
+/// SIGS-1003, after Elastic rule 4bd306f9-ee89-4083-91af-e61ed5c42b9a: an interactive read of the service-account
+/// token or CA certificate in a container of pod P, followed within the window (60 s) by a Kubernetes API request
+/// whose credentials are bound to P.
+/// </summary>
+/// <remarks>
+/// Each pending read pairs with the first matching audit event and is then consumed: one finding per pair.
+/// Pending reads expire once the latest event time or tick is past their window, and are capped in number;
+/// the oldest is evicted first, and evictions are counted and logged.
+/// </remarks>
+public sealed class ServiceAccountTokenApiRequestSignature : Signature
+{
+    private static readonly SignatureMetadata Meta = new()
+    {
+        Id = "SIGS-1003",
+        Version = "1",
+        Name = "Service Account Token Read Followed by Kubernetes API Request",
+        EventName = "k8s_sa_token_api_request",
+        Description = "An interactive process in a container read the pod's service-account token or CA certificate, and within " +
+            "60 seconds the API server received a request authenticated as that pod. This is how an attacker with a shell in a " +
+            "pod uses its credentials to explore or attack the cluster.",
+        Severity = Severity.Medium,
+        RiskScore = 47,
+        Tactics = ["TA0002", "TA0006", "TA0007", "TA0008"],
+        Techniques = ["T1059.004", "T1528", "T1552.001", "T1613", "T1550.001"],
+        Tags = ["kubernetes", "credential-access", "sequence", "elastic"],
+        References =
+        [
+            "https://github.com/elastic/detection-rules (rule 4bd306f9-ee89-4083-91af-e61ed5c42b9a)",
+            "https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#bound-service-account-token-volume",
+        ],
+        Properties = new Dictionary<string, string> { ["elastic_rule_id"] = "4bd306f9-ee89-4083-91af-e61ed5c42b9a" },
+    };
+
+    private readonly Queue<PendingRead> _arrivalOrder = new();
+    private readonly Dictionary<string, List<PendingRead>> _readsByPod = new(StringComparer.Ordinal);
+    private Settings _settings = new();
+    private TimeSpan _window = TimeSpan.FromSeconds(60);
+    private DateTimeOffset _latest = DateTimeOffset.MinValue;
+    private int _pending;
+
+    public override SignatureMetadata Metadata => Meta;
+
+    public override IReadOnlyList<EventSelector> Selectors { get; } =
+    [
+        new(EventNames.FileOpen, Origin: "container"),
+        new(EventNames.KubernetesAudit),
+    ];
+
+    public override IReadOnlyList<string> FilePatterns =>
+        [.. _settings.FilePaths.Select(path => path[..(path.LastIndexOf('/') + 1)]).Distinct(StringComparer.Ordinal)];
+
+    public override string? ConfigSchema => """
+        {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "filePaths": { "type": "array", "items": { "type": "string", "pattern": "^/" }, "description": "Token and certificate paths; their ..data/ and ..TIMESTAMP/ forms match too." },
+            "windowSeconds": { "type": "integer", "minimum": 1, "maximum": 3600, "description": "How long after the read an API request still pairs with it." },
+            "maxPending": { "type": "integer", "minimum": 1, "description": "At most this many reads wait for a request; the oldest is evicted first." },
+            "stages": { "type": "array", "items": { "type": "string", "enum": ["RequestReceived", "ResponseStarted", "ResponseComplete", "Panic"] }, "description": "Audit stages that count as a request." }
+          }
+        }
+        """;
+
+    /// <summary>Reads waiting for a request.</summary>
+    public int PendingReads => _pending;
+
+    /// <summary>Reads dropped because <see cref="Settings.MaxPending"/> was reached.</summary>
+    public long Evictions { get; private set; }
+
+    protected override void OnInit(SignatureContext context)
+    {
+        _settings = context.GetConfig<Settings>();
+        _window = TimeSpan.FromSeconds(_settings.WindowSeconds);
+    }
+
+    public override void OnEvent(SecurityEvent securityEvent)
+    {
+        Advance(securityEvent.Time);
+        if (securityEvent.Name == EventNames.FileOpen)
+        {
+            if (ContainerReads.IsInteractiveInContainer(securityEvent)
+                && securityEvent.Kubernetes?.PodName is { Length: > 0 } pod
+                && ServiceAccountFiles.Matches(securityEvent.File?.Path, _settings.FilePaths))
+            {
+                Remember(new PendingRead(securityEvent, pod));
+            }
+        }
+        else if (securityEvent.Audit is { RequestingPods: { Count: > 0 } pods } audit
+            && Array.IndexOf(_settings.Stages, audit.Stage) >= 0)
+        {
+            for (int i = 0; i < pods.Count; i++)
+            {
+                PairWithReads(securityEvent, pods[i]);
+            }
+        }
+    }
+
+    public override void OnSignal(Signal signal)
+    {
+        if (signal.Kind == SignalKind.EndOfInput)
+        {
+            _arrivalOrder.Clear();
+            _readsByPod.Clear();
+            _pending = 0;
+            return;
+        }
+
+        Advance(signal.Time);
+    }
+
+    private void PairWithReads(SecurityEvent request, string pod)
+    {
+        if (!_readsByPod.TryGetValue(pod, out List<PendingRead>? reads))
+        {
+            return;
+        }
+
+        for (int i = 0; i < reads.Count; i++)
+        {
+            PendingRead read = reads[i];
+            TimeSpan after = request.Time - read.Open.Time;
+            if (after < TimeSpan.Zero || after > _window)
+            {
+                continue;
+            }
+
+            Context.Report(request, new Dictionary<string, object?>
+            {
+                ["pod"] = pod,
+                ["secondsAfterRead"] = after.TotalSeconds,
+                ["tokenRead"] = read.Open,
+            });
+            Forget(read);
+            i--;
+        }
+    }
+
+    /// <summary>Moves time forward and expires reads whose window has passed.</summary>
+    private void Advance(DateTimeOffset now)
+    {
+        if (now <= _latest)
+        {
+            return;
+        }
+
+        _latest = now;
+        while (_arrivalOrder.TryPeek(out PendingRead? oldest) && (oldest.Done || _latest - oldest.Open.Time > _window))
+        {
+            _arrivalOrder.Dequeue();
+            Forget(oldest);
+        }
+    }
+
+    private void Remember(PendingRead read)
+    {
+        _arrivalOrder.Enqueue(read);
+        if (!_readsByPod.TryGetValue(read.Pod, out List<PendingRead>? reads))
+        {
+            _readsByPod[read.Pod] = reads = [];
+        }
+
+        reads.Add(read);
+        _pending++;
+        while (_pending > _settings.MaxPending && _arrivalOrder.TryDequeue(out PendingRead? oldest))
+        {
+            if (!oldest.Done)
+            {
+                Forget(oldest);
+                Evictions++;
+                if (Evictions == 1 || Evictions % 1000 == 0)
+                {
+                    Context.Log(SignatureLogLevel.Warning, $"{Evictions} pending token reads evicted: more than maxPending={_settings.MaxPending} waiting");
+                }
+            }
+        }
+    }
+
+    private void Forget(PendingRead read)
+    {
+        if (read.Done)
+        {
+            return;
+        }
+
+        read.Done = true;
+        _pending--;
+        List<PendingRead> reads = _readsByPod[read.Pod];
+        reads.Remove(read);
+        if (reads.Count == 0)
+        {
+            _readsByPod.Remove(read.Pod);
+        }
+    }
+
+    private sealed class PendingRead(SecurityEvent open, string pod)
+    {
+        public SecurityEvent Open { get; } = open;
+
+        public string Pod { get; } = pod;
+
+        public bool Done { get; set; }
+    }
+
+    /// <summary>The signature's configuration; defaults are the Elastic rule's.</summary>
+    public sealed class Settings
+    {
+        public string[] FilePaths { get; init; } = ServiceAccountFiles.DefaultPaths;
+
+        public int WindowSeconds { get; init; } = 60;
+
+        public int MaxPending { get; init; } = 10_000;
+
+        public string[] Stages { get; init; } = ["ResponseComplete", "ResponseStarted"];
+    }
+}

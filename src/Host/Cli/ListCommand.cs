@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Sigs.Host.Contract;
+using Sigs.Host.Engine;
+
+namespace Sigs.Host.Cli;
+
+/// <summary><c>sigs list</c>: the loaded signatures with their plugin file and its SHA-256.</summary>
+internal static class ListCommand
+{
+    public static int Run(CommandLine command, SigsRuntime runtime, TextWriter output)
+    {
+        IReadOnlyList<SignatureRunner> runners = runtime.Generation.Index.Runners;
+        if (command.Flag("--json"))
+        {
+            output.WriteLine(JsonSerializer.Serialize(runners.Select(Describe), ContractJson.Options));
+            return 0;
+        }
+
+        string[] header = ["ID", "VERSION", "SEVERITY", "NAME", "EVENTS", "PLUGIN", "SHA256"];
+        string[][] rows = [header, .. runners.Select(r => new[]
+        {
+            r.Metadata.Id,
+            r.Metadata.Version,
+            r.Metadata.Severity.ToString().ToLowerInvariant(),
+            r.Metadata.Name,
+            string.Join(",", r.Selectors.Select(Selector)),
+            r.Plugin.AssemblyPath,
+            r.Plugin.Sha256,
+        })];
+        int[] widths = [.. Enumerable.Range(0, header.Length).Select(column => rows.Max(row => row[column].Length))];
+        foreach (string[] row in rows)
+        {
+            output.WriteLine(string.Join("  ", row.Select((cell, column) => column == row.Length - 1 ? cell : cell.PadRight(widths[column]))));
+        }
+
+        return 0;
+    }
+
+    private static string Selector(Plugins.EventSelector selector) =>
+        selector.Source == Plugins.EventSelector.Any && selector.Origin == Plugins.EventSelector.Any
+            ? selector.Name
+            : $"{selector.Name}[source={selector.Source},origin={selector.Origin}]";
+
+    private static object Describe(SignatureRunner runner) => new
+    {
+        runner.Metadata.Id,
+        runner.Metadata.Name,
+        runner.Metadata.Version,
+        runner.Metadata.EventName,
+        runner.Metadata.Severity,
+        runner.Metadata.Description,
+        runner.Metadata.Tactics,
+        runner.Metadata.Techniques,
+        Selectors = runner.Selectors,
+        runner.Signature.FilePatterns,
+        Plugin = new { runner.Plugin.Name, File = runner.Plugin.AssemblyPath, runner.Plugin.Sha256 },
+    };
+}

@@ -1,0 +1,72 @@
+using System.Reflection;
+using NJsonSchema;
+using NJsonSchema.Validation;
+
+namespace Sigs.Host.Configuration;
+
+/// <summary>JSON Schema validation with problems reported as "key.path: what is wrong".</summary>
+internal static class SchemaValidation
+{
+    /// <summary>Parses a schema. NJsonSchema's parser is async only for external references, which are not used.</summary>
+    public static JsonSchema Parse(string schemaJson) => JsonSchema.FromJsonAsync(schemaJson).GetAwaiter().GetResult();
+
+    public static JsonSchema LoadEmbedded(string fileName)
+    {
+        using Stream stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"schema/{fileName}")
+            ?? throw new InvalidOperationException($"schema/{fileName} is not embedded in the host");
+        using var reader = new StreamReader(stream);
+        return Parse(reader.ReadToEnd());
+    }
+
+    public static IReadOnlyList<string> Validate(JsonSchema schema, string json)
+    {
+        var problems = new List<string>();
+        foreach (ValidationError error in schema.Validate(json))
+        {
+            Collect(error, problems);
+        }
+
+        return problems;
+    }
+
+    private static void Collect(ValidationError error, List<string> problems)
+    {
+        if (error is ChildSchemaValidationError child && child.Errors.Count > 0)
+        {
+            foreach (ValidationError nested in child.Errors.SelectMany(e => e.Value))
+            {
+                Collect(nested, problems);
+            }
+
+            return;
+        }
+
+        problems.Add($"{KeyPath(error.Path)}: {Describe(error)}");
+    }
+
+    /// <summary>NJsonSchema paths look like <c>#/outputs[0].type</c>; shown as <c>outputs[0].type</c>.</summary>
+    private static string KeyPath(string? path)
+    {
+        string trimmed = (path ?? "#").TrimStart('#').TrimStart('/');
+        return trimmed.Length == 0 ? "(root)" : trimmed;
+    }
+
+    private static string Describe(ValidationError error) => error.Kind switch
+    {
+        ValidationErrorKind.NoAdditionalPropertiesAllowed => "unknown key",
+        ValidationErrorKind.PropertyRequired => "required key is missing",
+        ValidationErrorKind.StringExpected => "must be a string",
+        ValidationErrorKind.IntegerExpected => "must be an integer",
+        ValidationErrorKind.NumberExpected => "must be a number",
+        ValidationErrorKind.BooleanExpected => "must be true or false",
+        ValidationErrorKind.ArrayExpected => "must be a list",
+        ValidationErrorKind.ObjectExpected => "must be a mapping",
+        ValidationErrorKind.NotInEnumeration when error.Schema is { } s =>
+            $"must be one of: {string.Join(", ", s.Enumeration.Select(v => v?.ToString()))}",
+        ValidationErrorKind.StringTooShort => "must not be empty",
+        _ => Humanize(error.Kind.ToString()),
+    };
+
+    private static string Humanize(string kind) =>
+        string.Concat(kind.Select((c, i) => i > 0 && char.IsUpper(c) ? " " + char.ToLowerInvariant(c) : c.ToString())).ToLowerInvariant();
+}

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Sigs.Host.Configuration;
+
+/// <summary>
+/// Converts a YAML document to JSON, resolving plain scalars with the YAML 1.2 core schema (null, booleans,
+/// integers, floats); quoted scalars stay strings.
+/// </summary>
+internal static partial class YamlToJson
+{
+    public static JsonNode? Convert(string yaml, string fileName)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException ex)
+        {
+            throw new ConfigException($"{fileName}:{ex.Start.Line}:{ex.Start.Column}: invalid YAML: {ex.InnerException?.Message ?? ex.Message}");
+        }
+
+        return stream.Documents.Count == 0 ? new JsonObject() : Convert(stream.Documents[0].RootNode, fileName);
+    }
+
+    private static JsonNode? Convert(YamlNode node, string fileName) => node switch
+    {
+        YamlMappingNode mapping => ConvertMapping(mapping, fileName),
+        YamlSequenceNode sequence => new JsonArray([.. sequence.Children.Select(child => Convert(child, fileName))]),
+        YamlScalarNode scalar => ConvertScalar(scalar),
+        _ => throw new ConfigException($"{fileName}:{node.Start.Line}: unsupported YAML node ({node.NodeType})"),
+    };
+
+    private static JsonObject ConvertMapping(YamlMappingNode mapping, string fileName)
+    {
+        var result = new JsonObject();
+        foreach ((YamlNode keyNode, YamlNode valueNode) in mapping.Children)
+        {
+            string key = keyNode is YamlScalarNode { Value: { } text }
+                ? text
+                : throw new ConfigException($"{fileName}:{keyNode.Start.Line}: mapping keys must be plain text");
+            if (result.ContainsKey(key))
+            {
+                throw new ConfigException($"{fileName}:{keyNode.Start.Line}: duplicate key '{key}'");
+            }
+
+            result[key] = Convert(valueNode, fileName);
+        }
+
+        return result;
+    }
+
+    private static JsonNode? ConvertScalar(YamlScalarNode scalar)
+    {
+        string value = scalar.Value ?? string.Empty;
+        if (scalar.Style is not (ScalarStyle.Plain or ScalarStyle.Any))
+        {
+            return JsonValue.Create(value);
+        }
+
+        if (value is "" or "~" or "null" or "Null" or "NULL")
+        {
+            return null;
+        }
+
+        if (value is "true" or "True" or "TRUE")
+        {
+            return JsonValue.Create(true);
+        }
+
+        if (value is "false" or "False" or "FALSE")
+        {
+            return JsonValue.Create(false);
+        }
+
+        if (IntegerPattern().IsMatch(value) && long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long integer))
+        {
+            return JsonValue.Create(integer);
+        }
+
+        if (FloatPattern().IsMatch(value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out double number))
+        {
+            return JsonValue.Create(number);
+        }
+
+        return JsonValue.Create(value);
+    }
+
+    [GeneratedRegex(@"^[-+]?[0-9]+$")]
+    private static partial Regex IntegerPattern();
+
+    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
+    private static partial Regex FloatPattern();
+}

@@ -1,0 +1,100 @@
+using Sigs.Plugins;
+
+namespace Sigs.Host.Enrichment;
+
+/// <summary>
+/// Remembers what exec events said about each process, and fills those facts into later events of the same
+/// process that lack them (Tracee's file events carry no argv or terminal).
+/// </summary>
+/// <remarks>
+/// A process is keyed by (source, host pid, entity id); the entity id changes when a pid is reused, so a dead
+/// process never lends its facts to a new one, and events without an entity id are left as they are. An exit
+/// forgets the process. The table is bounded: when full, the oldest entry is evicted and counted.
+/// Not thread-safe: the engine's dispatch thread owns it.
+/// </remarks>
+internal sealed class ProcessTable(int capacity)
+{
+    private readonly Dictionary<Key, ProcessInfo> _processes = [];
+    private readonly Queue<Key> _insertionOrder = new();
+
+    public long Evictions { get; private set; }
+
+    public int Count => _processes.Count;
+
+    public SecurityEvent Enrich(SecurityEvent securityEvent)
+    {
+        if (securityEvent.Process is not { HostPid: int hostPid, EntityId: ulong entityId } process)
+        {
+            return securityEvent;
+        }
+
+        var key = new Key(securityEvent.Source, hostPid, entityId);
+        switch (securityEvent.Name)
+        {
+            case EventNames.ProcessExec:
+                Remember(key, process);
+                return securityEvent;
+            case EventNames.ProcessExit:
+                _processes.Remove(key);
+                return securityEvent;
+            default:
+                if (!NeedsFacts(process) || !_processes.TryGetValue(key, out ProcessInfo? known))
+                {
+                    return securityEvent;
+                }
+
+                return securityEvent with
+                {
+                    Process = process with
+                    {
+                        Args = process.Args ?? known.Args,
+                        Interactive = process.Interactive ?? known.Interactive,
+                        Tty = process.Tty ?? known.Tty,
+                        Executable = process.Executable ?? known.Executable,
+                        Uid = process.Uid ?? known.Uid,
+                        ParentPid = process.ParentPid ?? known.ParentPid,
+                    },
+                };
+        }
+    }
+
+    private static bool NeedsFacts(ProcessInfo process) =>
+        process.Args is null || process.Interactive is null || process.Executable is null || process.Uid is null;
+
+    private void Remember(Key key, ProcessInfo process)
+    {
+        if (_processes.ContainsKey(key))
+        {
+            _processes[key] = process;
+            return;
+        }
+
+        // Entries removed by exit stay in the queue until they reach its head; skip them there.
+        while (_processes.Count >= capacity && _insertionOrder.TryDequeue(out Key oldest))
+        {
+            if (_processes.Remove(oldest))
+            {
+                Evictions++;
+            }
+        }
+
+        _processes[key] = process;
+        _insertionOrder.Enqueue(key);
+        if (_insertionOrder.Count > capacity * 2)
+        {
+            CompactQueue();
+        }
+    }
+
+    private void CompactQueue()
+    {
+        Key[] live = [.. _insertionOrder.Where(_processes.ContainsKey)];
+        _insertionOrder.Clear();
+        foreach (Key key in live)
+        {
+            _insertionOrder.Enqueue(key);
+        }
+    }
+
+    private readonly record struct Key(string Source, int HostPid, ulong EntityId);
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Sigs.Host.Contract;
+using Sigs.Host.Feeds.Falco;
+using Sigs.Host.Feeds.KubernetesAudit;
+using Sigs.Host.Feeds.Tracee;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Feeds;
+
+/// <summary>Detects the format of one JSON document and decodes it into contract events.</summary>
+internal static class JsonLineDecoder
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
+
+    /// <summary>
+    /// Decodes <paramref name="json"/> and appends its events (several for an audit <c>EventList</c>).
+    /// On failure nothing is appended and an <see cref="EventDecodeException"/> says why.
+    /// </summary>
+    public static InputFormat Decode(ReadOnlyMemory<byte> json, List<SecurityEvent> events)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, DocumentOptions);
+        }
+        catch (JsonException ex)
+        {
+            throw new EventDecodeException($"not valid JSON: {ex.Message}");
+        }
+
+        using (document)
+        {
+            JsonElement root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new EventDecodeException($"expected a JSON object, found {root.ValueKind.ToString().ToLowerInvariant()}");
+            }
+
+            if (AuditEventDecoder.IsAudit(root))
+            {
+                var batch = new List<SecurityEvent>();
+                AuditEventDecoder.Decode(root, batch);
+                events.AddRange(batch);
+                return InputFormat.KubernetesAudit;
+            }
+
+            (InputFormat format, SecurityEvent decoded) = root switch
+            {
+                _ when FalcoAlertDecoder.IsAlert(root) => (InputFormat.FalcoAlert, FalcoAlertDecoder.Decode(root)),
+                _ when TraceeJsonDecoder.IsLegacy(root) => (InputFormat.TraceeLegacyJson, TraceeJsonDecoder.DecodeLegacy(root)),
+                _ when TraceeJsonDecoder.IsV1Beta1(root) => (InputFormat.TraceeV1Beta1Json, TraceeJsonDecoder.DecodeV1Beta1(root)),
+                _ when IsContract(root) => (InputFormat.Contract, DecodeContract(root)),
+                _ => throw new EventDecodeException("matches no known format (Tracee event, Falco alert, Kubernetes audit event, Sigs event)"),
+            };
+            events.Add(decoded);
+            return format;
+        }
+    }
+
+    private static bool IsContract(JsonElement root) =>
+        root.TryGetProperty("source", out _) && root.TryGetProperty("name", out _) && root.TryGetProperty("time", out _);
+
+    private static SecurityEvent DecodeContract(JsonElement root)
+    {
+        try
+        {
+            return root.Deserialize<SecurityEvent>(ContractJson.Options) ?? throw new EventDecodeException("event is null");
+        }
+        catch (JsonException ex)
+        {
+            throw new EventDecodeException($"invalid Sigs event at {ex.Path ?? "$"}: {FirstSentence(ex.Message)}");
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        int end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? message : message[..end];
+    }
+}

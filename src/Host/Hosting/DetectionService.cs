@@ -1,0 +1,109 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Sigs.Host.Feeds;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Hosting;
+
+/// <summary>
+/// The long-running host: feeds write into one bounded queue, and a single engine loop drains it, so every
+/// signature sees events in arrival order from one thread. A tick signal reaches the loop once a second.
+/// On stop, feeds are cancelled, the queue is drained, and signatures get an end-of-input signal.
+/// </summary>
+internal sealed partial class DetectionService(
+    SigsRuntime runtime,
+    IReadOnlyList<IEventFeed> feeds,
+    ILogger<DetectionService> logger) : BackgroundService
+{
+    public const int QueueCapacity = 65_536;
+
+    private readonly Channel<EngineWork> _queue = Channel.CreateBounded<EngineWork>(
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Task engineLoop = Task.Run(RunEngineLoopAsync, CancellationToken.None);
+        Task[] feedTasks = [.. feeds.Select(feed => RunFeedAsync(feed, stoppingToken))];
+        Task ticks = TickAsync(stoppingToken);
+        LogStarted(logger, runtime.Generation.Index.Runners.Count, feeds.Count);
+
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stop requested: fall through to drain.
+        }
+
+        await Task.WhenAll([.. feedTasks, ticks]).ConfigureAwait(false);
+        _queue.Writer.Complete();
+        await engineLoop.ConfigureAwait(false);
+        runtime.Engine.Signal(new Signal(SignalKind.EndOfInput, runtime.Clock.GetUtcNow()));
+        LogStopped(logger);
+    }
+
+    private async Task RunEngineLoopAsync()
+    {
+        await foreach (EngineWork work in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            if (work.Event is { } securityEvent)
+            {
+                runtime.Process(securityEvent);
+            }
+            else if (work.Signal is { } signal)
+            {
+                runtime.Engine.Signal(signal);
+            }
+        }
+    }
+
+    private async Task RunFeedAsync(IEventFeed feed, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await feed.RunAsync(e => _queue.Writer.WriteAsync(new EngineWork(e, null), stoppingToken), stoppingToken).ConfigureAwait(false);
+            LogFeedEnded(logger, feed.Name);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Normal shutdown.
+        }
+        catch (Exception ex)
+        {
+            LogFeedFailed(logger, feed.Name, ex.Message);
+        }
+    }
+
+    private async Task TickAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), runtime.Clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+            {
+                // A tick is only a hint to expire state; when the queue is full the next one will do.
+                _queue.Writer.TryWrite(new EngineWork(null, new Signal(SignalKind.Tick, runtime.Clock.GetUtcNow())));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Normal shutdown.
+        }
+    }
+
+    private readonly record struct EngineWork(SecurityEvent? Event, Signal? Signal);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sigs running: {Signatures} signatures, {Feeds} feeds")]
+    private static partial void LogStarted(ILogger logger, int signatures, int feeds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sigs stopped after draining its queue")]
+    private static partial void LogStopped(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed} reached the end of its input")]
+    private static partial void LogFeedEnded(ILogger logger, string feed);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Feed {Feed} failed: {Reason}")]
+    private static partial void LogFeedFailed(ILogger logger, string feed, string reason);
+}

@@ -1,0 +1,284 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Sigs.Host.Configuration;
+using Sigs.Host.Engine;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Loading;
+
+/// <summary>
+/// Loads every plugin in a folder into its own collectible context and initializes its signatures. A plugin or
+/// signature that cannot be used is refused with one log line naming the file and the reason; the rest load.
+/// </summary>
+/// <remarks>
+/// A plugin is a DLL directly in the folder, or a subfolder holding the plugin's DLL (named like the folder, or
+/// the one DLL with a <c>.deps.json</c>) and its private dependencies. Plugins load in name order, so which of
+/// two duplicate signature ids wins is stable.
+/// </remarks>
+internal sealed partial class PluginLoader(
+    IReadOnlyDictionary<string, SignatureSettings> settings,
+    IFindingSink sink,
+    TimeProvider clock,
+    ILoggerFactory loggerFactory)
+{
+    private static readonly JsonElement EmptyConfig = JsonDocument.Parse("{}").RootElement.Clone();
+    private readonly ILogger _logger = loggerFactory.CreateLogger("Sigs.Loading");
+
+    public PluginGeneration LoadFolder(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"plugin folder '{folder}' does not exist");
+        }
+
+        var plugins = new List<LoadedPlugin>();
+        var refusals = new List<string>();
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string entry in Directory.EnumerateFileSystemEntries(folder).Order(StringComparer.Ordinal))
+        {
+            bool isFolder = Directory.Exists(entry);
+            if (!isFolder && !entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            LoadedPlugin? plugin = LoadPlugin(entry, isFolder, ids, refusals);
+            if (plugin is not null)
+            {
+                plugins.Add(plugin);
+            }
+        }
+
+        foreach (string id in settings.Keys.Where(id => !ids.ContainsKey(id)))
+        {
+            LogUnknownSignatureSetting(_logger, id);
+        }
+
+        return new PluginGeneration(plugins, refusals);
+    }
+
+    private LoadedPlugin? LoadPlugin(string entry, bool isFolder, Dictionary<string, string> ids, List<string> refusals)
+    {
+        string name = Path.GetFileNameWithoutExtension(entry);
+        string? problem = null;
+        string? mainPath = isFolder ? FindMainAssembly(entry, out problem) : entry;
+        if (mainPath is null)
+        {
+            Refuse(refusals, entry, problem!);
+            return null;
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(mainPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Refuse(refusals, mainPath, $"cannot be read: {ex.Message}");
+            return null;
+        }
+
+        if (AssemblyInspector.FindIncompatibility(bytes) is { } incompatibility)
+        {
+            Refuse(refusals, mainPath, incompatibility);
+            return null;
+        }
+
+        var info = new PluginInfo(name, mainPath, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        var context = new PluginLoadContext(name, mainPath);
+        List<SignatureRunner> runners;
+        try
+        {
+            Assembly assembly = context.LoadFromStream(new MemoryStream(bytes));
+            Type[] types = SignatureTypes(assembly);
+            if (types.Length == 0)
+            {
+                throw new PluginRefusedException("contains no signature (a public, non-abstract Signature subclass with a parameterless constructor)");
+            }
+
+            runners = [.. types.Select(type => CreateRunner(type, info, ids, refusals)).OfType<SignatureRunner>()];
+        }
+        catch (Exception ex) when (ex is PluginRefusedException or BadImageFormatException or FileLoadException or FileNotFoundException)
+        {
+            context.Unload();
+            Refuse(refusals, mainPath, ex.Message);
+            return null;
+        }
+
+        if (runners.Count == 0)
+        {
+            context.Unload();
+            LogNoSignatures(_logger, mainPath);
+            return null;
+        }
+
+        LogLoaded(_logger, mainPath, info.Sha256, string.Join(", ", runners.Select(r => r.Metadata.Id)));
+        return new LoadedPlugin(info, context, runners);
+    }
+
+    private static string? FindMainAssembly(string folder, out string? problem)
+    {
+        problem = null;
+        string named = Path.Combine(folder, Path.GetFileName(folder) + ".dll");
+        if (File.Exists(named))
+        {
+            return named;
+        }
+
+        string[] withDeps = [.. Directory.EnumerateFiles(folder, "*.dll").Where(dll => File.Exists(Path.ChangeExtension(dll, ".deps.json")))];
+        if (withDeps.Length == 1)
+        {
+            return withDeps[0];
+        }
+
+        problem = withDeps.Length == 0
+            ? $"no plugin assembly: expected {Path.GetFileName(named)} or one DLL with a .deps.json"
+            : $"ambiguous plugin assembly: {withDeps.Length} DLLs have a .deps.json; name one like the folder";
+        return null;
+    }
+
+    private static Type[] SignatureTypes(Assembly assembly)
+    {
+        Type[] types;
+        try
+        {
+            types = assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException ex)
+        {
+            string reason = ex.LoaderExceptions.FirstOrDefault(e => e is not null)?.Message ?? ex.Message;
+            throw new PluginRefusedException($"types cannot be loaded: {reason}");
+        }
+
+        return [.. types
+            .Where(t => t.IsPublic && !t.IsAbstract && typeof(Signature).IsAssignableFrom(t) && t.GetConstructor(Type.EmptyTypes) is not null)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal)];
+    }
+
+    private SignatureRunner? CreateRunner(Type type, PluginInfo plugin, Dictionary<string, string> ids, List<string> refusals)
+    {
+        string label = type.FullName ?? type.Name;
+        Signature? signature = null;
+        try
+        {
+            signature = (Signature)Activator.CreateInstance(type)!;
+            SignatureMetadata metadata = signature.Metadata ?? throw new PluginRefusedException("Metadata is null");
+            label = metadata.Id;
+            CheckDeclaration(signature, metadata);
+            if (ids.TryGetValue(metadata.Id, out string? owner))
+            {
+                throw new PluginRefusedException($"duplicate signature id {metadata.Id}: already loaded from {owner}");
+            }
+
+            SignatureSettings? configured = settings.GetValueOrDefault(metadata.Id);
+            if (configured is { Enabled: false })
+            {
+                ids[metadata.Id] = plugin.AssemblyPath;
+                LogDisabled(_logger, metadata.Id, plugin.AssemblyPath);
+                signature.Dispose();
+                return null;
+            }
+
+            JsonElement config = ValidateConfig(signature, metadata.Id, configured?.Config);
+            var context = new HostSignatureContext(config, clock, loggerFactory.CreateLogger($"Sigs.Signature.{metadata.Id}"), sink);
+            signature.Init(context);
+            var runner = new SignatureRunner(signature, metadata, plugin, _logger);
+            context.Attach(runner);
+            ids[metadata.Id] = plugin.AssemblyPath;
+            return runner;
+        }
+        catch (Exception ex)
+        {
+            Exception cause = ex is TargetInvocationException { InnerException: { } inner } ? inner : ex;
+            string reason = cause is PluginRefusedException
+                ? cause.Message
+                : $"{(signature is null ? "constructor" : "Init")} threw {cause.GetType().Name}: {cause.Message}";
+            DisposeQuietly(signature);
+            refusals.Add($"signature {label} in {plugin.AssemblyPath}: {reason}");
+            LogSignatureRefused(_logger, label, plugin.AssemblyPath, reason);
+            return null;
+        }
+    }
+
+    private static void CheckDeclaration(Signature signature, SignatureMetadata metadata)
+    {
+        if (string.IsNullOrWhiteSpace(metadata.Id) || string.IsNullOrWhiteSpace(metadata.Name) || string.IsNullOrWhiteSpace(metadata.Version))
+        {
+            throw new PluginRefusedException("metadata needs a non-empty Id, Name and Version");
+        }
+
+        IReadOnlyList<EventSelector>? selectors = signature.Selectors;
+        if (selectors is null || selectors.Count == 0 || selectors.Any(s => s is null || string.IsNullOrEmpty(s.Name)))
+        {
+            throw new PluginRefusedException("declares no event selectors (or one without a name)");
+        }
+    }
+
+    private static JsonElement ValidateConfig(Signature signature, string id, JsonElement? configured)
+    {
+        JsonElement config = configured is { ValueKind: not JsonValueKind.Null } value ? value : EmptyConfig;
+        string? schemaText = signature.ConfigSchema;
+        if (schemaText is null)
+        {
+            return config.ValueKind == JsonValueKind.Object && !config.EnumerateObject().Any()
+                ? config
+                : throw new PluginRefusedException($"signatures.{id}.config is set, but the signature takes no configuration");
+        }
+
+        NJsonSchema.JsonSchema schema;
+        try
+        {
+            schema = SchemaValidation.Parse(schemaText);
+        }
+        catch (Exception ex) when (ex is JsonException or Newtonsoft.Json.JsonException or InvalidOperationException)
+        {
+            throw new PluginRefusedException($"ConfigSchema is not a valid JSON Schema: {ex.Message}");
+        }
+
+        IReadOnlyList<string> problems = SchemaValidation.Validate(schema, config.GetRawText());
+        return problems.Count == 0
+            ? config
+            : throw new PluginRefusedException($"signatures.{id}.config does not match the signature's schema: {string.Join("; ", problems)}");
+    }
+
+    private static void DisposeQuietly(Signature? signature)
+    {
+        try
+        {
+            signature?.Dispose();
+        }
+        catch (Exception)
+        {
+            // A refused signature's Dispose may fail too; it is already refused and logged.
+        }
+    }
+
+    private void Refuse(List<string> refusals, string file, string reason)
+    {
+        refusals.Add($"plugin {file}: {reason}");
+        LogPluginRefused(_logger, file, reason);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded plugin {File} (sha256 {Sha256}): {Signatures}")]
+    private static partial void LogLoaded(ILogger logger, string file, string sha256, string signatures);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refused plugin {File}: {Reason}")]
+    private static partial void LogPluginRefused(ILogger logger, string file, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refused signature {Signature} in {File}: {Reason}")]
+    private static partial void LogSignatureRefused(ILogger logger, string signature, string file, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin {File} has no usable signature; unloaded")]
+    private static partial void LogNoSignatures(ILogger logger, string file);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Signature {Signature} in {File} is disabled by configuration")]
+    private static partial void LogDisabled(ILogger logger, string signature, string file);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "signatures.{Signature}: no loaded plugin has a signature with this id")]
+    private static partial void LogUnknownSignatureSetting(ILogger logger, string signature);
+
+    private sealed class PluginRefusedException(string message) : Exception(message);
+}

@@ -1,0 +1,54 @@
+using Microsoft.Extensions.Logging;
+using Sigs.Host.Engine;
+
+namespace Sigs.Host.Outputs;
+
+/// <summary>
+/// Serializes each finding once and hands it to every configured output, in the order findings arrive.
+/// A failing output is logged and counted; the others still receive the finding.
+/// </summary>
+internal sealed partial class FindingWriter(IReadOnlyList<IFindingOutput> outputs, ILogger<FindingWriter> logger) : IFindingSink, IDisposable
+{
+    private readonly Lock _gate = new();
+    private long _published;
+    private long _outputFailures;
+
+    public long Published => Interlocked.Read(ref _published);
+
+    public long OutputFailures => Interlocked.Read(ref _outputFailures);
+
+    public void Publish(Finding finding)
+    {
+        byte[] json = FindingJson.Serialize(finding);
+        lock (_gate)
+        {
+            _published++;
+            foreach (IFindingOutput output in outputs)
+            {
+                try
+                {
+                    output.Write(json);
+                }
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException or UnauthorizedAccessException)
+                {
+                    _outputFailures++;
+                    LogOutputFailed(logger, output.Name, finding.Signature.Id, ex.Message);
+                }
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (IFindingOutput output in outputs)
+            {
+                output.Dispose();
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Output {Output} failed to write a {Signature} finding: {Reason}")]
+    private static partial void LogOutputFailed(ILogger logger, string output, string signature, string reason);
+}

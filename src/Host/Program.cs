@@ -1,0 +1,70 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Sigs.Host;
+using Sigs.Host.Cli;
+using Sigs.Host.Configuration;
+
+try
+{
+    CommandLine command = CommandLine.Parse(args, Commands.All);
+    if (command.Command == "help")
+    {
+        Console.Out.Write(Commands.Overview());
+        return 0;
+    }
+
+    if (command.WantsHelp)
+    {
+        Console.Out.Write(Commands.All[command.Command].Help());
+        return 0;
+    }
+
+    using ILoggerFactory loggerFactory = CreateLoggerFactory(command.Option("--log-level"));
+    using var cancellation = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) =>
+    {
+        e.Cancel = true;
+        cancellation.Cancel();
+    };
+
+    string? configPath = command.Option("--config");
+    SigsConfig config = ConfigLoader.Load(configPath);
+    string pluginFolder = SigsRuntime.ResolvePluginFolder(command.Option("--plugins"), config, configPath);
+    var outputs = command.Command == Commands.List.Name ? [] : SigsRuntime.CreateOutputs(config);
+    using var runtime = new SigsRuntime(config, pluginFolder, outputs, loggerFactory, TimeProvider.System);
+    return command.Command switch
+    {
+        "replay" => await ReplayCommand.RunAsync(command, runtime, loggerFactory, Console.Error, cancellation.Token),
+        "list" => ListCommand.Run(command, runtime, Console.Out),
+        _ => await RunCommand.RunAsync(runtime, loggerFactory, cancellation.Token),
+    };
+}
+catch (UsageException ex)
+{
+    await Console.Error.WriteLineAsync($"sigs: {ex.Message}");
+    return 2;
+}
+catch (Exception ex) when (ex is ConfigException or FileNotFoundException or DirectoryNotFoundException or IOException or UnauthorizedAccessException)
+{
+    await Console.Error.WriteLineAsync($"sigs: error: {ex.Message}");
+    return 2;
+}
+
+static ILoggerFactory CreateLoggerFactory(string? level)
+{
+    LogLevel minimum = level is null ? LogLevel.Information
+        : Enum.TryParse(level, ignoreCase: true, out LogLevel parsed) && Enum.IsDefined(parsed) ? parsed
+        : throw new UsageException($"--log-level '{level}' is not one of trace, debug, information, warning, error");
+    return LoggerFactory.Create(builder =>
+    {
+        builder.SetMinimumLevel(minimum);
+        builder.AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.UseUtcTimestamp = true;
+            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+        builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+    });
+}

@@ -1,0 +1,84 @@
+using Microsoft.Extensions.Logging;
+using Sigs.Host.Configuration;
+using Sigs.Host.Engine;
+using Sigs.Host.Enrichment;
+using Sigs.Host.Loading;
+using Sigs.Host.Outputs;
+using Sigs.Plugins;
+
+namespace Sigs.Host;
+
+/// <summary>
+/// The assembled pipeline every command uses: outputs, the loaded plugin generation, the engine and the
+/// process table. Events go <see cref="Process"/> -> enrich -> engine -> findings -> outputs.
+/// </summary>
+internal sealed class SigsRuntime : IDisposable
+{
+    public const int ProcessTableCapacity = 65_536;
+
+    public SigsRuntime(SigsConfig config, string pluginFolder, IReadOnlyList<IFindingOutput> outputs, ILoggerFactory loggerFactory, TimeProvider clock)
+    {
+        Config = config;
+        PluginFolder = pluginFolder;
+        Clock = clock;
+        Findings = new FindingWriter(outputs, loggerFactory.CreateLogger<FindingWriter>());
+        try
+        {
+            Generation = new PluginLoader(config.Signatures, Findings, clock, loggerFactory).LoadFolder(pluginFolder);
+        }
+        catch
+        {
+            Findings.Dispose();
+            throw;
+        }
+
+        Engine.Publish(Generation.Index);
+    }
+
+    public SigsConfig Config { get; }
+
+    public string PluginFolder { get; }
+
+    public TimeProvider Clock { get; }
+
+    public FindingWriter Findings { get; }
+
+    public PluginGeneration Generation { get; }
+
+    public DetectionEngine Engine { get; } = new();
+
+    public ProcessTable Processes { get; } = new(ProcessTableCapacity);
+
+    /// <summary>Runs one event through enrichment and the engine. Called from one thread at a time.</summary>
+    public void Process(SecurityEvent securityEvent) => Engine.Dispatch(Processes.Enrich(securityEvent));
+
+    /// <summary>The plugin folder: the command line's, else the config's (relative to the config file), else plugins/ beside the executable.</summary>
+    public static string ResolvePluginFolder(string? fromCommandLine, SigsConfig config, string? configPath)
+    {
+        if (fromCommandLine is not null)
+        {
+            return Path.GetFullPath(fromCommandLine);
+        }
+
+        if (config.Plugins.Dir is { } configured)
+        {
+            string baseFolder = configPath is null ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
+            return Path.GetFullPath(configured, baseFolder);
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "plugins");
+    }
+
+    public static IReadOnlyList<IFindingOutput> CreateOutputs(SigsConfig config) =>
+        [.. config.Outputs.Select(output => output.Type switch
+        {
+            OutputConfig.File => JsonLinesOutput.File(output.Path!),
+            _ => (IFindingOutput)JsonLinesOutput.StandardOutput(),
+        })];
+
+    public void Dispose()
+    {
+        Generation.Dispose();
+        Findings.Dispose();
+    }
+}

@@ -1,0 +1,71 @@
+namespace Sigs.Plugins;
+
+/// <summary>
+/// A detection. Derive from this class, give it a public parameterless constructor, and build it into a plugin
+/// assembly; the host finds it, validates its configuration, and calls <see cref="Init"/> once before any event.
+/// </summary>
+/// <remarks>
+/// The host calls <see cref="OnEvent"/> and <see cref="OnSignal"/> for one signature from one thread at a time,
+/// so a signature needs no locking of its own state. An exception thrown from either is counted against the
+/// signature and never reaches other signatures.
+/// </remarks>
+public abstract class Signature : IDisposable
+{
+    private SignatureContext? _context;
+
+    /// <summary>What the signature detects.</summary>
+    public abstract SignatureMetadata Metadata { get; }
+
+    /// <summary>The events the signature receives; any selector that matches delivers the event once.</summary>
+    public abstract IReadOnlyList<EventSelector> Selectors { get; }
+
+    /// <summary>
+    /// File paths the signature cares about, as prefixes ending in <c>/</c> or patterns where <c>*</c> matches
+    /// any run of characters. Feeds that can filter at the source (the native probe) watch only these.
+    /// </summary>
+    public virtual IReadOnlyList<string> FilePatterns => [];
+
+    /// <summary>
+    /// A JSON Schema for the signature's configuration, or null when it takes none. The host validates the
+    /// configured value against it before <see cref="Init"/> and refuses the signature when it does not validate.
+    /// </summary>
+    public virtual string? ConfigSchema => null;
+
+    /// <summary>The context given to <see cref="Init"/>.</summary>
+    /// <exception cref="InvalidOperationException">The signature has not been initialized.</exception>
+    protected SignatureContext Context =>
+        _context ?? throw new InvalidOperationException($"Signature {GetType().FullName} is used before Init.");
+
+    /// <summary>Attaches the host's context and runs <see cref="OnInit"/>. Called once by the host.</summary>
+    public void Init(SignatureContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        _context = context;
+        OnInit(context);
+    }
+
+    /// <summary>Reads configuration and prepares state. Throwing here refuses the signature.</summary>
+    protected virtual void OnInit(SignatureContext context)
+    {
+    }
+
+    /// <summary>Examines one selected event; call <see cref="SignatureContext.Report"/> to emit a finding.</summary>
+    public abstract void OnEvent(SecurityEvent securityEvent);
+
+    /// <summary>Handles a host signal (time ticks, end of input).</summary>
+    public virtual void OnSignal(Signal signal)
+    {
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases what the signature holds.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+}

@@ -1,0 +1,41 @@
+using System.Text.Json;
+
+namespace Sigs.Plugins;
+
+/// <summary>What the host gives a signature: its configuration, a clock, a log, and a way to report findings.</summary>
+public abstract class SignatureContext
+{
+    private static readonly JsonSerializerOptions ConfigOptions = new(JsonSerializerDefaults.Web);
+
+    /// <summary>The signature's configuration, already validated against its schema; an empty object when unset.</summary>
+    public abstract JsonElement Config { get; }
+
+    /// <summary>The host's clock. Use it instead of <see cref="DateTimeOffset.UtcNow"/> so tests control time.</summary>
+    public abstract TimeProvider Clock { get; }
+
+    /// <summary>Writes one line to the host's log, attributed to this signature.</summary>
+    public abstract void Log(SignatureLogLevel level, string message);
+
+    /// <summary>Emits a finding triggered by <paramref name="trigger"/>, with signature-specific details.</summary>
+    public abstract void Report(SecurityEvent trigger, IReadOnlyDictionary<string, object?>? data = null);
+
+    /// <summary>Binds <see cref="Config"/> to <typeparamref name="T"/> (camelCase names, case-insensitive).</summary>
+    public T GetConfig<T>() where T : new() =>
+        Config.ValueKind == JsonValueKind.Object ? Config.Deserialize<T>(ConfigOptions) ?? new T() : new T();
+}
+
+/// <summary>Levels for <see cref="SignatureContext.Log"/>.</summary>
+public enum SignatureLogLevel
+{
+    /// <summary>Detail for troubleshooting.</summary>
+    Debug,
+
+    /// <summary>Normal operation.</summary>
+    Information,
+
+    /// <summary>Something unexpected that the signature handled.</summary>
+    Warning,
+
+    /// <summary>Something the signature could not handle.</summary>
+    Error,
+}
