@@ -20,6 +20,8 @@ try
         return 0;
     }
 
+    // Inputs are checked before anything loads, so a typo fails fast with one line.
+    IReadOnlyList<string> replayInputs = command.Command == Commands.Replay.Name ? ReplayCommand.ExpandInputs(command.Arguments) : [];
     using ILoggerFactory loggerFactory = CreateLoggerFactory(command.Option("--log-level"));
     using var cancellation = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) =>
@@ -35,7 +37,7 @@ try
     using var runtime = new SigsRuntime(config, pluginFolder, outputs, loggerFactory, TimeProvider.System);
     return command.Command switch
     {
-        "replay" => await ReplayCommand.RunAsync(command, runtime, loggerFactory, Console.Error, cancellation.Token),
+        "replay" => await ReplayCommand.RunAsync(replayInputs, runtime, loggerFactory, Console.Error, cancellation.Token),
         "list" => ListCommand.Run(command, runtime, Console.Out),
         _ => await RunCommand.RunAsync(runtime, loggerFactory, cancellation.Token),
     };

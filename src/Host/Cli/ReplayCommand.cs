@@ -8,9 +8,8 @@ namespace Sigs.Host.Cli;
 /// <summary><c>sigs replay</c>: runs event files through the signatures, in file order, and prints the findings.</summary>
 internal static class ReplayCommand
 {
-    public static async Task<int> RunAsync(CommandLine command, SigsRuntime runtime, ILoggerFactory loggerFactory, TextWriter summary, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IReadOnlyList<string> inputs, SigsRuntime runtime, ILoggerFactory loggerFactory, TextWriter summary, CancellationToken cancellationToken)
     {
-        IReadOnlyList<string> inputs = ExpandInputs(command.Arguments);
         var counters = new InputCounters();
         var source = new JsonLinesSource(loggerFactory.CreateLogger("Sigs.Replay"), counters);
         DateTimeOffset latest = DateTimeOffset.MinValue;

@@ -43,11 +43,6 @@ internal static partial class YamlToJson
             string key = keyNode is YamlScalarNode { Value: { } text }
                 ? text
                 : throw new ConfigException($"{fileName}:{keyNode.Start.Line}: mapping keys must be plain text");
-            if (result.ContainsKey(key))
-            {
-                throw new ConfigException($"{fileName}:{keyNode.Start.Line}: duplicate key '{key}'");
-            }
-
             result[key] = Convert(valueNode, fileName);
         }
 

@@ -1,0 +1,183 @@
+using System.Text.Json;
+using NJsonSchema;
+using Sigs.Host.Tests.TestSupport;
+
+namespace Sigs.Host.Tests.Cli;
+
+/// <summary>The built <c>sigs</c> executable, run as a real process.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private static IReadOnlyList<string> SignatureIds(SigsProcess.Result result) =>
+        [.. result.StdoutLines.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("signature").GetProperty("id").GetString()!)];
+
+    [Fact]
+    public async Task Replay_Examples_PrintsExactlyTheDocumentedFindings()
+    {
+        SigsProcess.Result result = await SigsProcess.RunAsync(["replay", "examples/"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(
+            ["TRC-1018", "TRC-1018", "SIGS-1004", "SIGS-1001", "TRC-1018", "SIGS-1001", "SIGS-1004", "SIGS-1002", "SIGS-1003", "SIGS-1004"],
+            SignatureIds(result));
+        JsonSchema findingSchema = await JsonSchema.FromFileAsync(RepoPaths.Schema("finding.schema.json"));
+        Assert.All(result.StdoutLines, line => Assert.Empty(findingSchema.Validate(line)));
+        Assert.Contains(
+            "replay: 20 events (tracee=10, tracee-v1beta1=1, falco=4, k8s-audit=3, sigs=2), 0 lines skipped; 10 findings (SIGS-1004=3, TRC-1018=3, SIGS-1001=2, SIGS-1002=1, SIGS-1003=1)",
+            result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replay_BadLines_AreReportedWithFileAndLineAndTheRestIsProcessed()
+    {
+        string good = File.ReadLines(Path.Combine(RepoPaths.Examples, "05-node-sigs.jsonl")).First();
+        string input = _folder.File("mixed.jsonl", string.Join('\n', "{not json", good, """{"hello":1}""", new string('x', 2 * 1024 * 1024), good) + "\n");
+
+        SigsProcess.Result result = await SigsProcess.RunAsync(["replay", input]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["SIGS-1004", "SIGS-1004"], SignatureIds(result));
+        Assert.Contains($"{input}:1: skipped: not valid JSON", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"{input}:3: skipped: matches no known format", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"{input}:4: skipped: line longer than 1048576 bytes", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("3 lines skipped; 2 findings", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replay_Stdin_IsRead()
+    {
+        string input = await File.ReadAllTextAsync(Path.Combine(RepoPaths.Examples, "03-node-falco.jsonl"));
+
+        SigsProcess.Result result = await SigsProcess.RunAsync(["replay", "-"], stdin: input);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(["SIGS-1001", "SIGS-1004"], SignatureIds(result));
+    }
+
+    [Theory]
+    [InlineData(new[] { "replay", "/nonexistent/events.jsonl" }, "sigs: error: input '/nonexistent/events.jsonl' does not exist")]
+    [InlineData(new[] { "replay", "--plugins", "/nonexistent/plugins", "examples/" }, "sigs: error: plugin folder '/nonexistent/plugins' does not exist")]
+    [InlineData(new[] { "replay", "--config", "/nonexistent/sigs.yaml", "examples/" }, "sigs: error: /nonexistent/sigs.yaml: cannot read the configuration")]
+    [InlineData(new[] { "replay" }, "sigs: replay needs at least one FILE, DIR or '-'")]
+    [InlineData(new[] { "replay", "--colour", "examples/" }, "sigs: unknown option '--colour' for 'sigs replay'")]
+    [InlineData(new[] { "fly" }, "sigs: unknown command 'fly'")]
+    public async Task Fatal_Errors_ExitTwoWithOneClearLine(string[] args, string expected)
+    {
+        SigsProcess.Result result = await SigsProcess.RunAsync(args);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith(expected, result.Stderr, StringComparison.Ordinal);
+        Assert.Empty(result.Stdout);
+    }
+
+    [Fact]
+    public async Task Replay_BadConfig_NamesTheKeyPath()
+    {
+        string config = _folder.File("sigs.yaml", "outputs:\n  - type: stdout\n    colour: red\n");
+
+        SigsProcess.Result result = await SigsProcess.RunAsync(["replay", "--config", config, "examples/"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"sigs: error: {config}: outputs[0].colour: unknown key", result.Stderr.Trim());
+    }
+
+    [Fact]
+    public async Task Replay_FileOutputAndDisabledSignature_FollowTheConfig()
+    {
+        string findings = Path.Combine(_folder.Path, "out", "findings.jsonl");
+        string config = _folder.File("sigs.yaml", $"outputs:\n  - type: file\n    path: {findings}\nsignatures:\n  SIGS-1004:\n    enabled: false\n");
+
+        SigsProcess.Result result = await SigsProcess.RunAsync(["replay", "--config", config, "examples/"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.Stdout);
+        string[] written = await File.ReadAllLinesAsync(findings);
+        Assert.Equal(7, written.Length);
+        Assert.DoesNotContain(written, line => line.Contains("SIGS-1004", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task List_Json_ShowsEveryShippedSignatureWithItsPluginHash()
+    {
+        SigsProcess.Result result = await SigsProcess.RunAsync(["list", "--json"]);
+
+        Assert.Equal(0, result.ExitCode);
+        JsonElement[] signatures = [.. JsonDocument.Parse(result.Stdout).RootElement.EnumerateArray()];
+        Assert.Equal(["SIGS-1001", "SIGS-1002", "SIGS-1003", "SIGS-1004", "TRC-1018"], signatures.Select(s => s.GetProperty("id").GetString()).Order());
+        foreach (JsonElement signature in signatures)
+        {
+            JsonElement plugin = signature.GetProperty("plugin");
+            byte[] bytes = await File.ReadAllBytesAsync(plugin.GetProperty("file").GetString()!);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), plugin.GetProperty("sha256").GetString());
+            Assert.NotEmpty(signature.GetProperty("selectors").EnumerateArray());
+        }
+    }
+
+    [Fact]
+    public async Task List_Table_HasOneRowPerSignature()
+    {
+        SigsProcess.Result result = await SigsProcess.RunAsync(["list"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith("ID ", result.StdoutLines[0], StringComparison.Ordinal);
+        Assert.Equal(6, result.StdoutLines.Length);
+        Assert.Contains(result.StdoutLines, line => line.StartsWith("TRC-1018 ", StringComparison.Ordinal) && line.Contains("security_inode_rename", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("--help", "Commands:")]
+    [InlineData("replay --help", "--plugins DIR")]
+    [InlineData("list --help", "--json")]
+    [InlineData("run --help", "--config FILE")]
+    public async Task Help_DescribesCommandsAndOptions(string args, string expected)
+    {
+        SigsProcess.Result result = await SigsProcess.RunAsync(args.Split(' '));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(expected, result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_FileFeed_WritesFindingsAndStopsCleanlyOnSigterm()
+    {
+        string findings = Path.Combine(_folder.Path, "findings.jsonl");
+        string config = _folder.File("sigs.yaml", $"""
+            feeds:
+              - type: file
+                path: {Path.Combine(RepoPaths.Examples, "01-node-tracee.jsonl")}
+            outputs:
+              - type: file
+                path: {findings}
+            """);
+        using SigsProcess process = SigsProcess.Start(["run", "--config", config]);
+
+        await WaitUntilAsync(() => File.Exists(findings) && File.ReadAllLines(findings).Length == 4);
+        process.Signal("TERM");
+        SigsProcess.Result result = await process.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Sigs stopped after draining its queue", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(4, (await File.ReadAllLinesAsync(findings)).Length);
+    }
+
+    [Fact]
+    public async Task Run_NoFeeds_IsAConfigError()
+    {
+        SigsProcess.Result result = await SigsProcess.RunAsync(["run"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("no feeds configured", result.Stderr, StringComparison.Ordinal);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+        {
+            await Task.Delay(50, timeout.Token);
+        }
+    }
+}

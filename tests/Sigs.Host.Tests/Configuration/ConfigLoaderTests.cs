@@ -1,0 +1,83 @@
+using Sigs.Host.Configuration;
+
+namespace Sigs.Host.Tests.Configuration;
+
+public class ConfigLoaderTests
+{
+    [Fact]
+    public void Parse_FullConfig_BindsEverySection()
+    {
+        SigsConfig config = ConfigLoader.Parse("""
+            plugins:
+              dir: ./my-plugins
+            outputs:
+              - type: stdout
+              - type: file
+                path: /var/log/sigs/findings.jsonl
+            feeds:
+              - type: file
+                path: /var/log/tracee.jsonl
+            signatures:
+              TRC-1018:
+                enabled: false
+              SIGS-1003:
+                config:
+                  windowSeconds: 30
+                  stages: [ResponseComplete]
+            """, "sigs.yaml");
+
+        Assert.Equal("./my-plugins", config.Plugins.Dir);
+        Assert.Equal(["stdout", "file"], config.Outputs.Select(o => o.Type));
+        Assert.Equal("/var/log/sigs/findings.jsonl", config.Outputs[1].Path);
+        Assert.Equal("/var/log/tracee.jsonl", Assert.Single(config.Feeds).Path);
+        Assert.False(config.Signatures["TRC-1018"].Enabled);
+        Assert.True(config.Signatures["SIGS-1003"].Enabled);
+        Assert.Equal(30, config.Signatures["SIGS-1003"].Config!.Value.GetProperty("windowSeconds").GetInt32());
+    }
+
+    [Fact]
+    public void Parse_Empty_GivesDefaults()
+    {
+        SigsConfig config = ConfigLoader.Parse("", "empty.yaml");
+
+        Assert.Equal("stdout", Assert.Single(config.Outputs).Type);
+        Assert.Empty(config.Feeds);
+    }
+
+    [Theory]
+    [InlineData("outputs:\n  - tipe: stdout\n", "outputs[0].tipe: unknown key")]
+    [InlineData("outputs:\n  - type: stdout\n    colour: red\n", "outputs[0].colour: unknown key")]
+    [InlineData("plugin:\n  dir: x\n", "plugin: unknown key")]
+    [InlineData("plugins:\n  dir: 5\n", "plugins.dir: must be a string")]
+    [InlineData("plugins:\n  dir: \"\"\n", "plugins.dir: must not be empty")]
+    [InlineData("outputs:\n  - type: carrier-pigeon\n", "outputs[0].type: must be one of: stdout, file")]
+    [InlineData("outputs:\n  - path: x\n", "outputs[0].type: required key is missing")]
+    [InlineData("outputs:\n  - type: file\n", "outputs[0].path: required for type 'file'")]
+    [InlineData("signatures:\n  TRC-1018:\n    enabled: maybe\n", "signatures.TRC-1018.enabled: must be true or false")]
+    [InlineData("outputs: stdout\n", "outputs: must be a list")]
+    [InlineData("feeds:\n  - type: file\n", "feeds[0].path: required for type 'file'")]
+    public void Parse_BadConfig_NamesTheKeyPath(string yaml, string expected)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "sigs.yaml"));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("outputs: [\n", "sigs.yaml:2:1: invalid YAML")]
+    [InlineData("a: 1\na: 2\n", "sigs.yaml:2:1: invalid YAML: Duplicate key")]
+    public void Parse_InvalidYaml_SaysWhereAndWhy(string yaml, string expected)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "sigs.yaml"));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_MissingFile_IsAConfigError()
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/sigs.yaml"));
+
+        Assert.StartsWith("/nonexistent/sigs.yaml: cannot read the configuration", error.Message, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,92 @@
+using Sigs.Host.Enrichment;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Tests.Enrichment;
+
+public class ProcessTableTests
+{
+    private static SecurityEvent Event(string name, int hostPid, ulong entityId, ProcessInfo? facts = null) => new()
+    {
+        Time = DateTimeOffset.UnixEpoch,
+        Source = EventSources.Tracee,
+        Name = name,
+        Process = (facts ?? new ProcessInfo()) with { HostPid = hostPid, EntityId = entityId, Name = "sh" },
+    };
+
+    private static readonly ProcessInfo ExecFacts = new() { Args = ["sh", "-i"], Interactive = true, Tty = "/dev/pts/1", Executable = "/bin/sh", Uid = 0 };
+
+    [Fact]
+    public void Enrich_FileEventAfterExec_GetsTheExecFacts()
+    {
+        var table = new ProcessTable(capacity: 10);
+        table.Enrich(Event(EventNames.ProcessExec, 100, 1, ExecFacts));
+
+        SecurityEvent open = table.Enrich(Event(EventNames.FileOpen, 100, 1));
+
+        Assert.Equal(["sh", "-i"], open.Process!.Args);
+        Assert.True(open.Process.Interactive);
+        Assert.Equal("/dev/pts/1", open.Process.Tty);
+        Assert.Equal("/bin/sh", open.Process.Executable);
+    }
+
+    [Fact]
+    public void Enrich_ReusedPidWithNewEntity_GetsNothingFromTheDeadProcess()
+    {
+        var table = new ProcessTable(capacity: 10);
+        table.Enrich(Event(EventNames.ProcessExec, 100, 1, ExecFacts));
+
+        SecurityEvent open = table.Enrich(Event(EventNames.FileOpen, 100, 2));
+
+        Assert.Null(open.Process!.Interactive);
+        Assert.Null(open.Process.Args);
+    }
+
+    [Fact]
+    public void Enrich_AfterExit_ForgetsTheProcess()
+    {
+        var table = new ProcessTable(capacity: 10);
+        table.Enrich(Event(EventNames.ProcessExec, 100, 1, ExecFacts));
+        table.Enrich(Event(EventNames.ProcessExit, 100, 1));
+
+        SecurityEvent open = table.Enrich(Event(EventNames.FileOpen, 100, 1));
+
+        Assert.Null(open.Process!.Interactive);
+        Assert.Equal(0, table.Count);
+    }
+
+    [Fact]
+    public void Enrich_KnownFactsInTheEvent_AreNotOverwritten()
+    {
+        var table = new ProcessTable(capacity: 10);
+        table.Enrich(Event(EventNames.ProcessExec, 100, 1, ExecFacts));
+
+        SecurityEvent open = table.Enrich(Event(EventNames.FileOpen, 100, 1, new ProcessInfo { Interactive = false }));
+
+        Assert.False(open.Process!.Interactive);
+        Assert.Equal(["sh", "-i"], open.Process.Args);
+    }
+
+    [Fact]
+    public void Enrich_EventWithoutEntityId_IsLeftAlone()
+    {
+        var table = new ProcessTable(capacity: 10);
+        table.Enrich(Event(EventNames.ProcessExec, 100, 1, ExecFacts));
+        SecurityEvent open = Event(EventNames.FileOpen, 100, 1) with { Process = new ProcessInfo { HostPid = 100 } };
+
+        Assert.Same(open, table.Enrich(open));
+    }
+
+    [Fact]
+    public void Enrich_OverCapacity_EvictsOldestAndCounts()
+    {
+        var table = new ProcessTable(capacity: 2);
+        table.Enrich(Event(EventNames.ProcessExec, 1, 1, ExecFacts));
+        table.Enrich(Event(EventNames.ProcessExec, 2, 2, ExecFacts));
+        table.Enrich(Event(EventNames.ProcessExec, 3, 3, ExecFacts));
+
+        Assert.Equal(1, table.Evictions);
+        Assert.Equal(2, table.Count);
+        Assert.Null(table.Enrich(Event(EventNames.FileOpen, 1, 1)).Process!.Interactive);
+        Assert.True(table.Enrich(Event(EventNames.FileOpen, 3, 3)).Process!.Interactive);
+    }
+}

@@ -1,0 +1,54 @@
+using Sigs.Host.Feeds;
+using Sigs.Plugins;
+using static Sigs.Host.Tests.Feeds.DecodeHelper;
+
+namespace Sigs.Host.Tests.Feeds;
+
+public class AuditEventDecoderTests
+{
+    private const string Event = """
+        {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"id-1","stage":"ResponseComplete",
+         "requestURI":"/api/v1/namespaces/shop/secrets","verb":"list",
+         "user":{"username":"system:serviceaccount:shop:web","extra":{"authentication.kubernetes.io/pod-name":["web-7d4b9"],"authentication.kubernetes.io/pod-uid":["u-1"]}},
+         "responseStatus":{"metadata":{},"code":200},"requestReceivedTimestamp":"2025-11-02T10:00:44.000000Z","stageTimestamp":"2025-11-02T10:00:44.010000Z"}
+        """;
+
+    [Fact]
+    public void Decode_AuditEvent_MapsAuditAndRequestingPod()
+    {
+        SecurityEvent e = Single(Event, InputFormat.KubernetesAudit);
+
+        Assert.Equal(EventNames.KubernetesAudit, e.Name);
+        Assert.Equal(EventSources.KubernetesAudit, e.Source);
+        Assert.Equal(new DateTimeOffset(2025, 11, 2, 10, 0, 44, TimeSpan.Zero), e.Time);
+        Assert.Equal("ResponseComplete", e.Audit!.Stage);
+        Assert.Equal("list", e.Audit.Verb);
+        Assert.Equal("system:serviceaccount:shop:web", e.Audit.User);
+        Assert.Equal(["web-7d4b9"], e.Audit.RequestingPods);
+        Assert.Equal("/api/v1/namespaces/shop/secrets", e.Audit.RequestUri);
+        Assert.Equal(200, e.Audit.ResponseCode);
+        Assert.Equal(new KubernetesInfo { PodName = "web-7d4b9", Namespace = "shop", PodUid = "u-1" }, e.Kubernetes);
+        Assert.Equal("id-1", e.Arguments["auditID"]);
+    }
+
+    [Fact]
+    public void Decode_EventList_YieldsEveryItemInOrder()
+    {
+        string list = $$"""{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[{{Event}},{{Event.Replace("id-1", "id-2", StringComparison.Ordinal)}}]}""";
+
+        (InputFormat format, List<SecurityEvent> events) = Decode(list);
+
+        Assert.Equal(InputFormat.KubernetesAudit, format);
+        Assert.Equal(["id-1", "id-2"], events.Select(e => e.Arguments["auditID"]));
+    }
+
+    [Theory]
+    [InlineData("""{"kind":"Event","apiVersion":"audit.k8s.io/v1beta1"}""", "apiVersion 'audit.k8s.io/v1beta1' is not supported")]
+    [InlineData("""{"kind":"Policy","apiVersion":"audit.k8s.io/v1"}""", "kind 'Policy' is not an audit Event or EventList")]
+    [InlineData("""{"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"ResponseComplete"}""", "neither 'requestReceivedTimestamp' nor 'stageTimestamp'")]
+    [InlineData("""{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{"kind":"Event","requestReceivedTimestamp":"2025-11-02T10:00:00Z"},{"kind":"Event"}]}""", "neither")]
+    public void Decode_BadAuditInput_SaysWhyAndYieldsNothing(string json, string expected)
+    {
+        Assert.Contains(expected, Error(json), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,129 @@
+using Sigs.Host.Feeds;
+using Sigs.Plugins;
+using static Sigs.Host.Tests.Feeds.DecodeHelper;
+
+namespace Sigs.Host.Tests.Feeds;
+
+public class TraceeJsonDecoderTests
+{
+    private const string LegacyOpen = """
+        {"timestamp":1762077601000000000,"processId":7,"hostProcessId":4101,"hostParentProcessId":4000,"userId":0,"processName":"cat",
+         "executable":{"path":"/usr/bin/cat"},"hostName":"node-1","containerId":"abc123","container":{"id":"abc123","name":"web","image":"nginx:1"},
+         "kubernetes":{"podName":"web-1","podNamespace":"shop","podUID":"uid-1"},"eventId":"1031","eventName":"security_file_open",
+         "processEntityId":9001,"args":[{"name":"pathname","type":"const char*","value":"/etc/kubernetes/pki/ca.key"},
+         {"name":"flags","type":"int","value":"O_RDONLY|O_LARGEFILE"}]}
+        """;
+
+    [Fact]
+    public void DecodeLegacy_FileOpenWithFlagNames_MapsEveryContractPart()
+    {
+        SecurityEvent e = Single(LegacyOpen, InputFormat.TraceeLegacyJson);
+
+        Assert.Equal(EventSources.Tracee, e.Source);
+        Assert.Equal(EventNames.FileOpen, e.Name);
+        Assert.Equal(DateTimeOffset.Parse("2025-11-02T10:00:01Z", System.Globalization.CultureInfo.InvariantCulture), e.Time);
+        Assert.Equal(EventOrigin.Container, e.Origin);
+        Assert.Equal("node-1", e.HostName);
+        Assert.Equal(7, e.Process!.Pid);
+        Assert.Equal(4101, e.Process.HostPid);
+        Assert.Equal(4000, e.Process.ParentPid);
+        Assert.Equal(9001UL, e.Process.EntityId);
+        Assert.Equal("cat", e.Process.Name);
+        Assert.Equal("/usr/bin/cat", e.Process.Executable);
+        Assert.Null(e.Process.Args);
+        Assert.Null(e.Process.Interactive);
+        Assert.Equal(new ContainerInfo { Id = "abc123", Name = "web", Image = "nginx:1" }, e.Container);
+        Assert.Equal(new KubernetesInfo { PodName = "web-1", Namespace = "shop", PodUid = "uid-1" }, e.Kubernetes);
+        Assert.Equal("/etc/kubernetes/pki/ca.key", e.File!.Path);
+        Assert.Equal(0x8000, e.File.Flags);
+        Assert.Equal("O_RDONLY|O_LARGEFILE", e.Arguments["flags"]);
+    }
+
+    [Fact]
+    public void DecodeLegacy_IntegerFlags_AreKept()
+    {
+        SecurityEvent e = Single(LegacyOpen.Replace("\"O_RDONLY|O_LARGEFILE\"", "32770", StringComparison.Ordinal), InputFormat.TraceeLegacyJson);
+
+        Assert.Equal(32770, e.File!.Flags);
+    }
+
+    [Fact]
+    public void DecodeLegacy_EmptyContainerId_IsHostOrigin()
+    {
+        SecurityEvent e = Single("""
+            {"timestamp":1,"eventName":"security_inode_rename","processName":"mv","containerId":"","container":{},
+             "args":[{"name":"old_path","value":"/etc/kubernetes/pki/sa.key"},{"name":"new_path","value":"/tmp/sa.key"}]}
+            """, InputFormat.TraceeLegacyJson);
+
+        Assert.Equal(EventOrigin.Host, e.Origin);
+        Assert.Null(e.Container);
+        Assert.Equal("/etc/kubernetes/pki/sa.key", e.File!.OldPath);
+        Assert.Equal("/tmp/sa.key", e.File.NewPath);
+    }
+
+    [Theory]
+    [InlineData("S_IFCHR", "/dev/pts/3", true)]
+    [InlineData("S_IFCHR", "/dev/tty1", true)]
+    [InlineData("S_IFCHR", "/dev/null", false)]
+    [InlineData("S_IFIFO", "pipe:[1234]", false)]
+    public void DecodeLegacy_ExecStdin_DecidesInteractive(string stdinType, string stdinPath, bool interactive)
+    {
+        SecurityEvent e = Single($$"""
+            {"timestamp":1,"eventName":"sched_process_exec","processName":"cat","hostProcessId":5,"processEntityId":6,
+             "args":[{"name":"pathname","value":"/usr/bin/cat"},{"name":"argv","value":["cat","/etc/passwd"]},
+             {"name":"stdin_type","value":"{{stdinType}}"},{"name":"stdin_path","value":"{{stdinPath}}"}]}
+            """, InputFormat.TraceeLegacyJson);
+
+        Assert.Equal(["cat", "/etc/passwd"], e.Process!.Args);
+        Assert.Equal("/usr/bin/cat", e.Process.Executable);
+        Assert.Equal(interactive, e.Process.Interactive);
+        Assert.Equal(interactive ? stdinPath : null, e.Process.Tty);
+    }
+
+    [Fact]
+    public void DecodeV1Beta1_TraceeJson_MapsWorkloadAndData()
+    {
+        SecurityEvent e = Single("""
+            {"timestamp":"2025-11-02T10:00:07.5Z","id":1031,"name":"security_file_open","policies":{"matched":["p"]},
+             "workload":{"process":{"executable":{"path":"/usr/bin/python3"},"unique_id":77,"host_pid":5300,"pid":12,
+               "real_user":{"id":1000},"thread":{"name":"python3"},"ancestors":[{"host_pid":5200}]},
+               "container":{"id":"c1","name":"app","image":{"id":"sha256:1","name":"python:3"},"started":true},
+               "k8s":{"pod":{"name":"app-1","uid":"u1"},"namespace":{"name":"ns1"}}},
+             "data":[{"name":"pathname","value":"/var/run/secrets/kubernetes.io/serviceaccount/token"},{"name":"flags","value":0}]}
+            """, InputFormat.TraceeV1Beta1Json);
+
+        Assert.Equal(EventOrigin.Container, e.Origin);
+        Assert.Equal(new ProcessInfo { Pid = 12, HostPid = 5300, ParentPid = 5200, EntityId = 77, Name = "python3", Executable = "/usr/bin/python3", Uid = 1000 }, e.Process);
+        Assert.Equal(new ContainerInfo { Id = "c1", Name = "app", Image = "python:3" }, e.Container);
+        Assert.Equal(new KubernetesInfo { PodName = "app-1", Namespace = "ns1", PodUid = "u1" }, e.Kubernetes);
+        Assert.Equal(new FileEventInfo { Path = "/var/run/secrets/kubernetes.io/serviceaccount/token", Flags = 0 }, e.File);
+    }
+
+    [Fact]
+    public void DecodeV1Beta1_ProtoJsonSpelling_MapsOneofValuesAndCamelCase()
+    {
+        SecurityEvent e = Single("""
+            {"timestamp":"2025-11-02T10:00:07Z","name":"sched_process_exec",
+             "workload":{"process":{"uniqueId":78,"hostPid":5301,"thread":{"name":"cat"}}},
+             "data":[{"name":"pathname","str":"/bin/cat"},{"name":"argv","strArray":{"value":["cat","/x"]}},
+                     {"name":"stdin_type","str":"S_IFCHR"},{"name":"stdin_path","str":"/dev/pts/1"}]}
+            """, InputFormat.TraceeV1Beta1Json);
+
+        Assert.Equal(EventOrigin.Host, e.Origin);
+        Assert.Equal(5301, e.Process!.HostPid);
+        Assert.Equal(78UL, e.Process.EntityId);
+        Assert.Equal(["cat", "/x"], e.Process.Args);
+        Assert.True(e.Process.Interactive);
+    }
+
+    [Theory]
+    [InlineData("""{"timestamp":1,"eventName":"security_file_open","processName":"x","processId":{"a":1},"args":[]}""", "field 'processId' must be an integer")]
+    [InlineData("""{"eventName":"security_file_open","processName":"x","args":[]}""", "field 'timestamp' is missing")]
+    [InlineData("""{"timestamp":1,"eventName":"security_file_open","processName":"x","args":[{"name":"flags","value":"O_CLOEXEC"}]}""", "field 'flags' has no access mode")]
+    [InlineData("""{"timestamp":1,"eventName":"security_file_open","args":"oops"}""", "field 'args' must be an array")]
+    [InlineData("""{"timestamp":"yesterday","name":"x","workload":{}}""", "field 'timestamp' must be an RFC 3339 time")]
+    public void Decode_MalformedTraceeEvent_NamesTheField(string json, string expected)
+    {
+        Assert.Contains(expected, Error(json), StringComparison.Ordinal);
+    }
+}
