@@ -1,0 +1,141 @@
+using Sigs.Plugins;
+using Sigs.Signatures.SaTokenApi;
+
+namespace Sigs.Signatures.Tests;
+
+public class ServiceAccountTokenApiRequestTests
+{
+    private const string Token = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+    private static SignatureHarness<ServiceAccountTokenApiRequestSignature> Run(params SecurityEvent[] events) =>
+        new SignatureHarness<ServiceAccountTokenApiRequestSignature>().Run(events);
+
+    [Theory]
+    [InlineData("ResponseComplete")]
+    [InlineData("ResponseStarted")]
+    public void Sequence_ReadThenRequestFromSamePodWithinWindow_FiresOnce(string stage)
+    {
+        SecurityEvent read = Ev.Open(Token, pod: "web-1", at: 0);
+        SecurityEvent request = Ev.Audit(["web-1"], stage, at: 30);
+
+        var finding = Assert.Single(Run(read, request).Findings);
+
+        Assert.Equal("SIGS-1003", finding.Signature.Id);
+        Assert.Same(request, finding.Event);
+        Assert.Same(read, finding.Data["tokenRead"]);
+        Assert.Equal("web-1", finding.Data["pod"]);
+        Assert.Equal(30.0, finding.Data["secondsAfterRead"]);
+    }
+
+    [Theory]
+    [InlineData(60, 1)]
+    [InlineData(60.001, 0)]
+    [InlineData(61, 0)]
+    [InlineData(-1, 0)]
+    public void Sequence_WindowIsSixtySecondsAfterTheRead(double requestAt, int expected)
+    {
+        Assert.Equal(expected, Run(Ev.Open(Token, at: 0), Ev.Audit(["web-1"], at: requestAt)).Findings.Count);
+    }
+
+    [Fact]
+    public void Sequence_RequestBeforeRead_DoesNotFire()
+    {
+        Assert.Empty(Run(Ev.Audit(["web-1"], at: 0), Ev.Open(Token, at: 1)).Findings);
+    }
+
+    [Fact]
+    public void Sequence_RequestFromAnotherPod_DoesNotFire()
+    {
+        Assert.Empty(Run(Ev.Open(Token, pod: "web-1"), Ev.Audit(["web-2"], at: 5)).Findings);
+    }
+
+    [Fact]
+    public void Sequence_RequestListingSeveralPods_MatchesAnyOfThem()
+    {
+        Assert.Single(Run(Ev.Open(Token, pod: "web-1"), Ev.Audit(["other", "web-1"], at: 5)).Findings);
+    }
+
+    [Theory]
+    [InlineData("RequestReceived")]
+    [InlineData("Panic")]
+    public void Sequence_OtherStage_DoesNotFire(string stage)
+    {
+        Assert.Empty(Run(Ev.Open(Token), Ev.Audit(["web-1"], stage, at: 5)).Findings);
+    }
+
+    [Fact]
+    public void Sequence_ReadNotInteractiveOrNotTheToken_DoesNotFire()
+    {
+        Assert.Empty(Run(
+            Ev.Open(Token, interactive: false),
+            Ev.Open(Token, container: null),
+            Ev.Open("/var/run/secrets/kubernetes.io/serviceaccount/namespace"),
+            Ev.Open(Token, pod: null),
+            Ev.Audit(["web-1"], at: 5)).Findings);
+    }
+
+    [Fact]
+    public void Sequence_ProjectedCaRead_Pairs()
+    {
+        Assert.Single(Run(Ev.Open("/run/secrets/kubernetes.io/serviceaccount/..data/ca.crt"), Ev.Audit(["web-1"], at: 5)).Findings);
+    }
+
+    [Fact]
+    public void Sequence_EachReadPairsOnce()
+    {
+        var harness = Run(Ev.Open(Token, at: 0), Ev.Audit(["web-1"], at: 5), Ev.Audit(["web-1"], at: 6));
+
+        Assert.Single(harness.Findings);
+        Assert.Equal(0, harness.Signature.PendingReads);
+
+        harness.Run(Ev.Open(Token, at: 10), Ev.Open(Token, at: 11), Ev.Audit(["web-1"], at: 12));
+
+        Assert.Equal(3, harness.Findings.Count);
+    }
+
+    [Fact]
+    public void State_OverCapacity_EvictsOldestAndCounts()
+    {
+        var harness = new SignatureHarness<ServiceAccountTokenApiRequestSignature>("""{"maxPending":2}""");
+
+        harness.Run(Ev.Open(Token, pod: "a", at: 0), Ev.Open(Token, pod: "b", at: 1), Ev.Open(Token, pod: "c", at: 2));
+        harness.Run(Ev.Audit(["a"], at: 3), Ev.Audit(["c"], at: 3));
+
+        Assert.Equal(1, harness.Signature.Evictions);
+        Assert.Equal("c", Assert.Single(harness.Findings).Data["pod"]);
+        Assert.Equal(1, harness.Signature.PendingReads);
+    }
+
+    [Fact]
+    public void State_ExpiresAfterTheWindow()
+    {
+        var harness = Run(Ev.Open(Token, pod: "a", at: 0), Ev.Open(Token, pod: "b", at: 50));
+
+        harness.Run(Ev.Open("/etc/hosts", at: 70));
+
+        Assert.Equal(1, harness.Signature.PendingReads);
+        harness.Signal(SignalKind.Tick, Ev.T0.AddSeconds(200));
+        Assert.Equal(0, harness.Signature.PendingReads);
+    }
+
+    [Fact]
+    public void Config_WindowAndStages_AreHonoured()
+    {
+        var harness = new SignatureHarness<ServiceAccountTokenApiRequestSignature>("""{"windowSeconds":10,"stages":["RequestReceived"]}""");
+
+        harness.Run(Ev.Open(Token, at: 0), Ev.Audit(["web-1"], "ResponseComplete", at: 5), Ev.Audit(["web-1"], "RequestReceived", at: 11));
+        harness.Run(Ev.Open(Token, at: 20), Ev.Audit(["web-1"], "RequestReceived", at: 25));
+
+        Assert.Equal(25.0 - 20.0, Assert.Single(harness.Findings).Data["secondsAfterRead"]);
+    }
+
+    [Fact]
+    public void Metadata_IsElasticRule4bd306f9()
+    {
+        SignatureMetadata m = new ServiceAccountTokenApiRequestSignature().Metadata;
+
+        Assert.Equal(("SIGS-1003", Severity.Medium, 47), (m.Id, m.Severity, m.RiskScore));
+        Assert.Equal(["TA0002", "TA0006", "TA0007", "TA0008"], m.Tactics);
+        Assert.Equal(["T1059.004", "T1528", "T1552.001", "T1613", "T1550.001"], m.Techniques);
+    }
+}
