@@ -9,7 +9,7 @@ namespace Sigs.Signatures.Shared;
 public abstract class ContainerReadSignature : Signature
 {
     private string[] _readers = ContainerReads.DefaultReaders;
-    private WildcardPattern[] _argumentPatterns = [];
+    private WildcardPatternSet _argumentPatterns = new([]);
 
     public override IReadOnlyList<EventSelector> Selectors { get; } =
     [
@@ -24,7 +24,7 @@ public abstract class ContainerReadSignature : Signature
     protected void ConfigureReaders(string[] readers, IEnumerable<string> argumentPatterns)
     {
         _readers = readers;
-        _argumentPatterns = ContainerReads.Compile(argumentPatterns);
+        _argumentPatterns = new WildcardPatternSet(argumentPatterns);
     }
 
     public override void OnEvent(SecurityEvent securityEvent)
@@ -42,7 +42,7 @@ public abstract class ContainerReadSignature : Signature
             }
         }
         else if (securityEvent.Process is { } process
-            && ContainerReads.FirstMatchingArgument(process, _argumentPatterns) is { } argument
+            && _argumentPatterns.FirstMatch(process.Args) is { } argument
             && ContainerReads.IsReader(process, _readers))
         {
             Context.Report(securityEvent, new Dictionary<string, object?> { ["trigger"] = "exec", ["argument"] = argument });

@@ -66,24 +66,4 @@ internal static class ContainerReads
         return false;
     }
 
-    /// <summary>The first argv element matching any of <paramref name="patterns"/>, or null.</summary>
-    public static string? FirstMatchingArgument(ProcessInfo process, IReadOnlyList<WildcardPattern> patterns)
-    {
-        if (process.Args is not { } args)
-        {
-            return null;
-        }
-
-        for (int i = 0; i < args.Count; i++)
-        {
-            if (WildcardPattern.MatchesAny(patterns, args[i]))
-            {
-                return args[i];
-            }
-        }
-
-        return null;
-    }
-
-    public static WildcardPattern[] Compile(IEnumerable<string> patterns) => [.. patterns.Select(p => new WildcardPattern(p))];
 }

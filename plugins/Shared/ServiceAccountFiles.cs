@@ -5,7 +5,7 @@ namespace Sigs.Signatures.Shared;
 /// path resolved through the projected volume's symlinks (<c>.../serviceaccount/..data/token</c> or
 /// <c>.../serviceaccount/..2025_11_02_10_00_00.123456789/token</c>).
 /// </summary>
-internal static class ServiceAccountFiles
+internal sealed class ServiceAccountFiles
 {
     public static readonly string[] DefaultPaths =
     [
@@ -21,17 +21,32 @@ internal static class ServiceAccountFiles
         "*/run/secrets/kubernetes.io/serviceaccount/ca.crt*",
     ];
 
-    /// <summary>True when <paramref name="path"/> is one of <paramref name="paths"/>, directly or through a projected-volume link.</summary>
-    public static bool Matches(string? path, string[] paths)
+    // Each path split once into its folder (ending in '/') and file name (starting with '/').
+    private readonly (string Folder, string File)[] _paths;
+
+    public ServiceAccountFiles(IEnumerable<string> paths)
+    {
+        _paths = [.. paths.Select(path => (path[..(path.LastIndexOf('/') + 1)], path[path.LastIndexOf('/')..]))];
+        Folders = [.. _paths.Select(p => p.Folder).Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>The folders that hold the files; their projected forms live inside them.</summary>
+    public IReadOnlyList<string> Folders { get; }
+
+    /// <summary>True when <paramref name="path"/> is one of the files, directly or through a projected-volume link.</summary>
+    public bool Matches(string? path)
     {
         if (path is null)
         {
             return false;
         }
 
-        foreach (string candidate in paths)
+        foreach ((string folder, string file) in _paths)
         {
-            if (path == candidate || IsProjectedForm(path, candidate))
+            // path = folder + between + file without its leading '/'; between is empty or ends in '/'.
+            int betweenLength = path.Length - folder.Length - file.Length + 1;
+            if (betweenLength >= 0 && path.EndsWith(file, StringComparison.Ordinal) && path.StartsWith(folder, StringComparison.Ordinal)
+                && IsDirectOrProjected(path.AsSpan(folder.Length, betweenLength)))
             {
                 return true;
             }
@@ -40,23 +55,18 @@ internal static class ServiceAccountFiles
         return false;
     }
 
-    /// <summary><c>DIR/..SOMETHING/FILE</c> is the projected form of <c>DIR/FILE</c>; <c>DIR/../FILE</c> is not.</summary>
-    private static bool IsProjectedForm(ReadOnlySpan<char> path, ReadOnlySpan<char> candidate)
+    /// <summary>
+    /// What lies between the folder and the file name: nothing (the file itself), or one <c>..SOMETHING/</c>
+    /// link folder. <c>../</c> is a parent reference, not a link.
+    /// </summary>
+    private static bool IsDirectOrProjected(ReadOnlySpan<char> between)
     {
-        int slash = candidate.LastIndexOf('/');
-        if (slash < 0)
+        if (between.IsEmpty)
         {
-            return false;
+            return true;
         }
 
-        ReadOnlySpan<char> folder = candidate[..(slash + 1)];
-        ReadOnlySpan<char> file = candidate[slash..];
-        if (path.Length <= candidate.Length + 3 || !path.StartsWith(folder, StringComparison.Ordinal) || !path.EndsWith(file, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        ReadOnlySpan<char> link = path[folder.Length..^file.Length];
+        ReadOnlySpan<char> link = between[..^1];
         return link.Length > 2 && link.StartsWith("..", StringComparison.Ordinal) && !link.Contains('/');
     }
 }

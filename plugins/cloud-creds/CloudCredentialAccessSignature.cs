@@ -42,7 +42,7 @@ public sealed class CloudCredentialAccessSignature : Signature
           "additionalProperties": false,
           "properties": {
             "processNames": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Process name patterns ('*' matches any run)." },
-            "argumentNames": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "argv elements that, when equal, mark a file tool." },
+            "argumentNames": { "type": "array", "items": { "type": "string", "pattern": "^[^*]+$" }, "description": "argv elements that, when equal, mark a file tool (no '*': whole-element equality)." },
             "executablePatterns": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Executable path patterns of writable locations." },
             "credentialPaths": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Credential paths or patterns an argv element must equal or match." }
           }
@@ -58,16 +58,7 @@ public sealed class CloudCredentialAccessSignature : Signature
             return;
         }
 
-        string? credential = null;
-        for (int i = 0; i < args.Count && credential is null; i++)
-        {
-            if (WildcardPattern.MatchesAny(_compiled.CredentialPaths, args[i]))
-            {
-                credential = args[i];
-            }
-        }
-
-        if (credential is null || MatchedBy(process, args) is not { } matchedBy)
+        if (_compiled.CredentialPaths.FirstMatch(args) is not { } credential || MatchedBy(process, args) is not { } matchedBy)
         {
             return;
         }
@@ -78,33 +69,31 @@ public sealed class CloudCredentialAccessSignature : Signature
     /// <summary>Which part of condition 1 holds: the process name, an argv tool name, or the executable's location.</summary>
     private string? MatchedBy(ProcessInfo process, IReadOnlyList<string> args)
     {
-        if (process.Name is { } name && WildcardPattern.MatchesAny(_compiled.ProcessNames, name))
+        if (process.Name is { } name && _compiled.ProcessNames.IsMatch(name))
         {
             return "processName";
         }
 
-        for (int i = 0; i < args.Count; i++)
+        if (_compiled.ArgumentNames.FirstMatch(args) is not null)
         {
-            if (Array.IndexOf(_compiled.ArgumentNames, args[i]) >= 0)
-            {
-                return "argumentName";
-            }
+            return "argumentName";
         }
 
-        return process.Executable is { } executable && WildcardPattern.MatchesAny(_compiled.ExecutablePatterns, executable)
+        return process.Executable is { } executable && _compiled.ExecutablePatterns.IsMatch(executable)
             ? "executable"
             : null;
     }
 
+    /// <summary>The settings' lists as pattern sets; argument names are patterns without '*', so they match whole elements.</summary>
     private sealed class Compiled(Settings settings)
     {
-        public WildcardPattern[] ProcessNames { get; } = [.. settings.ProcessNames.Select(p => new WildcardPattern(p))];
+        public WildcardPatternSet ProcessNames { get; } = new(settings.ProcessNames);
 
-        public string[] ArgumentNames { get; } = settings.ArgumentNames;
+        public WildcardPatternSet ArgumentNames { get; } = new(settings.ArgumentNames);
 
-        public WildcardPattern[] ExecutablePatterns { get; } = [.. settings.ExecutablePatterns.Select(p => new WildcardPattern(p))];
+        public WildcardPatternSet ExecutablePatterns { get; } = new(settings.ExecutablePatterns);
 
-        public WildcardPattern[] CredentialPaths { get; } = [.. settings.CredentialPaths.Select(p => new WildcardPattern(p))];
+        public WildcardPatternSet CredentialPaths { get; } = new(settings.CredentialPaths);
     }
 
     /// <summary>The signature's configuration; defaults are the Elastic rule's.</summary>

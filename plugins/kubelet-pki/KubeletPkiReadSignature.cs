@@ -32,7 +32,7 @@ public sealed class KubeletPkiReadSignature : ContainerReadSignature
         Properties = new Dictionary<string, string> { ["elastic_rule_id"] = "42de0740-8ed8-4b8b-995c-635b56a8bbf4" },
     };
 
-    private WildcardPattern[] _filePatterns = [];
+    private WildcardPatternSet _filePatterns = new([]);
     private string[] _filePatternTexts = [];
 
     public override SignatureMetadata Metadata => Meta;
@@ -55,11 +55,11 @@ public sealed class KubeletPkiReadSignature : ContainerReadSignature
     {
         Settings settings = context.GetConfig<Settings>();
         _filePatternTexts = settings.FilePatterns;
-        _filePatterns = ContainerReads.Compile(settings.FilePatterns);
+        _filePatterns = new WildcardPatternSet(settings.FilePatterns);
         ConfigureReaders(settings.Readers, settings.ArgumentPatterns);
     }
 
-    protected override bool IsWatchedFile(string path) => WildcardPattern.MatchesAny(_filePatterns, path);
+    protected override bool IsWatchedFile(string path) => _filePatterns.IsMatch(path);
 
     /// <summary>The signature's configuration; defaults are the Elastic rule's.</summary>
     public sealed class Settings

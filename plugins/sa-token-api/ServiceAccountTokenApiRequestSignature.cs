@@ -40,6 +40,7 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
     private readonly Queue<PendingRead> _arrivalOrder = new();
     private readonly Dictionary<string, List<PendingRead>> _readsByPod = new(StringComparer.Ordinal);
     private Settings _settings = new();
+    private ServiceAccountFiles _files = new(ServiceAccountFiles.DefaultPaths);
     private TimeSpan _window = TimeSpan.FromSeconds(60);
     private DateTimeOffset _latest = DateTimeOffset.MinValue;
     private int _pending;
@@ -52,8 +53,7 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
         new(EventNames.KubernetesAudit),
     ];
 
-    public override IReadOnlyList<string> FilePatterns =>
-        [.. _settings.FilePaths.Select(path => path[..(path.LastIndexOf('/') + 1)]).Distinct(StringComparer.Ordinal)];
+    public override IReadOnlyList<string> FilePatterns => _files.Folders;
 
     public override string? ConfigSchema => """
         {
@@ -78,6 +78,7 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
     {
         _settings = context.GetConfig<Settings>();
         _window = TimeSpan.FromSeconds(_settings.WindowSeconds);
+        _files = new ServiceAccountFiles(_settings.FilePaths);
     }
 
     public override void OnEvent(SecurityEvent securityEvent)
@@ -87,7 +88,7 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
         {
             if (ContainerReads.IsInteractiveInContainer(securityEvent)
                 && securityEvent.Kubernetes?.PodName is { Length: > 0 } pod
-                && ServiceAccountFiles.Matches(securityEvent.File?.Path, _settings.FilePaths))
+                && _files.Matches(securityEvent.File?.Path))
             {
                 Remember(new PendingRead(securityEvent, pod));
             }

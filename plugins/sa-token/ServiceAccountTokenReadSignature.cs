@@ -28,13 +28,12 @@ public sealed class ServiceAccountTokenReadSignature : ContainerReadSignature
         ],
     };
 
-    private string[] _filePaths = ServiceAccountFiles.DefaultPaths;
+    private ServiceAccountFiles _files = new(ServiceAccountFiles.DefaultPaths);
 
     public override SignatureMetadata Metadata => Meta;
 
     /// <summary>The folders holding the files, so projected-volume forms inside them are seen too.</summary>
-    public override IReadOnlyList<string> FilePatterns =>
-        [.. _filePaths.Select(path => path[..(path.LastIndexOf('/') + 1)]).Distinct(StringComparer.Ordinal)];
+    public override IReadOnlyList<string> FilePatterns => _files.Folders;
 
     public override string? ConfigSchema => """
         {
@@ -51,11 +50,11 @@ public sealed class ServiceAccountTokenReadSignature : ContainerReadSignature
     protected override void OnInit(SignatureContext context)
     {
         Settings settings = context.GetConfig<Settings>();
-        _filePaths = settings.FilePaths;
+        _files = new ServiceAccountFiles(settings.FilePaths);
         ConfigureReaders(settings.Readers, settings.ArgumentPatterns);
     }
 
-    protected override bool IsWatchedFile(string path) => ServiceAccountFiles.Matches(path, _filePaths);
+    protected override bool IsWatchedFile(string path) => _files.Matches(path);
 
     /// <summary>The signature's configuration; defaults are the Elastic rule's.</summary>
     public sealed class Settings

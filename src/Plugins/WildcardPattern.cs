@@ -6,24 +6,37 @@ namespace Sigs.Plugins;
 /// </summary>
 public sealed class WildcardPattern
 {
+    private readonly string _first;
+    private readonly string _last;
+    private readonly string[] _middle;
+
     /// <summary>Creates a pattern.</summary>
     public WildcardPattern(string pattern)
     {
         ArgumentException.ThrowIfNullOrEmpty(pattern);
         Pattern = pattern;
-        int star = pattern.IndexOf('*', StringComparison.Ordinal);
-        LiteralPrefix = star < 0 ? pattern : pattern[..star];
-        HasWildcard = star >= 0;
+        string[] segments = pattern.Split('*');
+        HasWildcard = segments.Length > 1;
+        _first = segments[0];
+        _last = HasWildcard ? segments[^1] : string.Empty;
+        _middle = HasWildcard ? [.. segments[1..^1].Where(s => s.Length > 0)] : [];
+        MinimumLength = pattern.Length - (segments.Length - 1);
     }
 
     /// <summary>The pattern text.</summary>
     public string Pattern { get; }
 
     /// <summary>The characters before the first <c>*</c> (the whole pattern when it has none).</summary>
-    public string LiteralPrefix { get; }
+    public string LiteralPrefix => _first;
+
+    /// <summary>The characters after the last <c>*</c> (the whole pattern when it has none).</summary>
+    public string LiteralSuffix => HasWildcard ? _last : _first;
 
     /// <summary>True when the pattern contains <c>*</c>.</summary>
     public bool HasWildcard { get; }
+
+    /// <summary>The length of the shortest value that can match.</summary>
+    public int MinimumLength { get; }
 
     /// <summary>True when <paramref name="value"/> matches the whole pattern.</summary>
     public bool IsMatch(ReadOnlySpan<char> value)
@@ -33,58 +46,28 @@ public sealed class WildcardPattern
             return value.SequenceEqual(Pattern);
         }
 
-        if (!value.StartsWith(LiteralPrefix, StringComparison.Ordinal))
+        if (value.Length < MinimumLength
+            || !value.StartsWith(_first, StringComparison.Ordinal)
+            || !value.EndsWith(_last, StringComparison.Ordinal))
         {
             return false;
         }
 
-        // Classic two-pointer glob match with backtracking to the most recent star.
-        ReadOnlySpan<char> pattern = Pattern;
-        int p = LiteralPrefix.Length, v = LiteralPrefix.Length, starAt = -1, resumeAt = 0;
-        while (v < value.Length)
+        // With only '*' as a wildcard, taking each middle segment at its leftmost place is always safe:
+        // it leaves the most room for the segments after it.
+        ReadOnlySpan<char> rest = value[_first.Length..(value.Length - _last.Length)];
+        foreach (string segment in _middle)
         {
-            if (p < pattern.Length && pattern[p] == '*')
-            {
-                starAt = p++;
-                resumeAt = v;
-            }
-            else if (p < pattern.Length && pattern[p] == value[v])
-            {
-                p++;
-                v++;
-            }
-            else if (starAt >= 0)
-            {
-                p = starAt + 1;
-                v = ++resumeAt;
-            }
-            else
+            int at = rest.IndexOf(segment, StringComparison.Ordinal);
+            if (at < 0)
             {
                 return false;
             }
+
+            rest = rest[(at + segment.Length)..];
         }
 
-        while (p < pattern.Length && pattern[p] == '*')
-        {
-            p++;
-        }
-
-        return p == pattern.Length;
-    }
-
-    /// <summary>True when any of <paramref name="patterns"/> matches <paramref name="value"/>.</summary>
-    public static bool MatchesAny(IReadOnlyList<WildcardPattern> patterns, ReadOnlySpan<char> value)
-    {
-        ArgumentNullException.ThrowIfNull(patterns);
-        for (int i = 0; i < patterns.Count; i++)
-        {
-            if (patterns[i].IsMatch(value))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return true;
     }
 
     /// <inheritdoc/>

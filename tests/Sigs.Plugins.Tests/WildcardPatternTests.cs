@@ -23,6 +23,12 @@ public class WildcardPatternTests
     [InlineData("a*b*c", "aXXbYYbZc", true)]
     [InlineData("a*b*c", "aXXcYYb", false)]
     [InlineData("**x", "yyx", true)]
+    [InlineData("a*a", "a", false)]
+    [InlineData("a*a", "aa", true)]
+    [InlineData("*ab*ab*", "xabyab", true)]
+    [InlineData("*ab*ab*", "xaby", false)]
+    [InlineData("*/run/secrets/kubernetes.io/serviceaccount/token*", "/var/run/secrets/kubernetes.io/serviceaccount/token", true)]
+    [InlineData("*", "", true)]
     public void IsMatch_FollowsTheRuleSemantics(string pattern, string value, bool expected)
     {
         Assert.Equal(expected, new WildcardPattern(pattern).IsMatch(value));
@@ -45,6 +51,45 @@ public class WildcardPatternTests
         bool matched = pattern.IsMatch("/root/.config/gcloud/credentials.db") && !pattern.IsMatch("/root/.config/other");
 
         Assert.True(matched);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Theory]
+    [InlineData("/etc/shadow", true)]
+    [InlineData("/root/.aws/credentials", true)]
+    [InlineData("python3", true)]
+    [InlineData("/root/.aws/credentials.bak", false)]
+    [InlineData("", false)]
+    [InlineData("/tmp/é", true)]
+    [InlineData("/tmp/e", false)]
+    public void PatternSet_IsMatch_MatchesWhenAnyPatternDoes(string value, bool expected)
+    {
+        var set = new WildcardPatternSet(["/etc/shadow", "*/.aws/credentials", "python*", "/tmp/é"]);
+
+        Assert.Equal(expected, set.IsMatch(value));
+    }
+
+    [Fact]
+    public void PatternSet_FirstMatch_ReturnsTheFirstMatchingValue()
+    {
+        var set = new WildcardPatternSet(["*.key", "*.pem"]);
+
+        Assert.Equal("b.pem", set.FirstMatch(["a.txt", "b.pem", "c.key"]));
+        Assert.Null(set.FirstMatch(["a.txt"]));
+        Assert.Null(set.FirstMatch(null));
+    }
+
+    [Fact]
+    public void PatternSet_NonMatchingValue_AllocatesNothing()
+    {
+        var set = new WildcardPatternSet(["/etc/shadow", "*/.aws/credentials", "*/.aws/cli/cache/*.json", "python*"]);
+        string[] values = ["cat", "/app/config.yaml"];
+        set.FirstMatch(values);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        string? match = set.FirstMatch(values);
+
+        Assert.Null(match);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 

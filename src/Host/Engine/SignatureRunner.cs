@@ -7,7 +7,9 @@ namespace Sigs.Host.Engine;
 
 /// <summary>
 /// Owns one initialized signature: delivers events and signals to it, contains its exceptions, and counts what
-/// it did. Only the engine's dispatch thread calls <see cref="Deliver"/> and <see cref="Signal"/>.
+/// it did. Only the engine's dispatch thread calls <see cref="Deliver"/> and <see cref="Signal"/>, and findings are
+/// reported from inside them, so the counters are written by that one thread without atomics; other threads
+/// read them with <see cref="Volatile"/> (64-bit reads do not tear).
 /// </summary>
 internal sealed partial class SignatureRunner
 {
@@ -34,22 +36,22 @@ internal sealed partial class SignatureRunner
     /// <summary>The selectors read once at load; a signature cannot change them later.</summary>
     public IReadOnlyList<EventSelector> Selectors { get; }
 
-    public long Events => Interlocked.Read(ref _events);
+    public long Events => Volatile.Read(ref _events);
 
-    public long Findings => Interlocked.Read(ref _findings);
+    public long Findings => Volatile.Read(ref _findings);
 
-    public long Faults => Interlocked.Read(ref _faults);
+    public long Faults => Volatile.Read(ref _faults);
 
     public void Deliver(SecurityEvent securityEvent)
     {
-        Interlocked.Increment(ref _events);
+        _events++;
         try
         {
             Signature.OnEvent(securityEvent);
         }
         catch (Exception ex)
         {
-            Interlocked.Increment(ref _faults);
+            _faults++;
             LogFault(_logger, Metadata.Id, "OnEvent", securityEvent.Name, ex.GetType().Name, ex.Message);
         }
     }
@@ -62,12 +64,12 @@ internal sealed partial class SignatureRunner
         }
         catch (Exception ex)
         {
-            Interlocked.Increment(ref _faults);
+            _faults++;
             LogFault(_logger, Metadata.Id, "OnSignal", signal.Kind.ToString(), ex.GetType().Name, ex.Message);
         }
     }
 
-    public void CountFinding() => Interlocked.Increment(ref _findings);
+    public void CountFinding() => _findings++;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Signature {Id} threw from {Method} ({Input}): {Exception}: {Reason}")]
     private static partial void LogFault(ILogger logger, string id, string method, string input, string exception, string reason);
