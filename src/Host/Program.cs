@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Console;
 using Sigs.Host;
 using Sigs.Host.Cli;
 using Sigs.Host.Configuration;
+using Sigs.Host.Feeds;
 
 try
 {
@@ -22,6 +23,7 @@ try
 
     // Inputs are checked before anything loads, so a typo fails fast with one line.
     IReadOnlyList<string> replayInputs = command.Command == Commands.Replay.Name ? ReplayCommand.ExpandInputs(command.Arguments) : [];
+    IReadOnlyList<FeedConfig> commandLineFeeds = [.. command.Values("--feed").Select(FeedFactory.Parse)];
     using ILoggerFactory loggerFactory = CreateLoggerFactory(command.Option("--log-level"));
     using var cancellation = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) =>
@@ -39,7 +41,7 @@ try
     {
         "replay" => await ReplayCommand.RunAsync(replayInputs, runtime, loggerFactory, Console.Error, cancellation.Token),
         "list" => ListCommand.Run(command, runtime, Console.Out),
-        _ => await RunCommand.RunAsync(runtime, loggerFactory, cancellation.Token),
+        _ => await RunCommand.RunAsync([.. config.Feeds, .. commandLineFeeds], runtime, loggerFactory, cancellation.Token),
     };
 }
 catch (UsageException ex)

@@ -1,9 +1,13 @@
 namespace Sigs.Host.Cli;
 
 /// <summary>A parsed command line: the command, its options and positional arguments.</summary>
-internal sealed record CommandLine(string Command, IReadOnlyDictionary<string, string?> Options, IReadOnlyList<string> Arguments)
+internal sealed record CommandLine(string Command, IReadOnlyDictionary<string, List<string?>> Options, IReadOnlyList<string> Arguments)
 {
-    public string? Option(string name) => Options.GetValueOrDefault(name);
+    /// <summary>The option's value; the last one when it was given more than once.</summary>
+    public string? Option(string name) => Options.TryGetValue(name, out List<string?>? values) ? values[^1] : null;
+
+    /// <summary>Every value of a repeatable option, in order.</summary>
+    public IReadOnlyList<string> Values(string name) => Options.TryGetValue(name, out List<string?>? values) ? [.. values.OfType<string>()] : [];
 
     public bool Flag(string name) => Options.ContainsKey(name);
 
@@ -17,7 +21,7 @@ internal sealed record CommandLine(string Command, IReadOnlyDictionary<string, s
     {
         if (args.Count == 0 || args[0] is "-h" or "--help" or "help")
         {
-            return new CommandLine("help", new Dictionary<string, string?>(), []);
+            return new CommandLine("help", new Dictionary<string, List<string?>>(), []);
         }
 
         string command = args[0];
@@ -26,7 +30,7 @@ internal sealed record CommandLine(string Command, IReadOnlyDictionary<string, s
             throw new UsageException($"unknown command '{command}'; commands: {string.Join(", ", commands.Keys)}");
         }
 
-        var options = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var options = new Dictionary<string, List<string?>>(StringComparer.Ordinal);
         var arguments = new List<string>();
         bool onlyArguments = false;
         for (int i = 1; i < args.Count; i++)
@@ -55,22 +59,14 @@ internal sealed record CommandLine(string Command, IReadOnlyDictionary<string, s
 
             OptionSpec option = spec.Options.FirstOrDefault(o => o.Name == name)
                 ?? throw new UsageException($"unknown option '{name}' for 'sigs {command}'; see 'sigs {command} --help'");
-            if (option.ValueName is null)
+            string? value = option.ValueName is null ? null
+                : inlineValue ?? (i + 1 < args.Count ? args[++i] : throw new UsageException($"option '{name}' needs a value ({option.ValueName})"));
+            if (!options.TryGetValue(name, out List<string?>? values))
             {
-                options[name] = null;
+                options[name] = values = [];
             }
-            else if (inlineValue is not null)
-            {
-                options[name] = inlineValue;
-            }
-            else if (i + 1 < args.Count)
-            {
-                options[name] = args[++i];
-            }
-            else
-            {
-                throw new UsageException($"option '{name}' needs a value ({option.ValueName})");
-            }
+
+            values.Add(value);
         }
 
         return new CommandLine(command, options, arguments);

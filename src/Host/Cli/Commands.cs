@@ -14,9 +14,9 @@ internal static class Commands
     public static readonly CommandSpec Run = new(
         "run",
         "Run the detection host: read the configured feeds, run every signature, write findings to the outputs.",
-        "sigs run [--config FILE] [--plugins DIR]",
-        Global,
-        "Runs until SIGTERM or Ctrl-C. Feeds come from the config's 'feeds:' list.");
+        "sigs run [--config FILE] [--plugins DIR] [--feed TYPE[:ADDRESS]]...",
+        [.. Global, new("--feed", "TYPE[:ADDRESS]", "add a feed (repeatable): tracee[:unix:/var/run/tracee.sock], falco-http[:http://127.0.0.1:2801/], falco-grpc[:unix:///run/falco/falco.sock], k8s-audit[:http://127.0.0.1:9765/k8s-audit], file:PATH")],
+        "Runs until SIGTERM or Ctrl-C. Feeds come from the config's 'feeds:' list and every --feed.");
 
     public static readonly CommandSpec Replay = new(
         "replay",

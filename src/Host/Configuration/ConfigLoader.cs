@@ -8,6 +8,16 @@ namespace Sigs.Host.Configuration;
 /// <summary>Reads the YAML configuration, validates it against <c>schema/config.schema.json</c>, and binds it.</summary>
 internal static class ConfigLoader
 {
+    /// <summary>The keys each feed type takes besides <c>type</c>.</summary>
+    private static readonly Dictionary<string, string[]> FeedKeys = new(StringComparer.Ordinal)
+    {
+        [FeedConfig.Tracee] = ["address", "policies", "maxMessageBytes"],
+        [FeedConfig.FalcoGrpc] = ["address", "maxMessageBytes", "tls"],
+        [FeedConfig.FalcoHttp] = ["listen", "maxBodyBytes"],
+        [FeedConfig.KubernetesAudit] = ["listen", "maxBodyBytes"],
+        [FeedConfig.File] = ["path", "follow"],
+    };
+
     private static readonly Lazy<JsonSchema> Schema = new(() => SchemaValidation.LoadEmbedded("config.schema.json"));
 
     public static SigsConfig Load(string? path)
@@ -28,6 +38,26 @@ internal static class ConfigLoader
         }
 
         return Parse(yaml, path);
+    }
+
+    /// <summary>What is wrong with one feed's keys for its type, as "key: problem", or null.</summary>
+    public static string? FeedProblem(FeedConfig feed, JsonObject keys)
+    {
+        string[] allowed = FeedKeys[feed.Type];
+        string? stray = keys.Select(k => k.Key).FirstOrDefault(k => k != "type" && !allowed.Contains(k));
+        if (stray is not null)
+        {
+            return $"{stray}: not used by type '{feed.Type}' (it takes: {string.Join(", ", allowed)})";
+        }
+
+        if (feed.Type == FeedConfig.File && string.IsNullOrWhiteSpace(feed.Path))
+        {
+            return "path: required for type 'file'";
+        }
+
+        return feed.Tls is not null && feed.Address is { } address && address.StartsWith("unix:", StringComparison.Ordinal)
+            ? "tls: only for a TCP address"
+            : null;
     }
 
     public static SigsConfig Parse(string yaml, string fileName)
@@ -51,9 +81,10 @@ internal static class ConfigLoader
 
         foreach ((int index, FeedConfig feed) in config.Feeds.Index())
         {
-            if (feed.Type == FeedConfig.File && string.IsNullOrWhiteSpace(feed.Path))
+            string? problem = FeedProblem(feed, node["feeds"]![index]!.AsObject());
+            if (problem is not null)
             {
-                throw new ConfigException($"{fileName}: feeds[{index}].path: required for type 'file'");
+                throw new ConfigException($"{fileName}: feeds[{index}].{problem}");
             }
         }
 

@@ -31,11 +31,46 @@ internal sealed record OutputConfig
 
 internal sealed record FeedConfig
 {
+    public const string Tracee = "tracee";
+    public const string FalcoHttp = "falco-http";
+    public const string FalcoGrpc = "falco-grpc";
+    public const string KubernetesAudit = "k8s-audit";
     public const string File = "file";
 
     public required string Type { get; init; }
 
+    /// <summary>tracee, falco-grpc: the gRPC server (unix:/PATH, tcp:HOST:PORT).</summary>
+    public string? Address { get; init; }
+
+    /// <summary>tracee: the policies to stream; empty for all.</summary>
+    public IReadOnlyList<string> Policies { get; init; } = [];
+
+    /// <summary>falco-http, k8s-audit: the http:// URL to listen on.</summary>
+    public string? Listen { get; init; }
+
+    /// <summary>file: the JSON-lines file.</summary>
     public string? Path { get; init; }
+
+    /// <summary>file: keep reading as it grows, across rotation.</summary>
+    public bool Follow { get; init; }
+
+    /// <summary>tracee, falco-grpc: the largest message accepted.</summary>
+    public int? MaxMessageBytes { get; init; }
+
+    /// <summary>falco-http, k8s-audit: the largest request body accepted.</summary>
+    public long? MaxBodyBytes { get; init; }
+
+    /// <summary>falco-grpc over TCP: mutual TLS, which Falco requires there.</summary>
+    public TlsConfig? Tls { get; init; }
+}
+
+internal sealed record TlsConfig
+{
+    public required string CertFile { get; init; }
+
+    public required string KeyFile { get; init; }
+
+    public required string CaFile { get; init; }
 }
 
 internal sealed record SignatureSettings

@@ -153,3 +153,21 @@ internal static class JsonFields
         _ => value.ValueKind.ToString().ToLowerInvariant(),
     };
 }
+
+/// <summary>Parses untrusted JSON with a depth limit; invalid JSON is an <see cref="EventDecodeException"/>.</summary>
+internal static class JsonFieldsDocument
+{
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
+
+    public static JsonDocument Parse(ReadOnlyMemory<byte> json)
+    {
+        try
+        {
+            return JsonDocument.Parse(json, Options);
+        }
+        catch (JsonException ex)
+        {
+            throw new EventDecodeException($"not valid JSON: {ex.Message}");
+        }
+    }
+}

@@ -10,25 +10,13 @@ namespace Sigs.Host.Feeds;
 /// <summary>Detects the format of one JSON document and decodes it into contract events.</summary>
 internal static class JsonLineDecoder
 {
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
-
     /// <summary>
     /// Decodes <paramref name="json"/> and appends its events (several for an audit <c>EventList</c>).
     /// On failure nothing is appended and an <see cref="EventDecodeException"/> says why.
     /// </summary>
     public static InputFormat Decode(ReadOnlyMemory<byte> json, List<SecurityEvent> events)
     {
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(json, DocumentOptions);
-        }
-        catch (JsonException ex)
-        {
-            throw new EventDecodeException($"not valid JSON: {ex.Message}");
-        }
-
-        using (document)
+        using (JsonDocument document = JsonFieldsDocument.Parse(json))
         {
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)

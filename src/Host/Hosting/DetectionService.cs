@@ -14,7 +14,7 @@ namespace Sigs.Host.Hosting;
 internal sealed partial class DetectionService(
     SigsRuntime runtime,
     IReadOnlyList<IEventFeed> feeds,
-    ILogger<DetectionService> logger) : BackgroundService
+    ILogger<DetectionService> logger) : BackgroundService, IEventSink
 {
     public const int QueueCapacity = 65_536;
 
@@ -63,7 +63,7 @@ internal sealed partial class DetectionService(
     {
         try
         {
-            await feed.RunAsync(e => _queue.Writer.WriteAsync(new EngineWork(e, null), stoppingToken), stoppingToken).ConfigureAwait(false);
+            await feed.RunAsync(this, stoppingToken).ConfigureAwait(false);
             LogFeedEnded(logger, feed.Name);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -74,6 +74,29 @@ internal sealed partial class DetectionService(
         {
             LogFeedFailed(logger, feed.Name, ex.Message);
         }
+    }
+
+    public ValueTask PublishAsync(SecurityEvent securityEvent, CancellationToken cancellationToken) =>
+        _queue.Writer.WriteAsync(new EngineWork(securityEvent, null), cancellationToken);
+
+    public bool TryPublishAll(IReadOnlyList<SecurityEvent> events)
+    {
+        // Only the engine loop takes items out, so room seen here can only grow until these writes finish;
+        // other receivers may race for it, in which case the rest of the batch waits briefly for the engine.
+        if (QueueCapacity - _queue.Reader.Count < events.Count)
+        {
+            return false;
+        }
+
+        foreach (SecurityEvent securityEvent in events)
+        {
+            if (!_queue.Writer.TryWrite(new EngineWork(securityEvent, null)))
+            {
+                _queue.Writer.WriteAsync(new EngineWork(securityEvent, null)).AsTask().GetAwaiter().GetResult();
+            }
+        }
+
+        return true;
     }
 
     private async Task TickAsync(CancellationToken stoppingToken)

@@ -1,14 +1,22 @@
+using System.Globalization;
 using System.Text.Json;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Falco;
 
+/// <summary>A Falco alert, whatever transport it came over: its time, host and output fields as text.</summary>
+internal sealed record FalcoAlert(DateTimeOffset? Time, string? Hostname, string? Rule, IReadOnlyDictionary<string, string> Fields);
+
 /// <summary>
-/// Decodes a Falco JSON alert (a <c>json_output: true</c> line or an <c>http_output</c> POST body). Events are
-/// mapped by the Falco field names in <c>output_fields</c>, whatever the rule is called.
+/// Decodes Falco alerts (a <c>json_output: true</c> line, an <c>http_output</c> POST body, or a gRPC output
+/// response) and maps them to the contract by the Falco field names in <c>output_fields</c>, whatever the rule
+/// is called.
 /// </summary>
 internal static class FalcoAlertDecoder
 {
+    /// <summary>What Falco prints for a field it cannot resolve.</summary>
+    private const string NotAvailable = "<NA>";
+
     public static bool IsAlert(JsonElement root) =>
         root.TryGetProperty("output_fields", out _) && (root.TryGetProperty("rule", out _) || root.TryGetProperty("priority", out _));
 
@@ -25,19 +33,35 @@ internal static class FalcoAlertDecoder
     public static SecurityEvent Decode(JsonElement root)
     {
         JsonElement fields = JsonFields.Object(root, "output_fields") ?? throw new EventDecodeException("field 'output_fields' is missing");
-        string? eventType = JsonFields.String(fields, "evt.type");
+        var text = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (JsonProperty field in fields.EnumerateObject())
+        {
+            if (field.Value.ValueKind != JsonValueKind.Null)
+            {
+                text[field.Name] = JsonFields.Text(field.Value);
+            }
+        }
+
+        DateTimeOffset? time = root.TryGetProperty("time", out JsonElement t) ? JsonFields.Timestamp(t, "time") : null;
+        return Map(new FalcoAlert(time, JsonFields.String(root, "hostname"), JsonFields.String(root, "rule"), text));
+    }
+
+    public static SecurityEvent Map(FalcoAlert alert)
+    {
+        IReadOnlyDictionary<string, string> fields = alert.Fields;
+        string? eventType = Field(fields, "evt.type");
         string name = EventName(eventType) ?? throw new EventDecodeException(eventType is null
             ? "output_fields has no 'evt.type'; add %evt.type to the rule's output"
             : $"evt.type '{eventType}' has no contract event (supported: open, openat, openat2, creat, rename, renameat, renameat2, execve, execveat, procexit)");
 
-        DateTimeOffset time = root.TryGetProperty("time", out JsonElement t) ? JsonFields.Timestamp(t, "time")
-            : fields.TryGetProperty("evt.time", out JsonElement et) ? JsonFields.Timestamp(et, "evt.time")
-            : throw new EventDecodeException("neither 'time' nor output_fields 'evt.time' is present");
+        DateTimeOffset time = alert.Time
+            ?? (Integer(fields, "evt.time") is long nanoseconds ? JsonFields.FromUnixNanoseconds(nanoseconds) : (DateTimeOffset?)null)
+            ?? throw new EventDecodeException("neither 'time' nor output_fields 'evt.time' is present");
 
-        string? containerId = JsonFields.NonEmpty(JsonFields.String(fields, "container.id"));
+        string? containerId = Field(fields, "container.id");
         bool inContainer = containerId is not null && containerId != "host";
-        long? tty = JsonFields.Integer(fields, "proc.tty");
-        long? hostPid = JsonFields.Integer(fields, "proc.pid");
+        long? tty = Integer(fields, "proc.tty");
+        long? hostPid = Integer(fields, "proc.pid");
 
         return new SecurityEvent
         {
@@ -45,100 +69,87 @@ internal static class FalcoAlertDecoder
             Source = EventSources.Falco,
             Name = name,
             Origin = inContainer ? EventOrigin.Container : EventOrigin.Host,
-            HostName = JsonFields.String(root, "hostname"),
+            HostName = alert.Hostname,
             Process = new ProcessInfo
             {
                 HostPid = JsonFields.Narrow(hostPid, "proc.pid"),
-                Pid = JsonFields.Narrow(JsonFields.Integer(fields, "proc.vpid") ?? hostPid, "proc.vpid"),
-                ParentPid = JsonFields.Int32(fields, "proc.ppid"),
-                Name = JsonFields.String(fields, "proc.name"),
-                Executable = JsonFields.String(fields, "proc.exepath") ?? JsonFields.String(fields, "proc.exe"),
+                Pid = JsonFields.Narrow(Integer(fields, "proc.vpid") ?? hostPid, "proc.vpid"),
+                ParentPid = JsonFields.Narrow(Integer(fields, "proc.ppid"), "proc.ppid"),
+                Name = Field(fields, "proc.name"),
+                Executable = Field(fields, "proc.exepath") ?? Field(fields, "proc.exe"),
                 Args = Argv(fields),
-                Uid = JsonFields.UInt32(JsonFields.Integer(fields, "user.uid"), "user.uid"),
+                Uid = JsonFields.UInt32(Integer(fields, "user.uid"), "user.uid"),
                 Interactive = tty is null ? null : tty != 0,
-                Tty = tty is null or 0 ? null : tty.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Tty = tty is null or 0 ? null : tty.Value.ToString(CultureInfo.InvariantCulture),
             },
-            Container = inContainer ? new ContainerInfo
-            {
-                Id = containerId,
-                Name = JsonFields.String(fields, "container.name"),
-                Image = Image(fields),
-            } : null,
+            Container = inContainer ? new ContainerInfo { Id = containerId, Name = Field(fields, "container.name"), Image = Image(fields) } : null,
             Kubernetes = Kubernetes(fields),
             File = File(name, fields),
-            Arguments = Arguments(fields),
+            Arguments = fields,
         };
     }
+
+    /// <summary>A field's text; missing, empty or Falco's <c>&lt;NA&gt;</c> is unknown.</summary>
+    private static string? Field(IReadOnlyDictionary<string, string> fields, string name) =>
+        fields.TryGetValue(name, out string? value) && value.Length > 0 && value != NotAvailable ? value : null;
+
+    private static long? Integer(IReadOnlyDictionary<string, string> fields, string name) =>
+        Field(fields, name) is not { } text ? null
+        : long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) ? value
+        : throw new EventDecodeException($"field '{name}' must be an integer, not '{text}'");
 
     /// <summary>
     /// Falco reports argv as text joined by spaces, so the split is best effort: <c>proc.exeline</c> (argv[0]
     /// first) when present, else <c>proc.exe</c> plus <c>proc.args</c>, else <c>proc.cmdline</c>.
     /// </summary>
-    private static IReadOnlyList<string>? Argv(JsonElement fields)
+    private static string[]? Argv(IReadOnlyDictionary<string, string> fields)
     {
-        string? exeline = JsonFields.String(fields, "proc.exeline");
-        if (exeline is not null)
+        if (Field(fields, "proc.exeline") is { } exeline)
         {
             return Split(exeline);
         }
 
-        string? exe = JsonFields.String(fields, "proc.exe");
-        string? args = JsonFields.String(fields, "proc.args");
-        if (exe is not null)
+        if (Field(fields, "proc.exe") is { } exe)
         {
-            return [exe, .. Split(args ?? string.Empty)];
+            return [exe, .. Split(Field(fields, "proc.args") ?? string.Empty)];
         }
 
-        string? cmdline = JsonFields.String(fields, "proc.cmdline");
-        return cmdline is null ? null : Split(cmdline);
+        return Field(fields, "proc.cmdline") is { } cmdline ? Split(cmdline) : null;
     }
 
     private static string[] Split(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
-    private static string? Image(JsonElement fields)
+    private static string? Image(IReadOnlyDictionary<string, string> fields)
     {
-        string? repository = JsonFields.NonEmpty(JsonFields.String(fields, "container.image.repository"));
-        string? tag = JsonFields.NonEmpty(JsonFields.String(fields, "container.image.tag"));
-        return repository is null ? JsonFields.NonEmpty(JsonFields.String(fields, "container.image"))
-            : tag is null ? repository : $"{repository}:{tag}";
+        string? repository = Field(fields, "container.image.repository");
+        string? tag = Field(fields, "container.image.tag");
+        return repository is null ? Field(fields, "container.image") : tag is null ? repository : $"{repository}:{tag}";
     }
 
-    private static KubernetesInfo? Kubernetes(JsonElement fields)
+    private static KubernetesInfo? Kubernetes(IReadOnlyDictionary<string, string> fields)
     {
-        string? pod = JsonFields.NonEmpty(JsonFields.String(fields, "k8s.pod.name"));
-        string? ns = JsonFields.NonEmpty(JsonFields.String(fields, "k8s.ns.name"));
-        string? uid = JsonFields.NonEmpty(JsonFields.String(fields, "k8s.pod.uid"));
+        string? pod = Field(fields, "k8s.pod.name");
+        string? ns = Field(fields, "k8s.ns.name");
+        string? uid = Field(fields, "k8s.pod.uid");
         return pod is null && ns is null && uid is null ? null : new KubernetesInfo { PodName = pod, Namespace = ns, PodUid = uid };
     }
 
-    private static FileEventInfo? File(string name, JsonElement fields)
+    private static FileEventInfo? File(string name, IReadOnlyDictionary<string, string> fields)
     {
         switch (name)
         {
             case EventNames.FileOpen:
-                string? flags = JsonFields.String(fields, "evt.arg.flags") ?? JsonFields.String(fields, "evt.rawarg.flags");
+                string? flags = Field(fields, "evt.arg.flags") ?? Field(fields, "evt.rawarg.flags");
                 return new FileEventInfo
                 {
-                    Path = JsonFields.String(fields, "fd.name") ?? JsonFields.String(fields, "evt.arg.name"),
+                    Path = Field(fields, "fd.name") ?? Field(fields, "evt.arg.name"),
                     Flags = flags is null ? null : OpenFlagsText.Parse(flags, "evt.arg.flags"),
                 };
             case EventNames.FileRename:
-                string? oldPath = JsonFields.String(fields, "fs.path.source") ?? JsonFields.String(fields, "evt.arg.oldpath");
-                string? newPath = JsonFields.String(fields, "fs.path.target") ?? JsonFields.String(fields, "evt.arg.newpath");
-                return new FileEventInfo { OldPath = oldPath, NewPath = newPath, Path = newPath };
+                string? newPath = Field(fields, "fs.path.target") ?? Field(fields, "evt.arg.newpath");
+                return new FileEventInfo { OldPath = Field(fields, "fs.path.source") ?? Field(fields, "evt.arg.oldpath"), NewPath = newPath, Path = newPath };
             default:
                 return null;
         }
-    }
-
-    private static Dictionary<string, string> Arguments(JsonElement fields)
-    {
-        var args = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (JsonProperty field in fields.EnumerateObject())
-        {
-            args[field.Name] = JsonFields.Text(field.Value);
-        }
-
-        return args;
     }
 }

@@ -1,15 +1,35 @@
-using Sigs.Plugins;
+using Microsoft.Extensions.Logging;
 
 namespace Sigs.Host.Feeds.Files;
 
-/// <summary>Reads a JSON-lines file in any format <c>sigs replay</c> reads.</summary>
-internal sealed class FileFeed(string path, JsonLinesSource source) : IEventFeed
+/// <summary>
+/// Reads a JSON-lines file in any format <c>sigs replay</c> reads, from its start; with <c>follow</c> it keeps
+/// reading as the file grows, across rotation and truncation, like <c>tail -F</c>.
+/// </summary>
+internal sealed partial class FileFeed(string path, bool follow, ILogger logger) : IEventFeed
 {
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
+
+    private readonly InputCounters _lines = new();
+
     public string Name => $"file:{path}";
 
-    public async Task RunAsync(Func<SecurityEvent, ValueTask> publish, CancellationToken cancellationToken)
+    public FeedCounters Counters { get; } = new();
+
+    public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
-        await using FileStream stream = new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, useAsync: true);
-        await source.ReadAsync(stream, path, publish, cancellationToken).ConfigureAwait(false);
+        await using Stream stream = follow
+            ? new FollowedFileStream(path, PollInterval, message => LogRotation(logger, Name, message))
+            : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, useAsync: true);
+        Counters.SetConnected(true);
+        var source = new JsonLinesSource(logger, _lines, onSkipped: Counters.CountDecodeError);
+        await source.ReadAsync(stream, path, async securityEvent =>
+        {
+            Counters.CountEvents(1);
+            await sink.PublishAsync(securityEvent, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed}: {Message}")]
+    private static partial void LogRotation(ILogger logger, string feed, string message);
 }

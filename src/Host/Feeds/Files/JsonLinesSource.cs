@@ -24,7 +24,11 @@ internal sealed class InputCounters
 /// Reads JSON lines in any supported format, in order, and hands each decoded event on. A bad line is logged
 /// with its file and line number, counted and skipped; reading goes on.
 /// </summary>
-internal sealed partial class JsonLinesSource(ILogger logger, InputCounters counters, int maxLineBytes = BoundedLineReader.DefaultMaxLineBytes)
+internal sealed partial class JsonLinesSource(
+    ILogger logger,
+    InputCounters counters,
+    int maxLineBytes = BoundedLineReader.DefaultMaxLineBytes,
+    Action? onSkipped = null)
 {
     public async Task ReadAsync(Stream stream, string displayName, Func<SecurityEvent, ValueTask> onEvent, CancellationToken cancellationToken)
     {
@@ -60,6 +64,7 @@ internal sealed partial class JsonLinesSource(ILogger logger, InputCounters coun
     private void Skip(string displayName, long lineNumber, string reason)
     {
         counters.CountSkipped();
+        onSkipped?.Invoke();
         LogSkipped(logger, displayName, lineNumber, reason);
     }
 

@@ -18,8 +18,11 @@ internal static class AuditEventDecoder
         && apiVersion.ValueKind == JsonValueKind.String
         && apiVersion.GetString()!.StartsWith("audit.k8s.io/", StringComparison.Ordinal);
 
-    /// <summary>Decodes an <c>Event</c> or every item of an <c>EventList</c> into <paramref name="events"/>.</summary>
-    public static void Decode(JsonElement root, ICollection<SecurityEvent> events)
+    /// <summary>
+    /// Decodes an <c>Event</c> or every item of an <c>EventList</c> into <paramref name="events"/>. A bad item
+    /// throws, unless <paramref name="onBadItem"/> is given: then it is reported there and the others are kept.
+    /// </summary>
+    public static void Decode(JsonElement root, ICollection<SecurityEvent> events, Action<string>? onBadItem = null)
     {
         string? apiVersion = JsonFields.String(root, "apiVersion");
         if (apiVersion != "audit.k8s.io/v1")
@@ -38,9 +41,19 @@ internal static class AuditEventDecoder
                     throw new EventDecodeException("EventList has no 'items' array");
                 }
 
+                int index = 0;
                 foreach (JsonElement item in items.EnumerateArray())
                 {
-                    events.Add(DecodeEvent(item));
+                    try
+                    {
+                        events.Add(DecodeEvent(item));
+                    }
+                    catch (EventDecodeException ex) when (onBadItem is not null)
+                    {
+                        onBadItem($"items[{index}]: {ex.Message}");
+                    }
+
+                    index++;
                 }
 
                 break;

@@ -1,0 +1,23 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Feeds.Falco;
+
+/// <summary>Receives the JSON alert Falco's <c>http_output</c> POSTs (the payload Falcosidekick accepts).</summary>
+internal sealed class FalcoHttpFeed(string listen, long maxBodyBytes, ILogger logger) : HttpReceiverFeed("falco-http", listen, maxBodyBytes, logger)
+{
+    public const string DefaultListen = "http://127.0.0.1:2801/";
+    public const long DefaultMaxBodyBytes = 1024 * 1024;
+
+    protected override void Decode(ReadOnlyMemory<byte> body, List<SecurityEvent> events, Action<string> reportBadPart)
+    {
+        using JsonDocument document = JsonFieldsDocument.Parse(body);
+        if (!FalcoAlertDecoder.IsAlert(document.RootElement))
+        {
+            throw new EventDecodeException("not a Falco alert (no 'output_fields' with 'rule' or 'priority')");
+        }
+
+        events.Add(FalcoAlertDecoder.Decode(document.RootElement));
+    }
+}

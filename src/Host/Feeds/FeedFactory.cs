@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using Sigs.Host.Cli;
+using Sigs.Host.Configuration;
+using Sigs.Host.Feeds.Falco;
+using Sigs.Host.Feeds.Files;
+using Sigs.Host.Feeds.KubernetesAudit;
+using Sigs.Host.Feeds.Tracee;
+using Sigs.Host.Grpc;
+
+namespace Sigs.Host.Feeds;
+
+/// <summary>Builds feeds from configuration, and parses the command line's <c>--feed TYPE:ADDRESS</c>.</summary>
+internal static class FeedFactory
+{
+    public static IEventFeed Create(FeedConfig feed, ILoggerFactory loggerFactory, ReconnectDelays delays)
+    {
+        ILogger logger = loggerFactory.CreateLogger($"Sigs.Feeds.{feed.Type}");
+        switch (feed.Type)
+        {
+            case FeedConfig.Tracee:
+                string traceeAddress = feed.Address ?? TraceeGrpcFeed.DefaultAddress;
+                return new TraceeGrpcFeed(Client(traceeAddress, null), traceeAddress, feed.Policies, MaxMessage(feed), logger, delays);
+            case FeedConfig.FalcoGrpc:
+                string falcoAddress = feed.Address ?? FalcoGrpcFeed.DefaultAddress;
+                return new FalcoGrpcFeed(Client(falcoAddress, feed.Tls), falcoAddress, MaxMessage(feed), logger, delays);
+            case FeedConfig.FalcoHttp:
+                return new FalcoHttpFeed(feed.Listen ?? FalcoHttpFeed.DefaultListen, feed.MaxBodyBytes ?? FalcoHttpFeed.DefaultMaxBodyBytes, logger);
+            case FeedConfig.KubernetesAudit:
+                return new AuditWebhookFeed(feed.Listen ?? AuditWebhookFeed.DefaultListen, feed.MaxBodyBytes ?? AuditWebhookFeed.DefaultMaxBodyBytes, logger);
+            case FeedConfig.File:
+                return new FileFeed(feed.Path!, feed.Follow, logger);
+            default:
+                throw new ConfigException($"feed type '{feed.Type}' is not supported");
+        }
+    }
+
+    /// <summary>
+    /// <c>TYPE</c> or <c>TYPE:ADDRESS</c>: the address is the gRPC address (tracee, falco-grpc), the listen URL
+    /// (falco-http, k8s-audit) or the path (file, read once).
+    /// </summary>
+    public static FeedConfig Parse(string text)
+    {
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        string type = colon < 0 ? text : text[..colon];
+        string? value = colon < 0 || colon == text.Length - 1 ? null : text[(colon + 1)..];
+        return type switch
+        {
+            FeedConfig.Tracee or FeedConfig.FalcoGrpc => new FeedConfig { Type = type, Address = value },
+            FeedConfig.FalcoHttp or FeedConfig.KubernetesAudit => new FeedConfig { Type = type, Listen = value },
+            FeedConfig.File when value is not null => new FeedConfig { Type = type, Path = value },
+            FeedConfig.File => throw new UsageException("--feed file:PATH needs a path"),
+            _ => throw new UsageException($"--feed '{text}': type must be one of tracee, falco-http, falco-grpc, k8s-audit, file"),
+        };
+    }
+
+    private static int MaxMessage(FeedConfig feed) => feed.MaxMessageBytes ?? GrpcCallOptions.DefaultMaxMessageBytes;
+
+    private static GrpcClient Client(string address, TlsConfig? tls)
+    {
+        try
+        {
+            GrpcAddress parsed = GrpcAddress.Parse(address, useTls: tls is not null);
+            return new GrpcClient(parsed, tls is null ? null : new GrpcTlsOptions(tls.CertFile, tls.KeyFile, tls.CaFile));
+        }
+        catch (FormatException ex)
+        {
+            throw new ConfigException($"feed address {ex.Message}");
+        }
+        catch (Exception ex) when (ex is CryptographicException or IOException)
+        {
+            throw new ConfigException($"feed {address}: cannot load the TLS files: {ex.Message}");
+        }
+    }
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Feeds;
+
+/// <summary>
+/// A feed that sensors push to: a Kestrel endpoint accepting JSON POSTs. It answers at once: 200 when the
+/// events were queued, 400 for a payload it cannot decode, 413 when too large, 415 for another media type, and
+/// 503 when the engine's queue is full (counted; the sender decides whether to retry).
+/// </summary>
+internal abstract partial class HttpReceiverFeed : IEventFeed
+{
+    private readonly Uri _listen;
+    private readonly long _maxBodyBytes;
+    private readonly ILogger _logger;
+    private readonly DecodeErrorLog _decodeErrors;
+
+    protected HttpReceiverFeed(string type, string listen, long maxBodyBytes, ILogger logger)
+    {
+        _listen = Uri.TryCreate(listen, UriKind.Absolute, out Uri? uri) && uri.Scheme == "http"
+            ? uri
+            : throw new FormatException($"listen '{listen}' must be an http:// URL, for example http://127.0.0.1:2801/");
+        Name = $"{type}:{listen}";
+        _maxBodyBytes = maxBodyBytes;
+        _logger = logger;
+        _decodeErrors = new DecodeErrorLog(Name, Counters, logger);
+    }
+
+    public string Name { get; }
+
+    public FeedCounters Counters { get; } = new();
+
+    /// <summary>The address Kestrel bound, once listening (a port of 0 in the URL picks a free one).</summary>
+    public Uri? BoundAddress { get; private set; }
+
+    /// <summary>Decodes one request body; bad parts go to <paramref name="reportBadPart"/>, and a wholly bad body throws.</summary>
+    protected abstract void Decode(ReadOnlyMemory<byte> body, List<SecurityEvent> events, Action<string> reportBadPart);
+
+    public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = _maxBodyBytes;
+            kestrel.Listen(IPAddress.Parse(_listen.Host == "localhost" ? "127.0.0.1" : _listen.Host), _listen.Port);
+        });
+        await using WebApplication app = builder.Build();
+        app.MapPost(_listen.AbsolutePath, context => ReceiveAsync(context, sink));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BoundAddress = new Uri(new Uri(bound), _listen.AbsolutePath);
+        Counters.SetConnected(true);
+        LogListening(_logger, Name, BoundAddress);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stop requested.
+        }
+        finally
+        {
+            Counters.SetConnected(false);
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReceiveAsync(HttpContext context, IEventSink sink)
+    {
+        HttpRequest request = context.Request;
+        if (!MediaTypeIsJson(request.ContentType))
+        {
+            await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, $"content-type '{request.ContentType ?? "(none)"}' is not application/json").ConfigureAwait(false);
+            return;
+        }
+
+        if (request.ContentLength > _maxBodyBytes)
+        {
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, $"body of {request.ContentLength} bytes exceeds the maximum of {_maxBodyBytes}").ConfigureAwait(false);
+            return;
+        }
+
+        byte[] body;
+        try
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+            body = buffer.ToArray();
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, $"body exceeds the maximum of {_maxBodyBytes} bytes").ConfigureAwait(false);
+            return;
+        }
+
+        var events = new List<SecurityEvent>();
+        try
+        {
+            Decode(body, events, _decodeErrors.Report);
+        }
+        catch (EventDecodeException ex)
+        {
+            _decodeErrors.Report(ex.Message);
+            await WriteAsync(context, StatusCodes.Status400BadRequest, ex.Message).ConfigureAwait(false);
+            return;
+        }
+
+        if (!sink.TryPublishAll(events))
+        {
+            context.Response.Headers.RetryAfter = "1";
+            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, $"queue full; {events.Count} events not accepted").ConfigureAwait(false);
+            return;
+        }
+
+        Counters.CountEvents(events.Count);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+    }
+
+    private static bool MediaTypeIsJson(string? contentType) =>
+        contentType is not null && contentType.Split(';')[0].Trim().Equals("application/json", StringComparison.OrdinalIgnoreCase);
+
+    private async Task RefuseAsync(HttpContext context, int status, string reason)
+    {
+        Counters.CountRejected();
+        LogRefused(_logger, Name, status, reason);
+        await WriteAsync(context, status, reason).ConfigureAwait(false);
+    }
+
+    private static Task WriteAsync(HttpContext context, int status, string message)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(message + "\n");
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed} listening on {Address}")]
+    private static partial void LogListening(ILogger logger, string feed, Uri address);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Feed} answered {Status}: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string feed, int status, string reason);
+}

@@ -1,0 +1,26 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Feeds.KubernetesAudit;
+
+/// <summary>
+/// Receives the <c>audit.k8s.io/v1</c> <c>EventList</c> the API server's webhook backend POSTs. A bad item is
+/// counted and skipped; the rest of the batch is kept.
+/// </summary>
+internal sealed class AuditWebhookFeed(string listen, long maxBodyBytes, ILogger logger) : HttpReceiverFeed("k8s-audit", listen, maxBodyBytes, logger)
+{
+    public const string DefaultListen = "http://127.0.0.1:9765/k8s-audit";
+    public const long DefaultMaxBodyBytes = 16 * 1024 * 1024;
+
+    protected override void Decode(ReadOnlyMemory<byte> body, List<SecurityEvent> events, Action<string> reportBadPart)
+    {
+        using JsonDocument document = JsonFieldsDocument.Parse(body);
+        if (!AuditEventDecoder.IsAudit(document.RootElement))
+        {
+            throw new EventDecodeException("not an audit.k8s.io EventList or Event");
+        }
+
+        AuditEventDecoder.Decode(document.RootElement, events, reportBadPart);
+    }
+}

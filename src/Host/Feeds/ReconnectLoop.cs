@@ -1,0 +1,110 @@
+using Microsoft.Extensions.Logging;
+
+namespace Sigs.Host.Feeds;
+
+/// <summary>Capped exponential backoff with ±20% jitter.</summary>
+internal sealed class Backoff(TimeSpan initial, TimeSpan maximum)
+{
+    private TimeSpan _next = TimeSpan.Zero;
+
+    public TimeSpan Next()
+    {
+        TimeSpan current = _next == TimeSpan.Zero ? initial : _next;
+        _next = TimeSpan.FromTicks(Math.Min(maximum.Ticks, current.Ticks * 2));
+        double jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
+        return TimeSpan.FromTicks((long)(current.Ticks * jitter));
+    }
+
+    public void Reset() => _next = TimeSpan.Zero;
+}
+
+/// <summary>
+/// Keeps a network feed connected: runs one session after another until cancelled, waiting with backoff
+/// between failures. Each state change (connected, lost) is logged once, not once per retry.
+/// </summary>
+internal sealed partial class ReconnectLoop(string feedName, FeedCounters counters, ILogger logger, TimeSpan initialDelay, TimeSpan maximumDelay)
+{
+    public static readonly TimeSpan DefaultInitialDelay = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan DefaultMaximumDelay = TimeSpan.FromSeconds(30);
+
+    private bool _lost;
+    private int _failedAttempts;
+
+    /// <summary>
+    /// Runs <paramref name="session"/> repeatedly. A session calls its argument once it is connected, then runs
+    /// until its stream ends or fails.
+    /// </summary>
+    public async Task RunAsync(Func<Action, CancellationToken, Task> session, CancellationToken cancellationToken)
+    {
+        var backoff = new Backoff(initialDelay, maximumDelay);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            string reason;
+            try
+            {
+                await session(() => OnConnected(backoff), cancellationToken).ConfigureAwait(false);
+                reason = "the sensor closed the stream";
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                reason = ex.Message;
+            }
+
+            OnLost(reason);
+            try
+            {
+                await Task.Delay(backoff.Next(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        counters.SetConnected(false);
+    }
+
+    private void OnConnected(Backoff backoff)
+    {
+        backoff.Reset();
+        counters.SetConnected(true);
+        if (_lost)
+        {
+            counters.CountReconnect();
+            LogReconnected(logger, feedName, _failedAttempts);
+        }
+        else
+        {
+            LogConnected(logger, feedName);
+        }
+
+        _lost = false;
+        _failedAttempts = 0;
+    }
+
+    private void OnLost(string reason)
+    {
+        bool wasConnected = counters.Connected;
+        counters.SetConnected(false);
+        _failedAttempts++;
+        if (wasConnected || !_lost)
+        {
+            LogLost(logger, feedName, reason);
+        }
+
+        _lost = true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed} connected")]
+    private static partial void LogConnected(ILogger logger, string feed);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed} reconnected after {Attempts} failed attempts")]
+    private static partial void LogReconnected(ILogger logger, string feed, int attempts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Feed} is down: {Reason}; retrying with backoff (logged once until it is back)")]
+    private static partial void LogLost(ILogger logger, string feed, string reason);
+}
