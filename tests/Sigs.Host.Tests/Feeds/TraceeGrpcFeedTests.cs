@@ -1,0 +1,253 @@
+using System.Collections.Concurrent;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.AspNetCore.Http;
+using Sigs.Host.Feeds;
+using Sigs.Host.Feeds.Tracee;
+using Sigs.Host.Feeds.Tracee.Proto;
+using Sigs.Host.Grpc;
+using Sigs.Host.Tests.TestSupport;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Tests.Feeds;
+
+/// <summary>The Tracee feed against a real HTTP/2 gRPC server on a unix socket.</summary>
+public sealed class TraceeGrpcFeedTests : IAsyncDisposable
+{
+    private const string Method = "/tracee.v1beta1.TraceeService/StreamEvents";
+    private readonly TempFolder _folder = new();
+    private readonly CapturingLoggerFactory _logs = new();
+    private readonly CollectingEventSink _sink = new();
+    private readonly ConcurrentQueue<RequestDelegate> _sessions = new();
+    private readonly ConcurrentQueue<StreamEventsRequest> _requests = new();
+    private readonly CancellationTokenSource _stop = new();
+    private FakeGrpcServer? _server;
+    private TraceeGrpcFeed? _feed;
+    private Task? _running;
+
+    private string Socket => Path.Combine(_folder.Path, "tracee.sock");
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_running is not null)
+        {
+            await _running;
+        }
+
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        _folder.Dispose();
+    }
+
+    internal static Event OpenEvent(string path, uint hostPid = 100, string comm = "cat") => new()
+    {
+        Timestamp = Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 11, 2, 10, 0, 0, TimeSpan.Zero).AddSeconds(hostPid)),
+        Name = EventNames.FileOpen,
+        Workload = new Workload
+        {
+            Process = new Process { HostPid = hostPid, Pid = 7, UniqueId = 9000 + hostPid, Thread = new Sigs.Host.Feeds.Tracee.Proto.Thread { Name = comm }, Executable = new Executable { Path = "/usr/bin/" + comm } },
+            Container = new Container { Id = "c0ffee", Name = "web", Image = new ContainerImage { Name = "nginx:1" } },
+            K8S = new K8s { Pod = new Pod { Name = "web-1", Uid = "u1" }, Namespace = new K8sNamespace { Name = "shop" } },
+        },
+        Data =
+        {
+            new EventValue { Name = "pathname", Str = path },
+            new EventValue { Name = "flags", Int32 = 0 },
+        },
+    };
+
+    private async Task StartServerAsync() =>
+        _server = await FakeGrpcServer.StartAsync(Socket, Method, async context =>
+        {
+            _requests.Enqueue(await FakeGrpcServer.ReadMessageAsync(context, StreamEventsRequest.Parser));
+            RequestDelegate session = _sessions.TryDequeue(out RequestDelegate? next) ? next : Idle;
+            await session(context);
+        });
+
+    private void StartFeed()
+    {
+        var client = new GrpcClient(GrpcAddress.Parse($"unix:{Socket}", useTls: false));
+        _feed = new TraceeGrpcFeed(client, $"unix:{Socket}", ["sigs"], GrpcCallOptions.DefaultMaxMessageBytes, _logs.CreateLogger("tracee"), new ReconnectDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
+        _running = _feed.RunAsync(_sink, _stop.Token);
+    }
+
+    private static async Task Idle(HttpContext context)
+    {
+        await FakeGrpcServer.BeginAsync(context);
+        await WaitUntilAbortedAsync(context);
+    }
+
+    private static async Task WaitUntilAbortedAsync(HttpContext context)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static RequestDelegate Send(params uint[] pids) => async context =>
+    {
+        await FakeGrpcServer.BeginAsync(context);
+        foreach (uint pid in pids)
+        {
+            await FakeGrpcServer.WriteMessageAsync(context, new StreamEventsResponse { Event = OpenEvent($"/etc/kubernetes/pki/{pid}.key", pid) });
+        }
+
+        await WaitUntilAbortedAsync(context);
+    };
+
+    private static RequestDelegate Broken(Func<HttpContext, Task> misbehave) => async context =>
+    {
+        await misbehave(context);
+    };
+
+    private IEnumerable<int?> Pids => _sink.Events.Select(e => e.Process!.HostPid);
+
+    [Fact]
+    public async Task Stream_Events_AreMappedInOrderAndPoliciesAreSent()
+    {
+        _sessions.Enqueue(Send(1, 2, 3));
+        await StartServerAsync();
+        StartFeed();
+
+        await _sink.WaitForCountAsync(3);
+
+        Assert.Equal([1, 2, 3], Pids);
+        Assert.Equal(["sigs"], _requests.First().Policies);
+        SecurityEvent first = _sink.Events[0];
+        Assert.Equal(EventOrigin.Container, first.Origin);
+        Assert.Equal(new FileEventInfo { Path = "/etc/kubernetes/pki/1.key", Flags = 0 }, first.File);
+        Assert.Equal(new KubernetesInfo { PodName = "web-1", Namespace = "shop", PodUid = "u1" }, first.Kubernetes);
+        Assert.Equal(9001UL, first.Process!.EntityId);
+        Assert.True(_feed!.Counters.Connected);
+        Assert.Equal(3, _feed.Counters.Events);
+        Assert.Single(_logs.LinesContaining("Feed tracee:unix:"));
+    }
+
+    [Fact]
+    public async Task Stream_ServerKilledMidStreamAndRestarted_ResumesAndLosesNothingAfterReconnect()
+    {
+        _sessions.Enqueue(Send(1, 2));
+        await StartServerAsync();
+        StartFeed();
+        await _sink.WaitForCountAsync(2);
+
+        await _server!.DisposeAsync();
+        await Eventually.TrueAsync(() => !_feed!.Counters.Connected, "the feed to notice the server is gone");
+        await Task.Delay(300); // several failed retries while the sensor is down
+        _sessions.Enqueue(Send(3, 4, 5));
+        await StartServerAsync();
+
+        await _sink.WaitForCountAsync(5);
+        Assert.Equal([1, 2, 3, 4, 5], Pids);
+        Assert.Equal(1, _feed!.Counters.Reconnects);
+        Assert.Single(_logs.LinesContaining("is down"));
+        Assert.Single(_logs.LinesContaining("reconnected after"));
+    }
+
+    public static TheoryData<string, string> BrokenStreams => new()
+    {
+        { "truncated", "stream ended inside a message frame" },
+        { "oversized", "message of 5242880 bytes exceeds the maximum of 4194304 bytes" },
+        { "content-type", "answered with content-type 'text/plain', not application/grpc" },
+        { "status", "PermissionDenied (7): policy sigs is not allowed" },
+        { "trailers-only", "Unavailable (14): shutting down" },
+        { "compressed", "compressed message received" },
+        { "no-status", "stream ended without a grpc-status trailer" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenStreams))]
+    public async Task Stream_BrokenResponse_IsLoggedOnceAndTheFeedReconnects(string kind, string expectedReason)
+    {
+        _sessions.Enqueue(Broken(async context =>
+        {
+            switch (kind)
+            {
+                case "truncated":
+                    await FakeGrpcServer.BeginAsync(context);
+                    await FakeGrpcServer.WriteFrameAsync(context, new byte[10], declaredLength: 100);
+                    FakeGrpcServer.End(context);
+                    break;
+                case "oversized":
+                    await FakeGrpcServer.BeginAsync(context);
+                    await FakeGrpcServer.WriteFrameAsync(context, [], declaredLength: 5 * 1024 * 1024);
+                    break;
+                case "content-type":
+                    context.Response.ContentType = "text/plain";
+                    await context.Response.WriteAsync("hello");
+                    break;
+                case "status":
+                    await FakeGrpcServer.BeginAsync(context);
+                    FakeGrpcServer.End(context, 7, "policy sigs is not allowed");
+                    break;
+                case "trailers-only":
+                    context.Response.ContentType = "application/grpc";
+                    context.Response.Headers["grpc-status"] = "14";
+                    context.Response.Headers["grpc-message"] = "shutting%20down";
+                    break;
+                case "compressed":
+                    await FakeGrpcServer.BeginAsync(context);
+                    await FakeGrpcServer.WriteFrameAsync(context, [1, 2, 3], flag: 1);
+                    break;
+                case "no-status":
+                    await FakeGrpcServer.BeginAsync(context);
+                    break;
+            }
+        }));
+        _sessions.Enqueue(Send(7));
+        await StartServerAsync();
+        StartFeed();
+
+        await _sink.WaitForCountAsync(1);
+
+        Assert.Equal([7], Pids);
+        string down = Assert.Single(_logs.LinesContaining("is down"));
+        Assert.Contains(expectedReason, down, StringComparison.Ordinal);
+        Assert.Equal(1, _feed!.Counters.Reconnects);
+    }
+
+    [Fact]
+    public async Task Stream_MalformedProtobufFrame_IsCountedAndSkippedWithoutReconnecting()
+    {
+        _sessions.Enqueue(async context =>
+        {
+            await FakeGrpcServer.BeginAsync(context);
+            await FakeGrpcServer.WriteMessageAsync(context, new StreamEventsResponse { Event = OpenEvent("/a", 1) });
+            await FakeGrpcServer.WriteFrameAsync(context, [0x0A, 0xFF, 0xFF, 0xFF, 0x0F, 0x01]);
+            await FakeGrpcServer.WriteMessageAsync(context, new StreamEventsResponse { Event = new Event { Name = "x" } });
+            await FakeGrpcServer.WriteMessageAsync(context, new StreamEventsResponse { Event = OpenEvent("/b", 2) });
+            await WaitUntilAbortedAsync(context);
+        });
+        await StartServerAsync();
+        StartFeed();
+
+        await _sink.WaitForCountAsync(2);
+
+        Assert.Equal([1, 2], Pids);
+        Assert.Equal(2, _feed!.Counters.DecodeErrors);
+        Assert.Equal(0, _feed.Counters.Reconnects);
+        Assert.Single(_logs.LinesContaining("skipped undecodable input #1: malformed StreamEventsResponse message of 6 bytes"));
+        Assert.Single(_logs.LinesContaining("skipped undecodable input #2: x event has no timestamp"));
+    }
+
+    [Fact]
+    public async Task Stream_NoServer_RetriesQuietlyUntilItAppears()
+    {
+        StartFeed();
+        await Task.Delay(500);
+        Assert.Single(_logs.LinesContaining("is down"));
+
+        _sessions.Enqueue(Send(1));
+        await StartServerAsync();
+
+        await _sink.WaitForCountAsync(1);
+        Assert.Single(_logs.LinesContaining("is down"));
+    }
+}
