@@ -108,10 +108,11 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
         {
             Decode(body, events, _decodeErrors.Report);
         }
-        catch (EventDecodeException ex)
+        catch (Exception ex) when (ex is EventDecodeException or InvalidOperationException or FormatException)
         {
-            _decodeErrors.Report(ex.Message);
-            await WriteAsync(context, StatusCodes.Status400BadRequest, ex.Message).ConfigureAwait(false);
+            string reason = ex is EventDecodeException ? ex.Message : $"cannot decode: {ex.GetType().Name}: {ex.Message}";
+            _decodeErrors.Report(reason);
+            await WriteAsync(context, StatusCodes.Status400BadRequest, reason).ConfigureAwait(false);
             return;
         }
 

@@ -18,7 +18,8 @@ internal static class FalcoAlertDecoder
     private const string NotAvailable = "<NA>";
 
     public static bool IsAlert(JsonElement root) =>
-        root.TryGetProperty("output_fields", out _) && (root.TryGetProperty("rule", out _) || root.TryGetProperty("priority", out _));
+        root.ValueKind == JsonValueKind.Object
+        && root.TryGetProperty("output_fields", out _) && (root.TryGetProperty("rule", out _) || root.TryGetProperty("priority", out _));
 
     /// <summary>Falco's <c>evt.type</c> values mapped to the contract's event names.</summary>
     public static string? EventName(string? eventType) => eventType switch

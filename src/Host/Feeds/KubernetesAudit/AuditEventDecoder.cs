@@ -14,7 +14,8 @@ internal static class AuditEventDecoder
     private const string ServiceAccountPrefix = "system:serviceaccount:";
 
     public static bool IsAudit(JsonElement root) =>
-        root.TryGetProperty("apiVersion", out JsonElement apiVersion)
+        root.ValueKind == JsonValueKind.Object
+        && root.TryGetProperty("apiVersion", out JsonElement apiVersion)
         && apiVersion.ValueKind == JsonValueKind.String
         && apiVersion.GetString()!.StartsWith("audit.k8s.io/", StringComparison.Ordinal);
 

@@ -1,0 +1,140 @@
+using System.Net;
+using System.Net.Sockets;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.AspNetCore.Http;
+using Sigs.Host.Feeds;
+using Sigs.Host.Feeds.Falco;
+using Sigs.Host.Feeds.Falco.Proto;
+using Sigs.Host.Grpc;
+using Sigs.Host.Tests.TestSupport;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Tests.Feeds;
+
+/// <summary>The Falco gRPC output feed against a real server: bidirectional <c>sub</c> with keepalive requests.</summary>
+public sealed class FalcoGrpcFeedTests : IDisposable
+{
+    private const string Method = "/falco.outputs.service/sub";
+    private readonly TempFolder _folder = new();
+    private readonly CapturingLoggerFactory _logs = new();
+    private readonly CollectingEventSink _sink = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private static response Alert(string path) => new()
+    {
+        Time = Timestamp.FromDateTimeOffset(new DateTimeOffset(2025, 11, 2, 10, 0, 0, TimeSpan.Zero)),
+        Priority = priority.Warning,
+        Rule = "Sigs file open",
+        Hostname = "node-2",
+        Source = "syscall",
+        OutputFields =
+        {
+            ["evt.type"] = "openat",
+            ["fd.name"] = path,
+            ["evt.arg.flags"] = "O_RDONLY",
+            ["proc.name"] = "head",
+            ["proc.pid"] = "7101",
+            ["proc.tty"] = "34816",
+            ["container.id"] = "9e8d7c6b5a4f",
+            ["k8s.pod.name"] = "<NA>",
+        },
+    };
+
+    /// <summary>Answers one alert per keepalive request it reads, so alerts flow only while the client keeps asking.</summary>
+    private static RequestDelegate AlertPerRequest(List<DateTime> requestTimes) => async context =>
+    {
+        await FakeGrpcServer.BeginAsync(context);
+        int n = 0;
+        try
+        {
+            while (true)
+            {
+                await FakeGrpcServer.ReadMessageAsync(context, request.Parser);
+                lock (requestTimes)
+                {
+                    requestTimes.Add(DateTime.UtcNow);
+                }
+
+                await FakeGrpcServer.WriteMessageAsync(context, Alert($"/var/lib/kubelet/pki/{n++}.crt"));
+            }
+        }
+        catch (Exception ex) when (ex is EndOfStreamException or OperationCanceledException or IOException)
+        {
+        }
+    };
+
+    private async Task RunFeedUntilAsync(IGrpcClient client, string address, int events)
+    {
+        using var stop = new CancellationTokenSource();
+        var feed = new FalcoGrpcFeed(client, address, GrpcCallOptions.DefaultMaxMessageBytes, _logs.CreateLogger("falco"), new ReconnectDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
+        Task running = feed.RunAsync(_sink, stop.Token);
+        await _sink.WaitForCountAsync(events);
+        await stop.CancelAsync();
+        await running;
+    }
+
+    [Fact]
+    public async Task Sub_KeepsSendingRequestsAboutOnceASecond_AndMapsResponses()
+    {
+        string socket = Path.Combine(_folder.Path, "falco.sock");
+        var requestTimes = new List<DateTime>();
+        await using FakeGrpcServer server = await FakeGrpcServer.StartAsync(socket, Method, AlertPerRequest(requestTimes));
+
+        await RunFeedUntilAsync(new GrpcClient(GrpcAddress.Parse($"unix://{socket}", useTls: false)), $"unix://{socket}", events: 3);
+
+        Assert.True(requestTimes.Count >= 3);
+        TimeSpan gap = requestTimes[2] - requestTimes[1];
+        Assert.InRange(gap.TotalMilliseconds, 800, 2500);
+        SecurityEvent first = _sink.Events[0];
+        Assert.Equal(EventSources.Falco, first.Source);
+        Assert.Equal(EventNames.FileOpen, first.Name);
+        Assert.Equal("/var/lib/kubelet/pki/0.crt", first.File!.Path);
+        Assert.True(first.Process!.Interactive);
+        Assert.Null(first.Kubernetes);
+        Assert.Equal("node-2", first.HostName);
+    }
+
+    [Fact]
+    public async Task Sub_OverTcp_UsesMutualTls()
+    {
+        using var certificates = new TestCertificates(_folder.Path);
+        int port = FreePort();
+        var requestTimes = new List<DateTime>();
+        await using FakeGrpcServer server = await FakeGrpcServer.StartTlsAsync(port, certificates.Server, certificates.Ca, Method, AlertPerRequest(requestTimes));
+        var tls = new GrpcTlsOptions(certificates.ClientCertFile, certificates.ClientKeyFile, certificates.CaFile);
+
+        await RunFeedUntilAsync(new GrpcClient(GrpcAddress.Parse($"tcp:127.0.0.1:{port}", useTls: true), tls), $"tcp:127.0.0.1:{port}", events: 1);
+
+        Assert.Equal("/var/lib/kubelet/pki/0.crt", _sink.Events[0].File!.Path);
+    }
+
+    [Fact]
+    public async Task Sub_OverTcpWithoutTheServersCa_IsRefusedAndRetried()
+    {
+        using var certificates = new TestCertificates(_folder.Path);
+        using var otherCa = new TestCertificates(Directory.CreateDirectory(Path.Combine(_folder.Path, "other")).FullName);
+        int port = FreePort();
+        await using FakeGrpcServer server = await FakeGrpcServer.StartTlsAsync(port, certificates.Server, certificates.Ca, Method, AlertPerRequest([]));
+        var tls = new GrpcTlsOptions(certificates.ClientCertFile, certificates.ClientKeyFile, otherCa.CaFile);
+        using var stop = new CancellationTokenSource();
+        var feed = new FalcoGrpcFeed(new GrpcClient(GrpcAddress.Parse($"tcp:127.0.0.1:{port}", true), tls), "tcp", GrpcCallOptions.DefaultMaxMessageBytes, _logs.CreateLogger("falco"), new ReconnectDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
+
+        Task running = feed.RunAsync(_sink, stop.Token);
+        await Eventually.TrueAsync(() => _logs.LinesContaining("is down").Count == 1, "the TLS failure to be logged");
+        await Task.Delay(300);
+        await stop.CancelAsync();
+        await running;
+
+        Assert.Empty(_sink.Events);
+        Assert.False(feed.Counters.Connected);
+        Assert.Contains("cannot reach", Assert.Single(_logs.LinesContaining("is down")), StringComparison.Ordinal);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,158 @@
+using System.Net;
+using System.Text;
+using Sigs.Host.Feeds;
+using Sigs.Host.Feeds.Falco;
+using Sigs.Host.Feeds.KubernetesAudit;
+using Sigs.Host.Tests.TestSupport;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Tests.Feeds;
+
+/// <summary>Falco's http_output receiver and the audit webhook, as real Kestrel endpoints on loopback.</summary>
+public sealed class HttpReceiverFeedTests : IAsyncDisposable
+{
+    private static readonly string Alert = File.ReadLines(Path.Combine(RepoPaths.Examples, "03-node-falco.jsonl")).First();
+    private static readonly string AuditEvent = File.ReadLines(Path.Combine(RepoPaths.Examples, "04-pod-session-mixed.jsonl")).Last();
+    private readonly CapturingLoggerFactory _logs = new();
+    private readonly CollectingEventSink _sink = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly HttpClient _http = new();
+    private Task? _running;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_running is not null)
+        {
+            await _running;
+        }
+
+        _http.Dispose();
+    }
+
+    private async Task<Uri> StartAsync(HttpReceiverFeed feed)
+    {
+        _running = feed.RunAsync(_sink, _stop.Token);
+        await Eventually.TrueAsync(() => feed.BoundAddress is not null, "the receiver to listen");
+        return feed.BoundAddress!;
+    }
+
+    private async Task<(HttpStatusCode Status, string Body)> PostAsync(Uri uri, string body, string mediaType = "application/json")
+    {
+        using var content = new StringContent(body, Encoding.UTF8, mediaType);
+        using HttpResponseMessage response = await _http.PostAsync(uri, content);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private FalcoHttpFeed Falco(long maxBody = FalcoHttpFeed.DefaultMaxBodyBytes) => new("http://127.0.0.1:0/", maxBody, _logs.CreateLogger("falco-http"));
+
+    private AuditWebhookFeed Audit() => new("http://127.0.0.1:0/k8s-audit", AuditWebhookFeed.DefaultMaxBodyBytes, _logs.CreateLogger("k8s-audit"));
+
+    [Fact]
+    public async Task FalcoHttp_ValidAlert_IsAcceptedAndMapped()
+    {
+        FalcoHttpFeed feed = Falco();
+        Uri uri = await StartAsync(feed);
+
+        var (status, _) = await PostAsync(uri, Alert);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        SecurityEvent e = Assert.Single(_sink.Events);
+        Assert.Equal("/var/lib/kubelet/pki/kubelet.crt", e.File!.Path);
+        Assert.Equal(1, feed.Counters.Events);
+        Assert.True(feed.Counters.Connected);
+    }
+
+    [Theory]
+    [InlineData("{not json", "application/json", HttpStatusCode.BadRequest, "not valid JSON")]
+    [InlineData("""{"hello":"world"}""", "application/json", HttpStatusCode.BadRequest, "not a Falco alert")]
+    [InlineData("""{"rule":"r","time":"2025-11-02T10:00:00Z","output_fields":{"evt.type":"connect"}}""", "application/json", HttpStatusCode.BadRequest, "evt.type 'connect' has no contract event")]
+    [InlineData("{}", "text/plain", HttpStatusCode.UnsupportedMediaType, "content-type 'text/plain; charset=utf-8' is not application/json")]
+    public async Task FalcoHttp_BadRequest_IsRefusedCountedAndTheNextOneStillWorks(string body, string mediaType, HttpStatusCode expected, string reason)
+    {
+        FalcoHttpFeed feed = Falco();
+        Uri uri = await StartAsync(feed);
+
+        var (status, text) = await PostAsync(uri, body, mediaType);
+        var (after, _) = await PostAsync(uri, Alert);
+
+        Assert.Equal(expected, status);
+        Assert.Contains(reason, text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, after);
+        Assert.Single(_sink.Events);
+        Assert.Equal(1, feed.Counters.DecodeErrors + feed.Counters.Rejected);
+        Assert.Single(_logs.Lines, l => l.Contains(reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FalcoHttp_OversizedBody_Is413()
+    {
+        FalcoHttpFeed feed = Falco(maxBody: 2048);
+        Uri uri = await StartAsync(feed);
+
+        var (status, _) = await PostAsync(uri, Alert.Replace("\"output\":\"", "\"output\":\"" + new string('x', 4096), StringComparison.Ordinal));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, status);
+        Assert.Empty(_sink.Events);
+        Assert.Equal(1, feed.Counters.Rejected);
+    }
+
+    [Fact]
+    public async Task FalcoHttp_QueueFull_Is503AndCounted()
+    {
+        FalcoHttpFeed feed = Falco();
+        Uri uri = await StartAsync(feed);
+        _sink.Full = true;
+
+        var (status, text) = await PostAsync(uri, Alert);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
+        Assert.Contains("queue full", text, StringComparison.Ordinal);
+        Assert.Equal(1, feed.Counters.Rejected);
+        Assert.Single(_logs.LinesContaining("answered 503"));
+    }
+
+    [Fact]
+    public async Task FalcoHttp_OtherPathOrMethod_IsNotAccepted()
+    {
+        FalcoHttpFeed feed = Falco();
+        Uri uri = await StartAsync(feed);
+
+        using HttpResponseMessage get = await _http.GetAsync(uri);
+        var (wrongPath, _) = await PostAsync(new Uri(uri, "/elsewhere"), Alert);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, wrongPath);
+        Assert.Empty(_sink.Events);
+    }
+
+    [Fact]
+    public async Task AuditWebhook_EventList_KeepsGoodItemsAndCountsBadOnes()
+    {
+        AuditWebhookFeed feed = Audit();
+        Uri uri = await StartAsync(feed);
+        string body = $$"""{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[{{AuditEvent}},{"kind":"Event","stage":"ResponseComplete"},{{AuditEvent}}]}""";
+
+        var (status, _) = await PostAsync(uri, body);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, _sink.Events.Count);
+        Assert.All(_sink.Events, e => Assert.Equal(["web-7d4b9"], e.Audit!.RequestingPods));
+        Assert.Equal(1, feed.Counters.DecodeErrors);
+        Assert.Single(_logs.LinesContaining("items[1]: audit event has neither"));
+    }
+
+    [Theory]
+    [InlineData("[]", "not an audit.k8s.io EventList or Event")]
+    [InlineData("""{"kind":"EventList","apiVersion":"audit.k8s.io/v1"}""", "EventList has no 'items' array")]
+    public async Task AuditWebhook_WrongPayload_Is400(string body, string reason)
+    {
+        AuditWebhookFeed feed = Audit();
+        Uri uri = await StartAsync(feed);
+
+        var (status, text) = await PostAsync(uri, body);
+
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(reason, text, StringComparison.Ordinal);
+    }
+}
