@@ -64,6 +64,9 @@ internal static class SchemaValidation
         ValidationErrorKind.NotInEnumeration when error.Schema is { } s =>
             $"must be one of: {string.Join(", ", s.Enumeration.Select(v => v?.ToString()))}",
         ValidationErrorKind.StringTooShort => "must not be empty",
+        ValidationErrorKind.PatternMismatch when error.Schema is { Pattern: { } pattern } => $"must match the pattern {pattern}",
+        ValidationErrorKind.NumberTooSmall when error.Schema is { Minimum: { } minimum } => $"must be at least {minimum}",
+        ValidationErrorKind.NumberTooBig when error.Schema is { Maximum: { } maximum } => $"must be at most {maximum}",
         _ => Humanize(error.Kind.ToString()),
     };
 

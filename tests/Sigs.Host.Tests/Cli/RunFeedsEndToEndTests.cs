@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Google.Protobuf.WellKnownTypes;
+using Sigs.Host.Feeds.Tracee.Proto;
+using Sigs.Host.Tests.Feeds;
+using Sigs.Host.Tests.TestSupport;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Tests.Cli;
+
+/// <summary><c>sigs run</c> as a real process, fed by each feed type, producing the shipped signatures' findings.</summary>
+public sealed class RunFeedsEndToEndTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private string FindingsFile => Path.Combine(_folder.Path, "findings.jsonl");
+
+    private SigsProcess StartSigs(params string[] feeds)
+    {
+        string config = _folder.File("sigs.yaml", $"outputs:\n  - type: file\n    path: {FindingsFile}\n");
+        return SigsProcess.Start(["run", "--config", config, .. feeds.SelectMany(f => new[] { "--feed", f })]);
+    }
+
+    private IReadOnlyList<string> FindingIds() => File.Exists(FindingsFile)
+        ? [.. File.ReadAllLines(FindingsFile).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("signature").GetProperty("id").GetString()!)]
+        : [];
+
+    private static async Task<SigsProcess.Result> StopAsync(SigsProcess sigs)
+    {
+        sigs.Signal("TERM");
+        SigsProcess.Result result = await sigs.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, result.ExitCode);
+        return result;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
+    public async Task Tracee_StreamedEvents_ProduceFindings()
+    {
+        string socket = Path.Combine(_folder.Path, "tracee.sock");
+        Event exec = new()
+        {
+            Timestamp = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddYears(55)),
+            Name = EventNames.ProcessExec,
+            Workload = new Workload
+            {
+                Process = new Process { HostPid = 500, UniqueId = 77, Thread = new Sigs.Host.Feeds.Tracee.Proto.Thread { Name = "sh" } },
+                Container = new Container { Id = "c0ffee" },
+                K8S = new K8s { Pod = new Pod { Name = "web-1" } },
+            },
+            Data =
+            {
+                new EventValue { Name = "argv", StrArray = new StringArray { Value = { "sh" } } },
+                new EventValue { Name = "stdin_type", Str = "S_IFCHR" },
+                new EventValue { Name = "stdin_path", Str = "/dev/pts/0" },
+            },
+        };
+        Event tokenRead = exec.Clone();
+        tokenRead.Name = EventNames.FileOpen;
+        tokenRead.Data.Clear();
+        tokenRead.Data.Add(new EventValue { Name = "pathname", Str = "/var/run/secrets/kubernetes.io/serviceaccount/..data/token" });
+        tokenRead.Data.Add(new EventValue { Name = "flags", Str = "O_RDONLY|O_CLOEXEC" });
+        await using FakeGrpcServer server = await FakeGrpcServer.StartAsync(socket, "/tracee.v1beta1.TraceeService/StreamEvents", async context =>
+        {
+            await FakeGrpcServer.ReadMessageAsync(context, StreamEventsRequest.Parser);
+            await FakeGrpcServer.BeginAsync(context);
+            foreach (Event e in new[] { exec, tokenRead, TraceeGrpcFeedTests.OpenEvent("/etc/kubernetes/pki/ca.key") })
+            {
+                await FakeGrpcServer.WriteMessageAsync(context, new StreamEventsResponse { Event = e });
+            }
+
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+
+        using SigsProcess sigs = StartSigs($"tracee:unix:{socket}");
+        await Eventually.TrueAsync(() => FindingIds().Count == 2, "two findings");
+        SigsProcess.Result result = await StopAsync(sigs);
+
+        Assert.Equal(["SIGS-1002", "TRC-1018"], FindingIds());
+        Assert.Contains("Feed tracee:unix:", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FalcoHttp_PostedAlerts_ProduceFindings()
+    {
+        int port = FreePort();
+        using SigsProcess sigs = StartSigs($"falco-http:http://127.0.0.1:{port}/");
+        using var http = new HttpClient();
+        string[] alerts = await File.ReadAllLinesAsync(Path.Combine(RepoPaths.Examples, "03-node-falco.jsonl"));
+
+        await Eventually.TrueAsync(() => PostSucceeds(http, $"http://127.0.0.1:{port}/", alerts[0]), "the receiver to accept the first alert");
+        foreach (string alert in alerts.Skip(1))
+        {
+            Assert.True(PostSucceeds(http, $"http://127.0.0.1:{port}/", alert));
+        }
+
+        await Eventually.TrueAsync(() => FindingIds().Count == 2, "two findings");
+        await StopAsync(sigs);
+        Assert.Equal(["SIGS-1001", "SIGS-1004"], FindingIds());
+    }
+
+    [Fact]
+    public async Task AuditWebhookAndFileFeed_TogetherProduceTheSequenceFinding()
+    {
+        string[] session = await File.ReadAllLinesAsync(Path.Combine(RepoPaths.Examples, "04-pod-session-mixed.jsonl"));
+        string traceeLines = _folder.File("tracee.jsonl", string.Join('\n', session.Take(4)) + "\n");
+        string eventList = $$"""{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[{{string.Join(',', session.Skip(4))}}]}""";
+        int port = FreePort();
+        using SigsProcess sigs = StartSigs($"file:{traceeLines}", $"k8s-audit:http://127.0.0.1:{port}/k8s-audit");
+        using var http = new HttpClient();
+
+        await Eventually.TrueAsync(() => FindingIds().Count == 1, "the token read finding from the file feed");
+        await Eventually.TrueAsync(() => PostSucceeds(http, $"http://127.0.0.1:{port}/k8s-audit", eventList), "the webhook to accept the batch");
+        await Eventually.TrueAsync(() => FindingIds().Count == 2, "the sequence finding");
+        await StopAsync(sigs);
+
+        Assert.Equal(["SIGS-1002", "SIGS-1003"], FindingIds());
+    }
+
+    [Theory]
+    [InlineData("feeds:\n  - type: tracee\n    listen: http://x/\n", "feeds[0].listen: not used by type 'tracee' (it takes: address, policies, maxMessageBytes)")]
+    [InlineData("feeds:\n  - type: falco-grpc\n    address: unix:///run/falco.sock\n    tls: {certFile: a, keyFile: b, caFile: c}\n", "feeds[0].tls: only for a TCP address")]
+    [InlineData("feeds:\n  - type: falco-http\n    listen: ftp://x/\n", "feeds[0].listen: must match the pattern ^http://")]
+    [InlineData("feeds:\n  - type: tracee\n    address: nowhere\n", "feed address 'nowhere' is not unix:/PATH")]
+    [InlineData("feeds:\n  - type: falco-grpc\n    address: tcp:127.0.0.1:5060\n    tls: {certFile: /nonexistent.crt, keyFile: /nonexistent.key, caFile: /nonexistent.ca}\n", "cannot load the TLS files")]
+    public async Task Run_BadFeedConfig_ExitsTwoWithTheReason(string yaml, string expected)
+    {
+        string config = _folder.File("bad.yaml", yaml);
+
+        SigsProcess.Result result = await SigsProcess.RunAsync(["run", "--config", config]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_UnknownFeedType_IsAUsageError()
+    {
+        SigsProcess.Result result = await SigsProcess.RunAsync(["run", "--feed", "syslog:/dev/log"]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith("sigs: --feed 'syslog:/dev/log': type must be one of", result.Stderr, StringComparison.Ordinal);
+    }
+
+    private static bool PostSucceeds(HttpClient http, string url, string json)
+    {
+        try
+        {
+            using var content = new StringContent(json, Encoding.UTF8, "application/json");
+            using HttpResponseMessage response = http.PostAsync(url, content).GetAwaiter().GetResult();
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+}
