@@ -21,6 +21,26 @@ internal static class FalcoAlertDecoder
         root.ValueKind == JsonValueKind.Object
         && root.TryGetProperty("output_fields", out _) && (root.TryGetProperty("rule", out _) || root.TryGetProperty("priority", out _));
 
+    /// <summary>
+    /// The output fields a Falco rule must print for the mapper to fill every contract part the shipped
+    /// signatures use, by contract event name. <c>deploy/falco/sigs-rules.yaml</c> is tested against this.
+    /// </summary>
+    public static IReadOnlyList<string> RequiredFields(string eventName)
+    {
+        string[] common =
+        [
+            "evt.type", "evt.time", "proc.pid", "proc.vpid", "proc.ppid", "proc.name", "proc.exepath", "proc.tty", "user.uid",
+            "container.id", "container.name", "container.image.repository", "k8s.pod.name", "k8s.ns.name",
+        ];
+        return eventName switch
+        {
+            EventNames.FileOpen => [.. common, "fd.name", "evt.arg.flags"],
+            EventNames.FileRename => [.. common, "fs.path.source", "fs.path.target"],
+            EventNames.ProcessExec => [.. common, "proc.exe", "proc.args", "proc.cmdline"],
+            _ => common,
+        };
+    }
+
     /// <summary>Falco's <c>evt.type</c> values mapped to the contract's event names.</summary>
     public static string? EventName(string? eventType) => eventType switch
     {
