@@ -1,5 +1,13 @@
 using BenchmarkDotNet.Running;
 using Sigs.Benchmarks;
 
-// Run: dotnet run -c Release --project bench/Sigs.Benchmarks -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(DispatchBenchmarks).Assembly).Run(args);
+// Micro benchmarks: dotnet run -c Release --project bench/Sigs.Benchmarks -- --filter '*'
+// End-to-end throughput: dotnet run -c Release --project bench/Sigs.Benchmarks -- throughput
+if (args is ["throughput"])
+{
+    await ThroughputRunner.RunAsync();
+}
+else
+{
+    BenchmarkSwitcher.FromAssembly(typeof(DispatchBenchmarks).Assembly).Run(args);
+}

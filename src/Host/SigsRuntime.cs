@@ -16,6 +16,8 @@ internal sealed class SigsRuntime : IDisposable
 {
     public const int ProcessTableCapacity = 65_536;
 
+    private long _eventsProcessed;
+
     public SigsRuntime(SigsConfig config, string pluginFolder, IReadOnlyList<IFindingOutput> outputs, ILoggerFactory loggerFactory, TimeProvider clock)
     {
         Config = config;
@@ -49,8 +51,15 @@ internal sealed class SigsRuntime : IDisposable
 
     public ProcessTable Processes { get; } = new(ProcessTableCapacity);
 
+    /// <summary>Events run through the engine so far.</summary>
+    public long EventsProcessed => Volatile.Read(ref _eventsProcessed);
+
     /// <summary>Runs one event through enrichment and the engine. Called from one thread at a time.</summary>
-    public void Process(SecurityEvent securityEvent) => Engine.Dispatch(Processes.Enrich(securityEvent));
+    public void Process(SecurityEvent securityEvent)
+    {
+        Engine.Dispatch(Processes.Enrich(securityEvent));
+        _eventsProcessed++;
+    }
 
     /// <summary>The plugin folder: the command line's, else the config's (relative to the config file), else plugins/ beside the executable.</summary>
     public static string ResolvePluginFolder(string? fromCommandLine, SigsConfig config, string? configPath)

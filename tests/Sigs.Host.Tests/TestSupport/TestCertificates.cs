@@ -6,13 +6,17 @@ namespace Sigs.Host.Tests.TestSupport;
 /// <summary>A throwaway CA with a server certificate for 127.0.0.1 and a client certificate, as PEM files.</summary>
 internal sealed class TestCertificates : IDisposable
 {
+    // One validity window for the CA and the certificates it issues: they may not outlive their issuer.
+    private readonly DateTimeOffset _notBefore = DateTimeOffset.UtcNow.AddMinutes(-5);
+    private readonly DateTimeOffset _notAfter = DateTimeOffset.UtcNow.AddHours(1);
+
     public TestCertificates(string folder)
     {
         using var caKey = RSA.Create(2048);
         var caRequest = new CertificateRequest("CN=sigs-test-ca", caKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
         caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        Ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+        Ca = caRequest.CreateSelfSigned(_notBefore, _notAfter);
 
         Server = Issue("CN=127.0.0.1", serverAuth: true);
         Client = Issue("CN=sigs", serverAuth: false);
@@ -47,7 +51,7 @@ internal sealed class TestCertificates : IDisposable
             request.CertificateExtensions.Add(names.Build());
         }
 
-        using X509Certificate2 issued = request.Create(Ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1), RandomNumberGenerator.GetBytes(8));
+        using X509Certificate2 issued = request.Create(Ca, _notBefore, _notAfter, RandomNumberGenerator.GetBytes(8));
         // Kestrel needs a certificate whose private key it can use: round-trip through PKCS#12.
         return X509CertificateLoader.LoadPkcs12(issued.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
     }

@@ -1,0 +1,178 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Reflection;
+using System.Text;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sigs.Host;
+using Sigs.Host.Configuration;
+using Sigs.Host.Feeds;
+using Sigs.Host.Feeds.Falco;
+using Sigs.Host.Feeds.Tracee;
+using Sigs.Host.Feeds.Tracee.Proto;
+using Sigs.Host.Grpc;
+using Sigs.Host.Hosting;
+using Sigs.Plugins;
+
+namespace Sigs.Benchmarks;
+
+/// <summary>
+/// End-to-end throughput through the production path (feed -> bounded queue -> engine loop with every shipped
+/// signature): a Tracee-compatible gRPC stream over a unix socket, and Falco alerts POSTed to the http feed.
+/// Run: dotnet run -c Release --project bench/Sigs.Benchmarks -- throughput
+/// </summary>
+internal static class ThroughputRunner
+{
+    public static async Task RunAsync()
+    {
+        Console.WriteLine($"Tracee gRPC stream (unix socket): {await TraceeStreamAsync(2_000_000):N0} events/s");
+        Console.WriteLine($"Falco http_output endpoint (8 concurrent senders): {await FalcoHttpAsync(100_000):N0} events/s");
+    }
+
+    private static SigsRuntime Runtime()
+    {
+        string folder = typeof(ThroughputRunner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PluginFolder").Value!;
+        return new SigsRuntime(new SigsConfig(), folder, [], NullLoggerFactory.Instance, TimeProvider.System);
+    }
+
+    /// <summary>A realistic mix: execs, opens under watched folders that do not match, and exits.</summary>
+    private static Event[] TraceeEvents()
+    {
+        var events = new List<Event>();
+        for (uint i = 0; i < 1000; i++)
+        {
+            var process = new Sigs.Host.Feeds.Tracee.Proto.Process { HostPid = 10_000 + i, Pid = 1 + (i % 50), UniqueId = 50_000 + i, Thread = new Sigs.Host.Feeds.Tracee.Proto.Thread { Name = i % 3 == 0 ? "cat" : "python3" }, Executable = new Executable { Path = "/usr/bin/cat" } };
+            var workload = new Workload { Process = process, Container = new Container { Id = "3f2a9c8e1b7d4e6f", Name = "web", Image = new ContainerImage { Name = "nginx:1.27" } }, K8S = new K8s { Pod = new Pod { Name = "web-1", Uid = "u1" }, Namespace = new K8sNamespace { Name = "shop" } } };
+            Timestamp time = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddYears(55).AddMilliseconds(i));
+            events.Add(new Event { Timestamp = time, Name = EventNames.ProcessExec, Workload = workload, Data =
+            {
+                new EventValue { Name = "pathname", Str = "/usr/bin/cat" },
+                new EventValue { Name = "argv", StrArray = new StringArray { Value = { "cat", "/app/config.yaml" } } },
+                new EventValue { Name = "stdin_type", Str = "S_IFIFO" },
+                new EventValue { Name = "stdin_path", Str = "pipe:[1]" },
+            } });
+            events.Add(new Event { Timestamp = time, Name = EventNames.FileOpen, Workload = workload, Data =
+            {
+                new EventValue { Name = "pathname", Str = "/var/run/secrets/kubernetes.io/serviceaccount/namespace" },
+                new EventValue { Name = "flags", Str = "O_RDONLY|O_LARGEFILE" },
+                new EventValue { Name = "dev", UInt32 = 2049 },
+                new EventValue { Name = "inode", UInt64 = 1234 },
+            } });
+            events.Add(new Event { Timestamp = time, Name = EventNames.ProcessExit, Workload = workload, Data = { new EventValue { Name = "exit_code", Int64 = 0 } } });
+        }
+
+        return [.. events];
+    }
+
+    private static async Task<double> TraceeStreamAsync(int total)
+    {
+        byte[] batch = Frames(TraceeEvents().Select(e => new StreamEventsResponse { Event = e }));
+        int perBatch = 3000;
+        string socket = Path.Combine(Path.GetTempPath(), $"sigs-bench-{Environment.ProcessId}.sock");
+        File.Delete(socket);
+        await using WebApplication server = await StartServerAsync(k => k.ListenUnixSocket(socket, l => l.Protocols = HttpProtocols.Http2), "/tracee.v1beta1.TraceeService/StreamEvents", async context =>
+        {
+            context.Response.ContentType = "application/grpc";
+            await context.Response.StartAsync();
+            for (int sent = 0; sent < total; sent += perBatch)
+            {
+                await context.Response.Body.WriteAsync(batch);
+            }
+
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+
+        using SigsRuntime runtime = Runtime();
+        var feed = new TraceeGrpcFeed(new GrpcClient(GrpcAddress.Parse($"unix:{socket}", false)), socket, [], GrpcCallOptions.DefaultMaxMessageBytes, NullLogger.Instance, ReconnectDelays.Default);
+        double rate = await MeasureAsync(runtime, feed, total, () => Task.CompletedTask);
+        File.Delete(socket);
+        return rate;
+    }
+
+    private static async Task<double> FalcoHttpAsync(int total)
+    {
+        int port = FreePort();
+        using SigsRuntime runtime = Runtime();
+        var feed = new FalcoHttpFeed($"http://127.0.0.1:{port}/", FalcoHttpFeed.DefaultMaxBodyBytes, NullLogger.Instance);
+        byte[] alert = Encoding.UTF8.GetBytes("""{"hostname":"node-2","output":"x","priority":"Notice","rule":"Sigs process exec with credential arguments","source":"syscall","tags":["sigs"],"time":"2025-11-02T10:00:12.000000000Z","output_fields":{"evt.type":"execve","evt.time":1762077612000000000,"proc.pid":7301,"proc.vpid":7301,"proc.ppid":7290,"proc.name":"cat","proc.exepath":"/usr/bin/cat","proc.exe":"cat","proc.args":"/app/config.yaml","proc.cmdline":"cat /app/config.yaml","proc.tty":0,"user.uid":0,"container.id":"host","container.name":"host","container.image.repository":null,"k8s.pod.name":null,"k8s.ns.name":null}}""");
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 8 });
+        var url = new Uri($"http://127.0.0.1:{port}/");
+        return await MeasureAsync(runtime, feed, total, async () =>
+        {
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(async sender =>
+            {
+                for (int i = sender; i < total; i += 8)
+                {
+                    using var content = new ByteArrayContent(alert);
+                    content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                    using HttpResponseMessage response = await http.PostAsync(url, content);
+                    response.EnsureSuccessStatusCode();
+                }
+            }));
+        }, waitForListen: () => feed.BoundAddress is not null);
+    }
+
+    /// <summary>Runs the host's detection service with one feed until the engine has processed <paramref name="total"/> events.</summary>
+    private static async Task<double> MeasureAsync(SigsRuntime runtime, IEventFeed feed, int total, Func<Task> drive, Func<bool>? waitForListen = null)
+    {
+        var service = new DetectionService(runtime, [feed], NullLogger<DetectionService>.Instance);
+        await service.StartAsync(CancellationToken.None);
+        while (waitForListen is not null && !waitForListen())
+        {
+            await Task.Delay(10);
+        }
+
+        var watch = Stopwatch.StartNew();
+        Task driving = drive();
+        while (runtime.EventsProcessed < total)
+        {
+            await Task.Delay(5);
+        }
+
+        watch.Stop();
+        await driving;
+        await service.StopAsync(CancellationToken.None);
+        return total / watch.Elapsed.TotalSeconds;
+    }
+
+    private static byte[] Frames(IEnumerable<IMessage> messages)
+    {
+        using var buffer = new MemoryStream();
+        Span<byte> header = stackalloc byte[5];
+        foreach (IMessage message in messages)
+        {
+            byte[] payload = message.ToByteArray();
+            BinaryPrimitives.WriteUInt32BigEndian(header[1..], (uint)payload.Length);
+            buffer.Write(header);
+            buffer.Write(payload);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static async Task<WebApplication> StartServerAsync(Action<KestrelServerOptions> listen, string path, RequestDelegate handler)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(listen);
+        WebApplication app = builder.Build();
+        app.MapPost(path, handler);
+        await app.StartAsync();
+        return app;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
