@@ -26,7 +26,7 @@ internal sealed class SigsRuntime : IDisposable
         Findings = new FindingWriter(outputs, loggerFactory.CreateLogger<FindingWriter>());
         try
         {
-            Generation = new PluginLoader(config.Signatures, Findings, clock, loggerFactory).LoadFolder(pluginFolder);
+            Generation = CreateLoader(config, Findings, clock, loggerFactory).LoadFolder(pluginFolder);
         }
         catch
         {
@@ -84,6 +84,15 @@ internal sealed class SigsRuntime : IDisposable
             OutputConfig.File => JsonLinesOutput.File(output.Path!),
             _ => (IFindingOutput)JsonLinesOutput.StandardOutput(),
         })];
+
+    /// <summary>A loader with the configuration's signature settings, trust rules and fault policy.</summary>
+    public static PluginLoader CreateLoader(SigsConfig config, IFindingSink sink, TimeProvider clock, ILoggerFactory loggerFactory) => new(
+        config.Signatures,
+        sink,
+        clock,
+        loggerFactory,
+        new PluginTrust(config.Plugins.AllowInsecurePermissions, config.Plugins.Trusted),
+        new FaultPolicy(config.Engine.Quarantine.Faults, TimeSpan.FromSeconds(config.Engine.Quarantine.WindowSeconds)));
 
     public void Dispose()
     {

@@ -12,11 +12,54 @@ internal sealed record SigsConfig
     public IReadOnlyList<FeedConfig> Feeds { get; init; } = [];
 
     public IReadOnlyDictionary<string, SignatureSettings> Signatures { get; init; } = new Dictionary<string, SignatureSettings>();
+
+    public EngineConfig Engine { get; init; } = new();
+
+    public AdminConfig Admin { get; init; } = new();
+
+    public ShutdownConfig Shutdown { get; init; } = new();
 }
 
 internal sealed record PluginsConfig
 {
     public string? Dir { get; init; }
+
+    public bool Watch { get; init; } = true;
+
+    public bool AllowInsecurePermissions { get; init; }
+
+    /// <summary>Pinning: file name to SHA-256; when set, only these plugins load.</summary>
+    public IReadOnlyDictionary<string, string>? Trusted { get; init; }
+}
+
+internal sealed record EngineConfig
+{
+    public QuarantineConfig Quarantine { get; init; } = new();
+
+    public int StallMilliseconds { get; init; } = 500;
+
+    public int IsolatedQueueCapacity { get; init; } = 10_000;
+}
+
+internal sealed record QuarantineConfig
+{
+    public int Faults { get; init; } = 10;
+
+    public int WindowSeconds { get; init; } = 60;
+}
+
+internal sealed record AdminConfig
+{
+    public const string DefaultListen = "http://127.0.0.1:9376";
+
+    public bool Enabled { get; init; } = true;
+
+    public string Listen { get; init; } = DefaultListen;
+}
+
+internal sealed record ShutdownConfig
+{
+    public int DrainSeconds { get; init; } = 10;
 }
 
 internal sealed record OutputConfig

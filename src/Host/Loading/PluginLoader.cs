@@ -21,8 +21,11 @@ internal sealed partial class PluginLoader(
     IReadOnlyDictionary<string, SignatureSettings> settings,
     IFindingSink sink,
     TimeProvider clock,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory,
+    PluginTrust? trust = null,
+    FaultPolicy? faultPolicy = null)
 {
+    private readonly PluginTrust _trust = trust ?? PluginTrust.Default;
     private static readonly JsonElement EmptyConfig = JsonDocument.Parse("{}").RootElement.Clone();
     private readonly ILogger _logger = loggerFactory.CreateLogger("Sigs.Loading");
 
@@ -41,6 +44,12 @@ internal sealed partial class PluginLoader(
             bool isFolder = Directory.Exists(entry);
             if (!isFolder && !entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
             {
+                continue;
+            }
+
+            if (!_trust.AllowInsecurePermissions && FileTrust.Problem(FileTrust.PathsToCheck(entry, folder)) is { } untrusted)
+            {
+                Refuse(refusals, entry, untrusted);
                 continue;
             }
 
@@ -81,13 +90,19 @@ internal sealed partial class PluginLoader(
             return null;
         }
 
+        var info = new PluginInfo(name, mainPath, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        if (_trust.PinningProblem(info) is { } unpinned)
+        {
+            Refuse(refusals, mainPath, unpinned);
+            return null;
+        }
+
         if (AssemblyInspector.FindIncompatibility(bytes) is { } incompatibility)
         {
             Refuse(refusals, mainPath, incompatibility);
             return null;
         }
 
-        var info = new PluginInfo(name, mainPath, Convert.ToHexStringLower(SHA256.HashData(bytes)));
         var context = new PluginLoadContext(name, mainPath);
         List<SignatureRunner> runners;
         try
@@ -185,7 +200,7 @@ internal sealed partial class PluginLoader(
             JsonElement config = ValidateConfig(signature, metadata.Id, configured?.Config);
             var context = new HostSignatureContext(config, clock, loggerFactory.CreateLogger($"Sigs.Signature.{metadata.Id}"), sink);
             signature.Init(context);
-            var runner = new SignatureRunner(signature, metadata, plugin, _logger);
+            var runner = new SignatureRunner(signature, metadata, plugin, _logger, faultPolicy, clock);
             context.Attach(runner);
             ids[metadata.Id] = plugin.AssemblyPath;
             return runner;

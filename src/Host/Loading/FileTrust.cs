@@ -1,0 +1,78 @@
+using System.Runtime.InteropServices;
+
+namespace Sigs.Host.Loading;
+
+/// <summary>
+/// The ownership and permission rules sshd and kubelet apply to what they load: a file or folder must be owned
+/// by root or by the user Sigs runs as, and must not be writable by group or others.
+/// </summary>
+internal static partial class FileTrust
+{
+    private const int AtFdCwd = -100;
+    private const int AtSymlinkNoFollow = 0x100;
+    private const uint StatxBasicStats = 0x7ff;
+    private const int GroupOrOtherWrite = 0x12; // S_IWGRP | S_IWOTH
+
+    /// <summary>The first problem with <paramref name="paths"/>, or null when all are trustworthy.</summary>
+    public static string? Problem(IEnumerable<string> paths)
+    {
+        uint self = geteuid();
+        foreach (string path in paths)
+        {
+            (uint owner, int mode) = Stat(path);
+            if (owner != 0 && owner != self)
+            {
+                return $"{path} is owned by uid {owner}, not root or the user Sigs runs as (uid {self})";
+            }
+
+            if ((mode & GroupOrOtherWrite) != 0)
+            {
+                return $"{path} is writable by group or others (mode {Convert.ToString(mode & 0xfff, 8)}); fix it with 'chmod go-w' or set plugins.allowInsecurePermissions";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The plugin's files, its folder, and every folder up to and including the plugin folder.</summary>
+    public static IEnumerable<string> PathsToCheck(string pluginEntry, string pluginsFolder)
+    {
+        if (Directory.Exists(pluginEntry))
+        {
+            foreach (string file in Directory.EnumerateFiles(pluginEntry).Order(StringComparer.Ordinal))
+            {
+                yield return file;
+            }
+        }
+        else
+        {
+            yield return pluginEntry;
+        }
+
+        string root = Path.GetFullPath(pluginsFolder).TrimEnd('/');
+        for (string? folder = Directory.Exists(pluginEntry) ? Path.GetFullPath(pluginEntry) : Path.GetDirectoryName(Path.GetFullPath(pluginEntry));
+             folder is not null && folder.Length >= root.Length;
+             folder = Path.GetDirectoryName(folder))
+        {
+            yield return folder;
+        }
+    }
+
+    private static unsafe (uint Owner, int Mode) Stat(string path)
+    {
+        byte* buffer = stackalloc byte[256];
+        if (statx(AtFdCwd, path, AtSymlinkNoFollow, StatxBasicStats, buffer) != 0)
+        {
+            throw new IOException($"cannot stat {path}: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        // struct statx: stx_uid at offset 20, stx_mode (u16) at offset 28; the layout is the same on every architecture.
+        return (*(uint*)(buffer + 20), *(ushort*)(buffer + 28));
+    }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int statx(int dirfd, string pathname, int flags, uint mask, byte* statxbuf);
+
+    [LibraryImport("libc")]
+    private static partial uint geteuid();
+}
