@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Admin;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds;
 using Sigs.Host.Hosting;
@@ -27,7 +28,22 @@ internal static class RunCommand
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddSingleton(runtime);
         builder.Services.AddSingleton(feeds);
-        builder.Services.AddHostedService<DetectionService>();
+        builder.Services.Configure<HostOptions>(options => options.ShutdownTimeout = TimeSpan.FromSeconds(runtime.Config.Shutdown.DrainSeconds + 5));
+        builder.Services.AddSingleton(services => new DetectionService(
+            runtime,
+            feeds,
+            TimeSpan.FromSeconds(runtime.Config.Shutdown.DrainSeconds),
+            services.GetRequiredService<ILogger<DetectionService>>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<DetectionService>());
+        if (runtime.Config.Admin.Enabled)
+        {
+            builder.Services.AddHostedService(services => new AdminService(
+                runtime.Config.Admin.Listen,
+                runtime,
+                services.GetRequiredService<DetectionService>(),
+                services.GetRequiredService<ILogger<AdminService>>()));
+        }
+
         using IHost host = builder.Build();
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
         return 0;

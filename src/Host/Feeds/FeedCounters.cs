@@ -1,8 +1,12 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
 namespace Sigs.Host.Feeds;
 
 /// <summary>What one feed did, for logs and the admin endpoint. Thread-safe.</summary>
 internal sealed class FeedCounters
 {
+    private readonly ConcurrentDictionary<string, StrongBox<long>> _eventsByName = new(StringComparer.Ordinal);
     private long _events;
     private long _decodeErrors;
     private long _reconnects;
@@ -24,7 +28,14 @@ internal sealed class FeedCounters
 
     public void SetConnected(bool connected) => Volatile.Write(ref _connected, connected ? 1 : 0);
 
-    public void CountEvents(long count) => Interlocked.Add(ref _events, count);
+    /// <summary>Events received so far, by contract event name.</summary>
+    public IReadOnlyDictionary<string, long> EventsByName => _eventsByName.ToDictionary(e => e.Key, e => Interlocked.Read(ref e.Value.Value), StringComparer.Ordinal);
+
+    public void CountEvent(string name)
+    {
+        Interlocked.Increment(ref _events);
+        Interlocked.Increment(ref _eventsByName.GetOrAdd(name, static _ => new StrongBox<long>()).Value);
+    }
 
     public void CountDecodeError() => Interlocked.Increment(ref _decodeErrors);
 

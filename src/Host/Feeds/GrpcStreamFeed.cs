@@ -66,7 +66,7 @@ internal abstract class GrpcStreamFeed<TResponse> : IEventFeed
                 continue;
             }
 
-            Counters.CountEvents(1);
+            Counters.CountEvent(mapped.Name);
             await sink.PublishAsync(mapped, cancellationToken).ConfigureAwait(false);
         }
     }

@@ -123,7 +123,11 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
             return;
         }
 
-        Counters.CountEvents(events.Count);
+        foreach (SecurityEvent securityEvent in events)
+        {
+            Counters.CountEvent(securityEvent.Name);
+        }
+
         context.Response.StatusCode = StatusCodes.Status200OK;
     }
 

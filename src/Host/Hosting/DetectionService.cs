@@ -14,6 +14,7 @@ namespace Sigs.Host.Hosting;
 internal sealed partial class DetectionService(
     SigsRuntime runtime,
     IReadOnlyList<IEventFeed> feeds,
+    TimeSpan drainDeadline,
     ILogger<DetectionService> logger) : BackgroundService, IEventSink
 {
     public const int QueueCapacity = 65_536;
@@ -21,8 +22,20 @@ internal sealed partial class DetectionService(
     private readonly Channel<EngineWork> _queue = Channel.CreateBounded<EngineWork>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
+    private volatile bool _running;
+
+    /// <summary>True from start until the engine loop has drained on stop.</summary>
+    public bool Running => _running;
+
+    /// <summary>The feeds this service runs.</summary>
+    public IReadOnlyList<IEventFeed> Feeds => feeds;
+
+    /// <summary>Events waiting in the queue.</summary>
+    public int Queued => _queue.Reader.Count;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _running = true;
         Task engineLoop = Task.Run(RunEngineLoopAsync, CancellationToken.None);
         Task[] feedTasks = [.. feeds.Select(feed => RunFeedAsync(feed, stoppingToken))];
         Task ticks = TickAsync(stoppingToken);
@@ -37,11 +50,19 @@ internal sealed partial class DetectionService(
             // Stop requested: fall through to drain.
         }
 
+        // Stop in order: feeds stop accepting, the engine drains what was accepted, then signatures hear the end.
         await Task.WhenAll([.. feedTasks, ticks]).ConfigureAwait(false);
         _queue.Writer.Complete();
-        await engineLoop.ConfigureAwait(false);
+        if (await Task.WhenAny(engineLoop, Task.Delay(drainDeadline, runtime.Clock, CancellationToken.None)).ConfigureAwait(false) != engineLoop)
+        {
+            LogDrainTimedOut(logger, drainDeadline.TotalSeconds, _queue.Reader.Count);
+            _running = false;
+            return;
+        }
+
         runtime.Engine.Signal(new Signal(SignalKind.EndOfInput, runtime.Clock.GetUtcNow()));
-        LogStopped(logger);
+        _running = false;
+        LogStopped(logger, runtime.EventsProcessed);
     }
 
     private async Task RunEngineLoopAsync()
@@ -121,8 +142,11 @@ internal sealed partial class DetectionService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Sigs running: {Signatures} signatures, {Feeds} feeds")]
     private static partial void LogStarted(ILogger logger, int signatures, int feeds);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Sigs stopped after draining its queue")]
-    private static partial void LogStopped(ILogger logger);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sigs stopped after draining its queue ({Events} events processed)")]
+    private static partial void LogStopped(ILogger logger, long events);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Drain deadline of {Seconds} s passed with {Remaining} events still queued; they are dropped")]
+    private static partial void LogDrainTimedOut(ILogger logger, double seconds, int remaining);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed} reached the end of its input")]
     private static partial void LogFeedEnded(ILogger logger, string feed);

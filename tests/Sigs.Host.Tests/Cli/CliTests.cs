@@ -151,6 +151,8 @@ public sealed class CliTests : IDisposable
             outputs:
               - type: file
                 path: {findings}
+            admin:
+              enabled: false
             """);
         using SigsProcess process = SigsProcess.Start(["run", "--config", config]);
 

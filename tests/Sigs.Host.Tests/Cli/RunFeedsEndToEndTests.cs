@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
@@ -19,9 +18,11 @@ public sealed class RunFeedsEndToEndTests : IDisposable
 
     private string FindingsFile => Path.Combine(_folder.Path, "findings.jsonl");
 
+    private readonly int _adminPort = Ports.Free();
+
     private SigsProcess StartSigs(params string[] feeds)
     {
-        string config = _folder.File("sigs.yaml", $"outputs:\n  - type: file\n    path: {FindingsFile}\n");
+        string config = _folder.File("sigs.yaml", $"outputs:\n  - type: file\n    path: {FindingsFile}\nadmin:\n  listen: http://127.0.0.1:{_adminPort}\n");
         return SigsProcess.Start(["run", "--config", config, .. feeds.SelectMany(f => new[] { "--feed", f })]);
     }
 
@@ -37,12 +38,6 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         return result;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task Tracee_StreamedEvents_ProduceFindings()
@@ -84,16 +79,28 @@ public sealed class RunFeedsEndToEndTests : IDisposable
 
         using SigsProcess sigs = StartSigs($"tracee:unix:{socket}");
         await Eventually.TrueAsync(() => FindingIds().Count == 2, "two findings");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_adminPort}") };
+        string health = await http.GetStringAsync("/healthz");
+        string metrics = await http.GetStringAsync("/metrics");
+        JsonElement plugins = JsonDocument.Parse(await http.GetStringAsync("/plugins")).RootElement;
         SigsProcess.Result result = await StopAsync(sigs);
 
         Assert.Equal(["SIGS-1002", "TRC-1018"], FindingIds());
         Assert.Contains("Feed tracee:unix:", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal("ok\n", health);
+        Assert.Contains($"sigs_events_total{{feed=\"tracee:unix:{socket}\",event=\"security_file_open\"}} 2", metrics, StringComparison.Ordinal);
+        Assert.Contains("sigs_findings_total{signature=\"TRC-1018\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("sigs_signature_state{signature=\"SIGS-1003\",state=\"active\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains("sigs_engine_events_total 3", metrics, StringComparison.Ordinal);
+        Assert.Equal(5, plugins.GetArrayLength());
+        JsonElement certTheft = plugins.EnumerateArray().SelectMany(p => p.GetProperty("signatures").EnumerateArray()).Single(s => s.GetProperty("id").GetString() == "TRC-1018");
+        Assert.Equal(("active", 2, 1), (certTheft.GetProperty("state").GetString(), certTheft.GetProperty("events").GetInt32(), certTheft.GetProperty("findings").GetInt32()));
     }
 
     [Fact]
     public async Task FalcoHttp_PostedAlerts_ProduceFindings()
     {
-        int port = FreePort();
+        int port = Ports.Free();
         using SigsProcess sigs = StartSigs($"falco-http:http://127.0.0.1:{port}/");
         using var http = new HttpClient();
         string[] alerts = await File.ReadAllLinesAsync(Path.Combine(RepoPaths.Examples, "03-node-falco.jsonl"));
@@ -115,7 +122,7 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         string[] session = await File.ReadAllLinesAsync(Path.Combine(RepoPaths.Examples, "04-pod-session-mixed.jsonl"));
         string traceeLines = _folder.File("tracee.jsonl", string.Join('\n', session.Take(4)) + "\n");
         string eventList = $$"""{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[{{string.Join(',', session.Skip(4))}}]}""";
-        int port = FreePort();
+        int port = Ports.Free();
         using SigsProcess sigs = StartSigs($"file:{traceeLines}", $"k8s-audit:http://127.0.0.1:{port}/k8s-audit");
         using var http = new HttpClient();
 
@@ -141,6 +148,46 @@ public sealed class RunFeedsEndToEndTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.Contains(expected, result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Health_FeedDown_Is503WithTheReason()
+    {
+        string missing = Path.Combine(_folder.Path, "nobody-listens.sock");
+        using SigsProcess sigs = StartSigs($"tracee:unix:{missing}");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_adminPort}") };
+        HttpResponseMessage? health = null;
+
+        await Eventually.TrueAsync(() => (health = TryGet(http, "/healthz")) is not null, "the admin endpoint");
+        await StopAsync(sigs);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health!.StatusCode);
+        Assert.Equal($"feed tracee:unix:{missing} is not connected\n", await health.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Run_AdminPortTaken_FailsAtStartWithOneClearLine()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(IPAddress.Loopback, _adminPort);
+        taken.Start();
+
+        using SigsProcess sigs = StartSigs($"tracee:unix:{Path.Combine(_folder.Path, "x.sock")}");
+        SigsProcess.Result result = await sigs.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"sigs: error: admin endpoint cannot listen on http://127.0.0.1:{_adminPort}", result.Stderr, StringComparison.Ordinal);
+    }
+
+    private static HttpResponseMessage? TryGet(HttpClient http, string path)
+    {
+        try
+        {
+            return http.GetAsync(path).GetAwaiter().GetResult();
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
     }
 
     [Fact]

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Http;
 using Sigs.Host.Feeds;
@@ -99,7 +98,7 @@ public sealed class FalcoGrpcFeedTests : IDisposable
     public async Task Sub_OverTcp_UsesMutualTls()
     {
         using var certificates = new TestCertificates(_folder.Path);
-        int port = FreePort();
+        int port = Ports.Free();
         var requestTimes = new List<DateTime>();
         await using FakeGrpcServer server = await FakeGrpcServer.StartTlsAsync(port, certificates.Server, certificates.Ca, Method, AlertPerRequest(requestTimes));
         var tls = new GrpcTlsOptions(certificates.ClientCertFile, certificates.ClientKeyFile, certificates.CaFile);
@@ -114,7 +113,7 @@ public sealed class FalcoGrpcFeedTests : IDisposable
     {
         using var certificates = new TestCertificates(_folder.Path);
         using var otherCa = new TestCertificates(Directory.CreateDirectory(Path.Combine(_folder.Path, "other")).FullName);
-        int port = FreePort();
+        int port = Ports.Free();
         await using FakeGrpcServer server = await FakeGrpcServer.StartTlsAsync(port, certificates.Server, certificates.Ca, Method, AlertPerRequest([]));
         var tls = new GrpcTlsOptions(certificates.ClientCertFile, certificates.ClientKeyFile, otherCa.CaFile);
         using var stop = new CancellationTokenSource();
@@ -131,10 +130,4 @@ public sealed class FalcoGrpcFeedTests : IDisposable
         Assert.Contains("cannot reach", Assert.Single(_logs.LinesContaining("is down")), StringComparison.Ordinal);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

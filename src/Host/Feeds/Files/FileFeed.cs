@@ -25,7 +25,7 @@ internal sealed partial class FileFeed(string path, bool follow, ILogger logger)
         var source = new JsonLinesSource(logger, _lines, onSkipped: Counters.CountDecodeError);
         await source.ReadAsync(stream, path, async securityEvent =>
         {
-            Counters.CountEvents(1);
+            Counters.CountEvent(securityEvent.Name);
             await sink.PublishAsync(securityEvent, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }

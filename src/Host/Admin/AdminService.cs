@@ -1,0 +1,171 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Sigs.Host.Contract;
+using Sigs.Host.Engine;
+using Sigs.Host.Feeds;
+using Sigs.Host.Hosting;
+
+namespace Sigs.Host.Admin;
+
+/// <summary>
+/// The admin endpoint: <c>/healthz</c> (200 when the engine runs and every feed is connected, else 503 with
+/// reasons), <c>/plugins</c> (JSON) and <c>/metrics</c> (Prometheus text). Read-only; bind it to loopback.
+/// </summary>
+internal sealed partial class AdminService(string listen, SigsRuntime runtime, DetectionService detection, ILogger<AdminService> logger) : IHostedService, IAsyncDisposable
+{
+    private WebApplication? _app;
+
+    /// <summary>The address Kestrel bound, once listening.</summary>
+    public Uri? BoundAddress { get; private set; }
+
+    /// <summary>Binds at start, so a taken port stops <c>sigs run</c> with a clear error instead of running blind.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Uri uri = Uri.TryCreate(listen, UriKind.Absolute, out Uri? parsed) && parsed.Scheme == "http"
+            ? parsed
+            : throw new InvalidOperationException($"admin.listen '{listen}' must be an http:// URL");
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(IPAddress.Parse(uri.Host == "localhost" ? "127.0.0.1" : uri.Host), uri.Port);
+        });
+        WebApplication app = builder.Build();
+        _app = app;
+        app.MapGet("/healthz", Health);
+        app.MapGet("/plugins", () => Results.Text(JsonSerializer.Serialize(PluginReport(), ContractJson.Options), "application/json"));
+        app.MapGet("/metrics", () => Results.Text(Metrics(), "text/plain; version=0.0.4; charset=utf-8"));
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new IOException($"admin endpoint cannot listen on {listen}: {ex.Message}", ex);
+        }
+
+        BoundAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        LogListening(logger, BoundAddress);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => _app?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+
+    public ValueTask DisposeAsync() => _app?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    private IResult Health()
+    {
+        var problems = new List<string>();
+        if (!detection.Running)
+        {
+            problems.Add("engine is not running");
+        }
+
+        problems.AddRange(detection.Feeds.Where(feed => !feed.Counters.Connected).Select(feed => $"feed {feed.Name} is not connected"));
+        return problems.Count == 0
+            ? Results.Text("ok\n")
+            : Results.Text(string.Join('\n', problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private object[] PluginReport() =>
+        [.. runtime.Engine.Index.Runners.GroupBy(r => r.Plugin).Select(plugin => new
+        {
+            plugin.Key.Name,
+            File = plugin.Key.AssemblyPath,
+            plugin.Key.Sha256,
+            plugin.Key.LoadedAt,
+            Signatures = plugin.Select(r => new
+            {
+                r.Metadata.Id,
+                r.Metadata.Name,
+                r.Metadata.Version,
+                State = r.State.ToString().ToLowerInvariant(),
+                r.Events,
+                r.Findings,
+                r.Faults,
+                r.Skipped,
+                P50Microseconds = r.Latency?.P50,
+                P99Microseconds = r.Latency?.P99,
+            }),
+        })];
+
+    private string Metrics()
+    {
+        var text = new PrometheusText();
+        text.Family("sigs_events_total", "counter", "Events received, by feed and event name.");
+        foreach (IEventFeed feed in detection.Feeds)
+        {
+            foreach ((string name, long count) in feed.Counters.EventsByName)
+            {
+                text.Sample("sigs_events_total", count, ("feed", feed.Name), ("event", name));
+            }
+        }
+
+        text.Family("sigs_feed_connected", "gauge", "1 while the feed is connected to its sensor (or listening).");
+        FeedSamples(text, "sigs_feed_connected", c => c.Connected ? 1 : 0);
+        text.Family("sigs_feed_reconnects_total", "counter", "Times a feed got its connection back after losing it.");
+        FeedSamples(text, "sigs_feed_reconnects_total", c => c.Reconnects);
+        text.Family("sigs_drops_total", "counter", "Inputs or events dropped, by stage.");
+        foreach (IEventFeed feed in detection.Feeds)
+        {
+            text.Sample("sigs_drops_total", feed.Counters.DecodeErrors, ("stage", "decode"), ("feed", feed.Name));
+            text.Sample("sigs_drops_total", feed.Counters.Rejected, ("stage", "receive"), ("feed", feed.Name));
+        }
+
+        text.Sample("sigs_drops_total", runtime.Processes.Evictions, ("stage", "process_table"));
+        text.Sample("sigs_drops_total", runtime.Findings.OutputFailures, ("stage", "output"));
+        IReadOnlyList<SignatureRunner> runners = runtime.Engine.Index.Runners;
+        foreach (SignatureRunner runner in runners)
+        {
+            text.Sample("sigs_drops_total", runner.Skipped, ("stage", "signature"), ("signature", runner.Metadata.Id));
+        }
+
+        text.Family("sigs_engine_events_total", "counter", "Events run through the engine.");
+        text.Sample("sigs_engine_events_total", runtime.EventsProcessed);
+        text.Family("sigs_engine_queue_length", "gauge", "Events waiting for the engine.");
+        text.Sample("sigs_engine_queue_length", detection.Queued);
+        text.Family("sigs_findings_total", "counter", "Findings, by signature.");
+        RunnerSamples(text, runners, "sigs_findings_total", r => r.Findings);
+        text.Family("sigs_signature_events_total", "counter", "Events delivered to each signature.");
+        RunnerSamples(text, runners, "sigs_signature_events_total", r => r.Events);
+        text.Family("sigs_signature_faults_total", "counter", "Exceptions thrown by each signature.");
+        RunnerSamples(text, runners, "sigs_signature_faults_total", r => r.Faults);
+        text.Family("sigs_signature_state", "gauge", "1 for each signature's current state.");
+        foreach (SignatureRunner runner in runners)
+        {
+            foreach (SignatureState state in Enum.GetValues<SignatureState>())
+            {
+                text.Sample("sigs_signature_state", runner.State == state ? 1 : 0, ("signature", runner.Metadata.Id), ("state", state.ToString().ToLowerInvariant()));
+            }
+        }
+
+        return text.ToString();
+    }
+
+    private void FeedSamples(PrometheusText text, string name, Func<FeedCounters, double> value)
+    {
+        foreach (IEventFeed feed in detection.Feeds)
+        {
+            text.Sample(name, value(feed.Counters), ("feed", feed.Name));
+        }
+    }
+
+    private static void RunnerSamples(PrometheusText text, IReadOnlyList<SignatureRunner> runners, string name, Func<SignatureRunner, double> value)
+    {
+        foreach (SignatureRunner runner in runners)
+        {
+            text.Sample(name, value(runner), ("signature", runner.Metadata.Id));
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Admin endpoint listening on {Address} (/healthz, /plugins, /metrics)")]
+    private static partial void LogListening(ILogger logger, Uri address);
+}
