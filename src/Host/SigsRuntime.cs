@@ -24,17 +24,17 @@ internal sealed class SigsRuntime : IDisposable
         PluginFolder = pluginFolder;
         Clock = clock;
         Findings = new FindingWriter(outputs, loggerFactory.CreateLogger<FindingWriter>());
+        Plugins = new PluginManager(pluginFolder, CreateLoader(config, Findings, clock, loggerFactory), loggerFactory.CreateLogger("Sigs.Loading"));
         try
         {
-            Generation = CreateLoader(config, Findings, clock, loggerFactory).LoadFolder(pluginFolder);
+            Engine.Publish(Plugins.LoadAll());
         }
         catch
         {
+            Plugins.Dispose();
             Findings.Dispose();
             throw;
         }
-
-        Engine.Publish(Generation.Index);
     }
 
     public SigsConfig Config { get; }
@@ -45,7 +45,8 @@ internal sealed class SigsRuntime : IDisposable
 
     public FindingWriter Findings { get; }
 
-    public PluginGeneration Generation { get; }
+    /// <summary>The loaded plugins; the engine's index is built from them.</summary>
+    public PluginManager Plugins { get; }
 
     public DetectionEngine Engine { get; } = new();
 
@@ -96,7 +97,7 @@ internal sealed class SigsRuntime : IDisposable
 
     public void Dispose()
     {
-        Generation.Dispose();
+        Plugins.Dispose();
         Findings.Dispose();
     }
 }

@@ -5,8 +5,6 @@ namespace Sigs.Plugins;
 /// <summary>What the host gives a signature: its configuration, a clock, a log, and a way to report findings.</summary>
 public abstract class SignatureContext
 {
-    private static readonly JsonSerializerOptions ConfigOptions = new(JsonSerializerDefaults.Web);
-
     /// <summary>The signature's configuration, already validated against its schema; an empty object when unset.</summary>
     public abstract JsonElement Config { get; }
 
@@ -20,8 +18,14 @@ public abstract class SignatureContext
     public abstract void Report(SecurityEvent trigger, IReadOnlyDictionary<string, object?>? data = null);
 
     /// <summary>Binds <see cref="Config"/> to <typeparamref name="T"/> (camelCase names, case-insensitive).</summary>
+    /// <remarks>
+    /// Options are created per call on purpose: a shared options instance would cache metadata for the plugin's
+    /// type and keep the plugin's collectible load context alive after it is unloaded.
+    /// </remarks>
+#pragma warning disable CA1869 // A cached instance would pin plugin types; see remarks. Called once per Init.
     public T GetConfig<T>() where T : new() =>
-        Config.ValueKind == JsonValueKind.Object ? Config.Deserialize<T>(ConfigOptions) ?? new T() : new T();
+        Config.ValueKind == JsonValueKind.Object ? Config.Deserialize<T>(new JsonSerializerOptions(JsonSerializerDefaults.Web)) ?? new T() : new T();
+#pragma warning restore CA1869
 }
 
 /// <summary>Levels for <see cref="SignatureContext.Log"/>.</summary>

@@ -9,7 +9,7 @@ internal static class ListCommand
 {
     public static int Run(CommandLine command, SigsRuntime runtime, TextWriter output)
     {
-        IReadOnlyList<SignatureRunner> runners = runtime.Generation.Index.Runners;
+        IReadOnlyList<SignatureRunner> runners = runtime.Engine.Index.Runners;
         if (command.Flag("--json"))
         {
             output.WriteLine(JsonSerializer.Serialize(runners.Select(Describe), ContractJson.Options));

@@ -74,7 +74,7 @@ internal static class ReplayCommand
     public static string Summary(InputCounters counters, SigsRuntime runtime)
     {
         string formats = string.Join(", ", Enum.GetValues<InputFormat>().Select(f => $"{f.ToDisplayName()}={counters.Events(f)}"));
-        var runners = runtime.Generation.Index.Runners;
+        var runners = runtime.Engine.Index.Runners;
         string findings = string.Join(", ", runners.Select(r => $"{r.Metadata.Id}={r.Findings}"));
         long totalFindings = runners.Sum(r => r.Findings);
         return $"replay: {counters.TotalEvents} events ({formats}), {counters.SkippedLines} lines skipped; " +

@@ -35,6 +35,11 @@ internal static class RunCommand
             TimeSpan.FromSeconds(runtime.Config.Shutdown.DrainSeconds),
             services.GetRequiredService<ILogger<DetectionService>>()));
         builder.Services.AddHostedService(services => services.GetRequiredService<DetectionService>());
+        if (runtime.Config.Plugins.Watch)
+        {
+            builder.Services.AddHostedService<PluginWatchService>();
+        }
+
         if (runtime.Config.Admin.Enabled)
         {
             builder.Services.AddHostedService(services => new AdminService(

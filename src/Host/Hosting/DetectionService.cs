@@ -39,7 +39,7 @@ internal sealed partial class DetectionService(
         Task engineLoop = Task.Run(RunEngineLoopAsync, CancellationToken.None);
         Task[] feedTasks = [.. feeds.Select(feed => RunFeedAsync(feed, stoppingToken))];
         Task ticks = TickAsync(stoppingToken);
-        LogStarted(logger, runtime.Generation.Index.Runners.Count, feeds.Count);
+        LogStarted(logger, runtime.Engine.Index.Runners.Count, feeds.Count);
 
         try
         {
@@ -76,6 +76,10 @@ internal sealed partial class DetectionService(
             else if (work.Signal is { } signal)
             {
                 runtime.Engine.Signal(signal);
+            }
+            else
+            {
+                work.Control?.Invoke();
             }
         }
     }
@@ -137,7 +141,29 @@ internal sealed partial class DetectionService(
         }
     }
 
-    private readonly record struct EngineWork(SecurityEvent? Event, Signal? Signal);
+    /// <summary>
+    /// Runs <paramref name="action"/> on the engine thread between two events, so it sees no event half-delivered;
+    /// completes when it has run.
+    /// </summary>
+    public async Task RunOnEngineThreadAsync(Action action, CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _queue.Writer.WriteAsync(new EngineWork(null, null, () =>
+        {
+            try
+            {
+                action();
+                done.SetResult();
+            }
+            catch (Exception ex)
+            {
+                done.SetException(ex);
+            }
+        }), cancellationToken).ConfigureAwait(false);
+        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private readonly record struct EngineWork(SecurityEvent? Event, Signal? Signal, Action? Control = null);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sigs running: {Signatures} signatures, {Feeds} feeds")]
     private static partial void LogStarted(ILogger logger, int signatures, int feeds);

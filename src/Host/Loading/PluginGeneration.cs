@@ -28,13 +28,28 @@ internal sealed class LoadedPlugin(PluginInfo info, PluginLoadContext context, I
 
     public IReadOnlyList<SignatureRunner> Runners { get; } = runners;
 
-    public void Dispose()
+    public void Dispose() => Unload();
+
+    /// <summary>
+    /// Disposes the signatures and starts unloading the load context. The returned reference lets the caller
+    /// check that the context is really collected once nothing else holds the plugin's types.
+    /// </summary>
+    public WeakReference Unload()
     {
         foreach (SignatureRunner runner in Runners)
         {
-            runner.Signature.Dispose();
+            try
+            {
+                runner.Signature.Dispose();
+            }
+            catch (Exception)
+            {
+                // A faulty Dispose must not stop the unload; the signature is going away either way.
+            }
         }
 
+        var reference = new WeakReference(context);
         context.Unload();
+        return reference;
     }
 }

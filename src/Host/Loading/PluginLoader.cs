@@ -39,37 +39,37 @@ internal sealed partial class PluginLoader(
         var plugins = new List<LoadedPlugin>();
         var refusals = new List<string>();
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string entry in Directory.EnumerateFileSystemEntries(folder).Order(StringComparer.Ordinal))
+        foreach (string entry in Entries(folder))
         {
-            bool isFolder = Directory.Exists(entry);
-            if (!isFolder && !entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            if (!_trust.AllowInsecurePermissions && FileTrust.Problem(FileTrust.PathsToCheck(entry, folder)) is { } untrusted)
-            {
-                Refuse(refusals, entry, untrusted);
-                continue;
-            }
-
-            LoadedPlugin? plugin = LoadPlugin(entry, isFolder, ids, refusals);
-            if (plugin is not null)
+            if (LoadEntry(entry, folder, ids, refusals) is { } plugin)
             {
                 plugins.Add(plugin);
             }
         }
 
-        foreach (string id in settings.Keys.Where(id => !ids.ContainsKey(id)))
-        {
-            LogUnknownSignatureSetting(_logger, id);
-        }
-
+        WarnAboutUnknownSettings(ids);
         return new PluginGeneration(plugins, refusals);
     }
 
-    private LoadedPlugin? LoadPlugin(string entry, bool isFolder, Dictionary<string, string> ids, List<string> refusals)
+    /// <summary>The plugin entries of a folder, in load order: subfolders and DLLs directly in it.</summary>
+    public static IEnumerable<string> Entries(string folder) =>
+        Directory.EnumerateFileSystemEntries(folder)
+            .Where(entry => Directory.Exists(entry) || entry.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Loads one plugin entry (a folder or a DLL in <paramref name="pluginsFolder"/>). Its signature ids are added
+    /// to <paramref name="ids"/>, which holds the ids already taken; a refusal is logged and added to <paramref name="refusals"/>.
+    /// </summary>
+    public LoadedPlugin? LoadEntry(string entry, string pluginsFolder, Dictionary<string, string> ids, List<string> refusals)
     {
+        if (!_trust.AllowInsecurePermissions && FileTrust.Problem(FileTrust.PathsToCheck(entry, pluginsFolder)) is { } untrusted)
+        {
+            Refuse(refusals, entry, untrusted);
+            return null;
+        }
+
+        bool isFolder = Directory.Exists(entry);
         string name = Path.GetFileNameWithoutExtension(entry);
         string? problem = null;
         string? mainPath = isFolder ? FindMainAssembly(entry, out problem) : entry;
@@ -132,6 +132,14 @@ internal sealed partial class PluginLoader(
 
         LogLoaded(_logger, mainPath, info.Sha256, string.Join(", ", runners.Select(r => r.Metadata.Id)));
         return new LoadedPlugin(info, context, runners);
+    }
+
+    public void WarnAboutUnknownSettings(IReadOnlyDictionary<string, string> loadedIds)
+    {
+        foreach (string id in settings.Keys.Where(id => !loadedIds.ContainsKey(id)))
+        {
+            LogUnknownSignatureSetting(_logger, id);
+        }
     }
 
     private static string? FindMainAssembly(string folder, out string? problem)

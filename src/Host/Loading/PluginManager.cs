@@ -1,0 +1,125 @@
+using Microsoft.Extensions.Logging;
+using Sigs.Host.Engine;
+
+namespace Sigs.Host.Loading;
+
+/// <summary>A change of plugins: the index to publish, and the plugins it retires.</summary>
+internal sealed record PluginSwap(SignatureIndex Index, IReadOnlyList<LoadedPlugin> Retired, IReadOnlyList<string> Added);
+
+/// <summary>
+/// Keeps the plugin folder and the loaded plugins in step. Each <see cref="Rescan"/> looks at the folder; an entry
+/// that is new or changed is loaded only once it has looked the same on two scans in a row (copies are not
+/// atomic), a removed one is retired. A plugin that fails to load keeps its running predecessor, and is tried
+/// again when its files change. Unchanged plugins keep their instances (and their state).
+/// </summary>
+/// <remarks>Not thread-safe: one caller (the watch loop) scans.</remarks>
+internal sealed partial class PluginManager(string folder, PluginLoader loader, ILogger logger) : IDisposable
+{
+    private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _pending = new(StringComparer.Ordinal);
+
+    public string Folder { get; } = folder;
+
+    /// <summary>The plugins of the current generation.</summary>
+    public IReadOnlyList<LoadedPlugin> Plugins => [.. _entries.Values.Select(e => e.Plugin).OfType<LoadedPlugin>()];
+
+    /// <summary>Loads everything in the folder as it is now.</summary>
+    public SignatureIndex LoadAll()
+    {
+        if (!Directory.Exists(Folder))
+        {
+            throw new DirectoryNotFoundException($"plugin folder '{Folder}' does not exist");
+        }
+
+        Rescan(requireStableFiles: false);
+        loader.WarnAboutUnknownSettings(TakenIds(except: null));
+        return BuildIndex();
+    }
+
+    /// <summary>Looks at the folder; returns the swap to apply, or null when nothing changed.</summary>
+    public PluginSwap? Rescan(bool requireStableFiles = true)
+    {
+        var retired = new List<LoadedPlugin>();
+        var added = new List<string>();
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string entry in PluginLoader.Entries(Folder))
+        {
+            present.Add(entry);
+            string fingerprint = Fingerprint(entry);
+            Entry? current = _entries.GetValueOrDefault(entry);
+            if (current?.Fingerprint == fingerprint)
+            {
+                _pending.Remove(entry);
+                continue;
+            }
+
+            if (requireStableFiles && _pending.GetValueOrDefault(entry) != fingerprint)
+            {
+                _pending[entry] = fingerprint; // still being written, or just arrived: look again next scan
+                continue;
+            }
+
+            _pending.Remove(entry);
+            LoadedPlugin? loaded = loader.LoadEntry(entry, Folder, TakenIds(except: current?.Plugin), []);
+            if (loaded is null)
+            {
+                // Refused (already logged): the running version, if any, stays until the files change again.
+                _entries[entry] = new Entry(fingerprint, current?.Plugin);
+                continue;
+            }
+
+            if (current?.Plugin is { } replaced)
+            {
+                retired.Add(replaced);
+            }
+
+            _entries[entry] = new Entry(fingerprint, loaded);
+            added.Add(loaded.Info.Name);
+        }
+
+        foreach (string gone in _entries.Keys.Where(entry => !present.Contains(entry)).ToList())
+        {
+            if (_entries[gone].Plugin is { } removed)
+            {
+                retired.Add(removed);
+                LogRemoved(logger, removed.Info.AssemblyPath);
+            }
+
+            _entries.Remove(gone);
+            _pending.Remove(gone);
+        }
+
+        return retired.Count == 0 && added.Count == 0 ? null : new PluginSwap(BuildIndex(), retired, added);
+    }
+
+    public SignatureIndex BuildIndex() => new([.. Plugins.SelectMany(p => p.Runners)]);
+
+    public void Dispose()
+    {
+        foreach (LoadedPlugin plugin in Plugins)
+        {
+            plugin.Dispose();
+        }
+
+        _entries.Clear();
+    }
+
+    private Dictionary<string, string> TakenIds(LoadedPlugin? except) =>
+        Plugins.Where(p => p != except).SelectMany(p => p.Runners).ToDictionary(r => r.Metadata.Id, r => r.Plugin.AssemblyPath, StringComparer.Ordinal);
+
+    /// <summary>What the entry's files look like now: names, sizes and modification times.</summary>
+    private static string Fingerprint(string entry)
+    {
+        IEnumerable<string> files = Directory.Exists(entry) ? Directory.EnumerateFiles(entry).Order(StringComparer.Ordinal) : [entry];
+        return string.Join('|', files.Select(file =>
+        {
+            var info = new FileInfo(file);
+            return info.Exists ? $"{info.Name}:{info.Length}:{info.LastWriteTimeUtc.Ticks}" : $"{info.Name}:gone";
+        }));
+    }
+
+    private sealed record Entry(string Fingerprint, LoadedPlugin? Plugin);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Plugin {File} was removed; unloading it")]
+    private static partial void LogRemoved(ILogger logger, string file);
+}
