@@ -17,15 +17,14 @@ public abstract class SignatureContext
     /// <summary>Emits a finding triggered by <paramref name="trigger"/>, with signature-specific details.</summary>
     public abstract void Report(SecurityEvent trigger, IReadOnlyDictionary<string, object?>? data = null);
 
-    /// <summary>Binds <see cref="Config"/> to <typeparamref name="T"/> (camelCase names, case-insensitive).</summary>
-    /// <remarks>
-    /// Options are created per call on purpose: a shared options instance would cache metadata for the plugin's
-    /// type and keep the plugin's collectible load context alive after it is unloaded.
-    /// </remarks>
-#pragma warning disable CA1869 // A cached instance would pin plugin types; see remarks. Called once per Init.
+    /// <summary>
+    /// Binds <see cref="Config"/> to <typeparamref name="T"/>: JSON names match public settable properties
+    /// case-insensitively; strings, numbers, booleans, enums, arrays, lists, string-keyed dictionaries and nested
+    /// classes are supported. Properties the JSON does not mention keep their defaults.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A value does not fit its property; the message names its path.</exception>
     public T GetConfig<T>() where T : new() =>
-        Config.ValueKind == JsonValueKind.Object ? Config.Deserialize<T>(new JsonSerializerOptions(JsonSerializerDefaults.Web)) ?? new T() : new T();
-#pragma warning restore CA1869
+        Config.ValueKind == JsonValueKind.Object ? (T)ConfigBinder.Bind(Config, typeof(T), "$")! : new T();
 }
 
 /// <summary>Levels for <see cref="SignatureContext.Log"/>.</summary>

@@ -14,6 +14,8 @@ internal sealed class CapturingLoggerFactory : ILoggerFactory, ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new Logger(this);
 
+    public ILogger<T> CreateLogger<T>() => new Logger<T>(this);
+
     public void AddProvider(ILoggerProvider provider)
     {
     }
