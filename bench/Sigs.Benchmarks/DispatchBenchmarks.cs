@@ -57,16 +57,16 @@ public class DispatchBenchmarks
     public void Cleanup() => _generation?.Dispose();
 
     [Benchmark(Description = "unselected event (no signature selects it)")]
-    public int Unselected() => _engine.Dispatch(_unselected);
+    public bool Unselected() => _engine.Dispatch(_unselected);
 
     [Benchmark(Description = "file open selected by 4 signatures, none matches")]
-    public int OpenNotMatching() => _engine.Dispatch(_openNotMatching);
+    public bool OpenNotMatching() => _engine.Dispatch(_openNotMatching);
 
     [Benchmark(Description = "exec selected by 3 signatures, none matches")]
-    public int ExecNotMatching() => _engine.Dispatch(_execNotMatching);
+    public bool ExecNotMatching() => _engine.Dispatch(_execNotMatching);
 
     [Benchmark(Description = "file open that fires TRC-1018")]
-    public int Matching() => _engine.Dispatch(_matching);
+    public bool Matching() => _engine.Dispatch(_matching);
 
     private sealed class DiscardingSink : IFindingSink
     {

@@ -56,10 +56,11 @@ internal sealed class SigsRuntime : IDisposable
     public long EventsProcessed => Volatile.Read(ref _eventsProcessed);
 
     /// <summary>Runs one event through enrichment and the engine. Called from one thread at a time.</summary>
-    public void Process(SecurityEvent securityEvent)
+    /// <returns>False when the engine's watchdog took over this thread (see <see cref="DetectionEngine"/>): stop.</returns>
+    public bool Process(SecurityEvent securityEvent)
     {
-        Engine.Dispatch(Processes.Enrich(securityEvent));
         _eventsProcessed++;
+        return Engine.Dispatch(Processes.Enrich(securityEvent));
     }
 
     /// <summary>The plugin folder: the command line's, else the config's (relative to the config file), else plugins/ beside the executable.</summary>
@@ -93,7 +94,11 @@ internal sealed class SigsRuntime : IDisposable
         clock,
         loggerFactory,
         new PluginTrust(config.Plugins.AllowInsecurePermissions, config.Plugins.Trusted),
-        new FaultPolicy(config.Engine.Quarantine.Faults, TimeSpan.FromSeconds(config.Engine.Quarantine.WindowSeconds)));
+        new RunnerPolicy(
+            config.Engine.Quarantine.Faults,
+            TimeSpan.FromSeconds(config.Engine.Quarantine.WindowSeconds),
+            TimeSpan.FromMilliseconds(config.Engine.SlowCallMilliseconds),
+            config.Engine.IsolatedQueueCapacity));
 
     public void Dispose()
     {

@@ -33,7 +33,8 @@ internal static class RunCommand
             runtime,
             feeds,
             TimeSpan.FromSeconds(runtime.Config.Shutdown.DrainSeconds),
-            services.GetRequiredService<ILogger<DetectionService>>()));
+            services.GetRequiredService<ILogger<DetectionService>>(),
+            TimeSpan.FromMilliseconds(runtime.Config.Engine.StallMilliseconds)));
         builder.Services.AddHostedService(services => services.GetRequiredService<DetectionService>());
         if (runtime.Config.Plugins.Watch)
         {

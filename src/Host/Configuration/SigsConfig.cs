@@ -38,6 +38,8 @@ internal sealed record EngineConfig
 
     public int StallMilliseconds { get; init; } = 500;
 
+    public int SlowCallMilliseconds { get; init; } = 50;
+
     public int IsolatedQueueCapacity { get; init; } = 10_000;
 }
 

@@ -6,36 +6,179 @@ namespace Sigs.Host.Engine;
 /// Dispatches events to the signatures that select them. The current generation's index is an immutable
 /// snapshot swapped with one volatile write, so a dispatch always sees one whole generation.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Dispatch is inline on one engine thread, so the common case costs a lookup and the signatures' own work.
+/// Around each call the engine bumps a progress counter (odd while a call runs) and notes the candidate's
+/// index; after it, it reads two integers: the watchdog's claim and the epoch. No per-delivery reference stores,
+/// locks or interlocked operations are made.
+/// </para>
+/// <para>
+/// A watchdog that sees the counter stay odd for too long (<see cref="TryTakeOver"/>) claims that call with an
+/// asymmetric handshake: it publishes its claim, issues a process-wide memory barrier, and confirms the claim with
+/// a compare-and-swap only if the call is still running; an engine thread that sees a claim after its call tries
+/// to cancel it with a compare-and-swap. Exactly one side wins. When the watchdog wins it isolates the stuck
+/// runner onto its own queue, keeps the rest of the interrupted event for the next engine thread
+/// (<see cref="Resume"/>), and advances the epoch, so the stuck thread delivers nothing more when it returns.
+/// </para>
+/// </remarks>
 internal sealed class DetectionEngine
 {
+    private const long ClaimConfirmed = -1;
+
     private volatile SignatureIndex _index = SignatureIndex.Empty;
+    private long _progress;
+    private long _claim;
+    private int _epoch;
+    private int _currentIndex;
+    private SecurityEvent? _current;
+    private SignatureIndex.Candidate[] _currentCandidates = [];
+    private IReadOnlyList<SignatureRunner> _signalRunners = [];
+    private SecurityEvent? _resumeEvent;
+    private SignatureIndex.Candidate[] _resumeCandidates = [];
+    private long _watchedProgress = -1;
+    private long _watchedSince;
 
     public SignatureIndex Index => _index;
 
     public void Publish(SignatureIndex index) => _index = index;
 
-    /// <summary>Delivers the event to every selected signature; returns how many received it.</summary>
-    public int Dispatch(SecurityEvent securityEvent)
+    /// <summary>
+    /// Delivers the event to every selected signature. Returns false when the watchdog took over this thread's
+    /// stuck call: the caller must stop, because another engine thread now owns dispatch.
+    /// </summary>
+    public bool Dispatch(SecurityEvent securityEvent)
     {
-        ReadOnlySpan<SignatureIndex.Candidate> candidates = _index.Select(securityEvent.Name, securityEvent.Origin);
-        int delivered = 0;
-        foreach (ref readonly SignatureIndex.Candidate candidate in candidates)
+        SignatureIndex.Candidate[] candidates = _index.Select(securityEvent.Name, securityEvent.Origin);
+        return candidates.Length == 0 || DeliverAll(securityEvent, candidates, Volatile.Read(ref _epoch));
+    }
+
+    /// <summary>Delivers a signal to every signature; false when the watchdog took over a stuck OnSignal call.</summary>
+    public bool Signal(Signal signal)
+    {
+        int epoch = Volatile.Read(ref _epoch);
+        IReadOnlyList<SignatureRunner> runners = _index.Runners;
+        _current = null; // a stuck signal is not resumed for the others: ticks recur, and the end comes again on stop
+        _signalRunners = runners;
+        for (int i = 0; i < runners.Count; i++)
         {
-            if (candidate.Accepts(securityEvent.Source))
+            SignatureRunner runner = runners[i];
+            if (runner.IsIsolated)
             {
-                candidate.Runner.Deliver(securityEvent);
-                delivered++;
+                runner.Signal(signal);
+                continue;
+            }
+
+            _currentIndex = i;
+            long inCall = _progress + 1;
+            Volatile.Write(ref _progress, inCall);
+            runner.Signal(signal);
+            Volatile.Write(ref _progress, inCall + 1);
+            if ((Volatile.Read(ref _claim) != 0 || Volatile.Read(ref _epoch) != epoch) && !KeepOwnership(inCall, epoch))
+            {
+                return false;
             }
         }
 
-        return delivered;
+        return true;
     }
 
-    public void Signal(Signal signal)
+    /// <summary>
+    /// Called by the watchdog. When one call has made no progress for <paramref name="stall"/> and the watchdog
+    /// wins it, the runner is isolated and true is returned: start a new engine thread, which calls
+    /// <see cref="Resume"/> first.
+    /// </summary>
+    public bool TryTakeOver(TimeSpan stall, TimeProvider clock, out SignatureRunner? stuck)
     {
-        foreach (SignatureRunner runner in _index.Runners)
+        stuck = null;
+        long progress = Volatile.Read(ref _progress);
+        long now = clock.GetTimestamp();
+        if ((progress & 1) == 0 || progress != _watchedProgress)
         {
-            runner.Signal(signal);
+            _watchedProgress = progress;
+            _watchedSince = now;
+            return false;
         }
+
+        if (clock.GetElapsedTime(_watchedSince, now) < stall)
+        {
+            return false;
+        }
+
+        // Publish the claim and make every core's pending writes visible; if the call is still the same one, the
+        // engine thread is inside it (or at its claim check), and the fields below describe it.
+        Volatile.Write(ref _claim, progress);
+        Interlocked.MemoryBarrierProcessWide();
+        SecurityEvent? interrupted = _current;
+        int index = _currentIndex;
+        stuck = interrupted is null ? _signalRunners[index] : _currentCandidates[index].Runner;
+        SignatureIndex.Candidate[] rest = interrupted is null ? [] : [.. _currentCandidates.AsSpan(index + 1)];
+        if (Volatile.Read(ref _progress) != progress || Interlocked.CompareExchange(ref _claim, ClaimConfirmed, progress) != progress)
+        {
+            Interlocked.CompareExchange(ref _claim, 0, progress);
+            stuck = null;
+            return false; // it returned just now, or cancelled the claim: no takeover
+        }
+
+        _resumeEvent = interrupted;
+        _resumeCandidates = rest;
+        _watchedProgress = -1;
+        Interlocked.Increment(ref _epoch);
+        Volatile.Write(ref _claim, 0);
+        stuck.Isolate($"one call has not returned for {stall.TotalMilliseconds:0} ms");
+        return true;
+    }
+
+    /// <summary>On a new engine thread after a takeover: delivers the interrupted event to the signatures that had not seen it.</summary>
+    public bool Resume()
+    {
+        int epoch = Volatile.Read(ref _epoch);
+        Volatile.Write(ref _progress, (Volatile.Read(ref _progress) | 1) + 1);
+        SecurityEvent? interrupted = Interlocked.Exchange(ref _resumeEvent, null);
+        return interrupted is null || DeliverAll(interrupted, _resumeCandidates, epoch);
+    }
+
+    private bool DeliverAll(SecurityEvent securityEvent, SignatureIndex.Candidate[] candidates, int epoch)
+    {
+        _current = securityEvent;
+        if (!ReferenceEquals(_currentCandidates, candidates))
+        {
+            _currentCandidates = candidates;
+        }
+
+        for (int i = 0; i < candidates.Length; i++)
+        {
+            ref readonly SignatureIndex.Candidate candidate = ref candidates[i];
+            if (!candidate.Accepts(securityEvent.Source))
+            {
+                continue;
+            }
+
+            SignatureRunner runner = candidate.Runner;
+            if (runner.Mode != SignatureRunner.Inline)
+            {
+                runner.Deliver(securityEvent); // queues or skips it: cannot stall this thread
+                continue;
+            }
+
+            _currentIndex = i;
+            long inCall = _progress + 1;
+            Volatile.Write(ref _progress, inCall);
+            runner.DeliverInline(securityEvent);
+            Volatile.Write(ref _progress, inCall + 1);
+            if ((Volatile.Read(ref _claim) != 0 || Volatile.Read(ref _epoch) != epoch) && !KeepOwnership(inCall, epoch))
+            {
+                return false; // the watchdog took this call over while it ran
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Slow path after a call: cancel a claim on it, or learn that this thread was given up on.</summary>
+    private bool KeepOwnership(long inCall, int epoch)
+    {
+        Interlocked.CompareExchange(ref _claim, 0, inCall);
+        return Volatile.Read(ref _claim) != ClaimConfirmed && Volatile.Read(ref _epoch) == epoch;
     }
 }

@@ -37,7 +37,7 @@ internal sealed class SignatureIndex
     public IReadOnlyList<SignatureRunner> Runners { get; }
 
     /// <summary>The candidates for an event; each must still pass <see cref="Candidate.Accepts"/> for the source.</summary>
-    public ReadOnlySpan<Candidate> Select(string name, EventOrigin origin)
+    public Candidate[] Select(string name, EventOrigin origin)
     {
         Bucket bucket = _byName.TryGetValue(name, out Bucket? named) ? named : _anyName;
         return origin == EventOrigin.Container ? bucket.Container : bucket.Host;

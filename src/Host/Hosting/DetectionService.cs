@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Engine;
 using Sigs.Host.Feeds;
 using Sigs.Plugins;
 
@@ -15,8 +16,11 @@ internal sealed partial class DetectionService(
     SigsRuntime runtime,
     IReadOnlyList<IEventFeed> feeds,
     TimeSpan drainDeadline,
-    ILogger<DetectionService> logger) : BackgroundService, IEventSink
+    ILogger<DetectionService> logger,
+    TimeSpan? stall = null) : BackgroundService, IEventSink
 {
+    private readonly TimeSpan _stall = stall ?? TimeSpan.FromMilliseconds(500);
+    private Task _engineLoop = Task.CompletedTask;
     public const int QueueCapacity = 65_536;
 
     private readonly Channel<EngineWork> _queue = Channel.CreateBounded<EngineWork>(
@@ -36,9 +40,11 @@ internal sealed partial class DetectionService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _running = true;
-        Task engineLoop = Task.Run(RunEngineLoopAsync, CancellationToken.None);
+        Volatile.Write(ref _engineLoop, Task.Run(RunEngineLoopAsync, CancellationToken.None));
         Task[] feedTasks = [.. feeds.Select(feed => RunFeedAsync(feed, stoppingToken))];
         Task ticks = TickAsync(stoppingToken);
+        using var watchdogStop = new CancellationTokenSource();
+        Task watchdog = WatchAsync(watchdogStop.Token);
         LogStarted(logger, runtime.Engine.Index.Runners.Count, feeds.Count);
 
         try
@@ -53,7 +59,16 @@ internal sealed partial class DetectionService(
         // Stop in order: feeds stop accepting, the engine drains what was accepted, then signatures hear the end.
         await Task.WhenAll([.. feedTasks, ticks]).ConfigureAwait(false);
         _queue.Writer.Complete();
-        if (await Task.WhenAny(engineLoop, Task.Delay(drainDeadline, runtime.Clock, CancellationToken.None)).ConfigureAwait(false) != engineLoop)
+        long deadline = runtime.Clock.GetTimestamp();
+        while (!Volatile.Read(ref _engineLoop).IsCompleted && runtime.Clock.GetElapsedTime(deadline) < drainDeadline)
+        {
+            // The loop may be replaced by a takeover meanwhile: always wait for the current one.
+            await Task.WhenAny(Volatile.Read(ref _engineLoop), Task.Delay(TimeSpan.FromMilliseconds(50), runtime.Clock, CancellationToken.None)).ConfigureAwait(false);
+        }
+
+        await watchdogStop.CancelAsync().ConfigureAwait(false);
+        await watchdog.ConfigureAwait(false);
+        if (!Volatile.Read(ref _engineLoop).IsCompleted)
         {
             LogDrainTimedOut(logger, drainDeadline.TotalSeconds, _queue.Reader.Count);
             _running = false;
@@ -61,6 +76,8 @@ internal sealed partial class DetectionService(
         }
 
         runtime.Engine.Signal(new Signal(SignalKind.EndOfInput, runtime.Clock.GetUtcNow()));
+        TimeSpan left = drainDeadline - runtime.Clock.GetElapsedTime(deadline);
+        await Task.WhenAll(runtime.Engine.Index.Runners.Select(r => r.DrainIsolationAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero))).ConfigureAwait(false);
         _running = false;
         LogStopped(logger, runtime.EventsProcessed);
     }
@@ -69,18 +86,54 @@ internal sealed partial class DetectionService(
     {
         await foreach (EngineWork work in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            if (work.Event is { } securityEvent)
+            bool stillOwner = work.Event is { } securityEvent ? runtime.Process(securityEvent)
+                : work.Signal is { } signal ? runtime.Engine.Signal(signal)
+                : RunControl(work.Control);
+            if (!stillOwner)
             {
-                runtime.Process(securityEvent);
+                return; // the watchdog gave this thread up while it was stuck; a new loop owns the queue
             }
-            else if (work.Signal is { } signal)
+        }
+    }
+
+    private static bool RunControl(Action? control)
+    {
+        control?.Invoke();
+        return true;
+    }
+
+    /// <summary>
+    /// Checks a few times per stall period whether one signature call has stopped making progress; if so the
+    /// engine isolates that signature and a new engine loop takes over the queue.
+    /// </summary>
+    private async Task WatchAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(_stall / 4, runtime.Clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                runtime.Engine.Signal(signal);
+                foreach (SignatureRunner runner in runtime.Engine.Index.Runners)
+                {
+                    runner.RequestSample();
+                }
+
+                if (runtime.Engine.TryTakeOver(_stall, runtime.Clock, out SignatureRunner? stuck))
+                {
+                    LogTakeover(logger, stuck!.Metadata.Id, _stall.TotalMilliseconds);
+                    Volatile.Write(ref _engineLoop, Task.Run(async () =>
+                    {
+                        if (runtime.Engine.Resume())
+                        {
+                            await RunEngineLoopAsync().ConfigureAwait(false);
+                        }
+                    }, CancellationToken.None));
+                }
             }
-            else
-            {
-                work.Control?.Invoke();
-            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
         }
     }
 
@@ -164,6 +217,9 @@ internal sealed partial class DetectionService(
     }
 
     private readonly record struct EngineWork(SecurityEvent? Event, Signal? Signal, Action? Control = null);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Signature {Id} has been in one call for over {Milliseconds} ms; a new engine thread continues without it")]
+    private static partial void LogTakeover(ILogger logger, string id, double milliseconds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Sigs running: {Signatures} signatures, {Feeds} feeds")]
     private static partial void LogStarted(ILogger logger, int signatures, int feeds);

@@ -38,6 +38,7 @@ internal sealed class LoadedPlugin(PluginInfo info, PluginLoadContext context, I
     {
         foreach (SignatureRunner runner in Runners)
         {
+            runner.AbandonIsolation();
             try
             {
                 runner.Signature.Dispose();

@@ -23,7 +23,7 @@ internal sealed partial class PluginLoader(
     TimeProvider clock,
     ILoggerFactory loggerFactory,
     PluginTrust? trust = null,
-    FaultPolicy? faultPolicy = null)
+    RunnerPolicy? runnerPolicy = null)
 {
     private readonly PluginTrust _trust = trust ?? PluginTrust.Default;
     private static readonly JsonElement EmptyConfig = JsonDocument.Parse("{}").RootElement.Clone();
@@ -208,7 +208,7 @@ internal sealed partial class PluginLoader(
             JsonElement config = ValidateConfig(signature, metadata.Id, configured?.Config);
             var context = new HostSignatureContext(config, clock, loggerFactory.CreateLogger($"Sigs.Signature.{metadata.Id}"), sink);
             signature.Init(context);
-            var runner = new SignatureRunner(signature, metadata, plugin, _logger, faultPolicy, clock);
+            var runner = new SignatureRunner(signature, metadata, plugin, _logger, runnerPolicy, clock);
             context.Attach(runner);
             ids[metadata.Id] = plugin.AssemblyPath;
             return runner;

@@ -47,9 +47,8 @@ public class DetectionEngineTests
             new EventSelector(EventSelector.Any, Origin: "host"));
         (DetectionEngine engine, _) = Build(signature);
 
-        int delivered = engine.Dispatch(TestEvents.Make(EventNames.FileOpen));
+        engine.Dispatch(TestEvents.Make(EventNames.FileOpen));
 
-        Assert.Equal(1, delivered);
         Assert.Single(signature.Received);
     }
 

@@ -21,7 +21,7 @@ public sealed class PluginTrustTests : IDisposable
 
     private string PluginFile => Path.Combine(PluginFolder, "NewtonsoftV13.dll");
 
-    private PluginGeneration Load(PluginTrust? trust = null, FaultPolicy? faults = null) =>
+    private PluginGeneration Load(PluginTrust? trust = null, RunnerPolicy? faults = null) =>
         new PluginLoader(new Dictionary<string, SignatureSettings>(), _sink, TimeProvider.System, _logs, trust, faults).LoadFolder(_folder.Path);
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class PluginTrustTests : IDisposable
     public void Dispatch_SignatureThatKeepsThrowing_IsQuarantinedAndOthersKeepReceiving()
     {
         _folder.AddPlugin(RepoPaths.TestPlugin("FaultyInit"));
-        using PluginGeneration generation = Load(faults: new FaultPolicy(3, TimeSpan.FromMinutes(1)));
+        using PluginGeneration generation = Load(faults: RunnerPolicy.Default with { MaxFaults = 3, FaultWindow = TimeSpan.FromMinutes(1) });
         var engine = new DetectionEngine();
         engine.Publish(generation.Index);
 
