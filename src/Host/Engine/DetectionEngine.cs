@@ -41,7 +41,17 @@ internal sealed class DetectionEngine
 
     public SignatureIndex Index => _index;
 
-    public void Publish(SignatureIndex index) => _index = index;
+    /// <summary>
+    /// Publishes a new generation. Call it on the engine thread (or before dispatch starts): it also drops the
+    /// in-flight bookkeeping, which must not keep a retired plugin's runners (and so its load context) alive.
+    /// </summary>
+    public void Publish(SignatureIndex index)
+    {
+        _index = index;
+        _currentCandidates = [];
+        _signalRunners = [];
+        _current = null;
+    }
 
     /// <summary>
     /// Delivers the event to every selected signature. Returns false when the watchdog took over this thread's
@@ -135,7 +145,9 @@ internal sealed class DetectionEngine
         int epoch = Volatile.Read(ref _epoch);
         Volatile.Write(ref _progress, (Volatile.Read(ref _progress) | 1) + 1);
         SecurityEvent? interrupted = Interlocked.Exchange(ref _resumeEvent, null);
-        return interrupted is null || DeliverAll(interrupted, _resumeCandidates, epoch);
+        SignatureIndex.Candidate[] rest = _resumeCandidates;
+        _resumeCandidates = [];
+        return interrupted is null || DeliverAll(interrupted, rest, epoch);
     }
 
     private bool DeliverAll(SecurityEvent securityEvent, SignatureIndex.Candidate[] candidates, int epoch)
