@@ -92,6 +92,7 @@ internal sealed partial class AdminService(string listen, SigsRuntime runtime, D
                 r.Findings,
                 r.Faults,
                 r.Skipped,
+                r.Dropped,
                 P50Microseconds = r.Latency?.P50,
                 P99Microseconds = r.Latency?.P99,
             }),
@@ -125,8 +126,12 @@ internal sealed partial class AdminService(string listen, SigsRuntime runtime, D
         IReadOnlyList<SignatureRunner> runners = runtime.Engine.Index.Runners;
         foreach (SignatureRunner runner in runners)
         {
-            text.Sample("sigs_drops_total", runner.Skipped, ("stage", "signature"), ("signature", runner.Metadata.Id));
+            text.Sample("sigs_drops_total", runner.Skipped, ("stage", "quarantine"), ("signature", runner.Metadata.Id));
+            text.Sample("sigs_drops_total", runner.Dropped, ("stage", "isolated_queue"), ("signature", runner.Metadata.Id));
         }
+
+        text.Family("sigs_plugin_unload_leaks_total", "counter", "Unloaded plugins whose load context was not collected.");
+        text.Sample("sigs_plugin_unload_leaks_total", Loading.UnloadVerifier.Leaks);
 
         text.Family("sigs_engine_events_total", "counter", "Events run through the engine.");
         text.Sample("sigs_engine_events_total", runtime.EventsProcessed);

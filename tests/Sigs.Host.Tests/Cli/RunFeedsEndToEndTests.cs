@@ -116,6 +116,34 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         Assert.Equal(["SIGS-1001", "SIGS-1004"], FindingIds());
     }
 
+    [Theory]
+    [InlineData("TERM")]
+    [InlineData("INT")]
+    public async Task Stop_OnSignal_ProcessesEverythingAcceptedBeforeItAndExitsZero(string signal)
+    {
+        int port = Ports.Free();
+        using SigsProcess sigs = StartSigs($"falco-http:http://127.0.0.1:{port}/");
+        using var http = new HttpClient();
+        string alert = (await File.ReadAllLinesAsync(Path.Combine(RepoPaths.Examples, "03-node-falco.jsonl")))[2];
+        await Eventually.TrueAsync(() => PostSucceeds(http, $"http://127.0.0.1:{port}/", alert), "the receiver to accept the first alert");
+
+        // Every alert below is acknowledged with 200 before the signal: each must come out as a finding.
+        const int accepted = 2_000;
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(sender => Task.Run(() =>
+        {
+            for (int i = sender; i < accepted - 1; i += 8)
+            {
+                Assert.True(PostSucceeds(http, $"http://127.0.0.1:{port}/", alert));
+            }
+        })));
+        sigs.Signal(signal);
+        SigsProcess.Result result = await sigs.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(accepted, FindingIds().Count);
+        Assert.Contains($"Sigs stopped after draining its queue ({accepted} events processed)", result.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task AuditWebhookAndFileFeed_TogetherProduceTheSequenceFinding()
     {
