@@ -1,13 +1,14 @@
 using Sigs.Plugins;
+using Sigs.Plugins.Testing;
 using Sigs.Signatures.CloudCreds;
 
 namespace Sigs.Signatures.Tests;
 
 public class CloudCredentialAccessTests
 {
-    private static IReadOnlyList<Host.Engine.Finding> Run(params SecurityEvent[] events) => SignatureHarness<CloudCredentialAccessSignature>.FindingsFor(events);
+    private static IReadOnlyList<TestFinding> Run(params SecurityEvent[] events) => new SignatureTestHost<CloudCredentialAccessSignature>().Run(events).Findings;
 
-    private static Host.Engine.Finding Fires(string[] argv, string comm, string executable = "/usr/bin/tool") =>
+    private static TestFinding Fires(string[] argv, string comm, string executable = "/usr/bin/tool") =>
         Assert.Single(Run(Ev.Exec(argv, comm, executable, interactive: false, container: null)));
 
     [Theory]
@@ -110,7 +111,7 @@ public class CloudCredentialAccessTests
     [Fact]
     public void Config_Lists_ReplaceTheDefaults()
     {
-        var harness = new SignatureHarness<CloudCredentialAccessSignature>("""{"processNames":["vault*"],"credentialPaths":["*/.vault-token"]}""");
+        var harness = new SignatureTestHost<CloudCredentialAccessSignature>("""{"processNames":["vault*"],"credentialPaths":["*/.vault-token"]}""");
 
         harness.Run(Ev.Exec(["cat", "/etc/shadow"], "cat"), Ev.Exec(["vault", "login", "/root/.vault-token"], "vault"));
 

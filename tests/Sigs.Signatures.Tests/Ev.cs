@@ -1,6 +1,5 @@
-using System.Text;
-using Sigs.Host.Feeds;
 using Sigs.Plugins;
+using Sigs.Plugins.Testing;
 
 namespace Sigs.Signatures.Tests;
 
@@ -48,12 +47,7 @@ internal static class Ev
     };
 
     /// <summary>Decodes a sensor JSON line with the host's decoder.</summary>
-    public static SecurityEvent Decode(string json)
-    {
-        var events = new List<SecurityEvent>();
-        JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(json), events);
-        return Assert.Single(events);
-    }
+    public static SecurityEvent Decode(string json) => Assert.Single(TestEvents.FromJsonLines(json.ReplaceLineEndings(" ")));
 
     private static SecurityEvent Base(string name, string comm, bool? interactive, string? container, string? pod, double at) => new()
     {

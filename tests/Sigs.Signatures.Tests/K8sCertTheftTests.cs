@@ -1,12 +1,12 @@
-using Sigs.Host.Configuration;
 using Sigs.Plugins;
+using Sigs.Plugins.Testing;
 using Sigs.Signatures.K8sCertTheft;
 
 namespace Sigs.Signatures.Tests;
 
 public class K8sCertTheftTests
 {
-    private static IReadOnlyList<Host.Engine.Finding> Run(params SecurityEvent[] events) => SignatureHarness<K8sCertTheftSignature>.FindingsFor(events);
+    private static IReadOnlyList<TestFinding> Run(params SecurityEvent[] events) => new SignatureTestHost<K8sCertTheftSignature>().Run(events).Findings;
 
     [Theory]
     [InlineData(OpenFlags.ReadOnly)]
@@ -95,7 +95,7 @@ public class K8sCertTheftTests
     [Fact]
     public void Config_AllowList_ReplacesTheDefault()
     {
-        var harness = new SignatureHarness<K8sCertTheftSignature>("""{"allowedProcesses":["cat"]}""");
+        var harness = new SignatureTestHost<K8sCertTheftSignature>("""{"allowedProcesses":["cat"]}""");
 
         harness.Run(Ev.Open("/etc/kubernetes/pki/ca.key", comm: "cat"), Ev.Open("/etc/kubernetes/pki/ca.key", comm: "kubelet"));
 
@@ -105,7 +105,7 @@ public class K8sCertTheftTests
     [Fact]
     public void Config_WrongType_IsRejectedBySchema()
     {
-        var error = Assert.Throws<ConfigException>(() => new SignatureHarness<K8sCertTheftSignature>("""{"allowedProcesses":"cat"}"""));
+        var error = Assert.Throws<SignatureConfigException>(() => new SignatureTestHost<K8sCertTheftSignature>("""{"allowedProcesses":"cat"}"""));
 
         Assert.Contains("allowedProcesses: must be a list", error.Message, StringComparison.Ordinal);
     }

@@ -1,11 +1,12 @@
 using Sigs.Plugins;
+using Sigs.Plugins.Testing;
 using Sigs.Signatures.KubeletPki;
 
 namespace Sigs.Signatures.Tests;
 
 public class KubeletPkiReadTests
 {
-    private static IReadOnlyList<Host.Engine.Finding> Run(params SecurityEvent[] events) => SignatureHarness<KubeletPkiReadSignature>.FindingsFor(events);
+    private static IReadOnlyList<TestFinding> Run(params SecurityEvent[] events) => new SignatureTestHost<KubeletPkiReadSignature>().Run(events).Findings;
 
     [Theory]
     [InlineData(OpenFlags.ReadOnly)]

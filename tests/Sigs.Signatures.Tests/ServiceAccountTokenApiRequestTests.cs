@@ -1,4 +1,5 @@
 using Sigs.Plugins;
+using Sigs.Plugins.Testing;
 using Sigs.Signatures.SaTokenApi;
 
 namespace Sigs.Signatures.Tests;
@@ -7,8 +8,8 @@ public class ServiceAccountTokenApiRequestTests
 {
     private const string Token = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
-    private static SignatureHarness<ServiceAccountTokenApiRequestSignature> Run(params SecurityEvent[] events) =>
-        new SignatureHarness<ServiceAccountTokenApiRequestSignature>().Run(events);
+    private static SignatureTestHost<ServiceAccountTokenApiRequestSignature> Run(params SecurityEvent[] events) =>
+        new SignatureTestHost<ServiceAccountTokenApiRequestSignature>().Run(events);
 
     [Theory]
     [InlineData("ResponseComplete")]
@@ -96,7 +97,7 @@ public class ServiceAccountTokenApiRequestTests
     [Fact]
     public void State_OverCapacity_EvictsOldestAndCounts()
     {
-        var harness = new SignatureHarness<ServiceAccountTokenApiRequestSignature>("""{"maxPending":2}""");
+        var harness = new SignatureTestHost<ServiceAccountTokenApiRequestSignature>("""{"maxPending":2}""");
 
         harness.Run(Ev.Open(Token, pod: "a", at: 0), Ev.Open(Token, pod: "b", at: 1), Ev.Open(Token, pod: "c", at: 2));
         harness.Run(Ev.Audit(["a"], at: 3), Ev.Audit(["c"], at: 3));
@@ -121,7 +122,7 @@ public class ServiceAccountTokenApiRequestTests
     [Fact]
     public void Config_WindowAndStages_AreHonoured()
     {
-        var harness = new SignatureHarness<ServiceAccountTokenApiRequestSignature>("""{"windowSeconds":10,"stages":["RequestReceived"]}""");
+        var harness = new SignatureTestHost<ServiceAccountTokenApiRequestSignature>("""{"windowSeconds":10,"stages":["RequestReceived"]}""");
 
         harness.Run(Ev.Open(Token, at: 0), Ev.Audit(["web-1"], "ResponseComplete", at: 5), Ev.Audit(["web-1"], "RequestReceived", at: 11));
         harness.Run(Ev.Open(Token, at: 20), Ev.Audit(["web-1"], "RequestReceived", at: 25));

@@ -1,11 +1,12 @@
 using Sigs.Plugins;
+using Sigs.Plugins.Testing;
 using Sigs.Signatures.SaToken;
 
 namespace Sigs.Signatures.Tests;
 
 public class ServiceAccountTokenReadTests
 {
-    private static IReadOnlyList<Host.Engine.Finding> Run(params SecurityEvent[] events) => SignatureHarness<ServiceAccountTokenReadSignature>.FindingsFor(events);
+    private static IReadOnlyList<TestFinding> Run(params SecurityEvent[] events) => new SignatureTestHost<ServiceAccountTokenReadSignature>().Run(events).Findings;
 
     [Theory]
     [InlineData("/var/run/secrets/kubernetes.io/serviceaccount/token")]
@@ -74,7 +75,7 @@ public class ServiceAccountTokenReadTests
     [Fact]
     public void Config_FilePaths_ReplaceTheDefault()
     {
-        var harness = new SignatureHarness<ServiceAccountTokenReadSignature>("""{"filePaths":["/var/run/secrets/tokens/vault-token"]}""");
+        var harness = new SignatureTestHost<ServiceAccountTokenReadSignature>("""{"filePaths":["/var/run/secrets/tokens/vault-token"]}""");
 
         harness.Run(Ev.Open("/var/run/secrets/kubernetes.io/serviceaccount/token"), Ev.Open("/var/run/secrets/tokens/..data/vault-token"));
 

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sigs.Host.Configuration;
+using Sigs.Host.Engine;
+using Sigs.Host.Enrichment;
+using Sigs.Host.Loading;
+
+namespace Sigs.Plugins.Testing;
+
+/// <summary>A finding a signature reported under test.</summary>
+/// <param name="Signature">The reporting signature's metadata.</param>
+/// <param name="Event">The triggering event.</param>
+/// <param name="Data">The signature-specific details.</param>
+public sealed record TestFinding(SignatureMetadata Signature, SecurityEvent Event, IReadOnlyDictionary<string, object?> Data);
+
+/// <summary>The configuration given to a signature does not match its schema; the message lists each problem.</summary>
+public sealed class SignatureConfigException(string message) : Exception(message);
+
+/// <summary>
+/// Runs one signature with the host's own code: the configuration is validated against the signature's JSON
+/// Schema before <see cref="Signature.Init"/>, events reach it only through its selectors, file events get process
+/// facts from earlier exec events of the same process, and exceptions are contained and counted.
+/// </summary>
+/// <typeparam name="TSignature">The signature under test.</typeparam>
+public sealed class SignatureTestHost<TSignature> : IFindingSink, IDisposable
+    where TSignature : Signature, new()
+{
+    private readonly List<TestFinding> _findings = [];
+    private readonly DetectionEngine _engine = new();
+    private readonly ProcessTable _processes = new(4096);
+    private readonly SignatureRunner _runner;
+
+    /// <summary>Creates the signature, validates <paramref name="configJson"/> against its schema, and initializes it.</summary>
+    /// <exception cref="SignatureConfigException">The configuration does not match the signature's schema.</exception>
+    public SignatureTestHost(string configJson = "{}", TimeProvider? clock = null)
+    {
+        Signature = new TSignature();
+        IReadOnlyList<string> problems = Signature.ConfigSchema is { } schema
+            ? SchemaValidation.Validate(SchemaValidation.Parse(schema), configJson)
+            : configJson.Trim() is "{}" or "" ? [] : ["the signature takes no configuration"];
+        if (problems.Count > 0)
+        {
+            throw new SignatureConfigException($"{Signature.Metadata.Id} config: {string.Join("; ", problems)}");
+        }
+
+        using JsonDocument config = JsonDocument.Parse(configJson);
+        var context = new HostSignatureContext(config.RootElement.Clone(), clock ?? TimeProvider.System, NullLogger.Instance, this);
+        Signature.Init(context);
+        _runner = new SignatureRunner(Signature, Signature.Metadata, new PluginInfo("test", "test.dll", "test"), NullLogger.Instance, clock: clock);
+        context.Attach(_runner);
+        _engine.Publish(new SignatureIndex([_runner]));
+    }
+
+    /// <summary>The signature instance under test.</summary>
+    public TSignature Signature { get; }
+
+    /// <summary>Findings so far, in the order they were reported.</summary>
+    public IReadOnlyList<TestFinding> Findings => _findings;
+
+    /// <summary>Exceptions the signature threw (the host contains them the same way).</summary>
+    public long Faults => _runner.Faults;
+
+    /// <summary>Events the signature received (after selector filtering).</summary>
+    public long EventsReceived => _runner.Events;
+
+    /// <summary>Runs events through the signature, in order.</summary>
+    public SignatureTestHost<TSignature> Run(params SecurityEvent[] events) => Run((IEnumerable<SecurityEvent>)events);
+
+    /// <summary>Runs events through the signature, in order.</summary>
+    public SignatureTestHost<TSignature> Run(IEnumerable<SecurityEvent> events)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        foreach (SecurityEvent securityEvent in events)
+        {
+            _engine.Dispatch(_processes.Enrich(securityEvent));
+        }
+
+        return this;
+    }
+
+    /// <summary>Sends a signal, as the host does once a second (<see cref="SignalKind.Tick"/>) and at the end.</summary>
+    public SignatureTestHost<TSignature> Signal(SignalKind kind, DateTimeOffset time)
+    {
+        _engine.Signal(new Signal(kind, time));
+        return this;
+    }
+
+    /// <summary>Signals the end of input, as the host does after a replay or on stop.</summary>
+    public SignatureTestHost<TSignature> EndOfInput() => Signal(SignalKind.EndOfInput, TestEvents.BaseTime);
+
+    void IFindingSink.Publish(Finding finding) => _findings.Add(new TestFinding(finding.Signature, finding.Event, finding.Data));
+
+    /// <inheritdoc/>
+    public void Dispose() => Signature.Dispose();
+}
