@@ -35,6 +35,11 @@ try
     string? configPath = command.Option("--config");
     SigsConfig config = ConfigLoader.Load(configPath);
     string pluginFolder = SigsRuntime.ResolvePluginFolder(command.Option("--plugins"), config, configPath);
+    if (command.Command == Commands.Check.Name)
+    {
+        return CheckCommand.Run(command.Arguments, config, pluginFolder, Console.Out);
+    }
+
     var outputs = command.Command == Commands.List.Name ? [] : SigsRuntime.CreateOutputs(config);
     using var runtime = new SigsRuntime(config, pluginFolder, outputs, loggerFactory, TimeProvider.System);
     return command.Command switch

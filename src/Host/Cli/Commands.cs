@@ -37,11 +37,23 @@ internal static class Commands
         "sigs list [--config FILE] [--plugins DIR] [--json]",
         [.. Global, new("--json", null, "print one JSON document instead of a table")]);
 
+    public static readonly CommandSpec Check = new(
+        "check",
+        "Validate a built plugin without running the host: SDK compatibility, metadata, unique ids, config schema.",
+        "sigs check [--config FILE] [--plugins DIR] PATH",
+        Global,
+        """
+        PATH is a plugin DLL or the folder it was built into. The plugin is loaded as the host would load it; each
+        problem is printed as one line and the exit code is 1 when there is any, 0 when there is none. Ids are
+        compared with the plugins in the plugin folder (--plugins, config plugins.dir, or the default).
+        """);
+
     public static readonly IReadOnlyDictionary<string, CommandSpec> All = new Dictionary<string, CommandSpec>(StringComparer.Ordinal)
     {
         [Run.Name] = Run,
         [Replay.Name] = Replay,
         [List.Name] = List,
+        [Check.Name] = Check,
     };
 
     public static string Overview() =>

@@ -1,0 +1,172 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Logging;
+using Sigs.Host.Configuration;
+using Sigs.Host.Engine;
+using Sigs.Host.Loading;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Cli;
+
+/// <summary>
+/// <c>sigs check PATH</c>: validates a built plugin without running the host. It loads the plugin as the host
+/// would (SDK compatibility, signatures found, constructors and Init, configuration schema), checks each
+/// signature's metadata, and checks that its ids are not taken by another plugin in the plugin folder.
+/// </summary>
+internal static partial class CheckCommand
+{
+    public static int Run(IReadOnlyList<string> arguments, SigsConfig config, string pluginFolder, TextWriter output)
+    {
+        if (arguments.Count != 1)
+        {
+            throw new UsageException("check needs one PATH: a plugin DLL or the folder it was built into; see 'sigs check --help'");
+        }
+
+        string path = Path.GetFullPath(arguments[0]);
+        if (!File.Exists(path) && !Directory.Exists(path))
+        {
+            throw new FileNotFoundException($"'{arguments[0]}' does not exist");
+        }
+
+        var logs = new RefusalCollector();
+        using var loggerFactory = new RefusalCollectorFactory(logs);
+        var refusals = new List<string>();
+        var loader = new PluginLoader(config.Signatures, NoFindings.Instance, TimeProvider.System, loggerFactory, new PluginTrust(AllowInsecurePermissions: true, Pinned: null));
+        LoadedPlugin? plugin = loader.LoadEntry(path, Path.GetDirectoryName(path)!, [], refusals);
+        var problems = new List<string>(logs.Lines);
+        if (plugin is not null)
+        {
+            using (plugin)
+            {
+                foreach (SignatureRunner runner in plugin.Runners)
+                {
+                    problems.AddRange(MetadataProblems(runner.Metadata).Select(problem => $"signature {runner.Metadata.Id}: {problem}"));
+                }
+
+                problems.AddRange(IdCollisions(plugin, pluginFolder, config));
+                if (problems.Count == 0)
+                {
+                    output.WriteLine($"{path}: OK: {plugin.Runners.Count} signature(s): {string.Join(", ", plugin.Runners.Select(r => $"{r.Metadata.Id} v{r.Metadata.Version}"))}; sha256 {plugin.Info.Sha256}");
+                    return 0;
+                }
+            }
+        }
+
+        foreach (string problem in problems.Distinct())
+        {
+            output.WriteLine($"{path}: {problem}");
+        }
+
+        return 1;
+    }
+
+    /// <summary>What is missing or malformed in a signature's metadata, one entry per problem.</summary>
+    public static IEnumerable<string> MetadataProblems(SignatureMetadata metadata)
+    {
+        if (!SignatureId().IsMatch(metadata.Id))
+        {
+            yield return $"id '{metadata.Id}' must be letters, digits, '.', '_' or '-' (for example ACME-0001)";
+        }
+
+        foreach ((string field, string? value) in new[] { ("name", metadata.Name), ("version", metadata.Version), ("eventName", metadata.EventName), ("description", metadata.Description) })
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                yield return $"metadata {field} is empty";
+            }
+        }
+
+        if (!Enum.IsDefined(metadata.Severity))
+        {
+            yield return $"severity {(int)metadata.Severity} is not one of info, low, medium, high, critical";
+        }
+
+        foreach (string tactic in metadata.Tactics.Where(t => !MitreTactic().IsMatch(t)))
+        {
+            yield return $"MITRE tactic '{tactic}' is not a tactic id like TA0006";
+        }
+
+        foreach (string technique in metadata.Techniques.Where(t => !MitreTechnique().IsMatch(t)))
+        {
+            yield return $"MITRE technique '{technique}' is not a technique id like T1552 or T1552.001";
+        }
+    }
+
+    /// <summary>Ids of the checked plugin that another plugin in the plugin folder already uses.</summary>
+    private static IEnumerable<string> IdCollisions(LoadedPlugin plugin, string pluginFolder, SigsConfig config)
+    {
+        if (!Directory.Exists(pluginFolder))
+        {
+            yield break;
+        }
+
+        var others = new Dictionary<string, string>(StringComparer.Ordinal);
+        var loader = new PluginLoader(config.Signatures, NoFindings.Instance, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new PluginTrust(true, null));
+        foreach (string entry in PluginLoader.Entries(pluginFolder))
+        {
+            if (Path.GetFileName(entry) == Path.GetFileNameWithoutExtension(plugin.Info.AssemblyPath) || entry == plugin.Info.AssemblyPath)
+            {
+                continue; // the same plugin, installed: replacing it is fine
+            }
+
+            using LoadedPlugin? other = loader.LoadEntry(entry, pluginFolder, [], []);
+            foreach (SignatureRunner runner in other?.Runners ?? [])
+            {
+                others.TryAdd(runner.Metadata.Id, runner.Plugin.AssemblyPath);
+            }
+        }
+
+        foreach (SignatureRunner runner in plugin.Runners.Where(r => others.ContainsKey(r.Metadata.Id)))
+        {
+            yield return $"signature id {runner.Metadata.Id} is already used by {others[runner.Metadata.Id]} in the plugin folder";
+        }
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    private static partial Regex SignatureId();
+
+    [GeneratedRegex("^TA[0-9]{4}$")]
+    private static partial Regex MitreTactic();
+
+    [GeneratedRegex(@"^T[0-9]{4}(\.[0-9]{3})?$")]
+    private static partial Regex MitreTechnique();
+
+    private sealed class NoFindings : IFindingSink
+    {
+        public static readonly NoFindings Instance = new();
+
+        public void Publish(Finding finding)
+        {
+        }
+    }
+
+    /// <summary>Keeps the loader's refusal lines (without the logging prefix) as problems.</summary>
+    private sealed class RefusalCollector : ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= LogLevel.Warning)
+            {
+                Lines.Add(formatter(state, exception));
+            }
+        }
+    }
+
+    private sealed class RefusalCollectorFactory(RefusalCollector collector) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) => collector;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+}
