@@ -10,6 +10,7 @@ internal sealed class FollowedFileStream(string path, TimeSpan pollInterval, Act
 {
     private readonly string _path = Path.GetFullPath(path);
     private FileStream? _current;
+    private bool _switchPending;
 
     public override bool CanRead => true;
 
@@ -39,11 +40,20 @@ internal sealed class FollowedFileStream(string path, TimeSpan pollInterval, Act
                 continue;
             }
 
-            if (IsReplaced(_current))
+            if (_switchPending)
             {
+                // The old file was read to its end once more after the new one appeared: nothing written to it
+                // before the switch is lost.
+                _switchPending = false;
                 onRotation($"{_path} was rotated; continuing with the new file");
                 await _current.DisposeAsync().ConfigureAwait(false);
                 _current = null;
+                continue;
+            }
+
+            if (IsReplaced(_current))
+            {
+                _switchPending = true;
                 continue;
             }
 
