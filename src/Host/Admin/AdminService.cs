@@ -1,11 +1,6 @@
-using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Contract;
@@ -19,7 +14,7 @@ namespace Sigs.Host.Admin;
 /// The admin endpoint: <c>/healthz</c> (200 when the engine runs and every feed is connected, else 503 with
 /// reasons), <c>/plugins</c> (JSON) and <c>/metrics</c> (Prometheus text). Read-only; bind it to loopback.
 /// </summary>
-internal sealed partial class AdminService(string listen, SigsRuntime runtime, DetectionService detection, ILogger<AdminService> logger) : IHostedService, IAsyncDisposable
+internal sealed partial class AdminService(Uri listen, SigsRuntime runtime, DetectionService detection, ILogger<AdminService> logger) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -29,17 +24,7 @@ internal sealed partial class AdminService(string listen, SigsRuntime runtime, D
     /// <summary>Binds at start, so a taken port stops <c>sigs run</c> with a clear error instead of running blind.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Uri uri = Uri.TryCreate(listen, UriKind.Absolute, out Uri? parsed) && parsed.Scheme == "http"
-            ? parsed
-            : throw new InvalidOperationException($"admin.listen '{listen}' must be an http:// URL");
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Parse(uri.Host == "localhost" ? "127.0.0.1" : uri.Host), uri.Port);
-        });
-        WebApplication app = builder.Build();
+        WebApplication app = LoopbackWebApp.Create(listen);
         _app = app;
         app.MapGet("/healthz", Health);
         app.MapGet("/plugins", () => Results.Text(JsonSerializer.Serialize(PluginReport(), ContractJson.Options), "application/json"));
@@ -53,7 +38,7 @@ internal sealed partial class AdminService(string listen, SigsRuntime runtime, D
             throw new IOException($"admin endpoint cannot listen on {listen}: {ex.Message}", ex);
         }
 
-        BoundAddress = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        BoundAddress = LoopbackWebApp.BoundAddress(app);
         LogListening(logger, BoundAddress);
     }
 

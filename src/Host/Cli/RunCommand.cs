@@ -19,6 +19,7 @@ internal static class RunCommand
         }
 
         IReadOnlyList<IEventFeed> feeds = [.. feedConfigs.Select(feed => FeedFactory.Create(feed, loggerFactory, ReconnectDelays.Default))];
+        Uri adminListen = LoopbackWebApp.ParseListen(runtime.Config.Admin.Listen, "admin.listen", AdminConfig.DefaultListen);
 
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
@@ -44,7 +45,7 @@ internal static class RunCommand
         if (runtime.Config.Admin.Enabled)
         {
             builder.Services.AddHostedService(services => new AdminService(
-                runtime.Config.Admin.Listen,
+                adminListen,
                 runtime,
                 services.GetRequiredService<DetectionService>(),
                 services.GetRequiredService<ILogger<AdminService>>()));

@@ -79,12 +79,9 @@ internal sealed class DetectionEngine
                 continue;
             }
 
-            _currentIndex = i;
-            long inCall = _progress + 1;
-            Volatile.Write(ref _progress, inCall);
+            long inCall = BeginCall(i);
             runner.Signal(signal);
-            Volatile.Write(ref _progress, inCall + 1);
-            if ((Volatile.Read(ref _claim) != 0 || Volatile.Read(ref _epoch) != epoch) && !KeepOwnership(inCall, epoch))
+            if (!EndCall(inCall, epoch))
             {
                 return false;
             }
@@ -173,18 +170,33 @@ internal sealed class DetectionEngine
                 continue;
             }
 
-            _currentIndex = i;
-            long inCall = _progress + 1;
-            Volatile.Write(ref _progress, inCall);
+            long inCall = BeginCall(i);
             runner.DeliverInline(securityEvent);
-            Volatile.Write(ref _progress, inCall + 1);
-            if ((Volatile.Read(ref _claim) != 0 || Volatile.Read(ref _epoch) != epoch) && !KeepOwnership(inCall, epoch))
+            if (!EndCall(inCall, epoch))
             {
                 return false; // the watchdog took this call over while it ran
             }
         }
 
         return true;
+    }
+
+    /// <summary>Marks the start of a call to candidate <paramref name="index"/>: the progress counter turns odd.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private long BeginCall(int index)
+    {
+        _currentIndex = index;
+        long inCall = _progress + 1;
+        Volatile.Write(ref _progress, inCall);
+        return inCall;
+    }
+
+    /// <summary>Marks the end of a call; false when this thread was given up on and must stop.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private bool EndCall(long inCall, int epoch)
+    {
+        Volatile.Write(ref _progress, inCall + 1);
+        return (Volatile.Read(ref _claim) == 0 && Volatile.Read(ref _epoch) == epoch) || KeepOwnership(inCall, epoch);
     }
 
     /// <summary>Slow path after a call: cancel a claim on it, or learn that this thread was given up on.</summary>

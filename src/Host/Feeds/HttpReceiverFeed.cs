@@ -1,11 +1,7 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Hosting;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds;
@@ -24,9 +20,7 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
 
     protected HttpReceiverFeed(string type, string listen, long maxBodyBytes, ILogger logger)
     {
-        _listen = Uri.TryCreate(listen, UriKind.Absolute, out Uri? uri) && uri.Scheme == "http"
-            ? uri
-            : throw new FormatException($"listen '{listen}' must be an http:// URL, for example http://127.0.0.1:2801/");
+        _listen = LoopbackWebApp.ParseListen(listen, "listen", "http://127.0.0.1:2801/");
         Name = $"{type}:{listen}";
         _maxBodyBytes = maxBodyBytes;
         _logger = logger;
@@ -45,19 +39,10 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
 
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel =>
-        {
-            kestrel.AddServerHeader = false;
-            kestrel.Limits.MaxRequestBodySize = _maxBodyBytes;
-            kestrel.Listen(IPAddress.Parse(_listen.Host == "localhost" ? "127.0.0.1" : _listen.Host), _listen.Port);
-        });
-        await using WebApplication app = builder.Build();
+        await using WebApplication app = LoopbackWebApp.Create(_listen, _maxBodyBytes);
         app.MapPost(_listen.AbsolutePath, context => ReceiveAsync(context, sink));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BoundAddress = new Uri(new Uri(bound), _listen.AbsolutePath);
+        BoundAddress = new Uri(LoopbackWebApp.BoundAddress(app), _listen.AbsolutePath);
         Counters.SetConnected(true);
         LogListening(_logger, Name, BoundAddress);
         try

@@ -1,0 +1,38 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Sigs.Host.Configuration;
+
+namespace Sigs.Host.Hosting;
+
+/// <summary>A minimal Kestrel app on one http:// address, as the HTTP feeds and the admin endpoint use.</summary>
+internal static class LoopbackWebApp
+{
+    /// <summary>Parses <paramref name="listen"/>; anything but an http:// URL with an IP host is a configuration error naming <paramref name="setting"/>.</summary>
+    public static Uri ParseListen(string listen, string setting, string example) =>
+        Uri.TryCreate(listen, UriKind.Absolute, out Uri? uri) && uri.Scheme == "http" && (uri.Host == "localhost" || IPAddress.TryParse(uri.Host, out _))
+            ? uri
+            : throw new ConfigException($"{setting} '{listen}' must be an http:// URL with an IP address, for example {example}");
+
+    /// <summary>Builds the app (no logging of its own, no server header) bound to the URL's host and port.</summary>
+    public static WebApplication Create(Uri listen, long? maxRequestBodyBytes = null)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = maxRequestBodyBytes;
+            kestrel.Listen(IPAddress.Parse(listen.Host == "localhost" ? "127.0.0.1" : listen.Host), listen.Port);
+        });
+        return builder.Build();
+    }
+
+    /// <summary>The address Kestrel actually bound (a port of 0 picks a free one).</summary>
+    public static Uri BoundAddress(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+}
