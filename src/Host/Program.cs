@@ -40,7 +40,7 @@ try
         return CheckCommand.Run(command.Arguments, config, pluginFolder, Console.Out);
     }
 
-    var outputs = command.Command == Commands.List.Name ? [] : SigsRuntime.CreateOutputs(config);
+    var outputs = command.Command == Commands.List.Name ? [] : SigsRuntime.CreateOutputs(config, loggerFactory);
     using var runtime = new SigsRuntime(config, pluginFolder, outputs, loggerFactory, TimeProvider.System);
     return command.Command switch
     {

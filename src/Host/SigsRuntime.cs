@@ -80,11 +80,19 @@ internal sealed class SigsRuntime : IDisposable
         return Path.Combine(AppContext.BaseDirectory, "plugins");
     }
 
-    public static IReadOnlyList<IFindingOutput> CreateOutputs(SigsConfig config) =>
+    public static IReadOnlyList<IFindingOutput> CreateOutputs(SigsConfig config, ILoggerFactory loggerFactory) =>
         [.. config.Outputs.Select(output => output.Type switch
         {
-            OutputConfig.File => JsonLinesOutput.File(output.Path!),
-            _ => (IFindingOutput)JsonLinesOutput.StandardOutput(),
+            OutputConfig.File => new RotatingFileOutput(output.Path!, output.MaxSizeMB, output.MaxFiles, output.FsyncSeconds is int s ? TimeSpan.FromSeconds(s) : null),
+            OutputConfig.Http => new HttpOutput(
+                new Uri(output.Url!),
+                output.Format == "falco",
+                output.Headers,
+                output.SpoolDir,
+                output.QueueCapacity,
+                TimeSpan.FromSeconds(output.TimeoutSeconds),
+                loggerFactory.CreateLogger<HttpOutput>()),
+            _ => (IFindingOutput)new StandardOutput(),
         })];
 
     /// <summary>A loader with the configuration's signature settings, trust rules and fault policy.</summary>

@@ -40,14 +40,28 @@ internal static class ConfigLoader
         return Parse(yaml, path);
     }
 
+    /// <summary>The keys each output type takes besides <c>type</c>.</summary>
+    private static readonly Dictionary<string, string[]> OutputKeys = new(StringComparer.Ordinal)
+    {
+        [OutputConfig.Stdout] = [],
+        [OutputConfig.File] = ["path", "maxSizeMB", "maxFiles", "fsyncSeconds"],
+        [OutputConfig.Http] = ["url", "format", "headers", "spoolDir", "queueCapacity", "timeoutSeconds"],
+    };
+
+    /// <summary>A key that the type does not take, as "key: problem", or null.</summary>
+    private static string? KeyProblem(Dictionary<string, string[]> keysByType, string type, JsonObject keys)
+    {
+        string[] allowed = keysByType[type];
+        string? stray = keys.Select(k => k.Key).FirstOrDefault(k => k != "type" && !allowed.Contains(k));
+        return stray is null ? null : $"{stray}: not used by type '{type}' (it takes: {(allowed.Length == 0 ? "nothing else" : string.Join(", ", allowed))})";
+    }
+
     /// <summary>What is wrong with one feed's keys for its type, as "key: problem", or null.</summary>
     public static string? FeedProblem(FeedConfig feed, JsonObject keys)
     {
-        string[] allowed = FeedKeys[feed.Type];
-        string? stray = keys.Select(k => k.Key).FirstOrDefault(k => k != "type" && !allowed.Contains(k));
-        if (stray is not null)
+        if (KeyProblem(FeedKeys, feed.Type, keys) is { } stray)
         {
-            return $"{stray}: not used by type '{feed.Type}' (it takes: {string.Join(", ", allowed)})";
+            return stray;
         }
 
         if (feed.Type == FeedConfig.File && string.IsNullOrWhiteSpace(feed.Path))
@@ -73,9 +87,13 @@ internal static class ConfigLoader
         SigsConfig config = JsonSerializer.Deserialize<SigsConfig>(json, ContractJson.Options) ?? new SigsConfig();
         foreach ((int index, OutputConfig output) in config.Outputs.Index())
         {
-            if (output.Type == OutputConfig.File && string.IsNullOrWhiteSpace(output.Path))
+            string? problem = KeyProblem(OutputKeys, output.Type, node["outputs"]![index]!.AsObject())
+                ?? (output.Type == OutputConfig.File && output.Path is null ? "path: required for type 'file'"
+                : output.Type == OutputConfig.Http && output.Url is null ? "url: required for type 'http'"
+                : null);
+            if (problem is not null)
             {
-                throw new ConfigException($"{fileName}: outputs[{index}].path: required for type 'file'");
+                throw new ConfigException($"{fileName}: outputs[{index}].{problem}");
             }
         }
 

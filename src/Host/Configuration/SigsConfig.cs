@@ -68,10 +68,29 @@ internal sealed record OutputConfig
 {
     public const string Stdout = "stdout";
     public const string File = "file";
+    public const string Http = "http";
 
     public required string Type { get; init; }
 
     public string? Path { get; init; }
+
+    public double? MaxSizeMB { get; init; }
+
+    public int MaxFiles { get; init; } = 5;
+
+    public int? FsyncSeconds { get; init; }
+
+    public string? Url { get; init; }
+
+    public string Format { get; init; } = "sigs";
+
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    public string? SpoolDir { get; init; }
+
+    public int QueueCapacity { get; init; } = 10_000;
+
+    public int TimeoutSeconds { get; init; } = 10;
 }
 
 internal sealed record FeedConfig

@@ -27,9 +27,9 @@ internal sealed partial class FindingWriter(IReadOnlyList<IFindingOutput> output
             {
                 try
                 {
-                    output.Write(json);
+                    output.Write(finding, json);
                 }
-                catch (Exception ex) when (ex is IOException or ObjectDisposedException or UnauthorizedAccessException)
+                catch (Exception ex) when (ex is IOException or ObjectDisposedException or UnauthorizedAccessException or InvalidOperationException)
                 {
                     _outputFailures++;
                     LogOutputFailed(logger, output.Name, finding.Signature.Id, ex.Message);

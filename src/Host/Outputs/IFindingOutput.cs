@@ -1,10 +1,13 @@
+using Sigs.Host.Engine;
+
 namespace Sigs.Host.Outputs;
 
-/// <summary>A destination for findings, each given as one serialized JSON object.</summary>
+/// <summary>A destination for findings. Called under the writer's lock, one finding at a time, in order.</summary>
 internal interface IFindingOutput : IDisposable
 {
     /// <summary>A name for logs, for example <c>stdout</c> or <c>file:/var/log/sigs.jsonl</c>.</summary>
     string Name { get; }
 
-    void Write(ReadOnlySpan<byte> findingJson);
+    /// <summary>Takes one finding; <paramref name="json"/> is its Sigs JSON form (finding.schema.json).</summary>
+    void Write(Finding finding, ReadOnlyMemory<byte> json);
 }

@@ -1,36 +1,102 @@
+using Sigs.Host.Engine;
+
 namespace Sigs.Host.Outputs;
 
-/// <summary>Writes one finding per line to a stream (stdout or an appended file), flushed after each line.</summary>
-internal sealed class JsonLinesOutput(string name, Stream stream, bool ownsStream) : IFindingOutput
+/// <summary>Writes one finding per line to stdout, flushed after each line.</summary>
+internal sealed class StandardOutput : IFindingOutput
 {
-    public string Name { get; } = name;
+    private readonly Stream _stdout = Console.OpenStandardOutput();
 
-    public static JsonLinesOutput StandardOutput() => new("stdout", Console.OpenStandardOutput(), ownsStream: false);
+    public string Name => "stdout";
 
-    public static JsonLinesOutput File(string path)
+    public void Write(Finding finding, ReadOnlyMemory<byte> json)
     {
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 64 * 1024);
-        return new JsonLinesOutput($"file:{path}", stream, ownsStream: true);
-    }
-
-    public void Write(ReadOnlySpan<byte> findingJson)
-    {
-        stream.Write(findingJson);
-        stream.WriteByte((byte)'\n');
-        stream.Flush();
+        _stdout.Write(json.Span);
+        _stdout.WriteByte((byte)'\n');
+        _stdout.Flush();
     }
 
     public void Dispose()
     {
-        if (ownsStream)
+    }
+}
+
+/// <summary>
+/// Appends one finding per line to a file, flushed to the OS after each line and to disk every
+/// <c>fsyncSeconds</c>. With <c>maxSizeMB</c>, the file is rotated before it would grow past the limit:
+/// <c>path</c> becomes <c>path.1</c>, <c>path.1</c> becomes <c>path.2</c>, ..., and <c>path.maxFiles</c> is removed.
+/// A finding is never split across files.
+/// </summary>
+internal sealed class RotatingFileOutput : IFindingOutput
+{
+    private readonly string _path;
+    private readonly long? _maxBytes;
+    private readonly int _maxFiles;
+    private readonly Lock _gate = new();
+    private readonly Timer? _fsync;
+    private FileStream _file;
+
+    public RotatingFileOutput(string path, double? maxSizeMB, int maxFiles, TimeSpan? fsyncInterval)
+    {
+        _path = Path.GetFullPath(path);
+        _maxBytes = maxSizeMB is double mb ? (long)(mb * 1024 * 1024) : null;
+        _maxFiles = maxFiles;
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        _file = Open();
+        _fsync = fsyncInterval is { } interval ? new Timer(_ => Sync(), null, interval, interval) : null;
+    }
+
+    public string Name => $"file:{_path}";
+
+    public void Write(Finding finding, ReadOnlyMemory<byte> json)
+    {
+        lock (_gate)
         {
-            stream.Dispose();
+            if (_maxBytes is long max && _file.Length > 0 && _file.Length + json.Length + 1 > max)
+            {
+                Rotate();
+            }
+
+            _file.Write(json.Span);
+            _file.WriteByte((byte)'\n');
+            _file.Flush();
         }
     }
+
+    public void Dispose()
+    {
+        _fsync?.Dispose();
+        lock (_gate)
+        {
+            _file.Flush(flushToDisk: true);
+            _file.Dispose();
+        }
+    }
+
+    private void Sync()
+    {
+        lock (_gate)
+        {
+            _file.Flush(flushToDisk: true);
+        }
+    }
+
+    private void Rotate()
+    {
+        _file.Flush(flushToDisk: true);
+        _file.Dispose();
+        File.Delete($"{_path}.{_maxFiles}");
+        for (int i = _maxFiles - 1; i >= 1; i--)
+        {
+            if (File.Exists($"{_path}.{i}"))
+            {
+                File.Move($"{_path}.{i}", $"{_path}.{i + 1}");
+            }
+        }
+
+        File.Move(_path, $"{_path}.1");
+        _file = Open();
+    }
+
+    private FileStream Open() => new(_path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 64 * 1024);
 }
