@@ -87,7 +87,8 @@ internal static class ConfigLoader
         SigsConfig config = JsonSerializer.Deserialize<SigsConfig>(json, ContractJson.Options) ?? new SigsConfig();
         foreach ((int index, OutputConfig output) in config.Outputs.Index())
         {
-            string? problem = KeyProblem(OutputKeys, output.Type, node["outputs"]![index]!.AsObject())
+            // Without an outputs: key the default (stdout) applies, and it has no keys to check.
+            string? problem = (node["outputs"] is JsonArray outputs ? KeyProblem(OutputKeys, output.Type, outputs[index]!.AsObject()) : null)
                 ?? (output.Type == OutputConfig.File && output.Path is null ? "path: required for type 'file'"
                 : output.Type == OutputConfig.Http && output.Url is null ? "url: required for type 'http'"
                 : null);

@@ -1,0 +1,142 @@
+using Sigs.Host.Configuration;
+using Sigs.Host.Tests.TestSupport;
+using YamlDotNet.RepresentationModel;
+
+namespace Sigs.Host.Tests;
+
+/// <summary>The Kubernetes manifests, Dockerfile and systemd unit agree with each other and with the code.</summary>
+public class DeployManifestsTests
+{
+    private static readonly string Deploy = Path.Combine(RepoPaths.Root, "deploy");
+    private static readonly string[] SigsManifests = ["kubernetes/tracee-sidecar.yaml", "kubernetes/falco-sidecar.yaml", "kubernetes/audit-central.yaml"];
+
+    private static List<YamlMappingNode> Documents(string relativePath)
+    {
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(File.ReadAllText(Path.Combine(Deploy, relativePath))));
+        return [.. yaml.Documents.Select(d => (YamlMappingNode)d.RootNode)];
+    }
+
+    private static YamlNode At(YamlNode node, params string[] path) =>
+        path.Aggregate(node, (current, key) => ((YamlMappingNode)current)[key]);
+
+    private static string Text(YamlNode node, params string[] path) => ((YamlScalarNode)At(node, path)).Value!;
+
+    private static IEnumerable<YamlMappingNode> Items(YamlNode node, params string[] path) => ((YamlSequenceNode)At(node, path)).Children.Cast<YamlMappingNode>();
+
+    private static Dictionary<string, SigsConfig> Configs()
+    {
+        YamlMappingNode configMap = Documents("kubernetes/sigs-configmap.yaml").Single();
+        return ((YamlMappingNode)configMap["data"]).Children.ToDictionary(
+            entry => ((YamlScalarNode)entry.Key).Value!,
+            entry => ConfigLoader.Parse(((YamlScalarNode)entry.Value).Value!, ((YamlScalarNode)entry.Key).Value!));
+    }
+
+    private static YamlMappingNode PodSpec(string file) =>
+        (YamlMappingNode)At(Documents(file).Single(d => Text(d, "kind") is "DaemonSet" or "Deployment"), "spec", "template", "spec");
+
+    private static YamlMappingNode Container(YamlMappingNode podSpec, string name) => Items(podSpec, "containers").Single(c => Text(c, "name") == name);
+
+    /// <summary>The config key a pod mounts as /etc/sigs/sigs.yaml, checked along the way.</summary>
+    private static string MountedConfigKey(YamlMappingNode podSpec)
+    {
+        YamlMappingNode sigs = Container(podSpec, "sigs");
+        Assert.Equal(["run", "--config", "/etc/sigs/sigs.yaml"], Items2(sigs, "args"));
+        Assert.Contains(Items(sigs, "volumeMounts"), m => Text(m, "name") == "sigs-config" && Text(m, "mountPath") == "/etc/sigs");
+        YamlMappingNode volume = Items(podSpec, "volumes").Single(v => Text(v, "name") == "sigs-config");
+        Assert.Equal("sigs-config", Text(volume, "configMap", "name"));
+        YamlMappingNode item = Items(volume, "configMap", "items").Single();
+        Assert.Equal("sigs.yaml", Text(item, "path"));
+        return Text(item, "key");
+    }
+
+    private static string[] Items2(YamlNode node, string key) => [.. ((YamlSequenceNode)At(node, key)).Children.Select(c => ((YamlScalarNode)c).Value!)];
+
+    [Fact]
+    public void ConfigMap_EveryConfigIsValidAndUsesTheImagesPluginFolder()
+    {
+        string volume = File.ReadLines(Path.Combine(Deploy, "Dockerfile")).Single(l => l.StartsWith("VOLUME ", StringComparison.Ordinal))["VOLUME ".Length..];
+
+        Assert.All(Configs().Values, config => Assert.Equal(volume, config.Plugins.Dir));
+        Assert.Equal(["audit.yaml", "falco.yaml", "tracee.yaml"], Configs().Keys.Order());
+    }
+
+    [Fact]
+    public void TraceeSidecar_SharesTheSocketTheConfigReads()
+    {
+        YamlMappingNode pod = PodSpec("kubernetes/tracee-sidecar.yaml");
+        FeedConfig feed = Configs()[MountedConfigKey(pod)].Feeds.Single();
+        string[] traceeArgs = Items2(Container(pod, "tracee"), "args");
+        string socket = feed.Address!["unix:".Length..];
+
+        Assert.Equal(FeedConfig.Tracee, feed.Type);
+        Assert.Equal(feed.Address, traceeArgs[Array.IndexOf(traceeArgs, "--grpc-listen-addr") + 1]);
+        foreach (string name in (string[])["tracee", "sigs"])
+        {
+            YamlMappingNode mount = Items(Container(pod, name), "volumeMounts").Single(m => Text(m, "name") == "tracee-socket");
+            Assert.Equal(Path.GetDirectoryName(socket), Text(mount, "mountPath"));
+        }
+
+        Assert.Contains(Items(pod, "volumes"), v => Text(v, "name") == "tracee-socket" && ((YamlMappingNode)v).Children.ContainsKey("emptyDir"));
+    }
+
+    [Fact]
+    public void FalcoSidecar_FalcoPostsWhereTheFeedListens()
+    {
+        YamlMappingNode pod = PodSpec("kubernetes/falco-sidecar.yaml");
+        FeedConfig feed = Configs()[MountedConfigKey(pod)].Feeds.Single();
+        YamlMappingNode falcoConfigMap = Documents("kubernetes/falco-sidecar.yaml").Single(d => Text(d, "kind") == "ConfigMap");
+        var falcoYaml = new YamlStream();
+        falcoYaml.Load(new StringReader(Text(falcoConfigMap, "data", "sigs-output.yaml")));
+        YamlNode falco = falcoYaml.Documents[0].RootNode;
+
+        Assert.Equal(FeedConfig.FalcoHttp, feed.Type);
+        Assert.Equal(feed.Listen, Text(falco, "http_output", "url"));
+        Assert.Equal("true", Text(falco, "json_output"));
+        Assert.Equal("true", Text(falco, "json_include_output_property"));
+    }
+
+    [Fact]
+    public void AuditCentral_ServiceReachesTheFeedsPort()
+    {
+        List<YamlMappingNode> documents = Documents("kubernetes/audit-central.yaml");
+        YamlMappingNode pod = PodSpec("kubernetes/audit-central.yaml");
+        SigsConfig config = Configs()[MountedConfigKey(pod)];
+        var listen = new Uri(config.Feeds.Single().Listen!);
+        YamlMappingNode auditPort = Items(Container(pod, "sigs"), "ports").Single(p => Text(p, "name") == "audit");
+        YamlMappingNode servicePort = Items(documents.Single(d => Text(d, "kind") == "Service"), "spec", "ports").Single();
+
+        Assert.Equal(listen.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(auditPort, "containerPort"));
+        Assert.Equal("audit", Text(servicePort, "targetPort"));
+        Assert.Equal("/healthz", Text(Container(pod, "sigs"), "readinessProbe", "httpGet", "path"));
+        Assert.Equal(new Uri(config.Admin.Listen).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(Items(Container(pod, "sigs"), "ports").Single(p => Text(p, "name") == "admin"), "containerPort"));
+    }
+
+    [Fact]
+    public void SigsContainers_ShareOneImageAndRunAsNonRoot()
+    {
+        YamlMappingNode[] containers = [.. SigsManifests.Select(file => Container(PodSpec(file), "sigs"))];
+
+        Assert.Single(containers.Select(c => Text(c, "image")).Distinct());
+        Assert.All(containers, c => Assert.Equal("true", Text(c, "securityContext", "runAsNonRoot")));
+        Assert.All(containers, c => Assert.Equal("false", Text(c, "securityContext", "allowPrivilegeEscalation")));
+        Assert.Contains("USER 65532:65532", File.ReadAllLines(Path.Combine(Deploy, "Dockerfile")));
+    }
+
+    [Fact]
+    public void SystemdUnit_StopsWithSigtermInTimeAndAllowsWhatSigsNeeds()
+    {
+        Dictionary<string, string> unit = File.ReadLines(Path.Combine(Deploy, "systemd", "sigs.service"))
+            .Where(line => line.Contains('=', StringComparison.Ordinal) && !line.StartsWith('#'))
+            .Select(line => line.Split('=', 2))
+            .ToDictionary(kv => kv[0], kv => kv[1]);
+
+        Assert.EndsWith("sigs run --config /etc/sigs/sigs.yaml", unit["ExecStart"], StringComparison.Ordinal);
+        Assert.Equal("SIGTERM", unit["KillSignal"]);
+        Assert.True(int.Parse(unit["TimeoutStopSec"], System.Globalization.CultureInfo.InvariantCulture) > new ShutdownConfig().DrainSeconds);
+        Assert.Contains("AF_NETLINK", unit["RestrictAddressFamilies"], StringComparison.Ordinal);
+        Assert.Contains("AF_UNIX", unit["RestrictAddressFamilies"], StringComparison.Ordinal);
+        Assert.Equal("no", unit["MemoryDenyWriteExecute"]);
+        Assert.Contains("CAP_SYS_ADMIN", unit["CapabilityBoundingSet"], StringComparison.Ordinal);
+    }
+}
