@@ -26,6 +26,7 @@ internal sealed partial class HttpOutput : IFindingOutput
     private readonly Task _sender;
     private readonly ReconnectDelays _delays;
     private long _sequence;
+    private long _spooled;
     private long _delivered;
     private long _dropped;
     private long _retries;
@@ -68,7 +69,7 @@ internal sealed partial class HttpOutput : IFindingOutput
         string? spooled = null;
         if (_spoolDir is not null)
         {
-            if (Directory.EnumerateFiles(_spoolDir, "*.json").Take(_capacity + 1).Count() > _capacity)
+            if (Interlocked.Read(ref _spooled) >= _capacity)
             {
                 Drop(finding.Signature.Id, "the spool is full");
                 return;
@@ -82,7 +83,7 @@ internal sealed partial class HttpOutput : IFindingOutput
             Drop(finding.Signature.Id, "the queue is full");
             if (spooled is not null)
             {
-                File.Delete(spooled);
+                Unspool(spooled);
             }
         }
     }
@@ -140,7 +141,7 @@ internal sealed partial class HttpOutput : IFindingOutput
                     Interlocked.Increment(ref _delivered);
                     if (pending.SpoolFile is not null)
                     {
-                        File.Delete(pending.SpoolFile);
+                        Unspool(pending.SpoolFile);
                     }
 
                     if (failing)
@@ -156,7 +157,7 @@ internal sealed partial class HttpOutput : IFindingOutput
                     Drop("(finding)", $"{_url} refused it with HTTP {status}");
                     if (pending.SpoolFile is not null)
                     {
-                        File.Delete(pending.SpoolFile);
+                        Unspool(pending.SpoolFile);
                     }
 
                     return;
@@ -195,13 +196,21 @@ internal sealed partial class HttpOutput : IFindingOutput
         }
 
         File.Move(temporary, name);
+        Interlocked.Increment(ref _spooled);
         return name;
+    }
+
+    private void Unspool(string file)
+    {
+        File.Delete(file);
+        Interlocked.Decrement(ref _spooled);
     }
 
     /// <summary>Findings spooled by an earlier run go first, oldest first.</summary>
     private void RequeueSpool()
     {
         string[] spooled = [.. Directory.EnumerateFiles(_spoolDir!, "*.json").Order(StringComparer.Ordinal)];
+        Interlocked.Exchange(ref _spooled, spooled.Length);
         foreach (string file in spooled.Take(_capacity))
         {
             _queue.Writer.TryWrite(new Pending(File.ReadAllBytes(file), file));

@@ -176,6 +176,22 @@ public sealed class OutputTests : IAsyncDisposable
     }
 
     [Fact]
+    public void Http_SpoolFull_DropsAndCountsAndKeepsTheSpoolBounded()
+    {
+        string spool = Path.Combine(_folder.Path, "spool");
+        using HttpOutput output = Http(spool: spool, capacity: 2);
+
+        for (int n = 0; n < 6; n++)
+        {
+            Write(output, MakeFinding(n)); // receiver down: nothing is acknowledged
+        }
+
+        Assert.Equal(2, Directory.GetFiles(spool, "*.json").Length);
+        Assert.Equal(4, output.Dropped);
+        Assert.Contains(_logs.Lines, l => l.Contains("the spool is full", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Http_FalcoFormat_IsAFalcoAlertWithMappedPriorityAndHeaders()
     {
         string? authorization = null;
