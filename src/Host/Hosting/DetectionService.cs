@@ -9,8 +9,10 @@ namespace Sigs.Host.Hosting;
 
 /// <summary>
 /// The long-running host: feeds write into one bounded queue, and a single engine loop drains it, so every
-/// signature sees events in arrival order from one thread. A tick signal reaches the loop once a second.
-/// On stop, feeds are cancelled, the queue is drained, and signatures get an end-of-input signal.
+/// signature sees events in arrival order from one thread. A tick signal reaches the loop once a second. A
+/// watchdog requests timing samples and, when one signature call stalls, lets a new engine loop take over
+/// (see <see cref="DetectionEngine"/>). On stop, feeds are cancelled, the queue is drained within the deadline,
+/// signatures get an end-of-input signal, and isolated signatures' queues drain.
 /// </summary>
 internal sealed partial class DetectionService(
     SigsRuntime runtime,
@@ -19,13 +21,13 @@ internal sealed partial class DetectionService(
     ILogger<DetectionService> logger,
     TimeSpan? stall = null) : BackgroundService, IEventSink
 {
-    private readonly TimeSpan _stall = stall ?? TimeSpan.FromMilliseconds(500);
-    private Task _engineLoop = Task.CompletedTask;
     public const int QueueCapacity = 65_536;
 
     private readonly Channel<EngineWork> _queue = Channel.CreateBounded<EngineWork>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
+    private readonly TimeSpan _stall = stall ?? TimeSpan.FromMilliseconds(500);
+    private Task _engineLoop = Task.CompletedTask;
     private volatile bool _running;
 
     /// <summary>True from start until the engine loop has drained on stop.</summary>
@@ -59,8 +61,8 @@ internal sealed partial class DetectionService(
         // Stop in order: feeds stop accepting, the engine drains what was accepted, then signatures hear the end.
         await Task.WhenAll([.. feedTasks, ticks]).ConfigureAwait(false);
         _queue.Writer.Complete();
-        long deadline = runtime.Clock.GetTimestamp();
-        while (!Volatile.Read(ref _engineLoop).IsCompleted && runtime.Clock.GetElapsedTime(deadline) < drainDeadline)
+        long drainStarted = runtime.Clock.GetTimestamp();
+        while (!Volatile.Read(ref _engineLoop).IsCompleted && runtime.Clock.GetElapsedTime(drainStarted) < drainDeadline)
         {
             // The loop may be replaced by a takeover meanwhile: always wait for the current one.
             await Task.WhenAny(Volatile.Read(ref _engineLoop), Task.Delay(TimeSpan.FromMilliseconds(50), runtime.Clock, CancellationToken.None)).ConfigureAwait(false);
@@ -76,7 +78,7 @@ internal sealed partial class DetectionService(
         }
 
         runtime.Engine.Signal(new Signal(SignalKind.EndOfInput, runtime.Clock.GetUtcNow()));
-        TimeSpan left = drainDeadline - runtime.Clock.GetElapsedTime(deadline);
+        TimeSpan left = drainDeadline - runtime.Clock.GetElapsedTime(drainStarted);
         await Task.WhenAll(runtime.Engine.Index.Runners.Select(r => r.DrainIsolationAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero))).ConfigureAwait(false);
         _running = false;
         LogStopped(logger, runtime.EventsProcessed);
