@@ -13,11 +13,8 @@ internal static class RunCommand
 {
     public static async Task<int> RunAsync(IReadOnlyList<FeedConfig> feedConfigs, SigsRuntime runtime, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        if (feedConfigs.Count == 0)
-        {
-            throw new ConfigException("no feeds configured: add a 'feeds:' list to the configuration or pass --feed TYPE:ADDRESS");
-        }
-
+        // With no sensor feed configured, Sigs' own probe produces the events.
+        feedConfigs = feedConfigs.Count == 0 ? [new FeedConfig { Type = FeedConfig.Native }] : feedConfigs;
         IReadOnlyList<IEventFeed> feeds = [.. feedConfigs.Select(feed => FeedFactory.Create(feed, loggerFactory, ReconnectDelays.Default))];
         Uri adminListen = LoopbackWebApp.ParseListen(runtime.Config.Admin.Listen, "admin.listen", AdminConfig.DefaultListen);
 

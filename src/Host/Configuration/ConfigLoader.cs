@@ -16,6 +16,7 @@ internal static class ConfigLoader
         [FeedConfig.FalcoHttp] = ["listen", "maxBodyBytes"],
         [FeedConfig.KubernetesAudit] = ["listen", "maxBodyBytes"],
         [FeedConfig.File] = ["path", "follow"],
+        [FeedConfig.Native] = [],
     };
 
     private static readonly Lazy<JsonSchema> Schema = new(() => SchemaValidation.LoadEmbedded("config.schema.json"));

@@ -100,6 +100,7 @@ internal sealed record FeedConfig
     public const string FalcoGrpc = "falco-grpc";
     public const string KubernetesAudit = "k8s-audit";
     public const string File = "file";
+    public const string Native = "native";
 
     public required string Type { get; init; }
 

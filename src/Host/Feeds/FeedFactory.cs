@@ -5,6 +5,7 @@ using Sigs.Host.Configuration;
 using Sigs.Host.Feeds.Falco;
 using Sigs.Host.Feeds.Files;
 using Sigs.Host.Feeds.KubernetesAudit;
+using Sigs.Host.Feeds.Native;
 using Sigs.Host.Feeds.Tracee;
 using Sigs.Host.Grpc;
 
@@ -30,6 +31,9 @@ internal static class FeedFactory
                 return new AuditWebhookFeed(feed.Listen ?? AuditWebhookFeed.DefaultListen, feed.MaxBodyBytes ?? AuditWebhookFeed.DefaultMaxBodyBytes, logger);
             case FeedConfig.File:
                 return new FileFeed(feed.Path!, feed.Follow, logger);
+            case FeedConfig.Native:
+                NativeFeed.CheckCanRun();
+                return new NativeFeed(logger);
             default:
                 throw new ConfigException($"feed type '{feed.Type}' is not supported");
         }
@@ -50,7 +54,8 @@ internal static class FeedFactory
             FeedConfig.FalcoHttp or FeedConfig.KubernetesAudit => new FeedConfig { Type = type, Listen = value },
             FeedConfig.File when value is not null => new FeedConfig { Type = type, Path = value },
             FeedConfig.File => throw new UsageException("--feed file:PATH needs a path"),
-            _ => throw new UsageException($"--feed '{text}': type must be one of tracee, falco-http, falco-grpc, k8s-audit, file"),
+            FeedConfig.Native => new FeedConfig { Type = type },
+            _ => throw new UsageException($"--feed '{text}': type must be one of tracee, falco-http, falco-grpc, k8s-audit, file, native"),
         };
     }
 

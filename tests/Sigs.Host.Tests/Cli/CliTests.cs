@@ -166,12 +166,43 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_NoFeeds_IsAConfigError()
+    public async Task Run_NoFeeds_UsesTheNativeProbe_AndCatOfCredentialsFiresSigs1004()
     {
-        SigsProcess.Result result = await SigsProcess.RunAsync(["run"]);
+        string findings = Path.Combine(_folder.Path, "findings.jsonl");
+        int adminPort = Ports.Free();
+        string config = _folder.File("sigs.yaml", $"outputs:\n  - type: file\n    path: {findings}\nadmin:\n  listen: http://127.0.0.1:{adminPort}\n");
+        string credentials = _folder.File("credentials", "[default]\n");
+        using SigsProcess sigs = SigsProcess.Start(["run", "--config", config]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}") };
+        await WaitUntilAsync(() => TryGet(http, "/healthz") == "ok\n");
 
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("no feeds configured", result.Stderr, StringComparison.Ordinal);
+        string awsFolder = Directory.CreateDirectory(Path.Combine(_folder.Path, "home", ".aws")).FullName;
+        File.Move(credentials, Path.Combine(awsFolder, "credentials"));
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/cat") { RedirectStandardInput = true, RedirectStandardOutput = true };
+        start.ArgumentList.Add(Path.Combine(awsFolder, "credentials"));
+        start.ArgumentList.Add("-");
+        using (var cat = System.Diagnostics.Process.Start(start)!)
+        {
+            await WaitUntilAsync(() => File.Exists(findings) && File.ReadAllText(findings).Contains("\"SIGS-1004\"", StringComparison.Ordinal));
+            cat.StandardInput.Close();
+        }
+
+        sigs.Signal("TERM");
+        SigsProcess.Result result = await sigs.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("Native probe listening to process events", result.Stderr, StringComparison.Ordinal);
+    }
+
+    private static string? TryGet(HttpClient http, string path)
+    {
+        try
+        {
+            return http.GetStringAsync(path).GetAwaiter().GetResult();
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

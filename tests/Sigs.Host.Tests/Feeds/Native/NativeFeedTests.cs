@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using Sigs.Host.Configuration;
+using Sigs.Host.Feeds.Native;
+using Sigs.Host.Tests.TestSupport;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Tests.Feeds.Native;
+
+/// <summary>The native probe for real, as root: the process connector and /proc.</summary>
+public sealed class NativeFeedTests : IAsyncDisposable
+{
+    private readonly TempFolder _folder = new();
+    private readonly CapturingLoggerFactory _logs = new();
+    private readonly CollectingEventSink _sink = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly NativeFeed _feed;
+    private readonly Task _running;
+
+    public NativeFeedTests()
+    {
+        _feed = new NativeFeed(_logs.CreateLogger("native"));
+        _running = _feed.RunAsync(_sink, _stop.Token);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _running;
+        _folder.Dispose();
+    }
+
+    private string Credentials()
+    {
+        Directory.CreateDirectory(Path.Combine(_folder.Path, ".aws"));
+        return _folder.File(".aws/credentials", "[default]\naws_access_key_id = AKIAEXAMPLE\n");
+    }
+
+    /// <summary>Starts a process that stays alive until its stdin is closed, so /proc can be read while it runs.</summary>
+    private static Process Start(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
+    }
+
+    private async Task<SecurityEvent> ExecOfAsync(Func<SecurityEvent, bool> match)
+    {
+        await Eventually.TrueAsync(() => _sink.Events.Any(e => e.Name == EventNames.ProcessExec && match(e)), "the exec event");
+        return _sink.Events.First(e => e.Name == EventNames.ProcessExec && match(e));
+    }
+
+    [Fact]
+    public async Task Exec_OnTheHost_ReportsProcFactsAndItsExitPairsWithIt()
+    {
+        await Eventually.TrueAsync(() => _feed.Counters.Connected, "the probe to start");
+        string path = Credentials();
+        using Process cat = Start("/bin/cat", path, "-");
+
+        SecurityEvent exec = await ExecOfAsync(e => e.Process!.HostPid == cat.Id);
+        cat.StandardInput.Close();
+        await cat.WaitForExitAsync();
+        await Eventually.TrueAsync(() => _sink.Events.Any(e => e.Name == EventNames.ProcessExit && e.Process!.HostPid == cat.Id), "the exit event");
+        SecurityEvent exit = _sink.Events.First(e => e.Name == EventNames.ProcessExit && e.Process!.HostPid == cat.Id);
+
+        Assert.Equal(EventSources.Native, exec.Source);
+        Assert.Equal(EventOrigin.Host, exec.Origin);
+        Assert.Equal(["/bin/cat", path, "-"], exec.Process!.Args);
+        Assert.Equal("cat", exec.Process.Name);
+        Assert.EndsWith("/cat", exec.Process.Executable, StringComparison.Ordinal);
+        Assert.Equal(Environment.ProcessId, exec.Process.ParentPid);
+        Assert.Equal(0u, exec.Process.Uid);
+        Assert.False(exec.Process.Interactive);
+        Assert.NotNull(exec.Process.EntityId);
+        Assert.Equal(exec.Process.EntityId, exit.Process!.EntityId);
+    }
+
+    [Fact]
+    public async Task Exec_FromATerminal_IsInteractive()
+    {
+        await Eventually.TrueAsync(() => _feed.Counters.Connected, "the probe to start");
+        string marker = Path.Combine(_folder.Path, "from-a-terminal");
+        using Process script = Start("/usr/bin/script", "-qc", $"cat {marker} -", "/dev/null");
+
+        SecurityEvent exec = await ExecOfAsync(e => e.Process!.Args?.Contains(marker) == true && e.Process.Name == "cat");
+        script.Kill(entireProcessTree: true);
+
+        Assert.True(exec.Process!.Interactive);
+        Assert.NotNull(exec.Process.Tty);
+    }
+
+    [Fact]
+    public async Task Exec_OfCatOnCredentials_FiresSigs1004ThroughTheEngine()
+    {
+        await Eventually.TrueAsync(() => _feed.Counters.Connected, "the probe to start");
+        using var runtime = new SigsRuntime(new SigsConfig(), RepoPaths.ShippedPlugins, [], _logs, TimeProvider.System);
+        string path = Credentials();
+        using Process cat = Start("/bin/cat", path, "-");
+
+        SecurityEvent exec = await ExecOfAsync(e => e.Process!.HostPid == cat.Id);
+        cat.StandardInput.Close();
+        runtime.Process(exec);
+
+        Assert.Equal(1, runtime.Engine.Index.Runners.Single(r => r.Metadata.Id == "SIGS-1004").Findings);
+    }
+}
