@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
-using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
 using Sigs.Host.Enrichment;
 using Sigs.Host.Loading;
@@ -35,16 +34,18 @@ public sealed class SignatureTestHost<TSignature> : IFindingSink, IDisposable
     public SignatureTestHost(string configJson = "{}", TimeProvider? clock = null)
     {
         Signature = new TSignature();
-        IReadOnlyList<string> problems = Signature.ConfigSchema is { } schema
-            ? SchemaValidation.Validate(SchemaValidation.Parse(schema), configJson)
-            : configJson.Trim() is "{}" or "" ? [] : ["the signature takes no configuration"];
-        if (problems.Count > 0)
+        JsonElement config;
+        try
         {
-            throw new SignatureConfigException($"{Signature.Metadata.Id} config: {string.Join("; ", problems)}");
+            using JsonDocument document = JsonDocument.Parse(configJson);
+            config = PluginLoader.ValidateConfig(Signature, Signature.Metadata.Id, document.RootElement.Clone());
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or JsonException)
+        {
+            throw new SignatureConfigException(ex.Message);
         }
 
-        using JsonDocument config = JsonDocument.Parse(configJson);
-        var context = new HostSignatureContext(config.RootElement.Clone(), clock ?? TimeProvider.System, NullLogger.Instance, this);
+        var context = new HostSignatureContext(config, clock ?? TimeProvider.System, NullLogger.Instance, this);
         Signature.Init(context);
         _runner = new SignatureRunner(Signature, Signature.Metadata, new PluginInfo("test", "test.dll", "test"), NullLogger.Instance, clock: clock);
         context.Attach(_runner);

@@ -240,7 +240,12 @@ internal sealed partial class PluginLoader(
         }
     }
 
-    private static JsonElement ValidateConfig(Signature signature, string id, JsonElement? configured)
+    /// <summary>
+    /// The configuration the signature gets: the configured value (or an empty object), validated against the
+    /// signature's schema. A signature without a schema takes no configuration.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The configuration cannot be used; the message says why.</exception>
+    internal static JsonElement ValidateConfig(Signature signature, string id, JsonElement? configured)
     {
         JsonElement config = configured is { ValueKind: not JsonValueKind.Null } value ? value : EmptyConfig;
         string? schemaText = signature.ConfigSchema;
@@ -303,5 +308,5 @@ internal sealed partial class PluginLoader(
     [LoggerMessage(Level = LogLevel.Warning, Message = "signatures.{Signature}: no loaded plugin has a signature with this id")]
     private static partial void LogUnknownSignatureSetting(ILogger logger, string signature);
 
-    private sealed class PluginRefusedException(string message) : Exception(message);
+    private sealed class PluginRefusedException(string message) : InvalidOperationException(message);
 }
