@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -34,8 +35,8 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
     /// <summary>The address Kestrel bound, once listening (a port of 0 in the URL picks a free one).</summary>
     public Uri? BoundAddress { get; private set; }
 
-    /// <summary>Decodes one request body; bad parts go to <paramref name="reportBadPart"/>, and a wholly bad body throws.</summary>
-    protected abstract void Decode(ReadOnlyMemory<byte> body, List<SecurityEvent> events, Action<string> reportBadPart);
+    /// <summary>Decodes one request body's JSON; bad parts go to <paramref name="reportBadPart"/>, and a wholly bad body throws.</summary>
+    protected abstract void Decode(JsonElement root, List<SecurityEvent> events, Action<string> reportBadPart);
 
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
@@ -91,7 +92,8 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
         var events = new List<SecurityEvent>();
         try
         {
-            Decode(body, events, _decodeErrors.Report);
+            using JsonDocument document = JsonFieldsDocument.Parse(body);
+            Decode(document.RootElement, events, _decodeErrors.Report);
         }
         catch (Exception ex) when (ex is EventDecodeException or InvalidOperationException or FormatException)
         {

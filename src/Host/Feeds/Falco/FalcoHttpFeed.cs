@@ -10,14 +10,8 @@ internal sealed class FalcoHttpFeed(string listen, long maxBodyBytes, ILogger lo
     public const string DefaultListen = "http://127.0.0.1:2801/";
     public const long DefaultMaxBodyBytes = 1024 * 1024;
 
-    protected override void Decode(ReadOnlyMemory<byte> body, List<SecurityEvent> events, Action<string> reportBadPart)
-    {
-        using JsonDocument document = JsonFieldsDocument.Parse(body);
-        if (!FalcoAlertDecoder.IsAlert(document.RootElement))
-        {
-            throw new EventDecodeException("not a Falco alert (no 'output_fields' with 'rule' or 'priority')");
-        }
-
-        events.Add(FalcoAlertDecoder.Decode(document.RootElement));
-    }
+    protected override void Decode(JsonElement root, List<SecurityEvent> events, Action<string> reportBadPart) =>
+        events.Add(FalcoAlertDecoder.IsAlert(root)
+            ? FalcoAlertDecoder.Decode(root)
+            : throw new EventDecodeException("not a Falco alert (no 'output_fields' with 'rule' or 'priority')"));
 }

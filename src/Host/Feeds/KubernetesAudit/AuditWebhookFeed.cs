@@ -13,14 +13,13 @@ internal sealed class AuditWebhookFeed(string listen, long maxBodyBytes, ILogger
     public const string DefaultListen = "http://127.0.0.1:9765/k8s-audit";
     public const long DefaultMaxBodyBytes = 16 * 1024 * 1024;
 
-    protected override void Decode(ReadOnlyMemory<byte> body, List<SecurityEvent> events, Action<string> reportBadPart)
+    protected override void Decode(JsonElement root, List<SecurityEvent> events, Action<string> reportBadPart)
     {
-        using JsonDocument document = JsonFieldsDocument.Parse(body);
-        if (!AuditEventDecoder.IsAudit(document.RootElement))
+        if (!AuditEventDecoder.IsAudit(root))
         {
             throw new EventDecodeException("not an audit.k8s.io EventList or Event");
         }
 
-        AuditEventDecoder.Decode(document.RootElement, events, reportBadPart);
+        AuditEventDecoder.Decode(root, events, reportBadPart);
     }
 }
