@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
 using Sigs.Host.Enrichment;
+using Sigs.Host.Feeds.Native;
 using Sigs.Host.Loading;
 using Sigs.Host.Outputs;
 using Sigs.Plugins;
@@ -51,6 +52,9 @@ internal sealed class SigsRuntime : IDisposable
     public DetectionEngine Engine { get; } = new();
 
     public ProcessTable Processes { get; } = new(ProcessTableCapacity);
+
+    /// <summary>What the native probe should watch for the signatures loaded now.</summary>
+    public WatchPlan WatchPlan() => Feeds.Native.WatchPlan.From(Engine.Index.Runners.Select(r => (r.Selectors, r.FilePatterns)));
 
     /// <summary>Events run through the engine so far.</summary>
     public long EventsProcessed => Volatile.Read(ref _eventsProcessed);

@@ -52,7 +52,7 @@ internal static class ListCommand
         runner.Metadata.Tactics,
         runner.Metadata.Techniques,
         Selectors = runner.Selectors,
-        runner.Signature.FilePatterns,
+        runner.FilePatterns,
         Plugin = new { runner.Plugin.Name, File = runner.Plugin.AssemblyPath, runner.Plugin.Sha256 },
     };
 }

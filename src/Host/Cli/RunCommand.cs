@@ -15,7 +15,7 @@ internal static class RunCommand
     {
         // With no sensor feed configured, Sigs' own probe produces the events.
         feedConfigs = feedConfigs.Count == 0 ? [new FeedConfig { Type = FeedConfig.Native }] : feedConfigs;
-        IReadOnlyList<IEventFeed> feeds = [.. feedConfigs.Select(feed => FeedFactory.Create(feed, loggerFactory, ReconnectDelays.Default))];
+        IReadOnlyList<IEventFeed> feeds = [.. feedConfigs.Select(feed => FeedFactory.Create(feed, loggerFactory, ReconnectDelays.Default, runtime.WatchPlan))];
         Uri adminListen = LoopbackWebApp.ParseListen(runtime.Config.Admin.Listen, "admin.listen", AdminConfig.DefaultListen);
 
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings

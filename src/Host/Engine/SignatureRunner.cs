@@ -60,6 +60,7 @@ internal sealed partial class SignatureRunner
         Metadata = metadata;
         Plugin = plugin;
         Selectors = signature.Selectors.ToArray();
+        FilePatterns = signature.FilePatterns?.Where(p => !string.IsNullOrEmpty(p)).ToArray() ?? [];
         _logger = logger;
         _policy = policy ?? RunnerPolicy.Default;
         _clock = clock ?? TimeProvider.System;
@@ -76,6 +77,9 @@ internal sealed partial class SignatureRunner
 
     /// <summary>The selectors read once at load; a signature cannot change them later.</summary>
     public IReadOnlyList<EventSelector> Selectors { get; }
+
+    /// <summary>The file patterns read once after Init; feeds that filter at the source watch only these.</summary>
+    public IReadOnlyList<string> FilePatterns { get; }
 
     public SignatureState State =>
         Volatile.Read(ref _quarantined) == 1 ? SignatureState.Quarantined

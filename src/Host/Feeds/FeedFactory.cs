@@ -14,7 +14,7 @@ namespace Sigs.Host.Feeds;
 /// <summary>Builds feeds from configuration, and parses the command line's <c>--feed TYPE:ADDRESS</c>.</summary>
 internal static class FeedFactory
 {
-    public static IEventFeed Create(FeedConfig feed, ILoggerFactory loggerFactory, ReconnectDelays delays)
+    public static IEventFeed Create(FeedConfig feed, ILoggerFactory loggerFactory, ReconnectDelays delays, Func<WatchPlan> watchPlan)
     {
         ILogger logger = loggerFactory.CreateLogger($"Sigs.Feeds.{feed.Type}");
         switch (feed.Type)
@@ -33,7 +33,7 @@ internal static class FeedFactory
                 return new FileFeed(feed.Path!, feed.Follow, logger);
             case FeedConfig.Native:
                 NativeFeed.CheckCanRun();
-                return new NativeFeed(logger);
+                return new NativeFeed(logger, watchPlan);
             default:
                 throw new ConfigException($"feed type '{feed.Type}' is not supported");
         }

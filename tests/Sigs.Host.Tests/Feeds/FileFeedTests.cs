@@ -4,7 +4,7 @@ using Sigs.Host.Tests.TestSupport;
 namespace Sigs.Host.Tests.Feeds;
 
 /// <summary>The file feed with <c>follow</c>: growth, rename-and-create rotation, and copy-truncate rotation.</summary>
-public sealed class FileFeedTests : IAsyncDisposable
+public sealed class FileFeedTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();
     private readonly CapturingLoggerFactory _logs = new();
@@ -12,7 +12,9 @@ public sealed class FileFeedTests : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _running;
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         await _stop.CancelAsync();
         if (_running is not null)

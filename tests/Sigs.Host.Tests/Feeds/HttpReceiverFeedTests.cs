@@ -9,7 +9,7 @@ using Sigs.Plugins;
 namespace Sigs.Host.Tests.Feeds;
 
 /// <summary>Falco's http_output receiver and the audit webhook, as real Kestrel endpoints on loopback.</summary>
-public sealed class HttpReceiverFeedTests : IAsyncDisposable
+public sealed class HttpReceiverFeedTests : IAsyncLifetime
 {
     private static readonly string Alert = File.ReadLines(Path.Combine(RepoPaths.Examples, "03-node-falco.jsonl")).First();
     private static readonly string AuditEvent = File.ReadLines(Path.Combine(RepoPaths.Examples, "04-pod-session-mixed.jsonl")).Last();
@@ -19,7 +19,9 @@ public sealed class HttpReceiverFeedTests : IAsyncDisposable
     private readonly HttpClient _http = new();
     private Task? _running;
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         await _stop.CancelAsync();
         if (_running is not null)

@@ -11,7 +11,7 @@ using Sigs.Plugins;
 namespace Sigs.Host.Tests.Feeds;
 
 /// <summary>The Tracee feed against a real HTTP/2 gRPC server on a unix socket.</summary>
-public sealed class TraceeGrpcFeedTests : IAsyncDisposable
+public sealed class TraceeGrpcFeedTests : IAsyncLifetime
 {
     private const string Method = "/tracee.v1beta1.TraceeService/StreamEvents";
     private readonly TempFolder _folder = new();
@@ -26,7 +26,9 @@ public sealed class TraceeGrpcFeedTests : IAsyncDisposable
 
     private string Socket => Path.Combine(_folder.Path, "tracee.sock");
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         await _stop.CancelAsync();
         if (_running is not null)

@@ -10,7 +10,7 @@ namespace Sigs.Host.Tests.Hosting;
 /// Real misbehaving plugins in the real engine loop: in every case the well-behaved signature still produces
 /// all its findings.
 /// </summary>
-public sealed class MisbehavingSignatureTests : IAsyncDisposable
+public sealed class MisbehavingSignatureTests : IAsyncLifetime
 {
     private const int Events = 200;
     private static readonly string[] Misbehaving = ["TEST-SOMETIMES-THROWS", "TEST-BLOCKS-FOREVER", "TEST-SPINS", "TEST-ALLOCATES"];
@@ -20,7 +20,9 @@ public sealed class MisbehavingSignatureTests : IAsyncDisposable
     private SigsRuntime? _runtime;
     private DetectionService? _detection;
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         if (_detection is not null)
         {

@@ -9,7 +9,7 @@ using Sigs.Plugins;
 namespace Sigs.Host.Tests.Hosting;
 
 /// <summary>Hot drop-in, in-place replacement and removal, with the real queue, engine loop and watch service.</summary>
-public sealed class PluginWatchServiceTests : IAsyncDisposable
+public sealed class PluginWatchServiceTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();
     private readonly CapturingLoggerFactory _logs = new();
@@ -28,7 +28,9 @@ public sealed class PluginWatchServiceTests : IAsyncDisposable
         _watch.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         await _watch.StopAsync(CancellationToken.None);
         await _detection.StopAsync(CancellationToken.None);

@@ -14,7 +14,7 @@ using Sigs.Plugins;
 namespace Sigs.Host.Tests.Outputs;
 
 /// <summary>The file and HTTP outputs, the latter against a real receiver that misbehaves on purpose.</summary>
-public sealed class OutputTests : IAsyncDisposable
+public sealed class OutputTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();
     private readonly CapturingLoggerFactory _logs = new();
@@ -24,7 +24,9 @@ public sealed class OutputTests : IAsyncDisposable
     private Func<int, int> _answer = _ => 200;
     private int _requests;
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         await StopReceiverAsync();
         _folder.Dispose();

@@ -6,120 +6,186 @@ using Sigs.Plugins;
 namespace Sigs.Host.Feeds.Native;
 
 /// <summary>
-/// Sigs' own probe, for nodes without a sensor: process execs and exits from the netlink process connector,
-/// with the facts read from <c>/proc</c> (argv, executable, comm, parent, uid, controlling terminal, and the
-/// container id and pod UID from the cgroup path). Events are handed to the engine without ever blocking the
-/// kernel reader: when the engine's queue is full they are dropped and counted.
+/// Sigs' own probe, for nodes without a sensor. Process execs and exits come from the netlink process
+/// connector, with the facts read from <c>/proc</c>; file opens and renames come from fanotify, watching only
+/// the folders the loaded signatures declare (<see cref="WatchPlan"/>). The plan is checked every few seconds:
+/// when the signatures change, the watch is rebuilt. Events are handed to the engine without ever blocking
+/// a kernel reader: when the engine's queue is full they are dropped and counted.
 /// </summary>
-internal sealed partial class NativeFeed(ILogger logger, string procRoot = "/proc") : IEventFeed
+internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPlan, TimeSpan? refreshInterval = null) : IEventFeed, IDisposable
 {
+    public static readonly TimeSpan DefaultRefreshInterval = TimeSpan.FromSeconds(5);
+
     /// <summary>Capability numbers (linux/capability.h).</summary>
     private const int CapNetAdmin = 12;
+    private const int CapSysAdmin = 21;
 
-    private const int RememberedProcesses = 65_536;
-
-    private readonly Dictionary<int, ulong?> _entities = [];
-    private readonly Queue<int> _entityOrder = new();
+    private readonly KnownProcesses _processes = new();
+    private readonly Lock _probeLock = new();
+    private FileProbe? _files;
+    private long _lastDropLog;
 
     public string Name => "native";
 
+    /// <summary>The pod names the probe has read for a pod UID, if any.</summary>
+    public PodNames? PodOf(string podUid) => _processes.PodOf(podUid);
+
     public FeedCounters Counters { get; } = new();
+
+    /// <summary>The file probe running now, if the signatures ask for file events.</summary>
+    public FileProbe? Files
+    {
+        get
+        {
+            lock (_probeLock)
+            {
+                return _files;
+            }
+        }
+    }
 
     /// <summary>Throws a <see cref="ConfigException"/> naming what is missing when the probe cannot run here.</summary>
     public static void CheckCanRun()
     {
+        const string UseSensor = "or use a sensor feed instead: --feed tracee:unix:/var/run/tracee.sock or --feed falco-http:http://127.0.0.1:2801/";
         if (!OperatingSystem.IsLinux())
         {
             throw new ConfigException("the native probe runs on Linux only; use a sensor feed instead (--feed tracee:..., --feed falco-http:...)");
         }
 
-        if (!HasCapability(CapNetAdmin))
+        bool netAdmin = HasCapability(CapNetAdmin);
+        bool sysAdmin = HasCapability(CapSysAdmin);
+        if (!netAdmin || !sysAdmin)
         {
-            throw new ConfigException("the native probe needs CAP_NET_ADMIN for the netlink process connector (run Sigs as root or grant the capability), or use a sensor feed instead: --feed tracee:unix:/var/run/tracee.sock or --feed falco-http:http://127.0.0.1:2801/");
+            string missing = string.Join(" and ", new[] { sysAdmin ? null : "CAP_SYS_ADMIN (fanotify)", netAdmin ? null : "CAP_NET_ADMIN (netlink process connector)" }.OfType<string>());
+            throw new ConfigException($"the native probe needs {missing}: run Sigs as root or grant the capabilities, {UseSensor}");
         }
     }
 
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
         using var connector = new ProcessConnector();
+        Task processes = Task.Factory.StartNew(
+            () => connector.Run(e => OnProcessEvent(sink, e), Overrun, cancellationToken),
+            cancellationToken,
+            TaskCreationOptions.LongRunning,
+            TaskScheduler.Default);
         Counters.SetConnected(true);
         LogStarted(logger);
+        using var stopFiles = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task files = Task.CompletedTask;
         try
         {
-            await Task.Factory.StartNew(
-                () => connector.Run(e => Publish(sink, e), () => Overrun(), cancellationToken),
-                cancellationToken,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default).ConfigureAwait(false);
+            using var timer = new PeriodicTimer(refreshInterval ?? DefaultRefreshInterval);
+            do
+            {
+                files = KeepFilesCurrent(sink, files, stopFiles.Token);
+            }
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
         }
         finally
         {
+            await stopFiles.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(processes, files).ConfigureAwait(false);
+            lock (_probeLock)
+            {
+                _files?.Dispose();
+                _files = null;
+            }
+
             Counters.SetConnected(false);
         }
     }
 
-    private void Publish(IEventSink sink, ProcessEvent processEvent)
+    /// <summary>Starts, rebuilds or refreshes the file probe so it matches the signatures loaded now.</summary>
+    private Task KeepFilesCurrent(IEventSink sink, Task running, CancellationToken cancellationToken)
     {
-        SecurityEvent securityEvent = processEvent.IsExec ? Exec(processEvent.Pid) : Exit(processEvent);
+        WatchPlan plan = watchPlan();
+        FileProbe? current = Files;
+        if (current is not null && current.Plan.Equals(plan))
+        {
+            current.Marks.Refresh();
+            return running;
+        }
+
+        lock (_probeLock)
+        {
+            _files?.Dispose();
+            _files = null;
+            if (plan.IsEmpty)
+            {
+                return running;
+            }
+
+            try
+            {
+                _files = new FileProbe(plan, _processes, e => Publish(sink, e), Counters, problem => LogFileProblem(logger, problem));
+            }
+            catch (IOException ex)
+            {
+                LogFileProblem(logger, ex.Message);
+                return running;
+            }
+
+            LogWatching(logger, string.Join(", ", plan.Folders), _files.Marks.Marks, _files.Marks.Namespaces);
+            return Task.WhenAll(running, _files.RunAsync(cancellationToken));
+        }
+    }
+
+    private void OnProcessEvent(IEventSink sink, ProcessEvent processEvent)
+    {
+        if (processEvent.IsExec)
+        {
+            ProcessFacts facts = _processes.OnExec(processEvent.Pid);
+            Publish(sink, NativeEvents.Create(EventNames.ProcessExec, facts, facts.PodUid is { } pod ? _processes.PodOf(pod) : null));
+            Files?.Marks.OnExec(processEvent.Pid);
+        }
+        else
+        {
+            Publish(sink, Exit(processEvent, _processes.OnExit(processEvent.Pid)));
+        }
+    }
+
+    private void Publish(IEventSink sink, SecurityEvent securityEvent)
+    {
         if (sink.TryPublishAll([securityEvent]))
         {
             Counters.CountEvent(securityEvent.Name);
+            return;
         }
-        else
+
+        Counters.CountRejected();
+        long now = Environment.TickCount64;
+        long last = Interlocked.Read(ref _lastDropLog);
+        if (now - last > 10_000 && Interlocked.CompareExchange(ref _lastDropLog, now, last) == last)
         {
-            Counters.CountRejected();
+            LogDropped(logger, Counters.Rejected);
         }
     }
 
-    private SecurityEvent Exec(int pid)
+    public void Dispose()
     {
-        ProcessInfo process = ProcFacts.Read(procRoot, pid, out string? containerId, out string? podUid);
-        Remember(pid, process.EntityId);
-        return new SecurityEvent
+        lock (_probeLock)
         {
-            Time = DateTimeOffset.UtcNow,
-            Source = EventSources.Native,
-            Name = EventNames.ProcessExec,
-            Origin = containerId is null ? EventOrigin.Host : EventOrigin.Container,
-            HostName = Environment.MachineName,
-            Process = process,
-            Container = containerId is null ? null : new ContainerInfo { Id = containerId },
-            Kubernetes = podUid is null ? null : new KubernetesInfo { PodUid = podUid },
-        };
+            _files?.Dispose();
+            _files = null;
+        }
     }
 
-    private SecurityEvent Exit(ProcessEvent exit)
+    private static SecurityEvent Exit(ProcessEvent exit, ulong? entity) => new()
     {
-        ulong? entity = _entities.Remove(exit.Pid, out ulong? known) ? known : null;
-        return new SecurityEvent
-        {
-            Time = DateTimeOffset.UtcNow,
-            Source = EventSources.Native,
-            Name = EventNames.ProcessExit,
-            Origin = EventOrigin.Host,
-            HostName = Environment.MachineName,
-            Process = new ProcessInfo { Pid = exit.Pid, HostPid = exit.Pid, ParentPid = exit.ParentPid, EntityId = entity },
-            Arguments = new Dictionary<string, string> { ["exit_code"] = exit.ExitCode.ToString(CultureInfo.InvariantCulture) },
-        };
-    }
-
-    /// <summary>Keeps each exec'd process's entity id for its exit event; bounded, oldest forgotten first.</summary>
-    private void Remember(int pid, ulong? entity)
-    {
-        if (_entities.TryAdd(pid, entity))
-        {
-            _entityOrder.Enqueue(pid);
-        }
-        else
-        {
-            _entities[pid] = entity;
-        }
-
-        while (_entities.Count > RememberedProcesses && _entityOrder.TryDequeue(out int oldest))
-        {
-            _entities.Remove(oldest);
-        }
-    }
+        Time = DateTimeOffset.UtcNow,
+        Source = EventSources.Native,
+        Name = EventNames.ProcessExit,
+        Origin = EventOrigin.Host,
+        HostName = Environment.MachineName,
+        Process = new ProcessInfo { Pid = exit.Pid, HostPid = exit.Pid, ParentPid = exit.ParentPid, EntityId = entity },
+        Arguments = new Dictionary<string, string> { ["exit_code"] = exit.ExitCode.ToString(CultureInfo.InvariantCulture) },
+    };
 
     private void Overrun()
     {
@@ -138,6 +204,15 @@ internal sealed partial class NativeFeed(ILogger logger, string procRoot = "/pro
     [LoggerMessage(Level = LogLevel.Information, Message = "Native probe listening to process events (netlink process connector)")]
     private static partial void LogStarted(ILogger logger);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Native probe watching {Folders} ({Marks} fanotify marks in {Namespaces} mount namespaces)")]
+    private static partial void LogWatching(ILogger logger, string folders, long marks, int namespaces);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Native probe: {Problem}")]
+    private static partial void LogFileProblem(ILogger logger, string problem);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Native probe: the kernel dropped process events (socket buffer full); counted as decode errors")]
     private static partial void LogOverrun(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Native probe: the engine queue is full; events are dropped ({Dropped} so far, logged at most every 10 s)")]
+    private static partial void LogDropped(ILogger logger, long dropped);
 }

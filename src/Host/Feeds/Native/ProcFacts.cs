@@ -1,7 +1,11 @@
 using System.Globalization;
+using System.Text;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Native;
+
+/// <summary>What the probe knows of one process: its facts and, when it runs in one, its container and pod.</summary>
+internal sealed record ProcessFacts(ProcessInfo Process, string? ContainerId, string? PodUid);
 
 /// <summary>
 /// Reads what <c>/proc/PID</c> says about a process. A process may exit while it is read: whatever was read
@@ -9,26 +13,32 @@ namespace Sigs.Host.Feeds.Native;
 /// </summary>
 internal static class ProcFacts
 {
-    public static ProcessInfo Read(string procRoot, int pid, out string? containerId, out string? podUid)
+    public static ProcessFacts Read(string procRoot, int pid)
     {
         string dir = Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture));
-        string? stat = TryRead(Path.Combine(dir, "stat"));
-        (int? parent, int? ttyNr, ulong? startTime) = ParseStat(stat);
-        (containerId, podUid) = TryReadLines(Path.Combine(dir, "cgroup")) is { } cgroup ? CgroupPaths.Parse(cgroup) : (null, null);
-        return new ProcessInfo
+        (int? parent, int? ttyNr, ulong? startTime) = ParseStat(TryRead(Path.Combine(dir, "stat")));
+        (string? containerId, string? podUid) = TryReadLines(Path.Combine(dir, "cgroup")) is { } cgroup ? CgroupPaths.Parse(cgroup) : (null, null);
+        string[]? status = TryReadLines(Path.Combine(dir, "status"));
+        var process = new ProcessInfo
         {
-            Pid = pid,
+            Pid = ParseNamespacePid(status) ?? pid,
             HostPid = pid,
             ParentPid = parent,
-            EntityId = startTime is ulong start ? ((ulong)(uint)pid << 32) ^ start : null,
+            EntityId = startTime is ulong start ? EntityId(pid, start) : null,
             Name = TryRead(Path.Combine(dir, "comm"))?.TrimEnd('\n'),
             Executable = TryLink(Path.Combine(dir, "exe")),
             Args = TryRead(Path.Combine(dir, "cmdline")) is { Length: > 0 } cmdline ? cmdline.TrimEnd('\0').Split('\0') : null,
-            Uid = ParseUid(TryReadLines(Path.Combine(dir, "status"))),
+            Uid = ParseUid(status),
             Interactive = ttyNr is int tty ? tty != 0 : null,
-            Tty = ttyNr is int nr and not 0 ? nr.ToString(CultureInfo.InvariantCulture) : null,
+            Tty = TtyText(ttyNr),
         };
+        return new ProcessFacts(process, containerId, podUid);
     }
+
+    /// <summary>Pid and start time name one incarnation of a process.</summary>
+    public static ulong EntityId(int pid, ulong startTime) => ((ulong)(uint)pid << 32) ^ startTime;
+
+    public static string? TtyText(int? ttyNr) => ttyNr is int nr and not 0 ? nr.ToString(CultureInfo.InvariantCulture) : null;
 
     /// <summary>Fields of <c>/proc/PID/stat</c> after the parenthesised comm: ppid (4), tty_nr (7), starttime (22).</summary>
     public static (int? Parent, int? TtyNr, ulong? StartTime) ParseStat(string? stat)
@@ -49,13 +59,43 @@ internal static class ProcFacts
             : (null, null, null);
     }
 
+    /// <summary>The comm inside <c>/proc/PID/stat</c>'s parentheses, or null.</summary>
+    public static string? CommOf(string stat)
+    {
+        int open = stat.IndexOf('(', StringComparison.Ordinal);
+        int close = stat.LastIndexOf(')');
+        return open >= 0 && close > open ? stat[(open + 1)..close] : null;
+    }
+
+    /// <summary>
+    /// A small <c>/proc/PID/NAME</c> file read with plain system calls (the probe's hot path); null when the
+    /// process is gone.
+    /// </summary>
+    public static string? ReadQuick(int pid, string name)
+    {
+        Span<byte> path = stackalloc byte[64];
+        int length = Encoding.ASCII.GetBytes($"/proc/{pid}/{name}", path);
+        path[length] = 0;
+        Span<byte> buffer = stackalloc byte[1024];
+        int read = Linux.ReadSmallFile(path[..(length + 1)], buffer);
+        return read <= 0 ? null : Encoding.UTF8.GetString(buffer[..read]);
+    }
+
+    /// <summary>The last NSpid entry of <c>/proc/PID/status</c>: the pid inside the process's own pid namespace.</summary>
+    private static int? ParseNamespacePid(string[]? status)
+    {
+        string? line = status?.FirstOrDefault(l => l.StartsWith("NSpid:", StringComparison.Ordinal));
+        string? last = line?.Split('\t', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+        return last is not null && int.TryParse(last, CultureInfo.InvariantCulture, out int pid) ? pid : null;
+    }
+
     private static uint? ParseUid(string[]? status)
     {
         string? line = status?.FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
         return line is not null && uint.TryParse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture, out uint uid) ? uid : null;
     }
 
-    private static string? TryRead(string path)
+    public static string? TryRead(string path)
     {
         try
         {

@@ -7,7 +7,8 @@ using Sigs.Plugins;
 namespace Sigs.Host.Tests.Feeds.Native;
 
 /// <summary>The native probe for real, as root: the process connector and /proc.</summary>
-public sealed class NativeFeedTests : IAsyncDisposable
+[Collection(NativeProbeCollection.Name)]
+public sealed class NativeFeedTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();
     private readonly CapturingLoggerFactory _logs = new();
@@ -18,11 +19,13 @@ public sealed class NativeFeedTests : IAsyncDisposable
 
     public NativeFeedTests()
     {
-        _feed = new NativeFeed(_logs.CreateLogger("native"));
+        _feed = new NativeFeed(_logs.CreateLogger("native"), () => WatchPlan.Empty);
         _running = _feed.RunAsync(_sink, _stop.Token);
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         await _stop.CancelAsync();
         await _running;
@@ -93,17 +96,39 @@ public sealed class NativeFeedTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Exec_OfCatOnCredentials_FiresSigs1004ThroughTheEngine()
+    public async Task Exec_OfCatOnRootsAwsCredentials_FiresSigs1004ThroughTheEngine()
     {
         await Eventually.TrueAsync(() => _feed.Counters.Connected, "the probe to start");
         using var runtime = new SigsRuntime(new SigsConfig(), RepoPaths.ShippedPlugins, [], _logs, TimeProvider.System);
-        string path = Credentials();
-        using Process cat = Start("/bin/cat", path, "-");
+        const string Path = "/root/.aws/credentials";
+        bool madeFolder = !Directory.Exists("/root/.aws");
+        Directory.CreateDirectory("/root/.aws");
+        bool madeFile = !File.Exists(Path);
+        if (madeFile)
+        {
+            File.WriteAllText(Path, "[default]\naws_access_key_id = AKIAEXAMPLE\n");
+        }
 
-        SecurityEvent exec = await ExecOfAsync(e => e.Process!.HostPid == cat.Id);
-        cat.StandardInput.Close();
-        runtime.Process(exec);
+        try
+        {
+            using Process cat = Start("/bin/cat", Path, "-");
+            SecurityEvent exec = await ExecOfAsync(e => e.Process!.HostPid == cat.Id);
+            cat.StandardInput.Close();
+            runtime.Process(exec);
 
-        Assert.Equal(1, runtime.Engine.Index.Runners.Single(r => r.Metadata.Id == "SIGS-1004").Findings);
+            Assert.Equal(1, runtime.Engine.Index.Runners.Single(r => r.Metadata.Id == "SIGS-1004").Findings);
+        }
+        finally
+        {
+            if (madeFile)
+            {
+                File.Delete(Path);
+            }
+
+            if (madeFolder)
+            {
+                Directory.Delete("/root/.aws");
+            }
+        }
     }
 }

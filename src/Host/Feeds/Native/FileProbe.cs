@@ -1,0 +1,358 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Feeds.Native;
+
+/// <summary>
+/// File opens and renames from fanotify, limited to the folders of a <see cref="WatchPlan"/>.
+/// Opens come from a content-class group with <c>FAN_OPEN_PERM</c>: the opener waits inside <c>open</c> while
+/// it is enriched, so its /proc entries (and its open flags, from <c>/proc/PID/syscall</c>) are still there.
+/// Every permission event is answered <c>FAN_ALLOW</c>; once a batch has taken longer than the answer budget,
+/// the rest of it is allowed at once without an event, and counted. Renames come from a second group that
+/// reports directory handles and names and the moved file's own handle (<c>FAN_RENAME</c>), resolved to paths with
+/// <c>open_by_handle_at</c>. With inode marks the kernel reports only the watched side's directory, so a rename
+/// out of a watched folder gets its new path from the moved file's handle.
+/// </summary>
+internal sealed class FileProbe : IDisposable
+{
+    /// <summary>The longest the probe spends on one batch of permission events before allowing the rest unseen.</summary>
+    public static readonly TimeSpan AnswerBudget = TimeSpan.FromMilliseconds(5);
+
+    private const int MetadataBytes = 24;
+    private const short PollIn = 1;
+    private static readonly int OwnPid = Environment.ProcessId;
+
+    private readonly WatchPlan _plan;
+    private readonly KnownProcesses _processes;
+    private readonly Action<SecurityEvent> _publish;
+    private readonly FeedCounters _counters;
+    private readonly Action<string> _onProblem;
+    private readonly int _openGroup = -1;
+    private readonly int _renameGroup = -1;
+    private long _allowed;
+    private long _late;
+
+    public FileProbe(WatchPlan plan, KnownProcesses processes, Action<SecurityEvent> publish, FeedCounters counters, Action<string> onProblem)
+    {
+        _plan = plan;
+        _processes = processes;
+        _publish = publish;
+        _counters = counters;
+        _onProblem = onProblem;
+        try
+        {
+            if (plan.Opens)
+            {
+                _openGroup = Init(Linux.FanClassContent | Linux.FanCloexec | Linux.FanUnlimitedQueue | Linux.FanUnlimitedMarks, "the open watch");
+            }
+
+            if (plan.Renames)
+            {
+                _renameGroup = Init(Linux.FanClassNotif | Linux.FanCloexec | Linux.FanReportDirFid | Linux.FanReportName | Linux.FanReportFid | Linux.FanReportTargetFid | Linux.FanUnlimitedMarks, "the rename watch");
+            }
+
+            Marks = new FileMarks(plan, _openGroup, _renameGroup, onProblem);
+            Marks.Refresh();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public FileMarks Marks { get; }
+
+    public WatchPlan Plan => _plan;
+
+    /// <summary>Permission events answered so far.</summary>
+    public long Allowed => Interlocked.Read(ref _allowed);
+
+    /// <summary>Permission events allowed without an event because the answer budget was spent.</summary>
+    public long Late => Interlocked.Read(ref _late);
+
+    /// <summary>Starts the reader threads; they end when <paramref name="cancellationToken"/> is cancelled.</summary>
+    public Task RunAsync(CancellationToken cancellationToken)
+    {
+        List<Task> readers = [];
+        if (_openGroup >= 0)
+        {
+            readers.Add(Task.Factory.StartNew(() => ReadLoop(_openGroup, HandleOpens, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        }
+
+        if (_renameGroup >= 0)
+        {
+            readers.Add(Task.Factory.StartNew(() => ReadLoop(_renameGroup, HandleRenames, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        }
+
+        return Task.WhenAll(readers);
+    }
+
+    public void Dispose()
+    {
+        Marks?.Dispose();
+        // Closing a group removes its marks; the kernel allows any permission event still waiting.
+        if (_openGroup >= 0)
+        {
+            Linux.close(_openGroup);
+        }
+
+        if (_renameGroup >= 0)
+        {
+            Linux.close(_renameGroup);
+        }
+    }
+
+    /// <summary>The open flags of a process blocked in an open call, from <c>/proc/PID/syscall</c>; null when not known.</summary>
+    public static int? FlagsFromSyscall(string? syscall, Architecture architecture)
+    {
+        string[] parts = syscall?.Split(' ') ?? [];
+        if (parts.Length < 4 || !long.TryParse(parts[0], CultureInfo.InvariantCulture, out long number))
+        {
+            return null;
+        }
+
+        int? argument = (architecture, number) switch
+        {
+            (Architecture.X64, 2) => 2, // open(path, flags, mode)
+            (Architecture.X64, 257) or (Architecture.Arm64, 56) => 3, // openat(dirfd, path, flags, mode)
+            (Architecture.X64, 304) or (Architecture.Arm64, 265) => 3, // open_by_handle_at(mount_fd, handle, flags)
+            _ => null,
+        };
+        if (architecture == Architecture.X64 && number == 85)
+        {
+            return 0x241; // creat: O_CREAT | O_WRONLY | O_TRUNC
+        }
+
+        return argument is int index && parts[index].StartsWith("0x", StringComparison.Ordinal)
+            && ulong.TryParse(parts[index].AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong value)
+            ? (int)(uint)value
+            : null;
+    }
+
+    private static int Init(uint flags, string what)
+    {
+        int group = Linux.fanotify_init(flags, (uint)(Linux.OCloexec | Linux.OLargefile));
+        return group >= 0 ? group : throw new IOException($"fanotify_init for {what} failed: errno {Linux.LastError}");
+    }
+
+    private static unsafe void ReadLoop(int group, Action<ReadOnlySpan<byte>> handle, CancellationToken cancellationToken)
+    {
+        byte[] buffer = GC.AllocateArray<byte>(64 * 1024, pinned: true);
+        var poll = new Linux.PollFd { Fd = group, Events = PollIn };
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            poll.Returned = 0;
+            if (Linux.poll(&poll, 1, 250) <= 0)
+            {
+                continue;
+            }
+
+            nint read;
+            fixed (byte* bytes = buffer)
+            {
+                read = Linux.read(group, bytes, buffer.Length);
+            }
+
+            if (read > 0)
+            {
+                handle(buffer.AsSpan(0, (int)read));
+            }
+        }
+    }
+
+    private void HandleOpens(ReadOnlySpan<byte> batch)
+    {
+        long started = Stopwatch.GetTimestamp();
+        for (int offset = 0; offset + MetadataBytes <= batch.Length;)
+        {
+            (int length, ulong mask, int fd, int pid) = Metadata(batch[offset..]);
+            offset += Math.Max(length, MetadataBytes);
+            if ((mask & Linux.FanQueueOverflow) != 0 || fd < 0)
+            {
+                continue;
+            }
+
+            SecurityEvent? opened = null;
+            if (pid != OwnPid)
+            {
+                if (Stopwatch.GetElapsedTime(started) < AnswerBudget)
+                {
+                    opened = OpenEvent(fd, pid);
+                }
+                else
+                {
+                    Interlocked.Increment(ref _late);
+                    _counters.CountRejected();
+                }
+            }
+
+            Allow(fd);
+            if (opened is not null)
+            {
+                _publish(opened);
+            }
+        }
+    }
+
+    private SecurityEvent? OpenEvent(int fd, int pid)
+    {
+        try
+        {
+            string? path = Linux.PathOf(fd);
+            int? flags = FlagsFromSyscall(ProcFacts.ReadQuick(pid, "syscall"), RuntimeInformation.ProcessArchitecture);
+            return Event(EventNames.FileOpen, pid, new FileEventInfo { Path = path, Flags = flags });
+        }
+        catch (Exception ex)
+        {
+            _counters.CountDecodeError();
+            _onProblem($"open event of pid {pid}: {ex.Message}");
+            return null;
+        }
+    }
+
+    private unsafe void Allow(int fd)
+    {
+        Span<byte> response = stackalloc byte[8];
+        BinaryPrimitives.WriteInt32LittleEndian(response, fd);
+        BinaryPrimitives.WriteUInt32LittleEndian(response[4..], Linux.FanAllow);
+        fixed (byte* bytes = response)
+        {
+            if (Linux.write(_openGroup, bytes, 8) != 8)
+            {
+                _onProblem($"answering a permission event failed: errno {Linux.LastError}");
+            }
+        }
+
+        Linux.close(fd);
+        Interlocked.Increment(ref _allowed);
+    }
+
+    private void HandleRenames(ReadOnlySpan<byte> batch)
+    {
+        for (int offset = 0; offset + MetadataBytes <= batch.Length;)
+        {
+            (int length, ulong mask, _, int pid) = Metadata(batch[offset..]);
+            ReadOnlySpan<byte> eventBytes = batch.Slice(offset, Math.Min(Math.Max(length, MetadataBytes), batch.Length - offset));
+            offset += Math.Max(length, MetadataBytes);
+            if ((mask & Linux.FanQueueOverflow) != 0)
+            {
+                _counters.CountDecodeError();
+                _onProblem("the kernel dropped rename events (fanotify queue overflow)");
+                continue;
+            }
+
+            if ((mask & Linux.FanRename) == 0)
+            {
+                continue;
+            }
+
+            string? oldPath = null;
+            string? newPath = null;
+            string? movedPath = null;
+            int metadataLength = BinaryPrimitives.ReadUInt16LittleEndian(eventBytes[6..]);
+            for (int info = metadataLength; info + 4 <= eventBytes.Length;)
+            {
+                byte type = eventBytes[info];
+                int infoLength = BinaryPrimitives.ReadUInt16LittleEndian(eventBytes[(info + 2)..]);
+                if (infoLength < 4 || info + infoLength > eventBytes.Length)
+                {
+                    break;
+                }
+
+                ReadOnlySpan<byte> record = eventBytes.Slice(info, infoLength);
+                switch (type)
+                {
+                    case Linux.InfoOldDirectoryAndName:
+                        oldPath = ResolveHandleRecord(record, pid, withName: true);
+                        break;
+                    case Linux.InfoNewDirectoryAndName:
+                        newPath = ResolveHandleRecord(record, pid, withName: true);
+                        break;
+                    case Linux.InfoFileHandle:
+                        movedPath = ResolveHandleRecord(record, pid, withName: false);
+                        break;
+                }
+
+                info += infoLength;
+            }
+
+            newPath ??= movedPath;
+            if (oldPath is null || newPath is null)
+            {
+                _counters.CountDecodeError();
+                _onProblem($"a rename by pid {pid} could not be resolved to paths (old: {oldPath ?? "?"}, new: {newPath ?? "?"})");
+                continue;
+            }
+
+            _publish(Event(EventNames.FileRename, pid, new FileEventInfo { Path = newPath, OldPath = oldPath, NewPath = newPath }));
+        }
+    }
+
+    /// <summary>
+    /// One handle record: header (4 bytes), fsid (8), <c>struct file_handle</c> (handle_bytes u32, handle_type
+    /// s32, bytes), then, for a directory-and-name record, the entry name, NUL-terminated.
+    /// </summary>
+    private unsafe string? ResolveHandleRecord(ReadOnlySpan<byte> record, int pid, bool withName)
+    {
+        const int HandleAt = 12;
+        if (record.Length < HandleAt + 8)
+        {
+            return null;
+        }
+
+        int handleBytes = (int)BinaryPrimitives.ReadUInt32LittleEndian(record[HandleAt..]);
+        int nameAt = HandleAt + 8 + handleBytes;
+        if (handleBytes <= 0 || nameAt > record.Length)
+        {
+            return null;
+        }
+
+        string? name = null;
+        if (withName)
+        {
+            ReadOnlySpan<byte> nameBytes = record[nameAt..];
+            int end = nameBytes.IndexOf((byte)0);
+            name = Encoding.UTF8.GetString(end < 0 ? nameBytes : nameBytes[..end]);
+        }
+
+        byte[] handle = record.Slice(HandleAt, 8 + handleBytes).ToArray();
+        string? path = Marks.ResolveWithFolders(pid, mountFd =>
+        {
+            fixed (byte* bytes = handle)
+            {
+                int fd = Linux.open_by_handle_at(mountFd, bytes, Linux.OPath | Linux.OCloexec);
+                if (fd < 0)
+                {
+                    return null;
+                }
+
+                try
+                {
+                    return Linux.PathOf(fd);
+                }
+                finally
+                {
+                    Linux.close(fd);
+                }
+            }
+        });
+        return path is null || name is null ? path : path == "/" ? "/" + name : path + "/" + name;
+    }
+
+    private SecurityEvent Event(string name, int pid, FileEventInfo file)
+    {
+        ProcessFacts facts = _processes.ForFileEvent(pid);
+        return NativeEvents.Create(name, facts, facts.PodUid is { } pod ? _processes.PodOf(pod) : null) with { File = file };
+    }
+
+    private static (int Length, ulong Mask, int Fd, int Pid) Metadata(ReadOnlySpan<byte> bytes) => (
+        (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes),
+        BinaryPrimitives.ReadUInt64LittleEndian(bytes[8..]),
+        BinaryPrimitives.ReadInt32LittleEndian(bytes[16..]),
+        BinaryPrimitives.ReadInt32LittleEndian(bytes[20..]));
+}

@@ -1,0 +1,69 @@
+using System.Globalization;
+using System.Text;
+
+namespace Sigs.Host.Feeds.Native;
+
+/// <summary>
+/// A pod's name and namespace read from one of its processes, without an API call: the name from
+/// <c>HOSTNAME</c> in <c>/proc/PID/environ</c> (the kubelet sets it to the pod name), the namespace from the
+/// service-account <c>namespace</c> file inside the process's own root.
+/// </summary>
+internal static class PodFiles
+{
+    private static readonly string[] NamespaceFiles =
+    [
+        "var/run/secrets/kubernetes.io/serviceaccount/namespace",
+        "run/secrets/kubernetes.io/serviceaccount/namespace",
+    ];
+
+    public static PodNames Read(string procRoot, int pid)
+    {
+        string dir = Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture));
+        return new PodNames(HostName(ProcFacts.TryRead(Path.Combine(dir, "environ"))), Namespace(Path.Combine(dir, "root")));
+    }
+
+    public static string? HostName(string? environ) =>
+        environ?.Split('\0').FirstOrDefault(v => v.StartsWith("HOSTNAME=", StringComparison.Ordinal)) is { } entry && entry.Length > "HOSTNAME=".Length
+            ? entry["HOSTNAME=".Length..]
+            : null;
+
+    /// <summary>Reads the namespace file resolved inside the process's root (its absolute symlinks stay inside it).</summary>
+    private static unsafe string? Namespace(string root)
+    {
+        int rootFd = Linux.OpenAt2(Linux.AtFdCwd, root, Linux.OPath | Linux.ODirectory | Linux.OCloexec, 0);
+        if (rootFd < 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            foreach (string file in NamespaceFiles)
+            {
+                int fd = Linux.OpenAt2(rootFd, file, Linux.OCloexec, Linux.ResolveInRoot | Linux.ResolveNoMagicLinks);
+                if (fd < 0)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    byte* buffer = stackalloc byte[256];
+                    int read = (int)Linux.read(fd, buffer, 256);
+                    string text = read > 0 ? Encoding.UTF8.GetString(buffer, read).Trim() : "";
+                    return text.Length > 0 && text.Length <= 63 ? text : null;
+                }
+                finally
+                {
+                    Linux.close(fd);
+                }
+            }
+
+            return null;
+        }
+        finally
+        {
+            Linux.close(rootFd);
+        }
+    }
+}
