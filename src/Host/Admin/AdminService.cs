@@ -93,6 +93,22 @@ internal sealed partial class AdminService(Uri listen, SigsRuntime runtime, Dete
             {
                 text.Sample("sigs_events_total", count, ("feed", feed.Name), ("event", name));
             }
+
+            if (feed is FallbackFeed fallback)
+            {
+                foreach ((string name, long count) in fallback.FallbackCounters.EventsByName)
+                {
+                    text.Sample("sigs_events_total", count, ("feed", $"{feed.Name} fallback"), ("event", name));
+                }
+            }
+        }
+
+        text.Family("sigs_feed_fallback_active", "gauge", "1 while a sensor feed is down and its fallback (the native probe) runs.");
+        text.Family("sigs_feed_fallback_switches_total", "counter", "Switches to a feed's fallback and back.");
+        foreach (FallbackFeed fallback in detection.Feeds.OfType<FallbackFeed>())
+        {
+            text.Sample("sigs_feed_fallback_active", fallback.Active is null ? 0 : 1, ("feed", fallback.Name));
+            text.Sample("sigs_feed_fallback_switches_total", fallback.Switches, ("feed", fallback.Name));
         }
 
         text.Family("sigs_feed_connected", "gauge", "1 while the feed is connected to its sensor (or listening).");

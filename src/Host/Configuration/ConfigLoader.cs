@@ -11,8 +11,8 @@ internal static class ConfigLoader
     /// <summary>The keys each feed type takes besides <c>type</c>.</summary>
     private static readonly Dictionary<string, string[]> FeedKeys = new(StringComparer.Ordinal)
     {
-        [FeedConfig.Tracee] = ["address", "policies", "maxMessageBytes"],
-        [FeedConfig.FalcoGrpc] = ["address", "maxMessageBytes", "tls"],
+        [FeedConfig.Tracee] = ["address", "policies", "maxMessageBytes", "fallback", "fallbackGraceSeconds"],
+        [FeedConfig.FalcoGrpc] = ["address", "maxMessageBytes", "tls", "fallback", "fallbackGraceSeconds"],
         [FeedConfig.FalcoHttp] = ["listen", "maxBodyBytes"],
         [FeedConfig.KubernetesAudit] = ["listen", "maxBodyBytes"],
         [FeedConfig.File] = ["path", "follow"],
@@ -68,6 +68,11 @@ internal static class ConfigLoader
         if (feed.Type == FeedConfig.File && string.IsNullOrWhiteSpace(feed.Path))
         {
             return "path: required for type 'file'";
+        }
+
+        if (feed.FallbackGraceSeconds is not null && feed.Fallback is null)
+        {
+            return "fallbackGraceSeconds: needs fallback: native";
         }
 
         return feed.Tls is not null && feed.Address is { } address && address.StartsWith("unix:", StringComparison.Ordinal)

@@ -127,6 +127,12 @@ internal sealed record FeedConfig
 
     /// <summary>falco-grpc over TCP: mutual TLS, which Falco requires there.</summary>
     public TlsConfig? Tls { get; init; }
+
+    /// <summary>tracee, falco-grpc: <c>native</c> runs Sigs' own probe while the sensor is down.</summary>
+    public string? Fallback { get; init; }
+
+    /// <summary>How long the sensor may be down before the fallback starts (default 10 s).</summary>
+    public double? FallbackGraceSeconds { get; init; }
 }
 
 internal sealed record TlsConfig

@@ -16,6 +16,20 @@ internal static class FeedFactory
 {
     public static IEventFeed Create(FeedConfig feed, ILoggerFactory loggerFactory, ReconnectDelays delays, Func<WatchPlan> watchPlan)
     {
+        IEventFeed created = CreateFeed(feed, loggerFactory, delays, watchPlan);
+        if (feed.Fallback is null)
+        {
+            return created;
+        }
+
+        NativeFeed.CheckCanRun(); // fail at start, not when the sensor first goes down
+        TimeSpan grace = feed.FallbackGraceSeconds is double seconds ? TimeSpan.FromSeconds(seconds) : FallbackFeed.DefaultGrace;
+        ILogger nativeLogger = loggerFactory.CreateLogger($"Sigs.Feeds.{FeedConfig.Native}");
+        return new FallbackFeed(created, counters => new NativeFeed(nativeLogger, watchPlan, counters: counters), grace, loggerFactory.CreateLogger("Sigs.Feeds.Fallback"));
+    }
+
+    private static IEventFeed CreateFeed(FeedConfig feed, ILoggerFactory loggerFactory, ReconnectDelays delays, Func<WatchPlan> watchPlan)
+    {
         ILogger logger = loggerFactory.CreateLogger($"Sigs.Feeds.{feed.Type}");
         switch (feed.Type)
         {

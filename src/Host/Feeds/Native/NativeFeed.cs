@@ -12,7 +12,7 @@ namespace Sigs.Host.Feeds.Native;
 /// when the signatures change, the watch is rebuilt. Events are handed to the engine without ever blocking
 /// a kernel reader: when the engine's queue is full they are dropped and counted.
 /// </summary>
-internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPlan, TimeSpan? refreshInterval = null) : IEventFeed, IDisposable
+internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPlan, TimeSpan? refreshInterval = null, FeedCounters? counters = null) : IEventFeed, IDisposable
 {
     public static readonly TimeSpan DefaultRefreshInterval = TimeSpan.FromSeconds(5);
 
@@ -30,7 +30,7 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
     /// <summary>The pod names the probe has read for a pod UID, if any.</summary>
     public PodNames? PodOf(string podUid) => _processes.PodOf(podUid);
 
-    public FeedCounters Counters { get; } = new();
+    public FeedCounters Counters { get; } = counters ?? new();
 
     /// <summary>The file probe running now, if the signatures ask for file events.</summary>
     public FileProbe? Files

@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Logging;
+
+namespace Sigs.Host.Feeds;
+
+/// <summary>
+/// A sensor feed with a stand-in (<c>fallback: native</c>): while the sensor has been disconnected for longer
+/// than the grace period, the fallback feed runs too, so detection continues; once the sensor is connected
+/// again, the fallback stops. Each switch is logged once and counted. The two never run together for longer
+/// than one check interval, so the overlap adds no duplicate beyond what both sources saw in that moment.
+/// </summary>
+internal sealed partial class FallbackFeed(IEventFeed sensor, Func<FeedCounters, IEventFeed> createFallback, TimeSpan grace, ILogger logger, TimeSpan? checkInterval = null) : IEventFeed
+{
+    public static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(10);
+
+    private long _switches;
+    private volatile IEventFeed? _active;
+
+    public string Name => sensor.Name;
+
+    public FeedCounters Counters => sensor.Counters;
+
+    /// <summary>What the fallback did, over all the times it ran.</summary>
+    public FeedCounters FallbackCounters { get; } = new();
+
+    /// <summary>The fallback feed while it runs.</summary>
+    public IEventFeed? Active => _active;
+
+    /// <summary>Switches to the fallback and back so far.</summary>
+    public long Switches => Interlocked.Read(ref _switches);
+
+    public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
+    {
+        Task sensorRun = sensor.RunAsync(sink, cancellationToken);
+        using var timer = new PeriodicTimer(checkInterval ?? TimeSpan.FromMilliseconds(250));
+        long? downSince = null;
+        CancellationTokenSource? stopFallback = null;
+        Task fallbackRun = Task.CompletedTask;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                if (sensor.Counters.Connected)
+                {
+                    downSince = null;
+                    if (stopFallback is not null)
+                    {
+                        await StopAsync(stopFallback, fallbackRun).ConfigureAwait(false);
+                        stopFallback = null;
+                        LogBack(logger, sensor.Name);
+                    }
+                }
+                else if ((downSince ??= Environment.TickCount64) is long since
+                    && stopFallback is null
+                    && Environment.TickCount64 - since >= grace.TotalMilliseconds)
+                {
+                    (stopFallback, fallbackRun) = Start(sink, cancellationToken);
+                    LogTakingOver(logger, sensor.Name, grace.TotalSeconds, _active!.Name);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping.
+        }
+        finally
+        {
+            if (stopFallback is not null)
+            {
+                await StopAsync(stopFallback, fallbackRun).ConfigureAwait(false);
+            }
+
+            await sensorRun.ConfigureAwait(false);
+        }
+    }
+
+    private (CancellationTokenSource Stop, Task Run) Start(IEventSink sink, CancellationToken cancellationToken)
+    {
+        IEventFeed fallback = createFallback(FallbackCounters);
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        _active = fallback;
+        Interlocked.Increment(ref _switches);
+        return (stop, RunFallbackAsync(fallback, sink, stop.Token));
+    }
+
+    private async Task RunFallbackAsync(IEventFeed fallback, IEventSink sink, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await fallback.RunAsync(sink, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+        catch (Exception ex)
+        {
+            LogFallbackFailed(logger, fallback.Name, sensor.Name, ex.Message);
+        }
+        finally
+        {
+            (fallback as IDisposable)?.Dispose();
+        }
+    }
+
+    private async Task StopAsync(CancellationTokenSource stop, Task run)
+    {
+        await stop.CancelAsync().ConfigureAwait(false);
+        await run.ConfigureAwait(false);
+        stop.Dispose();
+        _active = null;
+        Interlocked.Increment(ref _switches);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Feed} has been down for over {Seconds} s: the {Fallback} feed runs in its place until it is back")]
+    private static partial void LogTakingOver(ILogger logger, string feed, double seconds, string fallback);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed} is back: its fallback has stopped")]
+    private static partial void LogBack(ILogger logger, string feed);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The {Fallback} fallback of feed {Feed} failed: {Reason}")]
+    private static partial void LogFallbackFailed(ILogger logger, string fallback, string feed, string reason);
+}

@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using Sigs.Host.Feeds;
+using Sigs.Host.Feeds.Native;
+using Sigs.Host.Feeds.Tracee;
+using Sigs.Host.Feeds.Tracee.Proto;
+using Sigs.Host.Grpc;
+using Sigs.Host.Tests.Feeds.Native;
+using Sigs.Host.Tests.TestSupport;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Tests.Feeds;
+
+/// <summary>
+/// <c>fallback: native</c> for real: a Tracee feed against a real gRPC server that is stopped and restarted, with
+/// the native probe (as root) standing in while it is down.
+/// </summary>
+[Collection(NativeProbeCollection.Name)]
+public sealed class FallbackFeedTests : IAsyncLifetime
+{
+    private const string Method = "/tracee.v1beta1.TraceeService/StreamEvents";
+    private readonly TempFolder _folder = new();
+    private readonly CapturingLoggerFactory _logs = new();
+    private readonly CollectingEventSink _sink = new();
+    private readonly CancellationTokenSource _stop = new();
+    private FakeGrpcServer? _server;
+    private Task _running = Task.CompletedTask;
+    private int _sessions;
+
+    private string Socket => Path.Combine(_folder.Path, "tracee.sock");
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _running;
+        if (_server is not null)
+        {
+            await _server.DisposeAsync();
+        }
+
+        _folder.Dispose();
+    }
+
+    /// <summary>Each session sends one open event named after the session number, then idles.</summary>
+    private async Task StartServerAsync() =>
+        _server = await FakeGrpcServer.StartAsync(Socket, Method, async context =>
+        {
+            await FakeGrpcServer.ReadMessageAsync(context, StreamEventsRequest.Parser);
+            int session = Interlocked.Increment(ref _sessions);
+            await FakeGrpcServer.BeginAsync(context);
+            await FakeGrpcServer.WriteMessageAsync(context, new StreamEventsResponse { Event = TraceeGrpcFeedTests.OpenEvent($"/etc/kubernetes/pki/session-{session}.key") });
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+
+    private async Task StopServerAsync()
+    {
+        await _server!.DisposeAsync();
+        _server = null;
+    }
+
+    private FallbackFeed StartFeed()
+    {
+        var client = new GrpcClient(GrpcAddress.Parse($"unix:{Socket}", useTls: false));
+        var tracee = new TraceeGrpcFeed(client, $"unix:{Socket}", [], GrpcCallOptions.DefaultMaxMessageBytes, _logs.CreateLogger("tracee"), new ReconnectDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
+        var feed = new FallbackFeed(
+            tracee,
+            counters => new NativeFeed(_logs.CreateLogger("native"), () => WatchPlan.Empty, counters: counters),
+            TimeSpan.FromSeconds(1),
+            _logs.CreateLogger("fallback"),
+            TimeSpan.FromMilliseconds(50));
+        _running = feed.RunAsync(_sink, _stop.Token);
+        return feed;
+    }
+
+    /// <summary>Runs a short process whose argv carries <paramref name="marker"/>.</summary>
+    private static async Task RunMarkedAsync(string marker)
+    {
+        using System.Diagnostics.Process process = System.Diagnostics.Process.Start("/bin/sh", ["-c", "sleep 0.3", marker])!;
+        await process.WaitForExitAsync();
+    }
+
+    private bool ProbeSaw(string marker) =>
+        _sink.Events.Any(e => e.Source == EventSources.Native && e.Name == EventNames.ProcessExec && e.Process?.Args?.Contains(marker) == true);
+
+    private int SensorEvents => _sink.Events.Count(e => e.Source == EventSources.Tracee);
+
+    [Fact]
+    public async Task SensorDown_ProbeRunsAfterTheGracePeriod_AndStopsWhenTheSensorIsBack()
+    {
+        await StartServerAsync();
+        FallbackFeed feed = StartFeed();
+        await Eventually.TrueAsync(() => SensorEvents == 1, "the sensor's first event");
+        await RunMarkedAsync("sigs-marker-while-up");
+
+        var downAt = Stopwatch.StartNew();
+        await StopServerAsync();
+        await Eventually.TrueAsync(() => feed.Active is NativeFeed { Counters.Connected: true }, "the probe to take over");
+        Assert.True(downAt.Elapsed >= TimeSpan.FromSeconds(1), $"took over after {downAt.Elapsed}, before the grace period");
+        await RunMarkedAsync("sigs-marker-while-down");
+        await Eventually.TrueAsync(() => ProbeSaw("sigs-marker-while-down"), "the probe's exec event while the sensor is down");
+
+        await StartServerAsync();
+        await Eventually.TrueAsync(() => SensorEvents == 2 && feed.Active is null, "the sensor to be back and the probe to stop");
+        await RunMarkedAsync("sigs-marker-after");
+        await Eventually.TrueAsync(() => SensorEvents == 2, "nothing else from the sensor");
+        await Task.Delay(500); // time for a probe that wrongly kept running to report the exec
+
+        Assert.False(ProbeSaw("sigs-marker-while-up"));
+        Assert.False(ProbeSaw("sigs-marker-after"));
+        Assert.Equal(2, feed.Switches);
+        Assert.Single(_logs.LinesContaining("runs in its place"));
+        Assert.Single(_logs.LinesContaining("is back: its fallback has stopped"));
+        Assert.True(feed.FallbackCounters.Events > 0);
+        Assert.False(feed.FallbackCounters.Connected);
+    }
+
+    [Fact]
+    public async Task SensorNeverUp_ProbeCovers_FromTheGracePeriodOn()
+    {
+        FallbackFeed feed = StartFeed();
+
+        await Eventually.TrueAsync(() => feed.Active is not null, "the probe to take over");
+        await RunMarkedAsync("sigs-marker-no-sensor");
+        await Eventually.TrueAsync(() => ProbeSaw("sigs-marker-no-sensor"), "the probe's exec event");
+        Assert.Equal(1, feed.Switches);
+    }
+}
