@@ -3,11 +3,22 @@ using Sigs.Benchmarks;
 
 // Micro benchmarks: dotnet run -c Release --project bench/Sigs.Benchmarks -- --filter '*'
 // End-to-end throughput: dotnet run -c Release --project bench/Sigs.Benchmarks -- throughput
+// Native probe overhead on opens (root): dotnet run -c Release --project bench/Sigs.Benchmarks -- open-overhead
 if (args is ["throughput"])
 {
     await ThroughputRunner.RunAsync();
+}
+else if (args is ["open-overhead"])
+{
+    await OpenOverheadRunner.RunAsync();
+}
+else if (args is ["open-loop", string path])
+{
+    return OpenOverheadRunner.OpenLoop(path);
 }
 else
 {
     BenchmarkSwitcher.FromAssembly(typeof(DispatchBenchmarks).Assembly).Run(args);
 }
+
+return 0;

@@ -10,7 +10,9 @@ namespace Sigs.Host.Feeds.Native;
 /// <summary>
 /// File opens and renames from fanotify, limited to the folders of a <see cref="WatchPlan"/>.
 /// Opens come from a content-class group with <c>FAN_OPEN_PERM</c>: the opener waits inside <c>open</c> while
-/// it is enriched, so its /proc entries (and its open flags, from <c>/proc/PID/syscall</c>) are still there.
+/// its process facts are checked and its open flags read from <c>/proc/PID/syscall</c> (the event's own file
+/// descriptor carries the probe's flags, not the opener's); the path is read after the answer, from the probe's
+/// descriptor of the opened file.
 /// Every permission event is answered <c>FAN_ALLOW</c>; once a batch has taken longer than the answer budget,
 /// the rest of it is allowed at once without an event, and counted. Renames come from a second group that
 /// reports directory handles and names and the moved file's own handle (<c>FAN_RENAME</c>), resolved to paths with
@@ -47,12 +49,12 @@ internal sealed class FileProbe : IDisposable
         {
             if (plan.Opens)
             {
-                _openGroup = Init(Linux.FanClassContent | Linux.FanCloexec | Linux.FanUnlimitedQueue | Linux.FanUnlimitedMarks, "the open watch");
+                _openGroup = Init(Linux.FanClassContent | Linux.FanCloexec | Linux.FanNonblock | Linux.FanUnlimitedQueue | Linux.FanUnlimitedMarks, "the open watch");
             }
 
             if (plan.Renames)
             {
-                _renameGroup = Init(Linux.FanClassNotif | Linux.FanCloexec | Linux.FanReportDirFid | Linux.FanReportName | Linux.FanReportFid | Linux.FanReportTargetFid | Linux.FanUnlimitedMarks, "the rename watch");
+                _renameGroup = Init(Linux.FanClassNotif | Linux.FanCloexec | Linux.FanNonblock | Linux.FanReportDirFid | Linux.FanReportName | Linux.FanReportFid | Linux.FanReportTargetFid | Linux.FanUnlimitedMarks, "the rename watch");
             }
 
             Marks = new FileMarks(plan, _openGroup, _renameGroup, onProblem);
@@ -146,12 +148,8 @@ internal sealed class FileProbe : IDisposable
         var poll = new Linux.PollFd { Fd = group, Events = PollIn };
         while (!cancellationToken.IsCancellationRequested)
         {
-            poll.Returned = 0;
-            if (Linux.poll(&poll, 1, 250) <= 0)
-            {
-                continue;
-            }
-
+            // The group is non-blocking: read while events keep coming, wait in poll (a quarter second at a
+            // time, to notice cancellation) only when there are none.
             nint read;
             fixed (byte* bytes = buffer)
             {
@@ -161,7 +159,11 @@ internal sealed class FileProbe : IDisposable
             if (read > 0)
             {
                 handle(buffer.AsSpan(0, (int)read));
+                continue;
             }
+
+            poll.Returned = 0;
+            Linux.poll(&poll, 1, 250);
         }
     }
 
@@ -177,41 +179,44 @@ internal sealed class FileProbe : IDisposable
                 continue;
             }
 
-            SecurityEvent? opened = null;
-            if (pid != OwnPid)
+            if (pid == OwnPid)
             {
-                if (Stopwatch.GetElapsedTime(started) < AnswerBudget)
-                {
-                    opened = OpenEvent(fd, pid);
-                }
-                else
-                {
-                    Interlocked.Increment(ref _late);
-                    _counters.CountRejected();
-                }
+                Allow(fd);
+                Linux.close(fd);
+                continue;
+            }
+
+            if (Stopwatch.GetElapsedTime(started) >= AnswerBudget)
+            {
+                Allow(fd);
+                Linux.close(fd);
+                Interlocked.Increment(ref _late);
+                _counters.CountRejected();
+                continue;
+            }
+
+            // While the opener waits: what only a live, blocked opener can tell (its open flags, its /proc entry).
+            // After the answer: the path, from our own descriptor of the opened file.
+            int? flags = null;
+            ProcessFacts? facts = null;
+            try
+            {
+                flags = FlagsFromSyscall(ProcFacts.ReadQuick(pid, "syscall"), RuntimeInformation.ProcessArchitecture);
+                facts = _processes.ForFileEvent(pid);
+            }
+            catch (Exception ex)
+            {
+                _counters.CountDecodeError();
+                _onProblem($"open event of pid {pid}: {ex.Message}");
             }
 
             Allow(fd);
-            if (opened is not null)
-            {
-                _publish(opened);
-            }
-        }
-    }
-
-    private SecurityEvent? OpenEvent(int fd, int pid)
-    {
-        try
-        {
             string? path = Linux.PathOf(fd);
-            int? flags = FlagsFromSyscall(ProcFacts.ReadQuick(pid, "syscall"), RuntimeInformation.ProcessArchitecture);
-            return Event(EventNames.FileOpen, pid, new FileEventInfo { Path = path, Flags = flags });
-        }
-        catch (Exception ex)
-        {
-            _counters.CountDecodeError();
-            _onProblem($"open event of pid {pid}: {ex.Message}");
-            return null;
+            Linux.close(fd);
+            if (facts is not null)
+            {
+                _publish(Event(EventNames.FileOpen, facts, new FileEventInfo { Path = path, Flags = flags }));
+            }
         }
     }
 
@@ -228,7 +233,6 @@ internal sealed class FileProbe : IDisposable
             }
         }
 
-        Linux.close(fd);
         Interlocked.Increment(ref _allowed);
     }
 
@@ -289,7 +293,7 @@ internal sealed class FileProbe : IDisposable
                 continue;
             }
 
-            _publish(Event(EventNames.FileRename, pid, new FileEventInfo { Path = newPath, OldPath = oldPath, NewPath = newPath }));
+            _publish(Event(EventNames.FileRename, _processes.ForFileEvent(pid), new FileEventInfo { Path = newPath, OldPath = oldPath, NewPath = newPath }));
         }
     }
 
@@ -344,9 +348,8 @@ internal sealed class FileProbe : IDisposable
         return path is null || name is null ? path : path == "/" ? "/" + name : path + "/" + name;
     }
 
-    private SecurityEvent Event(string name, int pid, FileEventInfo file)
+    private SecurityEvent Event(string name, ProcessFacts facts, FileEventInfo file)
     {
-        ProcessFacts facts = _processes.ForFileEvent(pid);
         return NativeEvents.Create(name, facts, facts.PodUid is { } pod ? _processes.PodOf(pod) : null) with { File = file };
     }
 

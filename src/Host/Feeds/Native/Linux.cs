@@ -18,6 +18,7 @@ internal static unsafe partial class Linux
 
     // fanotify_init flags (linux/fanotify.h).
     public const uint FanCloexec = 0x1;
+    public const uint FanNonblock = 0x2;
     public const uint FanClassNotif = 0x0;
     public const uint FanClassContent = 0x4;
     public const uint FanUnlimitedQueue = 0x10;

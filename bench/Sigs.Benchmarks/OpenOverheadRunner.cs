@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Sigs.Host.Feeds;
+using Sigs.Host.Feeds.Native;
+using Sigs.Plugins;
+
+namespace Sigs.Benchmarks;
+
+/// <summary>
+/// What the native probe's fanotify permission events cost the processes it watches: 100,000 open+close calls
+/// of an unwatched file and of a watched file, without and with the probe running. The opens run in a child
+/// process (the probe allows its own process's opens without looking at them). Needs root.
+/// Run: dotnet run -c Release --project bench/Sigs.Benchmarks -- open-overhead
+/// </summary>
+internal static partial class OpenOverheadRunner
+{
+    private const int Opens = 100_000;
+    private const int Rounds = 5;
+
+    public static async Task RunAsync()
+    {
+        string root = Directory.CreateTempSubdirectory("sigs-open-bench-").FullName;
+        try
+        {
+            string watchedFolder = Directory.CreateDirectory(Path.Combine(root, "watched")).FullName;
+            string unwatched = Path.Combine(Directory.CreateDirectory(Path.Combine(root, "other")).FullName, "file");
+            string watched = Path.Combine(watchedFolder, "file");
+            File.WriteAllText(unwatched, "x");
+            File.WriteAllText(watched, "x");
+
+            double unwatchedBefore = await MedianAsync(unwatched);
+            double watchedBefore = await MedianAsync(watched);
+
+            var sink = new CountingSink();
+            var plan = new WatchPlan([watchedFolder + "/"], Opens: true, Renames: false);
+            using var probe = new FileProbe(plan, new KnownProcesses(), e => sink.TryPublishAll([e]), new FeedCounters(), problem => Console.Error.WriteLine(problem));
+            using var stop = new CancellationTokenSource();
+            Task running = probe.RunAsync(stop.Token);
+
+            double unwatchedWith = await MedianAsync(unwatched);
+            double watchedWith = await MedianAsync(watched);
+            await stop.CancelAsync();
+            await running;
+            probe.Dispose();
+
+            // The floor: a responder that only answers FAN_ALLOW, so the kernel's round trip and the wake-ups.
+            double watchedBare = await WithBareResponderAsync(watchedFolder, () => MedianAsync(watched));
+
+            Console.WriteLine($"{Opens:N0} open+close calls, median of {Rounds} rounds, microseconds per call:");
+            Console.WriteLine($"  unwatched file: {unwatchedBefore:F2} without the probe, {unwatchedWith:F2} with it (added {unwatchedWith - unwatchedBefore:F2})");
+            Console.WriteLine($"  watched file:   {watchedBefore:F2} without the probe, {watchedWith:F2} with it (added {watchedWith - watchedBefore:F2})");
+            Console.WriteLine($"  watched file with a bare responder that only allows: {watchedBare:F2} (added {watchedBare - watchedBefore:F2}; the permission round trip alone)");
+            Console.WriteLine($"  probe: {probe.Allowed:N0} permission events answered, {sink.Count:N0} events published, {probe.Late:N0} allowed late");
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>The child process: opens and closes <paramref name="path"/> <see cref="Opens"/> times, prints the total in ns.</summary>
+    public static unsafe int OpenLoop(string path)
+    {
+        byte[] name = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        fixed (byte* bytes = name)
+        {
+            long started = Stopwatch.GetTimestamp();
+            for (int i = 0; i < Opens; i++)
+            {
+                int fd = open(bytes, 0x80000, 0);
+                if (fd < 0)
+                {
+                    return 1;
+                }
+
+                _ = close(fd);
+            }
+
+            Console.WriteLine(Stopwatch.GetElapsedTime(started).Ticks * 100);
+        }
+
+        return 0;
+    }
+
+    private static async Task<double> MedianAsync(string path)
+    {
+        var perOpen = new List<double>();
+        for (int round = 0; round < Rounds; round++)
+        {
+            var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
+            foreach (string arg in Environment.GetCommandLineArgs().Skip(1).TakeWhile(a => a != "open-overhead"))
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            start.ArgumentList.Add("open-loop");
+            start.ArgumentList.Add(path);
+            using Process child = Process.Start(start)!;
+            string output = await child.StandardOutput.ReadToEndAsync();
+            await child.WaitForExitAsync();
+            if (child.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"the open loop failed on {path}");
+            }
+
+            perOpen.Add(long.Parse(output.Trim(), CultureInfo.InvariantCulture) / 1000.0 / Opens);
+        }
+
+        perOpen.Sort();
+        return perOpen[Rounds / 2];
+    }
+
+    private static async Task<double> WithBareResponderAsync(string folder, Func<Task<double>> measure)
+    {
+        int group = Linux.fanotify_init(Linux.FanClassContent | Linux.FanCloexec, (uint)(Linux.OCloexec | Linux.OLargefile));
+        if (group < 0 || Mark(group, folder) != 0)
+        {
+            throw new InvalidOperationException($"fanotify failed: errno {Linux.LastError}");
+        }
+
+        using var stop = new CancellationTokenSource();
+        Thread responder = new(() => Respond(group, stop.Token)) { IsBackground = true };
+        responder.Start();
+        try
+        {
+            return await measure();
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            Linux.close(group); // wakes the responder's read
+        }
+    }
+
+    private static unsafe int Mark(int group, string folder)
+    {
+        byte[] path = Linux.NullTerminated(folder);
+        fixed (byte* bytes = path)
+        {
+            return Linux.fanotify_mark(group, Linux.FanMarkAdd, Linux.FanOpenPerm | Linux.FanEventOnChild, Linux.AtFdCwd, bytes);
+        }
+    }
+
+    private static unsafe void Respond(int group, CancellationToken stop)
+    {
+        byte* buffer = stackalloc byte[4096];
+        int* response = stackalloc int[2];
+        while (!stop.IsCancellationRequested)
+        {
+            nint read = Linux.read(group, buffer, 4096);
+            for (int offset = 0; offset + 24 <= read; offset += *(int*)(buffer + offset))
+            {
+                response[0] = *(int*)(buffer + offset + 16);
+                response[1] = (int)Linux.FanAllow;
+                Linux.write(group, (byte*)response, 8);
+                Linux.close(response[0]);
+            }
+        }
+    }
+
+    private sealed class CountingSink : IEventSink
+    {
+        private long _count;
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public ValueTask PublishAsync(SecurityEvent securityEvent, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _count);
+            return ValueTask.CompletedTask;
+        }
+
+        public bool TryPublishAll(IReadOnlyList<SecurityEvent> events)
+        {
+            Interlocked.Add(ref _count, events.Count);
+            return true;
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial int open(byte* path, int flags, int mode);
+
+    [LibraryImport("libc")]
+    private static partial int close(int fd);
+}
