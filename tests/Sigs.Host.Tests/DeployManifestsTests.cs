@@ -58,7 +58,7 @@ public class DeployManifestsTests
         string volume = File.ReadLines(Path.Combine(Deploy, "Dockerfile")).Single(l => l.StartsWith("VOLUME ", StringComparison.Ordinal))["VOLUME ".Length..];
 
         Assert.All(Configs().Values, config => Assert.Equal(volume, config.Plugins.Dir));
-        Assert.Equal(["audit.yaml", "falco.yaml", "tracee.yaml"], Configs().Keys.Order());
+        Assert.Equal(["audit.yaml", "falco.yaml", "native.yaml", "tracee.yaml"], Configs().Keys.Order());
     }
 
     [Fact]
@@ -110,6 +110,24 @@ public class DeployManifestsTests
         Assert.Equal("audit", Text(servicePort, "targetPort"));
         Assert.Equal("/healthz", Text(Container(pod, "sigs"), "readinessProbe", "httpGet", "path"));
         Assert.Equal(new Uri(config.Admin.Listen).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(Items(Container(pod, "sigs"), "ports").Single(p => Text(p, "name") == "admin"), "containerPort"));
+    }
+
+    [Fact]
+    public void NativeProbe_RunsTheNativeFeedWithOnlyTheCapabilitiesItChecksFor()
+    {
+        YamlMappingNode pod = PodSpec("kubernetes/native-probe.yaml");
+        FeedConfig feed = Configs()[MountedConfigKey(pod)].Feeds.Single();
+        YamlMappingNode sigs = Container(pod, "sigs");
+
+        Assert.Equal(FeedConfig.Native, feed.Type);
+        Assert.Equal("true", Text(pod, "hostPID"));
+        Assert.Equal("true", Text(pod, "hostNetwork"));
+        Assert.Equal("false", Text(sigs, "securityContext", "privileged"));
+        Assert.Equal(["ALL"], Items2(At(sigs, "securityContext", "capabilities"), "drop"));
+        Assert.Equal(["SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "DAC_READ_SEARCH"], Items2(At(sigs, "securityContext", "capabilities"), "add"));
+        Assert.Equal(Text(Container(PodSpec("kubernetes/tracee-sidecar.yaml"), "sigs"), "image"), Text(sigs, "image"));
+        Assert.Equal(new Uri(new AdminConfig().Listen).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(sigs, "livenessProbe", "httpGet", "port"));
+        Assert.Equal(["sigs-config"], Items(pod, "volumes").Select(v => Text(v, "name")));
     }
 
     [Fact]
