@@ -163,7 +163,7 @@ public sealed class RunFeedsEndToEndTests : IDisposable
     }
 
     [Theory]
-    [InlineData("feeds:\n  - type: tracee\n    listen: http://x/\n", "feeds[0].listen: not used by type 'tracee' (it takes: address, policies, maxMessageBytes)")]
+    [InlineData("feeds:\n  - type: tracee\n    listen: http://x/\n", "feeds[0].listen: not used by type 'tracee' (it takes: address, policies, maxMessageBytes, fallback, fallbackGraceSeconds)")]
     [InlineData("feeds:\n  - type: falco-grpc\n    address: unix:///run/falco.sock\n    tls: {certFile: a, keyFile: b, caFile: c}\n", "feeds[0].tls: only for a TCP address")]
     [InlineData("feeds:\n  - type: falco-http\n    listen: ftp://x/\n", "feeds[0].listen: must match the pattern ^http://")]
     [InlineData("feeds:\n  - type: tracee\n    address: nowhere\n", "feed address 'nowhere' is not unix:/PATH")]
