@@ -28,19 +28,20 @@ internal sealed class FileProbe : IDisposable
     private const short PollIn = 1;
     private static readonly int OwnPid = Environment.ProcessId;
 
-    private readonly WatchPlan _plan;
     private readonly KnownProcesses _processes;
     private readonly Action<SecurityEvent> _publish;
     private readonly FeedCounters _counters;
     private readonly Action<string> _onProblem;
     private readonly int _openGroup = -1;
     private readonly int _renameGroup = -1;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _readers = Task.CompletedTask;
     private long _allowed;
     private long _late;
 
     public FileProbe(WatchPlan plan, KnownProcesses processes, Action<SecurityEvent> publish, FeedCounters counters, Action<string> onProblem)
     {
-        _plan = plan;
+        Plan = plan;
         _processes = processes;
         _publish = publish;
         _counters = counters;
@@ -69,7 +70,7 @@ internal sealed class FileProbe : IDisposable
 
     public FileMarks Marks { get; }
 
-    public WatchPlan Plan => _plan;
+    public WatchPlan Plan { get; }
 
     /// <summary>Permission events answered so far.</summary>
     public long Allowed => Interlocked.Read(ref _allowed);
@@ -77,25 +78,39 @@ internal sealed class FileProbe : IDisposable
     /// <summary>Permission events allowed without an event because the answer budget was spent.</summary>
     public long Late => Interlocked.Read(ref _late);
 
-    /// <summary>Starts the reader threads; they end when <paramref name="cancellationToken"/> is cancelled.</summary>
+    /// <summary>Starts the reader threads; they end when <paramref name="cancellationToken"/> is cancelled or the probe is disposed.</summary>
     public Task RunAsync(CancellationToken cancellationToken)
     {
+        CancellationToken stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token).Token;
         List<Task> readers = [];
         if (_openGroup >= 0)
         {
-            readers.Add(Task.Factory.StartNew(() => ReadLoop(_openGroup, HandleOpens, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            readers.Add(Task.Factory.StartNew(() => ReadLoop(_openGroup, HandleOpens, stop), stop, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         }
 
         if (_renameGroup >= 0)
         {
-            readers.Add(Task.Factory.StartNew(() => ReadLoop(_renameGroup, HandleRenames, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            readers.Add(Task.Factory.StartNew(() => ReadLoop(_renameGroup, HandleRenames, stop), stop, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         }
 
-        return Task.WhenAll(readers);
+        _readers = Task.WhenAll(readers);
+        return _readers;
     }
 
     public void Dispose()
     {
+        // Readers stop first (within one poll interval), so none reads a descriptor closed below or reused.
+        _stop.Cancel();
+        try
+        {
+            _readers.Wait();
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OperationCanceledException))
+        {
+            // Cancelled before they started.
+        }
+
+        _stop.Dispose();
         Marks?.Dispose();
         // Closing a group removes its marks; the kernel allows any permission event still waiting.
         if (_openGroup >= 0)
