@@ -16,6 +16,7 @@ internal sealed class RotatingFileOutput : IFindingOutput
     private readonly Lock _gate = new();
     private readonly Timer? _fsync;
     private FileStream _file;
+    private bool _closed;
 
     public RotatingFileOutput(string path, double? maxSizeMB, int maxFiles, TimeSpan? fsyncInterval)
     {
@@ -49,16 +50,26 @@ internal sealed class RotatingFileOutput : IFindingOutput
         _fsync?.Dispose();
         lock (_gate)
         {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
             _file.Flush(flushToDisk: true);
             _file.Dispose();
         }
     }
 
+    // The timer may still fire once after Dispose (Timer.Dispose does not wait for a running or queued callback).
     private void Sync()
     {
         lock (_gate)
         {
-            _file.Flush(flushToDisk: true);
+            if (!_closed)
+            {
+                _file.Flush(flushToDisk: true);
+            }
         }
     }
 

@@ -260,6 +260,23 @@ public sealed class OutputTests : IAsyncLifetime
     }
 
     [Fact]
+    public void File_DisposeWhileTheFsyncTimerFires_DoesNotCrash()
+    {
+        // Timer.Dispose does not wait for a callback already running or queued: a sync after close must be a no-op,
+        // not an ObjectDisposedException on a thread-pool thread (which ends the process).
+        string path = Path.Combine(_folder.Path, "fsync.jsonl");
+        for (int round = 0; round < 300; round++)
+        {
+            using var output = new RotatingFileOutput(path, maxSizeMB: null, maxFiles: 1, fsyncInterval: TimeSpan.FromMilliseconds(1));
+            Write(output, MakeFinding(round));
+            Thread.Sleep(1 + (round % 3));
+        }
+
+        Thread.Sleep(50);
+        Assert.Equal(300, File.ReadLines(path).Count());
+    }
+
+    [Fact]
     public void File_Rotation_KeepsAtMostMaxFiles()
     {
         string path = Path.Combine(_folder.Path, "findings.jsonl");
