@@ -44,13 +44,15 @@ internal static partial class OpenOverheadRunner
             await running;
             probe.Dispose();
 
-            // The floor: a responder that only answers FAN_ALLOW, so the kernel's round trip and the wake-ups.
-            double watchedBare = await WithBareResponderAsync(watchedFolder, () => MedianAsync(watched));
+            // The floors: a responder that only answers FAN_ALLOW, so the kernel's round trip and the wake-ups;
+            // sleeping in read between events, and never sleeping (the probe spins briefly after each event).
+            double watchedBare = await WithBareResponderAsync(watchedFolder, spin: false, () => MedianAsync(watched));
+            double watchedBareSpinning = await WithBareResponderAsync(watchedFolder, spin: true, () => MedianAsync(watched));
 
             Console.WriteLine($"{Opens:N0} open+close calls, median of {Rounds} rounds, microseconds per call:");
             Console.WriteLine($"  unwatched file: {unwatchedBefore:F2} without the probe, {unwatchedWith:F2} with it (added {unwatchedWith - unwatchedBefore:F2})");
             Console.WriteLine($"  watched file:   {watchedBefore:F2} without the probe, {watchedWith:F2} with it (added {watchedWith - watchedBefore:F2})");
-            Console.WriteLine($"  watched file with a bare responder that only allows: {watchedBare:F2} (added {watchedBare - watchedBefore:F2}; the permission round trip alone)");
+            Console.WriteLine($"  watched file with a bare responder that only allows: {watchedBare:F2} sleeping between events, {watchedBareSpinning:F2} spinning (added {watchedBare - watchedBefore:F2} and {watchedBareSpinning - watchedBefore:F2}; the permission round trip alone)");
             Console.WriteLine($"  probe: {probe.Allowed:N0} permission events answered, {sink.Count:N0} events published, {probe.Late:N0} allowed late");
         }
         finally
@@ -111,16 +113,16 @@ internal static partial class OpenOverheadRunner
         return perOpen[Rounds / 2];
     }
 
-    private static async Task<double> WithBareResponderAsync(string folder, Func<Task<double>> measure)
+    private static async Task<double> WithBareResponderAsync(string folder, bool spin, Func<Task<double>> measure)
     {
-        int group = Linux.fanotify_init(Linux.FanClassContent | Linux.FanCloexec, (uint)(Linux.OCloexec | Linux.OLargefile));
+        int group = Linux.fanotify_init(Linux.FanClassContent | Linux.FanCloexec | (spin ? Linux.FanNonblock : 0), (uint)(Linux.OCloexec | Linux.OLargefile));
         if (group < 0 || Mark(group, folder) != 0)
         {
             throw new InvalidOperationException($"fanotify failed: errno {Linux.LastError}");
         }
 
         using var stop = new CancellationTokenSource();
-        Thread responder = new(() => Respond(group, stop.Token)) { IsBackground = true };
+        Thread responder = new(() => Respond(group, spin, stop.Token)) { IsBackground = true };
         responder.Start();
         try
         {
@@ -142,13 +144,19 @@ internal static partial class OpenOverheadRunner
         }
     }
 
-    private static unsafe void Respond(int group, CancellationToken stop)
+    /// <summary>Blocking reads, or (<paramref name="spin"/>) non-blocking reads in a loop that never sleeps.</summary>
+    private static unsafe void Respond(int group, bool spin, CancellationToken stop)
     {
         byte* buffer = stackalloc byte[4096];
         int* response = stackalloc int[2];
         while (!stop.IsCancellationRequested)
         {
             nint read = Linux.read(group, buffer, 4096);
+            if (spin && read < 0)
+            {
+                continue;
+            }
+
             for (int offset = 0; offset + 24 <= read; offset += *(int*)(buffer + offset))
             {
                 response[0] = *(int*)(buffer + offset + 16);

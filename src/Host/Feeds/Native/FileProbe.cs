@@ -24,6 +24,13 @@ internal sealed class FileProbe : IDisposable
     /// <summary>The longest the probe spends on one batch of permission events before allowing the rest unseen.</summary>
     public static readonly TimeSpan AnswerBudget = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>
+    /// How long the permission reader keeps polling without sleeping after an event. Waking a sleeping reader
+    /// costs tens of microseconds on a VM (the idle vCPU halts); during a burst of watched opens the next one
+    /// comes within a few microseconds and is answered at once. An isolated open costs at most this much CPU.
+    /// </summary>
+    public static readonly TimeSpan SpinAfterEvent = TimeSpan.FromMicroseconds(50);
+
     private const int MetadataBytes = 24;
     private const short PollIn = 1;
     private static readonly int OwnPid = Environment.ProcessId;
@@ -35,7 +42,10 @@ internal sealed class FileProbe : IDisposable
     private readonly int _openGroup = -1;
     private readonly int _renameGroup = -1;
     private readonly CancellationTokenSource _stop = new();
+    private readonly SyscallFiles _syscalls = new(); // used by the permission reader only
     private Task _readers = Task.CompletedTask;
+    private CancellationTokenSource? _linkedStop;
+    private int _disposed;
     private long _allowed;
     private long _late;
 
@@ -81,16 +91,17 @@ internal sealed class FileProbe : IDisposable
     /// <summary>Starts the reader threads; they end when <paramref name="cancellationToken"/> is cancelled or the probe is disposed.</summary>
     public Task RunAsync(CancellationToken cancellationToken)
     {
-        CancellationToken stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token).Token;
+        _linkedStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
+        CancellationToken stop = _linkedStop.Token;
         List<Task> readers = [];
         if (_openGroup >= 0)
         {
-            readers.Add(Task.Factory.StartNew(() => ReadLoop(_openGroup, HandleOpens, stop), stop, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            readers.Add(Task.Factory.StartNew(() => ReadLoop(_openGroup, HandleOpens, SpinAfterEvent, stop), stop, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         }
 
         if (_renameGroup >= 0)
         {
-            readers.Add(Task.Factory.StartNew(() => ReadLoop(_renameGroup, HandleRenames, stop), stop, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            readers.Add(Task.Factory.StartNew(() => ReadLoop(_renameGroup, HandleRenames, TimeSpan.Zero, stop), stop, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         }
 
         _readers = Task.WhenAll(readers);
@@ -99,6 +110,12 @@ internal sealed class FileProbe : IDisposable
 
     public void Dispose()
     {
+        // Once only: a second close of the group numbers could close descriptors the process has reused since.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         // Readers stop first (within one poll interval), so none reads a descriptor closed below or reused.
         _stop.Cancel();
         try
@@ -110,7 +127,9 @@ internal sealed class FileProbe : IDisposable
             // Cancelled before they started.
         }
 
+        _linkedStop?.Dispose();
         _stop.Dispose();
+        _syscalls.Dispose();
         Marks?.Dispose();
         // Closing a group removes its marks; the kernel allows any permission event still waiting.
         if (_openGroup >= 0)
@@ -157,14 +176,15 @@ internal sealed class FileProbe : IDisposable
         return group >= 0 ? group : throw new IOException($"fanotify_init for {what} failed: errno {Linux.LastError}");
     }
 
-    private static unsafe void ReadLoop(int group, Action<ReadOnlySpan<byte>> handle, CancellationToken cancellationToken)
+    private static unsafe void ReadLoop(int group, Action<ReadOnlySpan<byte>> handle, TimeSpan spin, CancellationToken cancellationToken)
     {
         byte[] buffer = GC.AllocateArray<byte>(64 * 1024, pinned: true);
         var poll = new Linux.PollFd { Fd = group, Events = PollIn };
+        long lastEvent = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
-            // The group is non-blocking: read while events keep coming, wait in poll (a quarter second at a
-            // time, to notice cancellation) only when there are none.
+            // The group is non-blocking: read while events keep coming (and for `spin` after the last one), wait
+            // in poll (a quarter second at a time, to notice cancellation) only when there are none.
             nint read;
             fixed (byte* bytes = buffer)
             {
@@ -174,6 +194,12 @@ internal sealed class FileProbe : IDisposable
             if (read > 0)
             {
                 handle(buffer.AsSpan(0, (int)read));
+                lastEvent = Stopwatch.GetTimestamp();
+                continue;
+            }
+
+            if (Stopwatch.GetElapsedTime(lastEvent) < spin)
+            {
                 continue;
             }
 
@@ -210,14 +236,16 @@ internal sealed class FileProbe : IDisposable
                 continue;
             }
 
-            // While the opener waits: what only a live, blocked opener can tell (its open flags, its /proc entry).
-            // After the answer: the path, from our own descriptor of the opened file.
+            // While the opener waits: what only a blocked opener can tell (its open flags) and, for a process not
+            // seen at exec, its /proc entry. After the answer: the check of a known process (it cannot have been
+            // replaced within microseconds; if it exits, what was known stays) and the path, from our descriptor.
             int? flags = null;
             ProcessFacts? facts = null;
+            bool known = _processes.Knows(pid);
             try
             {
-                flags = FlagsFromSyscall(ProcFacts.ReadQuick(pid, "syscall"), RuntimeInformation.ProcessArchitecture);
-                facts = _processes.ForFileEvent(pid);
+                flags = FlagsFromSyscall(_syscalls.Read(pid), RuntimeInformation.ProcessArchitecture);
+                facts = known ? null : _processes.ForFileEvent(pid);
             }
             catch (Exception ex)
             {
@@ -228,6 +256,16 @@ internal sealed class FileProbe : IDisposable
             Allow(fd);
             string? path = Linux.PathOf(fd);
             Linux.close(fd);
+            try
+            {
+                facts ??= known ? _processes.ForFileEvent(pid) : null;
+            }
+            catch (Exception ex)
+            {
+                _counters.CountDecodeError();
+                _onProblem($"open event of pid {pid}: {ex.Message}");
+            }
+
             if (facts is not null)
             {
                 _publish(Event(EventNames.FileOpen, facts, new FileEventInfo { Path = path, Flags = flags }));

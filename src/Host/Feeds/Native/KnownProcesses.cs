@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Native;
@@ -23,9 +24,16 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
     private const int ExitedCapacity = 4096;
     private static readonly TimeSpan PodRetryInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A cached process checked against /proc this recently is trusted without another check: a burst of opens by
+    /// one process pays one /proc read. A pid is not reused that fast, and an exec replaces the entry (OnExec).
+    /// </summary>
+    private static readonly TimeSpan RecheckAfter = TimeSpan.FromMilliseconds(100);
+
     private readonly Lock _lock = new();
     private readonly BoundedMap<int, ProcessFacts> _byPid = new(capacity);
     private readonly BoundedMap<int, ProcessFacts> _exited = new(ExitedCapacity);
+    private readonly BoundedMap<int, long> _checkedAt = new(capacity);
     private readonly BoundedMap<string, PodNames> _pods = new(PodCapacity, StringComparer.Ordinal);
 
     /// <summary>Reads a process that has just exec'd, and its pod's names when they are not known yet.</summary>
@@ -49,6 +57,7 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
     {
         lock (_lock)
         {
+            _checkedAt.Remove(pid, out _);
             if (!_byPid.Remove(pid, out ProcessFacts? facts))
             {
                 return null;
@@ -64,8 +73,26 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
     /// same incarnation and image (start time and comm); reads everything again when it is not. Never reads
     /// files outside /proc, so it is safe on the thread that answers permission events.
     /// </summary>
+    /// <summary>Whether <paramref name="pid"/> has facts cached (seen at exec or at an earlier file event).</summary>
+    public bool Knows(int pid)
+    {
+        lock (_lock)
+        {
+            return _byPid.TryGetValue(pid, out _);
+        }
+    }
+
     public ProcessFacts ForFileEvent(int pid)
     {
+        lock (_lock)
+        {
+            if (_byPid.TryGetValue(pid, out ProcessFacts? recent) && _checkedAt.TryGetValue(pid, out long checkedAt)
+                && Stopwatch.GetElapsedTime(checkedAt) < RecheckAfter)
+            {
+                return recent;
+            }
+        }
+
         string? stat = ProcFacts.ReadQuick(pid, "stat");
         ProcessFacts? cached;
         lock (_lock)
@@ -87,8 +114,10 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
             && start is ulong startTime && cached.Process.EntityId == ProcFacts.EntityId(pid, startTime)
             && cached.Process.Name == ProcFacts.CommOf(stat))
         {
-            return cached.Process.Interactive == (ttyNr != 0) ? cached
+            ProcessFacts current = cached.Process.Interactive == (ttyNr != 0) ? cached
                 : cached with { Process = cached.Process with { Interactive = ttyNr is int tty ? tty != 0 : null, Tty = ProcFacts.TtyText(ttyNr) } };
+            Store(pid, current);
+            return current;
         }
 
         ProcessFacts facts = ProcFacts.Read(procRoot, pid);
@@ -112,6 +141,7 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
         lock (_lock)
         {
             _byPid.Set(pid, facts);
+            _checkedAt.Set(pid, Stopwatch.GetTimestamp());
         }
     }
 

@@ -155,6 +155,9 @@ internal static unsafe partial class Linux
     public static partial nint write(int fd, byte* buffer, nint count);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial nint pread(int fd, byte* buffer, nint count, long offset);
+
+    [LibraryImport("libc", SetLastError = true)]
     public static partial int open(byte* path, int flags, int mode);
 
     [LibraryImport("libc", SetLastError = true)]

@@ -1,0 +1,91 @@
+using System.Text;
+
+namespace Sigs.Host.Feeds.Native;
+
+/// <summary>
+/// Open descriptors of <c>/proc/PID/syscall</c> for the processes that opened watched files most recently, so
+/// reading a blocked opener's call costs one <c>pread</c> instead of a path lookup, open and close. A descriptor
+/// stays bound to its process: once that process has exited, reading it fails, and the pid's file is opened again
+/// (a new process with the same pid gets its own). Bounded, oldest closed first. One thread only.
+/// </summary>
+internal sealed class SyscallFiles(int capacity = 64) : IDisposable
+{
+    private readonly Dictionary<int, int> _fdByPid = [];
+    private readonly Queue<int> _order = new();
+
+    /// <summary>The text of <c>/proc/PID/syscall</c>, or null when the process is gone or it cannot be read.</summary>
+    public string? Read(int pid)
+    {
+        Span<byte> buffer = stackalloc byte[256];
+        if (_fdByPid.TryGetValue(pid, out int kept))
+        {
+            int read = ReadAt(kept, buffer);
+            if (read > 0)
+            {
+                return Encoding.ASCII.GetString(buffer[..read]);
+            }
+
+            Forget(pid);
+        }
+
+        int fd = Open(pid);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        int length = ReadAt(fd, buffer);
+        Keep(pid, fd);
+        return length > 0 ? Encoding.ASCII.GetString(buffer[..length]) : null;
+    }
+
+    public int Count => _fdByPid.Count;
+
+    public void Dispose()
+    {
+        foreach (int fd in _fdByPid.Values)
+        {
+            Linux.close(fd);
+        }
+
+        _fdByPid.Clear();
+        _order.Clear();
+    }
+
+    private void Keep(int pid, int fd)
+    {
+        _fdByPid[pid] = fd;
+        _order.Enqueue(pid);
+        while (_order.Count > capacity && _order.TryDequeue(out int oldest))
+        {
+            Forget(oldest);
+        }
+    }
+
+    private void Forget(int pid)
+    {
+        if (_fdByPid.Remove(pid, out int fd))
+        {
+            Linux.close(fd);
+        }
+    }
+
+    private static unsafe int Open(int pid)
+    {
+        Span<byte> path = stackalloc byte[40];
+        int length = Encoding.ASCII.GetBytes($"/proc/{pid}/syscall", path);
+        path[length] = 0;
+        fixed (byte* bytes = path)
+        {
+            return Linux.open(bytes, Linux.OCloexec, 0);
+        }
+    }
+
+    private static unsafe int ReadAt(int fd, Span<byte> buffer)
+    {
+        fixed (byte* bytes = buffer)
+        {
+            return (int)Linux.pread(fd, bytes, buffer.Length, 0);
+        }
+    }
+}
