@@ -131,4 +131,63 @@ public sealed class NativeFeedTests : IAsyncLifetime
             }
         }
     }
+
+    [Fact]
+    public async Task SignaturesChangeWhileRunning_TheProbeIsRebuiltForTheNewFolders()
+    {
+        string first = Directory.CreateDirectory(Path.Combine(_folder.Path, "first")).FullName;
+        string second = Directory.CreateDirectory(Path.Combine(_folder.Path, "second")).FullName;
+        string inFirst = _folder.File("first/a", "x");
+        string inSecond = _folder.File("second/b", "x");
+        WatchPlan plan = new([first + "/"], Opens: true, Renames: false);
+        var sink = new CollectingEventSink();
+        using var stop = new CancellationTokenSource();
+        var feed = new NativeFeed(_logs.CreateLogger("rebuilt"), () => Volatile.Read(ref plan), TimeSpan.FromMilliseconds(100));
+        Task running = feed.RunAsync(sink, stop.Token);
+        try
+        {
+            await OpenedAsync(sink, inFirst);
+            FileProbe before = feed.Files!;
+
+            Volatile.Write(ref plan, new WatchPlan([second + "/"], Opens: true, Renames: false));
+            await OpenedAsync(sink, inSecond);
+            int seenOfFirst = Opens(sink, inFirst);
+            await CatAsync(inFirst);
+            await CatAsync(inSecond);
+            await Eventually.TrueAsync(() => Opens(sink, inSecond) >= 2, "the second open in the new folder");
+
+            // The old probe is gone (its marks with its groups): the first folder's later open gave nothing.
+            Assert.NotSame(before, feed.Files);
+            Assert.Equal(seenOfFirst, Opens(sink, inFirst));
+            Assert.Equal(["first", "second"], _logs.Lines.Where(l => l.Contains("watching", StringComparison.OrdinalIgnoreCase))
+                .Select(l => l.Contains(first, StringComparison.Ordinal) ? "first" : "second"));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await running;
+        }
+    }
+
+    private static int Opens(CollectingEventSink sink, string path) =>
+        sink.Events.Count(e => e.Name == EventNames.FileOpen && e.File!.Path == path);
+
+    /// <summary>Opens <paramref name="path"/> from a child process (the probe skips its own) until the probe reports it.</summary>
+    private static async Task OpenedAsync(CollectingEventSink sink, string path)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (Opens(sink, path) == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for an open of {path}");
+            await CatAsync(path);
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task CatAsync(string path)
+    {
+        using Process cat = Process.Start(new ProcessStartInfo("/bin/cat", path) { RedirectStandardOutput = true, UseShellExecute = false })!;
+        await cat.StandardOutput.ReadToEndAsync();
+        await cat.WaitForExitAsync();
+    }
 }
