@@ -18,7 +18,7 @@ internal sealed record PodNames(string? Name, string? Namespace)
 /// Pod names are read once per pod, on the exec path only. Bounded: the oldest entries are forgotten first.
 /// Safe to use from the process connector's thread and the file probe's threads at once.
 /// </summary>
-internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 65_536)
+internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 65_536, TimeSpan? recheckAfter = null)
 {
     private const int PodCapacity = 4096;
     private const int ExitedCapacity = 4096;
@@ -28,7 +28,9 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
     /// A cached process checked against /proc this recently is trusted without another check: a burst of opens by
     /// one process pays one /proc read. A pid is not reused that fast, and an exec replaces the entry (OnExec).
     /// </summary>
-    private static readonly TimeSpan RecheckAfter = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan DefaultRecheckAfter = TimeSpan.FromMilliseconds(100);
+
+    private readonly TimeSpan _recheckAfter = recheckAfter ?? DefaultRecheckAfter;
 
     private readonly Lock _lock = new();
     private readonly BoundedMap<int, ProcessFacts> _byPid = new(capacity);
@@ -68,11 +70,6 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
         }
     }
 
-    /// <summary>
-    /// The facts of a process behind a file event. Reads <c>/proc/PID/stat</c> to check the cached entry is the
-    /// same incarnation and image (start time and comm); reads everything again when it is not. Never reads
-    /// files outside /proc, so it is safe on the thread that answers permission events.
-    /// </summary>
     /// <summary>Whether <paramref name="pid"/> has facts cached (seen at exec or at an earlier file event).</summary>
     public bool Knows(int pid)
     {
@@ -82,12 +79,18 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
         }
     }
 
+    /// <summary>
+    /// The facts of a process behind a file event. Reads <c>/proc/PID/stat</c> to check the cached entry is the
+    /// same incarnation and image (start time and comm), unless it was checked in the last 100 ms; reads everything
+    /// again when it is not. Never reads files outside /proc, so it is safe on the thread that answers permission
+    /// events.
+    /// </summary>
     public ProcessFacts ForFileEvent(int pid)
     {
         lock (_lock)
         {
             if (_byPid.TryGetValue(pid, out ProcessFacts? recent) && _checkedAt.TryGetValue(pid, out long checkedAt)
-                && Stopwatch.GetElapsedTime(checkedAt) < RecheckAfter)
+                && Stopwatch.GetElapsedTime(checkedAt) < _recheckAfter)
             {
                 return recent;
             }

@@ -35,8 +35,14 @@ internal sealed class SyscallFiles(int capacity = 64) : IDisposable
         }
 
         int length = ReadAt(fd, buffer);
+        if (length <= 0)
+        {
+            Linux.close(fd);
+            return null;
+        }
+
         Keep(pid, fd);
-        return length > 0 ? Encoding.ASCII.GetString(buffer[..length]) : null;
+        return Encoding.ASCII.GetString(buffer[..length]);
     }
 
     public int Count => _fdByPid.Count;

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using Sigs.Host.Feeds.Native;
+
+namespace Sigs.Host.Tests.Feeds.Native;
+
+/// <summary>The process cache behind file events, against real processes whose comm is changed through /proc.</summary>
+public sealed class KnownProcessesTests
+{
+    [Fact]
+    public void ForFileEvent_WithinTheRecheckWindow_TrustsTheCachedFacts()
+    {
+        using Process shell = RenamingShell();
+        try
+        {
+            var processes = new KnownProcesses(recheckAfter: TimeSpan.FromHours(1));
+            Assert.Equal("bash", processes.ForFileEvent(shell.Id).Process.Name);
+            Assert.True(processes.Knows(shell.Id));
+
+            Rename(shell);
+
+            Assert.Equal("bash", processes.ForFileEvent(shell.Id).Process.Name);
+        }
+        finally
+        {
+            shell.Kill();
+        }
+    }
+
+    [Fact]
+    public void ForFileEvent_AfterTheRecheckWindow_ReadsAgainWhenTheCommChanged()
+    {
+        using Process shell = RenamingShell();
+        try
+        {
+            var processes = new KnownProcesses(recheckAfter: TimeSpan.Zero);
+            Assert.Equal("bash", processes.ForFileEvent(shell.Id).Process.Name);
+
+            Rename(shell);
+
+            Assert.Equal("renamed", processes.ForFileEvent(shell.Id).Process.Name);
+        }
+        finally
+        {
+            shell.Kill();
+        }
+    }
+
+    [Fact]
+    public async Task ForFileEvent_AfterExit_KeepsWhatWasKnown()
+    {
+        using Process sleeper = Sleep();
+        var processes = new KnownProcesses(recheckAfter: TimeSpan.Zero);
+        ulong? entity = processes.ForFileEvent(sleeper.Id).Process.EntityId;
+        sleeper.Kill();
+        await sleeper.WaitForExitAsync();
+
+        Assert.Equal(entity, processes.OnExit(sleeper.Id));
+        Assert.False(processes.Knows(sleeper.Id));
+        Assert.Equal("sleep", processes.ForFileEvent(sleeper.Id).Process.Name);
+    }
+
+    /// <summary>
+    /// A shell that renames itself (a process may only write its own /proc/PID/comm) when a line arrives on stdin,
+    /// then waits for another.
+    /// </summary>
+    private static Process RenamingShell()
+    {
+        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardInput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("read a; printf renamed > /proc/$$/comm; read b");
+        return Process.Start(start)!;
+    }
+
+    private static void Rename(Process shell)
+    {
+        shell.StandardInput.WriteLine("go");
+        shell.StandardInput.Flush();
+        Assert.True(SpinWait.SpinUntil(() => File.ReadAllText($"/proc/{shell.Id}/comm").Trim() == "renamed", TimeSpan.FromSeconds(10)));
+    }
+
+    private static Process Sleep() => Process.Start(new ProcessStartInfo("sleep", "30") { UseShellExecute = false })!;
+}
