@@ -16,6 +16,7 @@ namespace Sigs.Benchmarks;
 internal static partial class OpenOverheadRunner
 {
     private const int Opens = 100_000;
+    private const int SpacedOpens = 2_000;
     private const int Rounds = 5;
 
     public static async Task RunAsync()
@@ -31,6 +32,7 @@ internal static partial class OpenOverheadRunner
 
             double unwatchedBefore = await MedianAsync(unwatched);
             double watchedBefore = await MedianAsync(watched);
+            double spacedBefore = await MedianAsync(watched, spaced: true);
 
             var sink = new CountingSink();
             var plan = new WatchPlan([watchedFolder + "/"], Opens: true, Renames: false);
@@ -40,6 +42,7 @@ internal static partial class OpenOverheadRunner
 
             double unwatchedWith = await MedianAsync(unwatched);
             double watchedWith = await MedianAsync(watched);
+            double spacedWith = await MedianAsync(watched, spaced: true);
             await stop.CancelAsync();
             await running;
             probe.Dispose();
@@ -47,11 +50,13 @@ internal static partial class OpenOverheadRunner
             // The floors: a responder that only answers FAN_ALLOW, so the kernel's round trip and the wake-ups;
             // sleeping in read between events, and never sleeping (the probe spins briefly after each event).
             double watchedBare = await WithBareResponderAsync(watchedFolder, spin: false, () => MedianAsync(watched));
+            double spacedBare = await WithBareResponderAsync(watchedFolder, spin: false, () => MedianAsync(watched, spaced: true));
             double watchedBareSpinning = await WithBareResponderAsync(watchedFolder, spin: true, () => MedianAsync(watched));
 
             Console.WriteLine($"{Opens:N0} open+close calls, median of {Rounds} rounds, microseconds per call:");
             Console.WriteLine($"  unwatched file: {unwatchedBefore:F2} without the probe, {unwatchedWith:F2} with it (added {unwatchedWith - unwatchedBefore:F2})");
             Console.WriteLine($"  watched file:   {watchedBefore:F2} without the probe, {watchedWith:F2} with it (added {watchedWith - watchedBefore:F2})");
+            Console.WriteLine($"  watched file, {SpacedOpens:N0} opens 1 ms apart (the probe's reader asleep each time): {spacedBefore:F2} without the probe, {spacedWith:F2} with it, {spacedBare:F2} with a bare responder (added {spacedWith - spacedBefore:F2} and {spacedBare - spacedBefore:F2})");
             Console.WriteLine($"  watched file with a bare responder that only allows: {watchedBare:F2} sleeping between events, {watchedBareSpinning:F2} spinning (added {watchedBare - watchedBefore:F2} and {watchedBareSpinning - watchedBefore:F2}; the permission round trip alone)");
             Console.WriteLine($"  probe: {probe.Allowed:N0} permission events answered, {sink.Count:N0} events published, {probe.Late:N0} allowed late");
         }
@@ -61,15 +66,27 @@ internal static partial class OpenOverheadRunner
         }
     }
 
-    /// <summary>The child process: opens and closes <paramref name="path"/> <see cref="Opens"/> times, prints the total in ns.</summary>
-    public static unsafe int OpenLoop(string path)
+    /// <summary>
+    /// The child process: opens and closes <paramref name="path"/> <see cref="Opens"/> times back to back, or
+    /// (<paramref name="spaced"/>) <see cref="SpacedOpens"/> times a millisecond apart, timing only the calls;
+    /// prints the average per call in ns.
+    /// </summary>
+    public static unsafe int OpenLoop(string path, bool spaced)
     {
         byte[] name = System.Text.Encoding.UTF8.GetBytes(path + "\0");
+        int count = spaced ? SpacedOpens : Opens;
+        long elapsed = 0;
         fixed (byte* bytes = name)
         {
             long started = Stopwatch.GetTimestamp();
-            for (int i = 0; i < Opens; i++)
+            for (int i = 0; i < count; i++)
             {
+                if (spaced)
+                {
+                    Thread.Sleep(1);
+                    started = Stopwatch.GetTimestamp();
+                }
+
                 int fd = open(bytes, 0x80000, 0);
                 if (fd < 0)
                 {
@@ -77,15 +94,20 @@ internal static partial class OpenOverheadRunner
                 }
 
                 _ = close(fd);
+                if (spaced)
+                {
+                    elapsed += Stopwatch.GetTimestamp() - started;
+                }
             }
 
-            Console.WriteLine(Stopwatch.GetElapsedTime(started).Ticks * 100);
+            elapsed = spaced ? elapsed : Stopwatch.GetTimestamp() - started;
+            Console.WriteLine((long)(elapsed * (1e9 / Stopwatch.Frequency) / count));
         }
 
         return 0;
     }
 
-    private static async Task<double> MedianAsync(string path)
+    private static async Task<double> MedianAsync(string path, bool spaced = false)
     {
         var perOpen = new List<double>();
         for (int round = 0; round < Rounds; round++)
@@ -96,7 +118,7 @@ internal static partial class OpenOverheadRunner
                 start.ArgumentList.Add(arg);
             }
 
-            start.ArgumentList.Add("open-loop");
+            start.ArgumentList.Add(spaced ? "open-loop-spaced" : "open-loop");
             start.ArgumentList.Add(path);
             using Process child = Process.Start(start)!;
             string output = await child.StandardOutput.ReadToEndAsync();
@@ -106,7 +128,7 @@ internal static partial class OpenOverheadRunner
                 throw new InvalidOperationException($"the open loop failed on {path}");
             }
 
-            perOpen.Add(long.Parse(output.Trim(), CultureInfo.InvariantCulture) / 1000.0 / Opens);
+            perOpen.Add(long.Parse(output.Trim(), CultureInfo.InvariantCulture) / 1000.0);
         }
 
         perOpen.Sort();

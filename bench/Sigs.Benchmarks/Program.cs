@@ -12,9 +12,9 @@ else if (args is ["open-overhead"])
 {
     await OpenOverheadRunner.RunAsync();
 }
-else if (args is ["open-loop", string path])
+else if (args is ["open-loop" or "open-loop-spaced", string path])
 {
-    return OpenOverheadRunner.OpenLoop(path);
+    return OpenOverheadRunner.OpenLoop(path, spaced: args[0] == "open-loop-spaced");
 }
 else
 {

@@ -200,6 +200,7 @@ internal sealed class FileProbe : IDisposable
 
             if (Stopwatch.GetElapsedTime(lastEvent) < spin)
             {
+                Thread.Yield(); // the opener just answered may be waiting for this CPU
                 continue;
             }
 
@@ -254,6 +255,7 @@ internal sealed class FileProbe : IDisposable
             }
 
             Allow(fd);
+            Thread.Yield(); // let the opener run first when it shares this CPU; the rest can wait a moment
             string? path = Linux.PathOf(fd);
             Linux.close(fd);
             try
