@@ -42,7 +42,8 @@ internal sealed class FileProbe : IDisposable
     private readonly int _openGroup = -1;
     private readonly int _renameGroup = -1;
     private readonly CancellationTokenSource _stop = new();
-    private readonly SyscallFiles _syscalls = new(); // used by the permission reader only
+    private readonly KeptProcFiles _syscalls = new("syscall"); // both used by the permission reader only
+    private readonly KeptProcFiles _comms = new("comm");
     private Task _readers = Task.CompletedTask;
     private CancellationTokenSource? _linkedStop;
     private int _disposed;
@@ -130,6 +131,7 @@ internal sealed class FileProbe : IDisposable
         _linkedStop?.Dispose();
         _stop.Dispose();
         _syscalls.Dispose();
+        _comms.Dispose();
         Marks?.Dispose();
         // Closing a group removes its marks; the kernel allows any permission event still waiting.
         if (_openGroup >= 0)
@@ -237,16 +239,16 @@ internal sealed class FileProbe : IDisposable
                 continue;
             }
 
-            // While the opener waits: what only a blocked opener can tell (its open flags) and, for a process not
-            // seen at exec, its /proc entry. After the answer: the check of a known process (it cannot have been
-            // replaced within microseconds; if it exits, what was known stays) and the path, from our descriptor.
+            // While the opener waits: what only a blocked opener can tell (its open flags, and which image it runs
+            // now: a shell that exec'd `cat` keeps its pid, and cat may be gone right after the answer), both through
+            // descriptors kept per process.
             int? flags = null;
             ProcessFacts? facts = null;
-            bool known = _processes.Knows(pid);
             try
             {
                 flags = FlagsFromSyscall(_syscalls.Read(pid), RuntimeInformation.ProcessArchitecture);
-                facts = known ? null : _processes.ForFileEvent(pid);
+                string? comm = _comms.Read(pid, out bool sameProcess);
+                facts = sameProcess ? _processes.ForFileEventOfSameProcess(pid, comm) : _processes.ForFileEvent(pid);
             }
             catch (Exception ex)
             {
@@ -254,20 +256,11 @@ internal sealed class FileProbe : IDisposable
                 _onProblem($"open event of pid {pid}: {ex.Message}");
             }
 
+            // The path too: once answered, the opener may go on to rename the file before this thread runs again.
+            string? path = Linux.PathOf(fd);
             Allow(fd);
             Thread.Yield(); // let the opener run first when it shares this CPU; the rest can wait a moment
-            string? path = Linux.PathOf(fd);
             Linux.close(fd);
-            try
-            {
-                facts ??= known ? _processes.ForFileEvent(pid) : null;
-            }
-            catch (Exception ex)
-            {
-                _counters.CountDecodeError();
-                _onProblem($"open event of pid {pid}: {ex.Message}");
-            }
-
             if (facts is not null)
             {
                 _publish(Event(EventNames.FileOpen, facts, new FileEventInfo { Path = path, Flags = flags }));

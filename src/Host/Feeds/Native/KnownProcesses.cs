@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Native;
@@ -18,24 +17,15 @@ internal sealed record PodNames(string? Name, string? Namespace)
 /// Pod names are read once per pod, on the exec path only. Bounded: the oldest entries are forgotten first.
 /// Safe to use from the process connector's thread and the file probe's threads at once.
 /// </summary>
-internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 65_536, TimeSpan? recheckAfter = null)
+internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 65_536)
 {
     private const int PodCapacity = 4096;
     private const int ExitedCapacity = 4096;
     private static readonly TimeSpan PodRetryInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// A cached process checked against /proc this recently is trusted without another check: a burst of opens by
-    /// one process pays one /proc read. A pid is not reused that fast, and an exec replaces the entry (OnExec).
-    /// </summary>
-    public static readonly TimeSpan DefaultRecheckAfter = TimeSpan.FromMilliseconds(100);
-
-    private readonly TimeSpan _recheckAfter = recheckAfter ?? DefaultRecheckAfter;
-
     private readonly Lock _lock = new();
     private readonly BoundedMap<int, ProcessFacts> _byPid = new(capacity);
     private readonly BoundedMap<int, ProcessFacts> _exited = new(ExitedCapacity);
-    private readonly BoundedMap<int, long> _checkedAt = new(capacity);
     private readonly BoundedMap<string, PodNames> _pods = new(PodCapacity, StringComparer.Ordinal);
 
     /// <summary>Reads a process that has just exec'd, and its pod's names when they are not known yet.</summary>
@@ -59,7 +49,6 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
     {
         lock (_lock)
         {
-            _checkedAt.Remove(pid, out _);
             if (!_byPid.Remove(pid, out ProcessFacts? facts))
             {
                 return null;
@@ -70,32 +59,13 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
         }
     }
 
-    /// <summary>Whether <paramref name="pid"/> has facts cached (seen at exec or at an earlier file event).</summary>
-    public bool Knows(int pid)
-    {
-        lock (_lock)
-        {
-            return _byPid.TryGetValue(pid, out _);
-        }
-    }
-
     /// <summary>
     /// The facts of a process behind a file event. Reads <c>/proc/PID/stat</c> to check the cached entry is the
-    /// same incarnation and image (start time and comm), unless it was checked in the last 100 ms; reads everything
-    /// again when it is not. Never reads files outside /proc, so it is safe on the thread that answers permission
-    /// events.
+    /// same incarnation and image (start time and comm); reads everything again when it is not. Never reads files
+    /// outside /proc, so it is safe on the thread that answers permission events.
     /// </summary>
     public ProcessFacts ForFileEvent(int pid)
     {
-        lock (_lock)
-        {
-            if (_byPid.TryGetValue(pid, out ProcessFacts? recent) && _checkedAt.TryGetValue(pid, out long checkedAt)
-                && Stopwatch.GetElapsedTime(checkedAt) < _recheckAfter)
-            {
-                return recent;
-            }
-        }
-
         string? stat = ProcFacts.ReadQuick(pid, "stat");
         ProcessFacts? cached;
         lock (_lock)
@@ -117,15 +87,31 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
             && start is ulong startTime && cached.Process.EntityId == ProcFacts.EntityId(pid, startTime)
             && cached.Process.Name == ProcFacts.CommOf(stat))
         {
-            ProcessFacts current = cached.Process.Interactive == (ttyNr != 0) ? cached
+            return cached.Process.Interactive == (ttyNr != 0) ? cached
                 : cached with { Process = cached.Process with { Interactive = ttyNr is int tty ? tty != 0 : null, Tty = ProcFacts.TtyText(ttyNr) } };
-            Store(pid, current);
-            return current;
         }
 
         ProcessFacts facts = ProcFacts.Read(procRoot, pid);
         Store(pid, facts);
         return facts;
+    }
+
+    /// <summary>
+    /// The facts of a process already checked by <see cref="ForFileEvent(int)"/> and known (through a /proc
+    /// descriptor kept since) to be the same process: only an exec can have changed it, which its comm shows. Costs no
+    /// /proc read when <paramref name="comm"/> matches.
+    /// </summary>
+    public ProcessFacts ForFileEventOfSameProcess(int pid, string? comm)
+    {
+        lock (_lock)
+        {
+            if (_byPid.TryGetValue(pid, out ProcessFacts? cached) && comm is not null && cached.Process.Name == comm.TrimEnd('\n'))
+            {
+                return cached;
+            }
+        }
+
+        return ForFileEvent(pid);
     }
 
     private bool NeedsPodNames(string podUid) =>
@@ -144,7 +130,6 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
         lock (_lock)
         {
             _byPid.Set(pid, facts);
-            _checkedAt.Set(pid, Stopwatch.GetTimestamp());
         }
     }
 

@@ -7,32 +7,13 @@ namespace Sigs.Host.Tests.Feeds.Native;
 public sealed class KnownProcessesTests
 {
     [Fact]
-    public void ForFileEvent_WithinTheRecheckWindow_TrustsTheCachedFacts()
+    public void ForFileEvent_WhenTheCommChanged_ReadsTheProcessAgain()
     {
         using Process shell = RenamingShell();
         try
         {
-            var processes = new KnownProcesses(recheckAfter: TimeSpan.FromHours(1));
+            var processes = new KnownProcesses();
             Assert.Equal("bash", processes.ForFileEvent(shell.Id).Process.Name);
-            Assert.True(processes.Knows(shell.Id));
-
-            Rename(shell);
-
-            Assert.Equal("bash", processes.ForFileEvent(shell.Id).Process.Name);
-        }
-        finally
-        {
-            shell.Kill();
-        }
-    }
-
-    [Fact]
-    public void ForFileEvent_AfterTheRecheckWindow_ReadsAgainWhenTheCommChanged()
-    {
-        using Process shell = RenamingShell();
-        try
-        {
-            var processes = new KnownProcesses(recheckAfter: TimeSpan.Zero);
             Assert.Equal("bash", processes.ForFileEvent(shell.Id).Process.Name);
 
             Rename(shell);
@@ -46,16 +27,36 @@ public sealed class KnownProcessesTests
     }
 
     [Fact]
+    public void ForFileEventOfSameProcess_TrustsAMatchingComm_AndReadsAgainWhenItDiffers()
+    {
+        using Process shell = RenamingShell();
+        try
+        {
+            var processes = new KnownProcesses();
+            ProcessFacts first = processes.ForFileEvent(shell.Id);
+            Rename(shell);
+
+            // The comm the caller read still says bash: the cached facts, no /proc read.
+            Assert.Same(first, processes.ForFileEventOfSameProcess(shell.Id, "bash\n"));
+            // It says something else (an exec): read again.
+            Assert.Equal("renamed", processes.ForFileEventOfSameProcess(shell.Id, "renamed\n").Process.Name);
+        }
+        finally
+        {
+            shell.Kill();
+        }
+    }
+
+    [Fact]
     public async Task ForFileEvent_AfterExit_KeepsWhatWasKnown()
     {
         using Process sleeper = Sleep();
-        var processes = new KnownProcesses(recheckAfter: TimeSpan.Zero);
+        var processes = new KnownProcesses();
         ulong? entity = processes.ForFileEvent(sleeper.Id).Process.EntityId;
         sleeper.Kill();
         await sleeper.WaitForExitAsync();
 
         Assert.Equal(entity, processes.OnExit(sleeper.Id));
-        Assert.False(processes.Knows(sleeper.Id));
         Assert.Equal("sleep", processes.ForFileEvent(sleeper.Id).Process.Name);
     }
 

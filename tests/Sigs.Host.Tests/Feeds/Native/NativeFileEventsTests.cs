@@ -240,7 +240,7 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
 
         await RunAsync($"cat {key} {unwatched} > /dev/null && echo more >> {key} && mv {key} {stolen}");
         await Eventually.TrueAsync(() => _sink.Events.Any(e => e.Name == EventNames.FileRename), "the rename event; log: " + string.Join("\n", _logs.Lines));
-        await Eventually.TrueAsync(() => OpensOf(key).Length >= 2, "the read and the write");
+        await Eventually.TrueAsync(() => OpensOf(key).Length >= 2, "the read and the write", describe: () => string.Join("; ", _sink.Events.Where(e => e.File is not null).Select(e => $"{e.Name} {e.Process?.Name} {e.File!.Path} {e.File.Flags}")));
 
         SecurityEvent rename = _sink.Events.Single(e => e.Name == EventNames.FileRename);
         Assert.Equal(key, rename.File!.OldPath);

@@ -4,18 +4,20 @@ using Sigs.Host.Feeds.Native;
 
 namespace Sigs.Host.Tests.Feeds.Native;
 
-public sealed class SyscallFilesTests
+public sealed class KeptProcFilesTests
 {
     [Fact]
     public async Task Read_KeepsOneDescriptorPerLiveProcess_AndForgetsAProcessThatExited()
     {
-        using var files = new SyscallFiles(capacity: 2);
+        using var files = new KeptProcFiles("syscall", capacity: 2);
         using Process sleeper = Sleep();
         using Process other = Sleep();
         await WaitUntilSleepingAsync(sleeper.Id);
 
-        string? first = files.Read(sleeper.Id);
-        string? again = files.Read(sleeper.Id);
+        string? first = files.Read(sleeper.Id, out bool firstKept);
+        string? again = files.Read(sleeper.Id, out bool againKept);
+        Assert.False(firstKept);
+        Assert.True(againKept);
 
         Assert.NotNull(first);
         Assert.Matches(@"^\d+ ", first);
@@ -34,7 +36,7 @@ public sealed class SyscallFilesTests
     [Fact]
     public void Read_BeyondCapacity_ClosesTheOldestDescriptor()
     {
-        using var files = new SyscallFiles(capacity: 2);
+        using var files = new KeptProcFiles("syscall", capacity: 2);
         List<Process> sleepers = [Sleep(), Sleep(), Sleep()];
         try
         {
@@ -55,7 +57,7 @@ public sealed class SyscallFilesTests
     public void FlagsFromARealBlockedCall_AreReadThroughTheKeptDescriptor()
     {
         // A process blocked in a syscall shows its number and arguments; `sleep` is blocked in clock_nanosleep.
-        using var files = new SyscallFiles();
+        using var files = new KeptProcFiles("syscall");
         using Process sleeper = Sleep();
         try
         {
@@ -67,6 +69,30 @@ public sealed class SyscallFilesTests
         finally
         {
             sleeper.Kill();
+        }
+    }
+
+    [Fact]
+    public void AKeptStatDescriptor_FollowsItsProcessAcrossExec()
+    {
+        // What the probe relies on to see that a shell has exec'd the program that opens the file.
+        using var files = new KeptProcFiles("stat");
+        var start = new ProcessStartInfo("/bin/bash") { RedirectStandardInput = true, UseShellExecute = false };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("read a; exec sleep 30");
+        using Process shell = Process.Start(start)!;
+        try
+        {
+            Assert.Contains("(bash)", files.Read(shell.Id), StringComparison.Ordinal);
+            shell.StandardInput.WriteLine("go");
+            shell.StandardInput.Flush();
+
+            Assert.True(SpinWait.SpinUntil(() => files.Read(shell.Id)?.Contains("(sleep)", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(10)));
+            Assert.Equal(1, files.Count);
+        }
+        finally
+        {
+            shell.Kill();
         }
     }
 

@@ -3,26 +3,35 @@ using System.Text;
 namespace Sigs.Host.Feeds.Native;
 
 /// <summary>
-/// Open descriptors of <c>/proc/PID/syscall</c> for the processes that opened watched files most recently, so
-/// reading a blocked opener's call costs one <c>pread</c> instead of a path lookup, open and close. A descriptor
-/// stays bound to its process: once that process has exited, reading it fails, and the pid's file is opened again
-/// (a new process with the same pid gets its own). Bounded, oldest closed first. One thread only.
+/// Open descriptors of one small /proc file (<c>/proc/PID/syscall</c>, <c>/proc/PID/comm</c>) for the processes
+/// that opened watched files most recently, so reading it for a blocked opener costs one <c>pread</c> instead of a
+/// path lookup, open and close. A descriptor stays bound to its process (across exec, which is what the reader
+/// wants to see): once that process has exited, reading it fails, and the pid's file is opened again (a new
+/// process with the same pid gets its own). Bounded, oldest closed first. One thread only.
 /// </summary>
-internal sealed class SyscallFiles(int capacity = 64) : IDisposable
+internal sealed class KeptProcFiles(string name, int capacity = 64) : IDisposable
 {
     private readonly Dictionary<int, int> _fdByPid = [];
     private readonly Queue<int> _order = new();
 
-    /// <summary>The text of <c>/proc/PID/syscall</c>, or null when the process is gone or it cannot be read.</summary>
-    public string? Read(int pid)
+    /// <summary>The file's text for <paramref name="pid"/>, or null when the process is gone or it cannot be read.</summary>
+    public string? Read(int pid) => Read(pid, out _);
+
+    /// <summary>
+    /// As <see cref="Read(int)"/>; <paramref name="sameProcess"/> tells that the text came through a descriptor opened
+    /// at an earlier read, so from the same process as then (not a new one that got its pid).
+    /// </summary>
+    public string? Read(int pid, out bool sameProcess)
     {
-        Span<byte> buffer = stackalloc byte[256];
+        Span<byte> buffer = stackalloc byte[1024];
+        sameProcess = false;
         if (_fdByPid.TryGetValue(pid, out int kept))
         {
             int read = ReadAt(kept, buffer);
             if (read > 0)
             {
-                return Encoding.ASCII.GetString(buffer[..read]);
+                sameProcess = true;
+                return Encoding.UTF8.GetString(buffer[..read]);
             }
 
             Forget(pid);
@@ -42,7 +51,7 @@ internal sealed class SyscallFiles(int capacity = 64) : IDisposable
         }
 
         Keep(pid, fd);
-        return Encoding.ASCII.GetString(buffer[..length]);
+        return Encoding.UTF8.GetString(buffer[..length]);
     }
 
     public int Count => _fdByPid.Count;
@@ -76,10 +85,10 @@ internal sealed class SyscallFiles(int capacity = 64) : IDisposable
         }
     }
 
-    private static unsafe int Open(int pid)
+    private unsafe int Open(int pid)
     {
-        Span<byte> path = stackalloc byte[40];
-        int length = Encoding.ASCII.GetBytes($"/proc/{pid}/syscall", path);
+        Span<byte> path = stackalloc byte[64];
+        int length = Encoding.ASCII.GetBytes($"/proc/{pid}/{name}", path);
         path[length] = 0;
         fixed (byte* bytes = path)
         {
