@@ -9,10 +9,11 @@ namespace Sigs.Host.Feeds.Native;
 
 /// <summary>
 /// File opens and renames from fanotify, limited to the folders of a <see cref="WatchPlan"/>.
-/// Opens come from a content-class group with <c>FAN_OPEN_PERM</c>: the opener waits inside <c>open</c> while
-/// its process facts are checked and its open flags read from <c>/proc/PID/syscall</c> (the event's own file
-/// descriptor carries the probe's flags, not the opener's); the path is read after the answer, from the probe's
-/// descriptor of the opened file.
+/// Opens come from a content-class group with <c>FAN_OPEN_PERM</c> that names the opening thread
+/// (<c>FAN_REPORT_TID</c>): the opener waits inside <c>open</c> while its open flags are read from that thread's
+/// <c>/proc/TID/syscall</c> (the event's own file descriptor carries the probe's flags, not the opener's; a
+/// multi-threaded program may open from any thread), its process and current image checked, and the path read from
+/// the probe's descriptor of the opened file (once answered, the opener may rename it).
 /// Every permission event is answered <c>FAN_ALLOW</c>; once a batch has taken longer than the answer budget,
 /// the rest of it is allowed at once without an event, and counted. Renames come from a second group that
 /// reports directory handles and names and the moved file's own handle (<c>FAN_RENAME</c>), resolved to paths with
@@ -42,8 +43,9 @@ internal sealed class FileProbe : IDisposable
     private readonly int _openGroup = -1;
     private readonly int _renameGroup = -1;
     private readonly CancellationTokenSource _stop = new();
-    private readonly KeptProcFiles _syscalls = new("syscall"); // both used by the permission reader only
+    private readonly KeptProcFiles _syscalls = new("syscall"); // these three used by the permission reader only
     private readonly KeptProcFiles _comms = new("comm");
+    private readonly ThreadGroups _threadGroups = new();
     private Task _readers = Task.CompletedTask;
     private CancellationTokenSource? _linkedStop;
     private int _disposed;
@@ -61,7 +63,7 @@ internal sealed class FileProbe : IDisposable
         {
             if (plan.Opens)
             {
-                _openGroup = Init(Linux.FanClassContent | Linux.FanCloexec | Linux.FanNonblock | Linux.FanUnlimitedQueue | Linux.FanUnlimitedMarks, "the open watch");
+                _openGroup = Init(Linux.FanClassContent | Linux.FanReportTid | Linux.FanCloexec | Linux.FanNonblock | Linux.FanUnlimitedQueue | Linux.FanUnlimitedMarks, "the open watch");
             }
 
             if (plan.Renames)
@@ -216,17 +218,10 @@ internal sealed class FileProbe : IDisposable
         long started = Stopwatch.GetTimestamp();
         for (int offset = 0; offset + MetadataBytes <= batch.Length;)
         {
-            (int length, ulong mask, int fd, int pid) = Metadata(batch[offset..]);
+            (int length, ulong mask, int fd, int tid) = Metadata(batch[offset..]);
             offset += Math.Max(length, MetadataBytes);
             if ((mask & Linux.FanQueueOverflow) != 0 || fd < 0)
             {
-                continue;
-            }
-
-            if (pid == OwnPid)
-            {
-                Allow(fd);
-                Linux.close(fd);
                 continue;
             }
 
@@ -240,20 +235,29 @@ internal sealed class FileProbe : IDisposable
             }
 
             // While the opener waits: what only a blocked opener can tell (its open flags, and which image it runs
-            // now: a shell that exec'd `cat` keeps its pid, and cat may be gone right after the answer), both through
-            // descriptors kept per process.
+            // now: a shell that exec'd `cat` keeps its pid, and cat may be gone right after the answer), through
+            // descriptors kept per thread. A thread's comm is compared with its process's cached name; a thread
+            // that named itself differently costs a read of its process's stat.
             int? flags = null;
             ProcessFacts? facts = null;
             try
             {
-                flags = FlagsFromSyscall(_syscalls.Read(pid), RuntimeInformation.ProcessArchitecture);
-                string? comm = _comms.Read(pid, out bool sameProcess);
-                facts = sameProcess ? _processes.ForFileEventOfSameProcess(pid, comm) : _processes.ForFileEvent(pid);
+                string? comm = _comms.Read(tid, out bool sameThread);
+                int pid = _threadGroups.GroupOf(tid, sameThread) ?? tid;
+                if (pid == OwnPid)
+                {
+                    Allow(fd);
+                    Linux.close(fd);
+                    continue;
+                }
+
+                flags = FlagsFromSyscall(_syscalls.Read(tid), RuntimeInformation.ProcessArchitecture);
+                facts = sameThread ? _processes.ForFileEventOfSameProcess(pid, comm) : _processes.ForFileEvent(pid);
             }
             catch (Exception ex)
             {
                 _counters.CountDecodeError();
-                _onProblem($"open event of pid {pid}: {ex.Message}");
+                _onProblem($"open event of thread {tid}: {ex.Message}");
             }
 
             // The path too: once answered, the opener may go on to rename the file before this thread runs again.

@@ -4,10 +4,11 @@ namespace Sigs.Host.Feeds.Native;
 
 /// <summary>
 /// Open descriptors of one small /proc file (<c>/proc/PID/syscall</c>, <c>/proc/PID/comm</c>) for the processes
-/// that opened watched files most recently, so reading it for a blocked opener costs one <c>pread</c> instead of a
-/// path lookup, open and close. A descriptor stays bound to its process (across exec, which is what the reader
-/// wants to see): once that process has exited, reading it fails, and the pid's file is opened again (a new
-/// process with the same pid gets its own). Bounded, oldest closed first. One thread only.
+/// (or threads: <c>/proc/TID</c> names one too) that opened watched files most recently, so reading it for a blocked
+/// opener costs one <c>pread</c> instead of a path lookup, open and close. A descriptor stays bound to its process
+/// (across exec, which is what the reader wants to see): once that process has exited, reading it fails, and the
+/// pid's file is opened again (a new process with the same pid gets its own). Bounded, oldest closed first. One
+/// thread only.
 /// </summary>
 internal sealed class KeptProcFiles(string name, int capacity = 64) : IDisposable
 {

@@ -259,6 +259,46 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PkiFolder_ReadAndWriteFromANamedSecondThread_ReportTheirFlagsAndTheProcess()
+    {
+        // Multi-threaded programs (Go tools such as kubectl, for one) open files from any thread: the flags must
+        // come from the thread blocked in open, not the main thread (here blocked in join), and the process must be
+        // the thread's process, named by its main thread, not the worker's own name.
+        MakeFolder("/etc/kubernetes/pki");
+        string key = $"/etc/kubernetes/pki/sigs-test-{Guid.NewGuid():N}.key";
+        File.WriteAllText(key, "-----BEGIN PRIVATE KEY-----\n");
+        _cleanup.Add(() => File.Delete(key));
+        await StartProbeAsync();
+
+        Process python = Start(
+            $"""
+            exec /usr/bin/python3 -c '
+            import threading
+            def work():
+                with open("/proc/thread-self/comm", "w") as comm:
+                    comm.write("sigs-worker")
+                open("{key}").read()
+                open("{key}", "a").write("more")
+            worker = threading.Thread(target=work)
+            worker.start()
+            worker.join()'
+            """);
+        await python.WaitForExitAsync();
+        Assert.True(python.ExitCode == 0, await python.StandardError.ReadToEndAsync());
+        await Eventually.TrueAsync(() => OpensOf(key).Length >= 2, "the read and the write", describe: () => string.Join("; ", OpensOf(key).Select(e => $"{e.Process?.Name} {e.File!.Flags}")));
+
+        SecurityEvent[] opens = OpensOf(key);
+        Assert.All(opens, open =>
+        {
+            Assert.Equal(python.Id, open.Process!.HostPid);
+            Assert.Equal("python3", open.Process.Name);
+        });
+        Assert.Equal(OpenFlags.ReadOnly, opens[0].File!.Flags & 3);
+        Assert.Equal(OpenFlags.WriteOnly, opens[1].File!.Flags & 3);
+        Assert.Single(FindingsOf("TRC-1018"));
+    }
+
+    [Fact]
     public async Task EveryPermissionEventIsAllowed_EvenWhenTheEngineQueueIsFull()
     {
         MakeFolder("/etc/kubernetes/pki");
