@@ -60,6 +60,7 @@ internal static partial class OpenOverheadRunner
             Console.WriteLine($"  watched file, {SpacedOpens:N0} opens 1 ms apart (the probe's reader asleep each time): {spacedBefore:F2} without the probe, {spacedWith:F2} with it, {spacedBare:F2} with a bare responder (added {spacedWith - spacedBefore:F2} and {spacedBare - spacedBefore:F2})");
             Console.WriteLine($"  watched file with a bare responder that only allows: {watchedBare:F2} sleeping between events, {watchedBareSpinning:F2} spinning (added {watchedBare - watchedBefore:F2} and {watchedBareSpinning - watchedBefore:F2}; the permission round trip alone)");
             Console.WriteLine($"  probe: {probe.Allowed:N0} permission events answered, {sink.Count:N0} events published, {probe.Late:N0} allowed late");
+            Console.WriteLine($"  platform: {Environment.ProcessorCount} CPUs, {IdleSetting()}");
         }
         finally
         {
@@ -107,6 +108,24 @@ internal static partial class OpenOverheadRunner
 
         return 0;
     }
+
+    /// <summary>
+    /// How idle CPUs wait, which sets the floor: in a VM guest with halt polling off, every wake-up of an idle vCPU
+    /// exits to the hypervisor.
+    /// </summary>
+    private static string IdleSetting()
+    {
+        string? driver = ReadSetting("/sys/devices/system/cpu/cpuidle/current_driver");
+        string? pollNs = ReadSetting("/sys/module/haltpoll/parameters/guest_halt_poll_ns");
+        return (driver, pollNs) switch
+        {
+            (null, _) => "cpuidle driver unknown",
+            (_, null) => $"cpuidle driver {driver}",
+            _ => $"cpuidle driver {driver}, guest halt polling up to {pollNs} ns{(pollNs == "0" ? " (off: waking an idle vCPU exits to the hypervisor)" : "")}",
+        };
+    }
+
+    private static string? ReadSetting(string path) => File.Exists(path) ? File.ReadAllText(path).Trim() : null;
 
     private static async Task<double> MedianAsync(string path, bool spaced = false)
     {
