@@ -307,6 +307,9 @@ internal sealed class FileProbe : IDisposable
                 continue;
             }
 
+            // The renaming process first: a `mv` may exit while the paths are being resolved.
+            ProcessFacts renamer = _processes.ForFileEvent(pid);
+
             string? oldPath = null;
             string? newPath = null;
             string? movedPath = null;
@@ -345,7 +348,7 @@ internal sealed class FileProbe : IDisposable
                 continue;
             }
 
-            _publish(Event(EventNames.FileRename, _processes.ForFileEvent(pid), new FileEventInfo { Path = newPath, OldPath = oldPath, NewPath = newPath }));
+            _publish(Event(EventNames.FileRename, renamer, new FileEventInfo { Path = newPath, OldPath = oldPath, NewPath = newPath }));
         }
     }
 

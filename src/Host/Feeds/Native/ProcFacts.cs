@@ -16,7 +16,8 @@ internal static class ProcFacts
     public static ProcessFacts Read(string procRoot, int pid)
     {
         string dir = Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture));
-        (int? parent, int? ttyNr, ulong? startTime) = ParseStat(TryRead(Path.Combine(dir, "stat")));
+        string? stat = TryRead(Path.Combine(dir, "stat"));
+        (int? parent, int? ttyNr, ulong? startTime) = ParseStat(stat);
         (string? containerId, string? podUid) = TryReadLines(Path.Combine(dir, "cgroup")) is { } cgroup ? CgroupPaths.Parse(cgroup) : (null, null);
         string[]? status = TryReadLines(Path.Combine(dir, "status"));
         var process = new ProcessInfo
@@ -25,7 +26,7 @@ internal static class ProcFacts
             HostPid = pid,
             ParentPid = parent,
             EntityId = startTime is ulong start ? EntityId(pid, start) : null,
-            Name = TryRead(Path.Combine(dir, "comm"))?.TrimEnd('\n'),
+            Name = TryRead(Path.Combine(dir, "comm"))?.TrimEnd('\n') ?? (stat is null ? null : CommOf(stat)), // gone since: stat had it
             Executable = TryLink(Path.Combine(dir, "exe")),
             Args = TryRead(Path.Combine(dir, "cmdline")) is { Length: > 0 } cmdline ? cmdline.TrimEnd('\0').Split('\0') : null,
             Uid = ParseUid(status),

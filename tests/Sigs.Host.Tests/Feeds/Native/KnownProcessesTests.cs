@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Sigs.Host.Feeds.Native;
+using Sigs.Host.Tests.TestSupport;
 
 namespace Sigs.Host.Tests.Feeds.Native;
 
@@ -58,6 +59,22 @@ public sealed class KnownProcessesTests
 
         Assert.Equal(entity, processes.OnExit(sleeper.Id));
         Assert.Equal("sleep", processes.ForFileEvent(sleeper.Id).Process.Name);
+    }
+
+    [Fact]
+    public void OnExec_OfAProcessGoneAfterItsStatWasRead_KeepsTheNameFromStat()
+    {
+        // What /proc shows of a short-lived `mv` read halfway: its stat was read, then it exited.
+        using var proc = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(proc.Path, "4242"));
+        proc.File("4242/stat", "4242 (mv) R 4200 4242 4200 0 -1 4194304 120 0 0 0 0 0 0 0 20 0 1 0 987654 8192000 200 18446744073709551615");
+        var processes = new KnownProcesses(proc.Path);
+
+        ProcessFacts facts = processes.OnExec(4242);
+
+        Assert.Equal("mv", facts.Process.Name);
+        Assert.Equal(4200, facts.Process.ParentPid);
+        Assert.Null(facts.Process.Args);
     }
 
     /// <summary>

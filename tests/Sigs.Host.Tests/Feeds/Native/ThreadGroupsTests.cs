@@ -14,9 +14,11 @@ public sealed class ThreadGroupsTests
         worker.Join();
         int mainTid = Gettid();
 
+        WaitUntilGone(workerTid);
+
         Assert.NotEqual(Environment.ProcessId, workerTid);
         Assert.Equal(Environment.ProcessId, groups.GroupOf(mainTid, sameThread: false));
-        Assert.Null(groups.GroupOf(workerTid, sameThread: false)); // exited: /proc/TID is gone
+        Assert.Null(groups.GroupOf(workerTid, sameThread: false));
     }
 
     [Fact]
@@ -37,6 +39,7 @@ public sealed class ThreadGroupsTests
         Assert.Equal(Environment.ProcessId, groups.GroupOf(tid, sameThread: false));
         done.Set();
         worker.Join();
+        WaitUntilGone(tid);
 
         // The thread is gone now: only what was read before answers, and only when the caller vouches for it.
         Assert.Equal(Environment.ProcessId, groups.GroupOf(tid, sameThread: true));
@@ -52,6 +55,17 @@ public sealed class ThreadGroupsTests
     [InlineData(null, null)]
     public void ParseTgid_ReadsTheTgidLine(string? status, int? tgid) =>
         Assert.Equal(tgid, ThreadGroups.ParseTgid(status));
+
+    /// <summary>Join returns when the managed thread is done; the OS thread may take a moment longer to go.</summary>
+    private static void WaitUntilGone(int tid)
+    {
+        DateTime deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Directory.Exists($"/proc/self/task/{tid}"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"thread {tid} did not exit");
+            Thread.Sleep(10);
+        }
+    }
 
     [System.Runtime.InteropServices.DllImport("libc")]
     private static extern int gettid();
