@@ -84,7 +84,9 @@ public sealed class FalcoGrpcFeedTests : IDisposable
 
         Assert.True(requestTimes.Count >= 3);
         TimeSpan gap = requestTimes[2] - requestTimes[1];
-        Assert.InRange(gap.TotalMilliseconds, 800, 2500);
+        // Not back to back (Falco's sub answers each request at once); the upper bound is loose because a loaded
+        // 2-core CI machine running the whole suite once held this timer back by seconds.
+        Assert.InRange(gap.TotalMilliseconds, 800, 10_000);
         SecurityEvent first = _sink.Events[0];
         Assert.Equal(EventSources.Falco, first.Source);
         Assert.Equal(EventNames.FileOpen, first.Name);

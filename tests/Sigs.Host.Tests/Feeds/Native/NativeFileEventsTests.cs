@@ -238,8 +238,23 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
         string unwatched = _folder.File("elsewhere.key", "not watched");
         await StartProbeAsync();
 
-        await RunAsync($"cat {key} {unwatched} > /dev/null && echo more >> {key} && mv {key} {stolen}");
+        // The same shell reads, appends and then renames at once. `mv` is left unreaped (a zombie keeps its /proc
+        // stat and comm) until the rename has been seen: on a busy machine a process reaped within a millisecond of
+        // its exec may be gone before the probe reads it (docs/feeds.md), and this test is about what it reports.
+        string seen = Path.Combine(_folder.Path, "rename-seen");
+        Process shell = Start(
+            $"""
+            cat {key} {unwatched} > /dev/null && echo more >> {key} && exec /usr/bin/python3 -c '
+            import os, subprocess, time
+            mv = subprocess.Popen(["mv", "{key}", "{stolen}"])
+            while not os.path.exists("{seen}"):
+                time.sleep(0.02)
+            exit(mv.wait())'
+            """);
         await Eventually.TrueAsync(() => _sink.Events.Any(e => e.Name == EventNames.FileRename), "the rename event; log: " + string.Join("\n", _logs.Lines));
+        File.WriteAllText(seen, "");
+        await shell.WaitForExitAsync();
+        Assert.True(shell.ExitCode == 0, await shell.StandardError.ReadToEndAsync());
         await Eventually.TrueAsync(() => OpensOf(key).Length >= 2, "the read and the write", describe: () => string.Join("; ", _sink.Events.Where(e => e.File is not null).Select(e => $"{e.Name} {e.Process?.Name} {e.File!.Path} {e.File.Flags}")));
 
         SecurityEvent rename = _sink.Events.Single(e => e.Name == EventNames.FileRename);
