@@ -238,14 +238,16 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
         string unwatched = _folder.File("elsewhere.key", "not watched");
         await StartProbeAsync();
 
-        // The same shell reads, appends and then renames at once. `mv` is left unreaped (a zombie keeps its /proc
-        // stat and comm) until the rename has been seen: on a busy machine a process reaped within a millisecond of
-        // its exec may be gone before the probe reads it (docs/feeds.md), and this test is about what it reports.
+        // A read, then an append and at once a rename (the path must be read before the opener is let go). `mv` is
+        // left unreaped (a zombie keeps its /proc stat and comm) until the rename has been seen: on a busy machine a
+        // process reaped within a millisecond of its exec may be gone before the probe reads it (docs/feeds.md).
         string seen = Path.Combine(_folder.Path, "rename-seen");
         Process shell = Start(
             $"""
-            cat {key} {unwatched} > /dev/null && echo more >> {key} && exec /usr/bin/python3 -c '
+            cat {key} {unwatched} > /dev/null && exec /usr/bin/python3 -c '
             import os, subprocess, time
+            with open("{key}", "a") as key:
+                key.write("more")
             mv = subprocess.Popen(["mv", "{key}", "{stolen}"])
             while not os.path.exists("{seen}"):
                 time.sleep(0.02)
@@ -263,7 +265,7 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
         Assert.Equal("mv", rename.Process!.Name);
         SecurityEvent[] opens = OpensOf(key);
         Assert.Equal(0, opens[0].File!.Flags); // cat: O_RDONLY
-        Assert.Equal(OpenFlags.WriteOnly, opens[1].File!.Flags & 3); // sh >>: O_WRONLY | O_CREAT | O_APPEND
+        Assert.Equal(OpenFlags.WriteOnly, opens[1].File!.Flags & 3); // append: O_WRONLY | O_CREAT | O_APPEND
         Assert.Empty(OpensOf("elsewhere.key"));
         Assert.Equal(EventOrigin.Host, opens[0].Origin);
 
