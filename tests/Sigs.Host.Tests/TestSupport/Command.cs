@@ -7,6 +7,18 @@ internal static class Command
 {
     public static async Task<SigsProcess.Result> RunAsync(string file, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
+        ProcessStartInfo start = StartInfo(file, args, workingDirectory, environment);
+        using Process process = Process.Start(start)!;
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(cancel.Token);
+        return new SigsProcess.Result(process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>How a tool is started in tests: output captured, arguments as given, in the repository unless told.</summary>
+    public static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
         var start = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
@@ -24,12 +36,7 @@ internal static class Command
             start.Environment[name] = value;
         }
 
-        using Process process = Process.Start(start)!;
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(cancel.Token);
-        return new SigsProcess.Result(process.ExitCode, await stdout, await stderr);
+        return start;
     }
 
     /// <summary>Runs and asserts success, showing the tool's output when it fails.</summary>

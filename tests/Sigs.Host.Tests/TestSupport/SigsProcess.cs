@@ -20,19 +20,8 @@ internal sealed class SigsProcess : IDisposable
 
     public static SigsProcess Start(IEnumerable<string> args, string? workingDirectory = null)
     {
-        var start = new ProcessStartInfo(RepoPaths.HostExecutable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory ?? RepoPaths.Root,
-        };
-        foreach (string arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
+        ProcessStartInfo start = Command.StartInfo(RepoPaths.HostExecutable, args, workingDirectory);
+        start.RedirectStandardInput = true;
         return new SigsProcess(Process.Start(start)!);
     }
 

@@ -134,6 +134,16 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
         _cleanup.Add(() => Directory.Delete(path, recursive: true));
     }
 
+    /// <summary>A key file of its own in the watched <c>/etc/kubernetes/pki/</c> (made when missing), removed on dispose.</summary>
+    private string PkiKey()
+    {
+        MakeFolder("/etc/kubernetes/pki");
+        string key = $"/etc/kubernetes/pki/sigs-test-{Guid.NewGuid():N}.key";
+        File.WriteAllText(key, "-----BEGIN PRIVATE KEY-----\n");
+        _cleanup.Add(() => File.Delete(key));
+        return key;
+    }
+
     /// <summary>A cgroup named the way the systemd cgroup driver names a containerd container of a pod.</summary>
     private string ContainerCgroup()
     {
@@ -228,12 +238,8 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
     [Fact]
     public async Task PkiFolder_ReadAndRenameOut_FireTrc1018_AndWritesAndOtherFoldersDoNot()
     {
-        MakeFolder("/etc/kubernetes/pki");
-        string name = $"sigs-test-{Guid.NewGuid():N}";
-        string key = $"/etc/kubernetes/pki/{name}.key";
-        string stolen = $"/etc/kubernetes/{name}.stolen";
-        File.WriteAllText(key, "-----BEGIN PRIVATE KEY-----\n");
-        _cleanup.Add(() => File.Delete(key));
+        string key = PkiKey();
+        string stolen = $"/etc/kubernetes/{Path.GetFileNameWithoutExtension(key)}.stolen";
         _cleanup.Add(() => File.Delete(stolen));
         string unwatched = _folder.File("elsewhere.key", "not watched");
         await StartProbeAsync();
@@ -281,10 +287,7 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
         // Multi-threaded programs (Go tools such as kubectl, for one) open files from any thread: the flags must
         // come from the thread blocked in open, not the main thread (here blocked in join), and the process must be
         // the thread's process, named by its main thread, not the worker's own name.
-        MakeFolder("/etc/kubernetes/pki");
-        string key = $"/etc/kubernetes/pki/sigs-test-{Guid.NewGuid():N}.key";
-        File.WriteAllText(key, "-----BEGIN PRIVATE KEY-----\n");
-        _cleanup.Add(() => File.Delete(key));
+        string key = PkiKey();
         await StartProbeAsync();
 
         Process python = Start(
@@ -318,10 +321,7 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
     [Fact]
     public async Task EveryPermissionEventIsAllowed_EvenWhenTheEngineQueueIsFull()
     {
-        MakeFolder("/etc/kubernetes/pki");
-        string key = $"/etc/kubernetes/pki/sigs-test-{Guid.NewGuid():N}.key";
-        File.WriteAllText(key, "k");
-        _cleanup.Add(() => File.Delete(key));
+        string key = PkiKey();
         NativeFeed feed = await StartProbeAsync();
         _sink.Full = true;
         long rejectedBefore = feed.Counters.Rejected;
