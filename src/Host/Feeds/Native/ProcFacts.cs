@@ -83,18 +83,17 @@ internal static class ProcFacts
     }
 
     /// <summary>The last NSpid entry of <c>/proc/PID/status</c>: the pid inside the process's own pid namespace.</summary>
-    private static int? ParseNamespacePid(string[]? status)
-    {
-        string? line = status?.FirstOrDefault(l => l.StartsWith("NSpid:", StringComparison.Ordinal));
-        string? last = line?.Split('\t', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
-        return last is not null && int.TryParse(last, CultureInfo.InvariantCulture, out int pid) ? pid : null;
-    }
+    private static int? ParseNamespacePid(string[]? status) =>
+        StatusValues(status, "NSpid:") is [.., string last] && int.TryParse(last, CultureInfo.InvariantCulture, out int pid) ? pid : null;
 
-    private static uint? ParseUid(string[]? status)
-    {
-        string? line = status?.FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal));
-        return line is not null && uint.TryParse(line.Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture, out uint uid) ? uid : null;
-    }
+    private static uint? ParseUid(string[]? status) =>
+        StatusValues(status, "Uid:") is [string real, ..] && uint.TryParse(real, CultureInfo.InvariantCulture, out uint uid) ? uid : null;
+
+    /// <summary>The tab-separated values of the <c>/proc/PID/status</c> line that starts with <paramref name="label"/>.</summary>
+    public static string[]? StatusValues(IEnumerable<string>? status, string label) =>
+        status?.FirstOrDefault(l => l.StartsWith(label, StringComparison.Ordinal)) is { } line
+            ? line[label.Length..].Split('\t', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : null;
 
     public static string? TryRead(string path)
     {

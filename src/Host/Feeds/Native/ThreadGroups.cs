@@ -33,17 +33,7 @@ internal sealed class ThreadGroups(int capacity = 4096)
     }
 
     /// <summary>The <c>Tgid:</c> line of <c>/proc/TID/status</c>.</summary>
-    public static int? ParseTgid(string? status)
-    {
-        const string Label = "\nTgid:";
-        int at = status?.IndexOf(Label, StringComparison.Ordinal) ?? -1;
-        if (at < 0)
-        {
-            return null;
-        }
-
-        ReadOnlySpan<char> rest = status.AsSpan(at + Label.Length).TrimStart();
-        int end = rest.IndexOf('\n');
-        return int.TryParse(end < 0 ? rest : rest[..end], NumberStyles.None, CultureInfo.InvariantCulture, out int tgid) ? tgid : null;
-    }
+    public static int? ParseTgid(string? status) =>
+        ProcFacts.StatusValues(status?.Split('\n'), "Tgid:") is [string tgid, ..]
+            && int.TryParse(tgid, NumberStyles.None, CultureInfo.InvariantCulture, out int group) ? group : null;
 }
