@@ -77,6 +77,21 @@ public sealed class KnownProcessesTests
         Assert.Null(facts.Process.Args);
     }
 
+    [Fact]
+    public void OnExec_ReadsStatusLines_AndALineWithoutValuesIsUnknown()
+    {
+        using var proc = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(proc.Path, "4242"));
+        proc.File("4242/stat", "4242 (sh) S 4200 4242 4200 0 -1 4194304 120 0 0 0 0 0 0 0 20 0 1 0 987654 8192000 200 18446744073709551615");
+        proc.File("4242/status", "Name:\tsh\nTgid:\t4242\nNSpid:\t4242\t7\nUid:\n");
+
+        ProcessFacts facts = new KnownProcesses(proc.Path).OnExec(4242);
+
+        Assert.Equal(7, facts.Process.Pid);
+        Assert.Equal(4242, facts.Process.HostPid);
+        Assert.Null(facts.Process.Uid);
+    }
+
     /// <summary>
     /// A shell that renames itself (a process may only write its own /proc/PID/comm) when a line arrives on stdin,
     /// then waits for another.
