@@ -111,6 +111,10 @@ internal sealed partial class AdminService(Uri listen, SigsRuntime runtime, Dete
             text.Sample("sigs_feed_fallback_switches_total", fallback.Switches, ("feed", fallback.Name));
         }
 
+        FeedGaugeSamples(text, FeedGauge.NativeMarks, "sigs_native_marks", "fanotify marks the native probe holds.");
+        FeedGaugeSamples(text, FeedGauge.NativeMountNamespaces, "sigs_native_mount_namespaces", "Mount namespaces the native probe watches.");
+        FeedGaugeSamples(text, FeedGauge.NativeFoldersMissing, "sigs_native_folders_missing", "Watched folders that exist in no mount namespace yet.");
+
         text.Family("sigs_feed_connected", "gauge", "1 while the feed is connected to its sensor (or listening).");
         FeedSamples(text, "sigs_feed_connected", c => c.Connected ? 1 : 0);
         text.Family("sigs_feed_reconnects_total", "counter", "Times a feed got its connection back after losing it.");
@@ -161,6 +165,24 @@ internal sealed partial class AdminService(Uri listen, SigsRuntime runtime, Dete
         foreach (IEventFeed feed in detection.Feeds)
         {
             text.Sample(name, value(feed.Counters), ("feed", feed.Name));
+        }
+    }
+
+    /// <summary>One gauge family over every feed (and running fallback) that sets <paramref name="gauge"/>.</summary>
+    private void FeedGaugeSamples(PrometheusText text, FeedGauge gauge, string name, string help)
+    {
+        text.Family(name, "gauge", help);
+        foreach (IEventFeed feed in detection.Feeds)
+        {
+            if (feed.Counters.Gauges.TryGetValue(gauge, out long value))
+            {
+                text.Sample(name, value, ("feed", feed.Name));
+            }
+
+            if (feed is FallbackFeed fallback && fallback.FallbackCounters.Gauges.TryGetValue(gauge, out long fallbackValue))
+            {
+                text.Sample(name, fallbackValue, ("feed", $"{feed.Name} fallback"));
+            }
         }
     }
 

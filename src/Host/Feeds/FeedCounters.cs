@@ -7,6 +7,7 @@ namespace Sigs.Host.Feeds;
 internal sealed class FeedCounters
 {
     private readonly ConcurrentDictionary<string, StrongBox<long>> _eventsByName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<FeedGauge, long> _gauges = new();
     private long _events;
     private long _decodeErrors;
     private long _reconnects;
@@ -30,6 +31,11 @@ internal sealed class FeedCounters
 
     /// <summary>Events received so far, by contract event name.</summary>
     public IReadOnlyDictionary<string, long> EventsByName => _eventsByName.ToDictionary(e => e.Key, e => Interlocked.Read(ref e.Value.Value), StringComparer.Ordinal);
+
+    /// <summary>The gauges this feed has set so far (a feed sets only those that apply to it).</summary>
+    public IReadOnlyDictionary<FeedGauge, long> Gauges => _gauges.ToDictionary();
+
+    public void SetGauge(FeedGauge gauge, long value) => _gauges[gauge] = value;
 
     public void CountEvent(string name)
     {

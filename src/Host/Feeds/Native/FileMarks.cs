@@ -40,6 +40,15 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
         }
     }
 
+    /// <summary>The watched folders that exist in no mount namespace seen so far (none yet on this node).</summary>
+    public IReadOnlyList<string> FoldersFoundNowhere()
+    {
+        lock (_lock)
+        {
+            return [.. plan.Folders.Where(folder => !_namespaces.Values.Any(ns => ns.Folders.ContainsKey(folder)))];
+        }
+    }
+
     /// <summary>Scans /proc for mount namespaces: marks new ones, checks known ones again, forgets dead ones.</summary>
     public void Refresh()
     {

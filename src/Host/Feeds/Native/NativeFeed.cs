@@ -109,6 +109,7 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
         if (current is not null && current.Plan.Equals(plan))
         {
             current.Marks.Refresh();
+            SetWatchGauges(current.Marks);
             return running;
         }
 
@@ -132,8 +133,21 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
             }
 
             LogWatching(logger, string.Join(", ", plan.Folders), _files.Marks.Marks, _files.Marks.Namespaces);
+            if (_files.Marks.FoldersFoundNowhere() is { Count: > 0 } missing)
+            {
+                LogFoldersFoundNowhere(logger, string.Join(", ", missing));
+            }
+
+            SetWatchGauges(_files.Marks);
             return Task.WhenAll(running, _files.RunAsync(cancellationToken));
         }
+    }
+
+    private void SetWatchGauges(FileMarks marks)
+    {
+        Counters.SetGauge(FeedGauge.NativeMarks, marks.Marks);
+        Counters.SetGauge(FeedGauge.NativeMountNamespaces, marks.Namespaces);
+        Counters.SetGauge(FeedGauge.NativeFoldersMissing, marks.FoldersFoundNowhere().Count);
     }
 
     private void OnProcessEvent(IEventSink sink, ProcessEvent processEvent)
@@ -206,6 +220,9 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Native probe watching {Folders} ({Marks} fanotify marks in {Namespaces} mount namespaces)")]
     private static partial void LogWatching(ILogger logger, string folders, long marks, int namespaces);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Native probe watching for {Folders} in new mount namespaces, none yet (a pod's or container's mounts are marked when its processes start)")]
+    private static partial void LogFoldersFoundNowhere(ILogger logger, string folders);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Native probe: {Problem}")]
     private static partial void LogFileProblem(ILogger logger, string problem);

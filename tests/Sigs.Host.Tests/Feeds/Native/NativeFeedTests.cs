@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Sigs.Host.Configuration;
+using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Native;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;
@@ -166,6 +167,66 @@ public sealed class NativeFeedTests : IAsyncLifetime
         {
             await stop.CancelAsync();
             await running;
+        }
+    }
+
+    [Fact]
+    public async Task WatchedFolderFoundNowhere_IsLoggedOnceAtStart_AndTheWatchIsOnTheGauges()
+    {
+        string present = Directory.CreateDirectory(Path.Combine(_folder.Path, "present")).FullName + "/";
+        string absent = Path.Combine(_folder.Path, "absent") + "/";
+        var feed = new NativeFeed(_logs.CreateLogger("gauges"), () => new WatchPlan([present, absent], Opens: true, Renames: true), TimeSpan.FromMilliseconds(100));
+        using var stop = new CancellationTokenSource();
+        Task running = feed.RunAsync(new CollectingEventSink(), stop.Token);
+        try
+        {
+            await Eventually.TrueAsync(() => feed.Counters.Gauges.ContainsKey(FeedGauge.NativeMarks), "the probe's gauges");
+            await Task.Delay(300); // a few refreshes: the missing folder is logged at start only
+
+            IReadOnlyDictionary<FeedGauge, long> gauges = feed.Counters.Gauges;
+            Assert.True(gauges[FeedGauge.NativeMarks] >= 2, $"marks {gauges[FeedGauge.NativeMarks]}"); // the open and the rename mark of present/
+            Assert.True(gauges[FeedGauge.NativeMountNamespaces] >= 1);
+            Assert.Equal(1, gauges[FeedGauge.NativeFoldersMissing]);
+            string missingLine = Assert.Single(_logs.Lines, l => l.Contains("none yet", StringComparison.Ordinal));
+            Assert.Contains(absent, missingLine, StringComparison.Ordinal);
+            Assert.DoesNotContain(present, missingLine, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await running;
+        }
+    }
+
+    [Fact]
+    public async Task Run_NativeFeed_ExportsItsWatchOnMetrics()
+    {
+        int port = Ports.Free();
+        string config = _folder.File("sigs.yaml", $"outputs:\n  - type: file\n    path: {_folder.Path}/findings.jsonl\nadmin:\n  listen: http://127.0.0.1:{port}\n");
+        using SigsProcess sigs = SigsProcess.Start(["run", "--config", config, "--feed", "native"]);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        string metrics = "";
+        await Eventually.TrueAsync(
+            () => (metrics = TryGetString(http, "/metrics")).Contains("sigs_native_mount_namespaces{feed=\"native\"}", StringComparison.Ordinal),
+            "the native probe's gauges on /metrics",
+            describe: () => metrics);
+        sigs.Signal("TERM");
+        Assert.Equal(0, (await sigs.WaitAsync(TimeSpan.FromSeconds(30))).ExitCode);
+
+        Assert.Matches(@"(?m)^sigs_native_marks\{feed=""native""\} \d+$", metrics);
+        Assert.Matches(@"(?m)^sigs_native_mount_namespaces\{feed=""native""\} [1-9]\d*$", metrics);
+        Assert.Matches(@"(?m)^sigs_native_folders_missing\{feed=""native""\} \d+$", metrics);
+    }
+
+    private static string TryGetString(HttpClient http, string path)
+    {
+        try
+        {
+            return http.GetStringAsync(path).GetAwaiter().GetResult();
+        }
+        catch (HttpRequestException)
+        {
+            return "";
         }
     }
 
