@@ -50,7 +50,8 @@ public sealed class K8sCertTheftSignature : Signature
           "type": "object",
           "additionalProperties": false,
           "properties": {
-            "allowedProcesses": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Process names (comm, exact) allowed to read the PKI folder." },
+            "allowedProcesses": { "type": "array", "items": { "type": "string", "minLength": 1 }, "description": "Process names allowed to read the PKI folder: an entry matches the comm or the executable's file name, exactly." },
+            "allowedExecutables": { "type": "array", "items": { "type": "string", "pattern": "^/" }, "description": "Full executable paths; when set, only these may read the PKI folder, whatever their comm (allowedProcesses is then not used)." },
             "pkiPrefix": { "type": "string", "pattern": "^/.*/$", "description": "The watched folder, ending in '/'." }
           }
         }
@@ -71,7 +72,7 @@ public sealed class K8sCertTheftSignature : Signature
             if (file.Path is { } path
                 && path.StartsWith(_settings.PkiPrefix, StringComparison.Ordinal)
                 && file.Flags is int flags && OpenFlags.AllowsRead(flags)
-                && Array.IndexOf(_settings.AllowedProcesses, securityEvent.Process?.Name) < 0)
+                && !IsAllowed(securityEvent.Process))
             {
                 Context.Report(securityEvent, new Dictionary<string, object?> { ["path"] = path, ["flags"] = flags });
             }
@@ -82,10 +83,34 @@ public sealed class K8sCertTheftSignature : Signature
         }
     }
 
-    /// <summary>The signature's configuration; defaults are Tracee's.</summary>
+    /// <summary>
+    /// With <see cref="Settings.AllowedExecutables"/> set, only those exact paths; otherwise a name in
+    /// <see cref="Settings.AllowedProcesses"/> equal to the comm (Tracee v0.24's signature) or to the executable's
+    /// file name (Tracee's current detector; sensors such as Tetragon report no comm). Both names can be faked by
+    /// the process itself; the executable paths cannot, short of writing to them.
+    /// </summary>
+    private bool IsAllowed(ProcessInfo? process)
+    {
+        if (_settings.AllowedExecutables is { Length: > 0 } executables)
+        {
+            return process?.Executable is { } executable && Array.IndexOf(executables, executable) >= 0;
+        }
+
+        return process is not null
+            && ((process.Name is { } comm && Array.IndexOf(_settings.AllowedProcesses, comm) >= 0)
+                || (process.Executable is { } path && Array.IndexOf(_settings.AllowedProcesses, Path.GetFileName(path)) >= 0));
+    }
+
+    /// <summary>The signature's configuration; defaults are Tracee's, with the controller manager's file name.</summary>
     public sealed class Settings
     {
-        public string[] AllowedProcesses { get; init; } = ["kube-apiserver", "kubelet", "kube-controller", "etcd"];
+        /// <summary>
+        /// Tracee's four names, plus <c>kube-controller-manager</c>: Tracee lists its comm (<c>kube-controller</c>,
+        /// cut at 15 characters), which an executable's file name never equals.
+        /// </summary>
+        public string[] AllowedProcesses { get; init; } = ["kube-apiserver", "kubelet", "kube-controller", "kube-controller-manager", "etcd"];
+
+        public string[] AllowedExecutables { get; init; } = [];
 
         public string PkiPrefix { get; init; } = "/etc/kubernetes/pki/";
     }

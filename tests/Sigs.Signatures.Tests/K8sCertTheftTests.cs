@@ -45,10 +45,81 @@ public class K8sCertTheftTests
     [Theory]
     [InlineData("kube-apiserver2")]
     [InlineData("ETCD")]
-    [InlineData("kube-controller-manager")]
+    [InlineData("kube-schedule")]
     public void Open_ByNameThatOnlyResemblesTheAllowList_Fires(string comm)
     {
         Assert.Single(Run(Ev.Open("/etc/kubernetes/pki/ca.key", comm: comm)));
+    }
+
+    /// <summary>
+    /// A read of the PKI folder by a process named by its comm, its executable, both, or both disagreeing (a
+    /// renamed comm, a copied binary): whether it fires with the default allow-list, and with
+    /// <c>allowedExecutables: [/usr/local/bin/kubelet, /usr/bin/kube-apiserver]</c>.
+    /// </summary>
+    [Theory]
+    [InlineData("cat", null, true, true)]
+    [InlineData(null, "/usr/bin/malicious", true, true)]
+    [InlineData("kubelet", null, false, true)]
+    [InlineData(null, "/usr/bin/kubelet", false, true)]
+    [InlineData(null, "/usr/local/bin/kubelet", false, false)]
+    [InlineData(null, "/usr/bin/kube-apiserver", false, false)]
+    [InlineData("kube-controller", "/usr/local/bin/kube-controller-manager", false, true)]
+    [InlineData(null, "/usr/local/bin/kube-controller-manager", false, true)]
+    [InlineData("etcd", "/usr/local/bin/etcd", false, true)]
+    [InlineData("kubelet", "/tmp/.x/miner", false, true)] // a comm renamed to pass the name list
+    [InlineData("python3", "/usr/local/bin/kubelet", false, false)] // the name list passes on the file name
+    [InlineData("kubelet", "/tmp/kubelet", false, true)] // a binary copied under the allowed name
+    [InlineData(null, null, true, true)]
+    public void Open_TheProcessByCommExecutableOrBoth_IsAllowedByNameOrByExactPath(string? comm, string? executable, bool firesByName, bool firesByPath)
+    {
+        SecurityEvent open = Ev.Open("/etc/kubernetes/pki/apiserver.crt", container: null) with
+        {
+            Process = new ProcessInfo { HostPid = 100, Name = comm, Executable = executable },
+        };
+        var byPath = new SignatureTestHost<K8sCertTheftSignature>("""{"allowedExecutables":["/usr/local/bin/kubelet","/usr/bin/kube-apiserver"]}""");
+        byPath.Run(open);
+
+        Assert.Equal(firesByName, Run(open).Count == 1);
+        Assert.Equal(firesByPath, byPath.Findings.Count == 1);
+    }
+
+    /// <summary>Upstream Tracee's detector test cases, as a v1beta1 event with the executable path and no thread name.</summary>
+    [Theory]
+    [InlineData("/usr/bin/malicious", 0, 1)]
+    [InlineData("/usr/bin/kubelet", 0, 0)]
+    [InlineData("/usr/bin/kube-apiserver", 0, 0)]
+    [InlineData("/usr/bin/malicious", 1, 0)]
+    public void Open_TraceeUpstreamDetectorCases_FireAsUpstream(string executable, int flags, int expectedFindings)
+    {
+        SecurityEvent open = Ev.Decode($$$"""
+            {"timestamp":"2025-11-02T10:00:07Z","id":1031,"name":"security_file_open","workload":{"process":{"executable":{"path":"{{{executable}}}"},"host_pid":5300,"pid":5300}},
+             "data":[{"name":"pathname","value":"/etc/kubernetes/pki/apiserver.crt"},{"name":"flags","value":{{{flags}}}}]}
+            """);
+
+        Assert.Null(open.Process!.Name);
+        Assert.Equal(expectedFindings, Run(open).Count);
+    }
+
+    [Fact]
+    public void Rename_TraceeUpstreamDetectorCase_FiresForAnyProcess()
+    {
+        SecurityEvent rename = Ev.Decode("""
+            {"timestamp":"2025-11-02T10:00:07Z","id":1032,"name":"security_inode_rename","workload":{"process":{"executable":{"path":"/usr/bin/mv"},"host_pid":5301}},
+             "data":[{"name":"old_path","value":"/etc/kubernetes/pki/apiserver.key"},{"name":"new_path","value":"/tmp/apiserver.key"}]}
+            """);
+        var byPath = new SignatureTestHost<K8sCertTheftSignature>("""{"allowedExecutables":["/usr/bin/mv"]}""");
+        byPath.Run(rename);
+
+        Assert.Single(Run(rename));
+        Assert.Single(byPath.Findings);
+    }
+
+    [Fact]
+    public void Config_AllowedExecutablesNotAbsolute_IsRejectedBySchema()
+    {
+        var error = Assert.Throws<SignatureConfigException>(() => new SignatureTestHost<K8sCertTheftSignature>("""{"allowedExecutables":["kubelet"]}"""));
+
+        Assert.Contains("allowedExecutables", error.Message, StringComparison.Ordinal);
     }
 
     [Theory]
