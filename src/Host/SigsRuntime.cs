@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
 using Sigs.Host.Enrichment;
+using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Native;
 using Sigs.Host.Loading;
 using Sigs.Host.Outputs;
@@ -24,6 +25,7 @@ internal sealed class SigsRuntime : IDisposable
         Config = config;
         PluginFolder = pluginFolder;
         Clock = clock;
+        ArgumentForms.Logger = loggerFactory.CreateLogger("Sigs.Feeds.ArgumentForms");
         Findings = new FindingWriter(outputs, loggerFactory.CreateLogger<FindingWriter>());
         Plugins = new PluginManager(pluginFolder, CreateLoader(config, Findings, clock, loggerFactory), loggerFactory.CreateLogger("Sigs.Loading"));
         try

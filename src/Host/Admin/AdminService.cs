@@ -115,6 +115,12 @@ internal sealed partial class AdminService(Uri listen, SigsRuntime runtime, Dete
         FeedGaugeSamples(text, FeedGauge.NativeMountNamespaces, "sigs_native_mount_namespaces", "Mount namespaces the native probe watches.");
         FeedGaugeSamples(text, FeedGauge.NativeFoldersMissing, "sigs_native_folders_missing", "Watched folders that exist in no mount namespace yet.");
 
+        text.Family("sigs_argument_forms_unknown_total", "counter", "Sensor arguments in a form Sigs does not understand (that part of the event unknown), by source and argument.");
+        foreach (((string source, string argument), long count) in ArgumentForms.Unknown)
+        {
+            text.Sample("sigs_argument_forms_unknown_total", count, ("source", source), ("argument", argument));
+        }
+
         text.Family("sigs_feed_connected", "gauge", "1 while the feed is connected to its sensor (or listening).");
         FeedSamples(text, "sigs_feed_connected", c => c.Connected ? 1 : 0);
         text.Family("sigs_feed_reconnects_total", "counter", "Times a feed got its connection back after losing it.");

@@ -35,9 +35,9 @@ internal static class OpenFlagsText
 
     /// <summary>
     /// Parses <c>O_RDONLY|O_CLOEXEC</c>, a plain number, or Falco's <c>524288(O_RDONLY|O_CLOEXEC)</c>.
-    /// Unknown names are ignored (they cannot change the access mode); text with no access mode is an error.
+    /// Unknown names are ignored (they cannot change the access mode); text with no access mode is null.
     /// </summary>
-    public static int Parse(string text, string field)
+    public static int? TryParse(string text)
     {
         ReadOnlySpan<char> span = text.AsSpan().Trim();
         int open = span.IndexOf('(');
@@ -63,6 +63,6 @@ internal static class OpenFlagsText
             }
         }
 
-        return sawAccessMode ? flags : throw new EventDecodeException($"field '{field}' has no access mode: '{text}'");
+        return sawAccessMode ? flags : null;
     }
 }

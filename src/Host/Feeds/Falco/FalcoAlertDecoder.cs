@@ -114,14 +114,23 @@ internal static class FalcoAlertDecoder
     private static string? Field(IReadOnlyDictionary<string, string> fields, string name) =>
         fields.TryGetValue(name, out string? value) && value.Length > 0 && value != NotAvailable ? value : null;
 
+    /// <summary>An integer field (Falco's JSON writes numbers, a rule's text output strings); any other text is an unknown form.</summary>
     private static long? Integer(IReadOnlyDictionary<string, string> fields, string name) =>
         Field(fields, name) is not { } text ? null
         : long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long value) ? value
-        : throw new EventDecodeException($"field '{name}' must be an integer, not '{text}'");
+        : UnknownForm<long?>(name, text);
+
+    private static T? UnknownForm<T>(string field, string text)
+    {
+        ArgumentForms.CountUnknown(EventSources.Falco, field, $"the text '{(text.Length > 40 ? text[..40] + "..." : text)}'");
+        return default;
+    }
 
     /// <summary>
     /// Falco reports argv as text joined by spaces, so the split is best effort: <c>proc.exeline</c> (argv[0]
-    /// first) when present, else <c>proc.exe</c> plus <c>proc.args</c>, else <c>proc.cmdline</c>.
+    /// first) when present, else argv[0] (<c>proc.exe</c>, or <c>proc.name</c>) plus <c>proc.args</c> (the arguments
+    /// alone; present but empty for a command without arguments), else <c>proc.cmdline</c> (the name and the
+    /// arguments), else <c>proc.exe</c> alone.
     /// </summary>
     private static string[]? Argv(IReadOnlyDictionary<string, string> fields)
     {
@@ -130,12 +139,18 @@ internal static class FalcoAlertDecoder
             return Split(exeline);
         }
 
-        if (Field(fields, "proc.exe") is { } exe)
+        string? first = Field(fields, "proc.exe") ?? Field(fields, "proc.name");
+        if (first is not null && fields.TryGetValue("proc.args", out string? args) && args != NotAvailable)
         {
-            return [exe, .. Split(Field(fields, "proc.args") ?? string.Empty)];
+            return [first, .. Split(args)];
         }
 
-        return Field(fields, "proc.cmdline") is { } cmdline ? Split(cmdline) : null;
+        if (Field(fields, "proc.cmdline") is { } cmdline)
+        {
+            return Split(cmdline);
+        }
+
+        return Field(fields, "proc.exe") is { } exe ? [exe] : null;
     }
 
     private static string[] Split(string text) => text.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -164,7 +179,7 @@ internal static class FalcoAlertDecoder
                 return new FileEventInfo
                 {
                     Path = Field(fields, "fd.name") ?? Field(fields, "evt.arg.name"),
-                    Flags = flags is null ? null : OpenFlagsText.Parse(flags, "evt.arg.flags"),
+                    Flags = flags is null ? null : OpenFlagsText.TryParse(flags) ?? UnknownForm<int?>("evt.arg.flags", flags),
                 };
             case EventNames.FileRename:
                 string? newPath = Field(fields, "fs.path.target") ?? Field(fields, "evt.arg.newpath");

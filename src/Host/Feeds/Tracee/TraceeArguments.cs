@@ -3,47 +3,126 @@ using Sigs.Plugins;
 namespace Sigs.Host.Feeds.Tracee;
 
 /// <summary>
-/// Maps Tracee's named event arguments to the contract's typed parts. Shared by the JSON decoders and the
-/// gRPC feed, which differ only in how they read an argument.
+/// Maps Tracee's named event arguments to the contract's typed parts, in every form Tracee sends them: raw (its
+/// default: flags and inode modes as numbers) or parsed (<c>--output option:parse-arguments</c>, on main
+/// <c>--enrichment decoded-data</c>: names such as <c>O_RDONLY|O_LARGEFILE</c> and <c>S_IFCHR</c>). Shared by the
+/// JSON decoders and the gRPC feed, which differ only in how they read a value. A value in any other form leaves
+/// its part unknown and is counted (<see cref="ArgumentForms"/>); the event is still delivered.
 /// </summary>
 internal static class TraceeArguments
 {
-    /// <summary>Tracee's <c>sched_process_exec</c> reports stdin; a terminal there means an interactive process.</summary>
-    public static bool? StdinIsTerminal(string? stdinType, string? stdinPath)
+    /// <summary>The inode mode's file type bits (<c>S_IFMT</c>) and the character-device type (<c>S_IFCHR</c>).</summary>
+    private const long FileTypeMask = 0xF000;
+    private const long CharacterDevice = 0x2000;
+
+    /// <summary>True for the argument names read into typed parts; only these are kept as <see cref="TraceeValue"/>.</summary>
+    public static bool IsInterpreted(string name) =>
+        name is "flags" or "stdin_type" or "stdin_path" or "pathname" or "argv" or "old_path" or "new_path";
+
+    /// <summary>
+    /// Interactive means stdin is a character device that is a terminal: <c>S_IFCHR</c> and a path under
+    /// <c>/dev/pts/</c>, <c>/dev/tty</c> or <c>/dev/console</c>. <c>/dev/null</c> is a character device and no terminal;
+    /// a pipe, socket or file is not interactive; with neither known, or a character device whose path is not, unknown.
+    /// </summary>
+    public static bool? Interactive(bool? characterDevice, string? stdinPath)
     {
-        if (stdinType is null && stdinPath is null)
+        if (characterDevice == false)
         {
-            return null;
+            return false;
         }
 
-        return stdinType == "S_IFCHR"
-            && stdinPath is not null
-            && (stdinPath.StartsWith("/dev/pts/", StringComparison.Ordinal) || stdinPath.StartsWith("/dev/tty", StringComparison.Ordinal));
+        return stdinPath is null ? null : IsTerminalPath(stdinPath);
     }
 
-    public static FileEventInfo? File(string eventName, IReadOnlyDictionary<string, string> args, int? flags) => eventName switch
+    public static FileEventInfo? File(string eventName, IReadOnlyDictionary<string, TraceeValue> values) => eventName switch
     {
-        EventNames.FileOpen => new FileEventInfo { Path = args.GetValueOrDefault("pathname"), Flags = flags },
+        EventNames.FileOpen => new FileEventInfo { Path = PathOf(values, "pathname"), Flags = Flags(values.GetValueOrDefault("flags", TraceeValue.None)) },
         EventNames.FileRename => new FileEventInfo
         {
-            OldPath = args.GetValueOrDefault("old_path"),
-            NewPath = args.GetValueOrDefault("new_path"),
-            Path = args.GetValueOrDefault("new_path"),
+            OldPath = PathOf(values, "old_path"),
+            NewPath = PathOf(values, "new_path"),
+            Path = PathOf(values, "new_path"),
         },
         _ => null,
     };
 
     /// <summary>Adds what an exec event says about the new program to the process facts.</summary>
-    public static ProcessInfo WithExecFacts(ProcessInfo process, IReadOnlyDictionary<string, string> args, IReadOnlyList<string>? argv)
+    public static ProcessInfo WithExecFacts(ProcessInfo process, IReadOnlyDictionary<string, TraceeValue> values)
     {
-        string? stdinPath = args.GetValueOrDefault("stdin_path");
-        bool? interactive = StdinIsTerminal(args.GetValueOrDefault("stdin_type"), stdinPath);
+        string? stdinPath = PathOf(values, "stdin_path");
+        bool? interactive = Interactive(IsCharacterDevice(values.GetValueOrDefault("stdin_type", TraceeValue.None)), stdinPath);
         return process with
         {
-            Args = argv ?? process.Args,
-            Executable = args.GetValueOrDefault("pathname") ?? process.Executable,
+            Args = Argv(values.GetValueOrDefault("argv", TraceeValue.None)) ?? process.Args,
+            Executable = PathOf(values, "pathname") ?? process.Executable,
             Interactive = interactive,
             Tty = interactive == true ? stdinPath : process.Tty,
         };
+    }
+
+    private static bool IsTerminalPath(string path) =>
+        path.StartsWith("/dev/pts/", StringComparison.Ordinal) || path.StartsWith("/dev/tty", StringComparison.Ordinal) || path == "/dev/console";
+
+    /// <summary><c>stdin_type</c>: the inode mode as a number (raw), or Tracee's names, file type first (<c>S_IFCHR|S_IRUSR|...</c>).</summary>
+    private static bool? IsCharacterDevice(TraceeValue value)
+    {
+        if (value.Kind == TraceeValueKind.None)
+        {
+            return null;
+        }
+
+        if (value.Integer is long mode)
+        {
+            return (mode & FileTypeMask) == CharacterDevice;
+        }
+
+        if (value is { Kind: TraceeValueKind.Text, Text: { } text } && text.StartsWith("S_IF", StringComparison.Ordinal))
+        {
+            int end = text.IndexOf('|', StringComparison.Ordinal);
+            return (end < 0 ? text : text[..end]).Trim() == "S_IFCHR";
+        }
+
+        return Unknown<bool?>("stdin_type", value);
+    }
+
+    /// <summary><c>flags</c>: the open flags as a number (raw) or as names.</summary>
+    private static int? Flags(TraceeValue value)
+    {
+        switch (value.Kind)
+        {
+            case TraceeValueKind.None:
+                return null;
+            case TraceeValueKind.Number when value.Number is >= int.MinValue and <= uint.MaxValue:
+                return unchecked((int)value.Number);
+            case TraceeValueKind.Text when OpenFlagsText.TryParse(value.Text!) is int flags:
+                return flags;
+            default:
+                Unknown<int?>("flags", value);
+                return null;
+        }
+    }
+
+    private static string? PathOf(IReadOnlyDictionary<string, TraceeValue> values, string name)
+    {
+        TraceeValue value = values.GetValueOrDefault(name, TraceeValue.None);
+        return value.Kind switch
+        {
+            TraceeValueKind.None => null,
+            TraceeValueKind.Text => value.Text,
+            _ => Unknown<string>(name, value),
+        };
+    }
+
+    private static IReadOnlyList<string>? Argv(TraceeValue value) => value.Kind switch
+    {
+        TraceeValueKind.None => null,
+        TraceeValueKind.Strings => value.Strings,
+        _ => Unknown<IReadOnlyList<string>>("argv", value),
+    };
+
+    private static T? Unknown<T>(string argument, TraceeValue value)
+    {
+        ArgumentForms.CountUnknown(EventSources.Tracee, argument, value.Form);
+        return default;
     }
 }

@@ -22,23 +22,19 @@ internal static class TraceeJsonDecoder
         long timestamp = JsonFields.Integer(root, "timestamp") ?? throw new EventDecodeException("field 'timestamp' is missing");
 
         var args = new Dictionary<string, string>(StringComparer.Ordinal);
-        IReadOnlyList<string>? argv = null;
-        JsonElement? flagsValue = null;
+        var values = new Dictionary<string, TraceeValue>(StringComparer.Ordinal);
         if (root.TryGetProperty("args", out JsonElement argList) && argList.ValueKind == JsonValueKind.Array)
         {
             foreach (JsonElement arg in argList.EnumerateArray())
             {
+                if (arg.ValueKind != JsonValueKind.Object)
+                {
+                    throw new EventDecodeException("an element of 'args' is not an object");
+                }
+
                 string argName = JsonFields.String(arg, "name") ?? throw new EventDecodeException("an element of 'args' has no 'name'");
                 JsonElement value = arg.TryGetProperty("value", out JsonElement v) ? v : default;
-                args[argName] = value.ValueKind == JsonValueKind.Undefined ? string.Empty : JsonFields.Text(value);
-                if (argName == "argv" && value.ValueKind == JsonValueKind.Array)
-                {
-                    argv = JsonFields.StringArray(value, "args.argv");
-                }
-                else if (argName == "flags")
-                {
-                    flagsValue = value;
-                }
+                Add(args, values, argName, value);
             }
         }
         else if (root.TryGetProperty("args", out JsonElement notArray) && notArray.ValueKind != JsonValueKind.Null)
@@ -64,7 +60,7 @@ internal static class TraceeJsonDecoder
         };
         if (name == EventNames.ProcessExec)
         {
-            process = TraceeArguments.WithExecFacts(process, args, argv);
+            process = TraceeArguments.WithExecFacts(process, values);
         }
 
         return new SecurityEvent
@@ -82,7 +78,7 @@ internal static class TraceeJsonDecoder
                 Image = container is { } ci ? JsonFields.NonEmpty(JsonFields.String(ci, "image")) : null,
             },
             Kubernetes = kubernetes is { } k ? Kubernetes(JsonFields.String(k, "podName"), JsonFields.String(k, "podNamespace"), JsonFields.String(k, "podUID")) : null,
-            File = TraceeArguments.File(name, args, Flags(flagsValue)),
+            File = TraceeArguments.File(name, values),
             Arguments = args,
         };
     }
@@ -95,12 +91,16 @@ internal static class TraceeJsonDecoder
             : throw new EventDecodeException("field 'timestamp' is missing");
 
         var args = new Dictionary<string, string>(StringComparer.Ordinal);
-        IReadOnlyList<string>? argv = null;
-        JsonElement flagsValue = default;
+        var values = new Dictionary<string, TraceeValue>(StringComparer.Ordinal);
         if (root.TryGetProperty("data", out JsonElement data) && data.ValueKind == JsonValueKind.Array)
         {
             foreach (JsonElement item in data.EnumerateArray())
             {
+                if (item.ValueKind != JsonValueKind.Object)
+                {
+                    throw new EventDecodeException("an element of 'data' is not an object");
+                }
+
                 string argName = JsonFields.String(item, "name") ?? throw new EventDecodeException("an element of 'data' has no 'name'");
                 JsonElement value = DataValue(item);
                 if (value.ValueKind == JsonValueKind.Object && value.TryGetProperty("value", out JsonElement wrapped))
@@ -108,15 +108,7 @@ internal static class TraceeJsonDecoder
                     value = wrapped; // protojson StringArray / Int32Array: {"value": [...]}
                 }
 
-                args[argName] = value.ValueKind == JsonValueKind.Undefined ? string.Empty : JsonFields.Text(value);
-                if (argName == "argv" && value.ValueKind == JsonValueKind.Array)
-                {
-                    argv = JsonFields.StringArray(value, "data.argv");
-                }
-                else if (argName == "flags")
-                {
-                    flagsValue = value;
-                }
+                Add(args, values, argName, value);
             }
         }
 
@@ -129,7 +121,7 @@ internal static class TraceeJsonDecoder
         var processInfo = process is { } p ? V1Beta1Process(p) : new ProcessInfo();
         if (name == EventNames.ProcessExec)
         {
-            processInfo = TraceeArguments.WithExecFacts(processInfo, args, argv);
+            processInfo = TraceeArguments.WithExecFacts(processInfo, values);
         }
 
         JsonElement? image = container is { } ci ? JsonFields.Object(ci, "image") : null;
@@ -152,7 +144,7 @@ internal static class TraceeJsonDecoder
                 pod is { } pn ? JsonFields.String(pn, "name") : null,
                 ns is { } nn ? JsonFields.String(nn, "name") : null,
                 pod is { } pu ? JsonFields.String(pu, "uid") : null),
-            File = TraceeArguments.File(name, args, Flags(flagsValue)),
+            File = TraceeArguments.File(name, values),
             Arguments = args,
         };
     }
@@ -165,6 +157,11 @@ internal static class TraceeJsonDecoder
         int? parent = null;
         if (process.TryGetProperty("ancestors", out JsonElement ancestors) && ancestors.ValueKind == JsonValueKind.Array && ancestors.GetArrayLength() > 0)
         {
+            if (ancestors[0].ValueKind != JsonValueKind.Object)
+            {
+                throw new EventDecodeException("an element of 'workload.process.ancestors' is not an object");
+            }
+
             parent = JsonFields.Int32(ancestors[0], "host_pid", "hostPid");
         }
 
@@ -197,14 +194,15 @@ internal static class TraceeJsonDecoder
         return default;
     }
 
-    private static int? Flags(JsonElement? value) => value switch
+    /// <summary>Keeps an argument's text for the event's argument map, and its value when a typed part is read from it.</summary>
+    private static void Add(Dictionary<string, string> args, Dictionary<string, TraceeValue> values, string name, JsonElement value)
     {
-        null => null,
-        { ValueKind: JsonValueKind.Number } number => JsonFields.Narrow(JsonFields.ToInteger(number, "flags"), "flags"),
-        { ValueKind: JsonValueKind.String } text => OpenFlagsText.Parse(text.GetString()!, "flags"),
-        { ValueKind: JsonValueKind.Undefined or JsonValueKind.Null } => null,
-        _ => throw new EventDecodeException("field 'flags' must be a number or flag names"),
-    };
+        args[name] = value.ValueKind == JsonValueKind.Undefined ? string.Empty : JsonFields.Text(value);
+        if (TraceeArguments.IsInterpreted(name))
+        {
+            values[name] = TraceeValue.FromJson(value);
+        }
+    }
 
     private static KubernetesInfo? Kubernetes(string? pod, string? ns, string? uid) =>
         string.IsNullOrEmpty(pod) && string.IsNullOrEmpty(ns) && string.IsNullOrEmpty(uid)

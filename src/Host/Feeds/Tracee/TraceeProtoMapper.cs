@@ -17,24 +17,13 @@ internal static class TraceeProtoMapper
         }
 
         var args = new Dictionary<string, string>(source.Data.Count, StringComparer.Ordinal);
-        IReadOnlyList<string>? argv = null;
-        int? flags = null;
+        var values = new Dictionary<string, TraceeValue>(StringComparer.Ordinal);
         foreach (EventValue value in source.Data)
         {
             args[value.Name] = Text(value);
-            if (value.Name == "argv" && value.ValueCase == EventValue.ValueOneofCase.StrArray)
+            if (TraceeArguments.IsInterpreted(value.Name))
             {
-                argv = [.. value.StrArray.Value];
-            }
-            else if (value.Name == "flags")
-            {
-                flags = value.ValueCase switch
-                {
-                    EventValue.ValueOneofCase.Int32 => value.Int32,
-                    EventValue.ValueOneofCase.UInt32 => unchecked((int)value.UInt32),
-                    EventValue.ValueOneofCase.Str => OpenFlagsText.Parse(value.Str, "flags"),
-                    _ => null,
-                };
+                values[value.Name] = TraceeValue.FromProto(value);
             }
         }
 
@@ -43,7 +32,7 @@ internal static class TraceeProtoMapper
         ProcessInfo process = Process(workload?.Process);
         if (source.Name == EventNames.ProcessExec)
         {
-            process = TraceeArguments.WithExecFacts(process, args, argv);
+            process = TraceeArguments.WithExecFacts(process, values);
         }
 
         Pod? pod = workload?.K8S?.Pod;
@@ -64,7 +53,7 @@ internal static class TraceeProtoMapper
                 Image = JsonFields.NonEmpty(workload.Container.Image?.Name),
             },
             Kubernetes = podName is null && ns is null && podUid is null ? null : new KubernetesInfo { PodName = podName, Namespace = ns, PodUid = podUid },
-            File = TraceeArguments.File(source.Name, args, flags),
+            File = TraceeArguments.File(source.Name, values),
             Arguments = args,
         };
     }

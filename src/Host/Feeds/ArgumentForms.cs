@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Sigs.Host.Feeds;
+
+/// <summary>
+/// Sensor arguments that arrived in a form Sigs does not understand (a number where a path belongs, flags with no
+/// access mode, an inode mode that is neither a number nor Tracee's names). The event is still delivered with that
+/// part unknown; here the form is counted per source and argument and logged once per pair. The keys are bounded:
+/// sources are the contract's, arguments the names the decoders interpret.
+/// </summary>
+internal static partial class ArgumentForms
+{
+    private static readonly ConcurrentDictionary<(string Source, string Argument), StrongBox<long>> Counts = new();
+
+    /// <summary>Where the once-per-pair log lines go; the host sets it at start.</summary>
+    public static ILogger Logger { get; set; } = NullLogger.Instance;
+
+    /// <summary>Unknown forms so far, per source and argument.</summary>
+    public static IReadOnlyDictionary<(string Source, string Argument), long> Unknown =>
+        Counts.ToDictionary(c => c.Key, c => Interlocked.Read(ref c.Value.Value));
+
+    /// <summary>Counts one value of <paramref name="argument"/> in <paramref name="form"/>; the first of each pair is logged.</summary>
+    public static void CountUnknown(string source, string argument, string form)
+    {
+        StrongBox<long> count = Counts.GetOrAdd((source, argument), static _ => new StrongBox<long>());
+        if (Interlocked.Increment(ref count.Value) == 1)
+        {
+            LogUnknownForm(Logger, source, argument, form);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source} argument '{Argument}' came as {Form}, a form Sigs does not understand: that part of the event is unknown (logged once; counted as sigs_argument_forms_unknown_total)")]
+    private static partial void LogUnknownForm(ILogger logger, string source, string argument, string form);
+}
