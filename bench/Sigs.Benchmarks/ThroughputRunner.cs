@@ -91,7 +91,7 @@ internal static class ThroughputRunner
         });
 
         using SigsRuntime runtime = Runtime();
-        var feed = new TraceeGrpcFeed(new GrpcClient(GrpcAddress.Parse($"unix:{socket}", false)), socket, [], GrpcCallOptions.DefaultMaxMessageBytes, NullLogger.Instance, ReconnectDelays.Default);
+        var feed = new TraceeGrpcFeed(GrpcChannels.Create(GrpcAddress.Parse($"unix:{socket}", false)), socket, [], NullLogger.Instance, ReconnectDelays.Default);
         double rate = await MeasureAsync(runtime, feed, total, () => Task.CompletedTask);
         File.Delete(socket);
         return rate;

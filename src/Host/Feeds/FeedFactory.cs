@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Cli;
 using Sigs.Host.Configuration;
@@ -35,10 +36,10 @@ internal static class FeedFactory
         {
             case FeedConfig.Tracee:
                 string traceeAddress = feed.Address ?? TraceeGrpcFeed.DefaultAddress;
-                return new TraceeGrpcFeed(Client(traceeAddress, null), traceeAddress, feed.Policies, MaxMessage(feed), logger, delays);
+                return new TraceeGrpcFeed(Channel(traceeAddress, null, feed), traceeAddress, feed.Policies, logger, delays);
             case FeedConfig.FalcoGrpc:
                 string falcoAddress = feed.Address ?? FalcoGrpcFeed.DefaultAddress;
-                return new FalcoGrpcFeed(Client(falcoAddress, feed.Tls), falcoAddress, MaxMessage(feed), logger, delays);
+                return new FalcoGrpcFeed(Channel(falcoAddress, feed.Tls, feed), falcoAddress, logger, delays);
             case FeedConfig.FalcoHttp:
                 return new FalcoHttpFeed(feed.Listen ?? FalcoHttpFeed.DefaultListen, feed.MaxBodyBytes ?? FalcoHttpFeed.DefaultMaxBodyBytes, logger);
             case FeedConfig.KubernetesAudit:
@@ -73,14 +74,13 @@ internal static class FeedFactory
         };
     }
 
-    private static int MaxMessage(FeedConfig feed) => feed.MaxMessageBytes ?? GrpcCallOptions.DefaultMaxMessageBytes;
-
-    private static GrpcClient Client(string address, TlsConfig? tls)
+    private static GrpcChannel Channel(string address, TlsConfig? tls, FeedConfig feed)
     {
         try
         {
             GrpcAddress parsed = GrpcAddress.Parse(address, useTls: tls is not null);
-            return new GrpcClient(parsed, tls is null ? null : new GrpcTlsOptions(tls.CertFile, tls.KeyFile, tls.CaFile));
+            GrpcTlsOptions? tlsOptions = tls is null ? null : new GrpcTlsOptions(tls.CertFile, tls.KeyFile, tls.CaFile);
+            return GrpcChannels.Create(parsed, tlsOptions, feed.MaxMessageBytes ?? GrpcChannels.DefaultMaxMessageBytes);
         }
         catch (FormatException ex)
         {

@@ -1,4 +1,5 @@
-using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Grpc;
 using Sigs.Plugins;
@@ -6,45 +7,42 @@ using Sigs.Plugins;
 namespace Sigs.Host.Feeds;
 
 /// <summary>
-/// A feed that holds one streaming gRPC call open to a sensor and maps every response to a contract event.
-/// The call is reopened with backoff whenever it ends or fails; a response that cannot be mapped is counted and
-/// skipped, and the stream goes on.
+/// A feed that holds one streaming gRPC call open to a sensor (Grpc.Net.Client) and maps every response to a
+/// contract event. The call is reopened with backoff whenever it ends or fails; a response that does not parse or
+/// cannot be mapped is counted and skipped, and the stream goes on. Events already received are published before
+/// a later failure ends the call.
 /// </summary>
 internal abstract class GrpcStreamFeed<TResponse> : IEventFeed
-    where TResponse : IMessage<TResponse>
+    where TResponse : class
 {
-    private readonly IGrpcClient _client;
+    private readonly GrpcChannel _channel;
     private readonly ReconnectLoop _reconnect;
     private readonly DecodeErrorLog _decodeErrors;
-    private readonly GrpcCallOptions _callOptions;
 
-    protected GrpcStreamFeed(string name, IGrpcClient client, int maxMessageBytes, ILogger logger, ReconnectDelays delays)
+    protected GrpcStreamFeed(string name, GrpcChannel channel, ILogger logger, ReconnectDelays delays)
     {
         Name = name;
-        _client = client;
+        _channel = channel;
         _reconnect = new ReconnectLoop(Name, Counters, logger, delays.Initial, delays.Maximum);
         _decodeErrors = new DecodeErrorLog(Name, Counters, logger);
-        _callOptions = new GrpcCallOptions(maxMessageBytes, OnMalformedMessage: _decodeErrors.Report);
     }
 
     public string Name { get; }
 
     public FeedCounters Counters { get; } = new();
 
-    /// <summary>The full method path, <c>/package.Service/Method</c>.</summary>
-    protected abstract string Method { get; }
-
-    protected abstract MessageParser<TResponse> Parser { get; }
-
-    /// <summary>Writes the call's request messages; for a server-streaming call, exactly one.</summary>
-    protected abstract Task WriteRequestsAsync(GrpcRequestWriter writer, CancellationToken cancellationToken);
+    /// <summary>
+    /// Starts the call. <paramref name="requestsStop"/> ends whatever the feed keeps writing on a client stream;
+    /// the returned task of requests is awaited when the call ends.
+    /// </summary>
+    protected abstract StreamingCall<TResponse> Start(CallInvoker invoker, CallOptions options, CancellationToken requestsStop);
 
     /// <summary>Maps one response; throws <see cref="EventDecodeException"/> when it cannot.</summary>
     protected abstract SecurityEvent Map(TResponse response);
 
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
-        using (_client)
+        using (_channel)
         {
             await _reconnect.RunAsync((connected, token) => StreamAsync(sink, connected, token), cancellationToken).ConfigureAwait(false);
         }
@@ -52,24 +50,60 @@ internal abstract class GrpcStreamFeed<TResponse> : IEventFeed
 
     private async Task StreamAsync(IEventSink sink, Action connected, CancellationToken cancellationToken)
     {
-        GrpcCallOptions options = _callOptions with { OnResponseHeaders = connected };
-        await foreach (TResponse response in _client.StreamAsync(Method, WriteRequestsAsync, Parser, options, cancellationToken).ConfigureAwait(false))
+        using var requestsStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        StreamingCall<TResponse> call = Start(_channel.CreateCallInvoker(), new CallOptions(cancellationToken: cancellationToken), requestsStop.Token);
+        try
         {
-            SecurityEvent mapped;
-            try
+            await call.Headers.ConfigureAwait(false);
+            connected();
+            while (await call.Responses.MoveNext(cancellationToken).ConfigureAwait(false))
             {
-                mapped = Map(response);
-            }
-            catch (EventDecodeException ex)
-            {
-                _decodeErrors.Report(ex.Message);
-                continue;
-            }
+                Received<TResponse> received = call.Responses.Current;
+                if (received.Message is null)
+                {
+                    _decodeErrors.Report(received.Malformed!);
+                    continue;
+                }
 
-            Counters.CountEvent(mapped.Name);
-            await sink.PublishAsync(mapped, cancellationToken).ConfigureAwait(false);
+                if (TryMap(received.Message) is { } mapped)
+                {
+                    Counters.CountEvent(mapped.Name);
+                    await sink.PublishAsync(mapped, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+        finally
+        {
+            await requestsStop.CancelAsync().ConfigureAwait(false);
+            call.Dispose();
+            await call.Requests.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Any failure to map one message is a named skip; nothing thrown here ends the stream.</summary>
+    private SecurityEvent? TryMap(TResponse response)
+    {
+        try
+        {
+            return Map(response);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _decodeErrors.Report(ex is EventDecodeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}");
+            return null;
+        }
+    }
+}
+
+/// <summary>One open streaming call: its responses, its response headers, the task writing its requests, and the call to dispose.</summary>
+internal sealed record StreamingCall<TResponse>(IAsyncStreamReader<Received<TResponse>> Responses, Task<Metadata> Headers, Task Requests, IDisposable Call) : IDisposable
+    where TResponse : class
+{
+    public void Dispose() => Call.Dispose();
 }
 
 /// <summary>How long a network feed waits before its first retry, and at most between retries.</summary>

@@ -18,6 +18,7 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
     private readonly long _maxBodyBytes;
     private readonly ILogger _logger;
     private readonly DecodeErrorLog _decodeErrors;
+    private int _mediaTypeLogged;
 
     protected HttpReceiverFeed(string type, string listen, long maxBodyBytes, ILogger logger)
     {
@@ -34,6 +35,9 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
 
     /// <summary>The address Kestrel bound, once listening (a port of 0 in the URL picks a free one).</summary>
     public Uri? BoundAddress { get; private set; }
+
+    /// <summary>What the sender should change when it posts another media type, as "; ..." (empty for none).</summary>
+    protected virtual string UnsupportedMediaTypeAdvice => string.Empty;
 
     /// <summary>Decodes one request body's JSON; bad parts go to <paramref name="reportBadPart"/>, and a wholly bad body throws.</summary>
     protected abstract void Decode(JsonElement root, List<SecurityEvent> events, Action<string> reportBadPart);
@@ -66,7 +70,15 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
         HttpRequest request = context.Request;
         if (!MediaTypeIsJson(request.ContentType))
         {
-            await RefuseAsync(context, StatusCodes.Status415UnsupportedMediaType, $"content-type '{request.ContentType ?? "(none)"}' is not application/json").ConfigureAwait(false);
+            // Counted every time, logged once: a sensor misconfigured this way sends nothing else.
+            string reason = $"content-type '{request.ContentType ?? "(none)"}' is not application/json{UnsupportedMediaTypeAdvice}";
+            Counters.CountRejected();
+            if (Interlocked.Exchange(ref _mediaTypeLogged, 1) == 0)
+            {
+                LogMediaTypeRefused(_logger, Name, reason);
+            }
+
+            await WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, reason).ConfigureAwait(false);
             return;
         }
 
@@ -137,6 +149,9 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed} listening on {Address}")]
     private static partial void LogListening(ILogger logger, string feed, Uri address);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Feed} answered 415: {Reason} (logged once; every refusal is counted)")]
+    private static partial void LogMediaTypeRefused(ILogger logger, string feed, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Feed} answered {Status}: {Reason}")]
     private static partial void LogRefused(ILogger logger, string feed, int status, string reason);

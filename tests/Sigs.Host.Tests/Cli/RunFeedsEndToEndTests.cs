@@ -65,17 +65,7 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         tokenRead.Data.Clear();
         tokenRead.Data.Add(new EventValue { Name = "pathname", Str = "/var/run/secrets/kubernetes.io/serviceaccount/..data/token" });
         tokenRead.Data.Add(new EventValue { Name = "flags", Str = "O_RDONLY|O_CLOEXEC" });
-        await using FakeGrpcServer server = await FakeGrpcServer.StartAsync(socket, "/tracee.v1beta1.TraceeService/StreamEvents", async context =>
-        {
-            await FakeGrpcServer.ReadMessageAsync(context, StreamEventsRequest.Parser);
-            await FakeGrpcServer.BeginAsync(context);
-            foreach (Event e in new[] { exec, tokenRead, TraceeGrpcFeedTests.OpenEvent("/etc/kubernetes/pki/ca.key") })
-            {
-                await FakeGrpcServer.WriteMessageAsync(context, new StreamEventsResponse { Event = e });
-            }
-
-            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
-        });
+        await using GrpcSensor server = await GrpcSensor.StartAsync(socket, new TraceeSensor().ThenSend(exec, tokenRead, TraceeGrpcFeedTests.OpenEvent("/etc/kubernetes/pki/ca.key")));
 
         using SigsProcess sigs = StartSigs($"tracee:unix:{socket}");
         await Eventually.TrueAsync(() => FindingIds().Count == 2, "two findings");

@@ -64,9 +64,48 @@ public class FalcoAlertDecoderTests
     [Theory]
     [InlineData("\"proc.name\":\"cat\"", "output_fields has no 'evt.type'")]
     [InlineData("\"evt.type\":\"connect\"", "evt.type 'connect' has no contract event")]
-    [InlineData("\"evt.type\":\"openat\",\"proc.pid\":\"abc\"", "field 'proc.pid' must be an integer")]
     public void Decode_UnusableAlert_SaysWhy(string fields, string expected)
     {
         Assert.Contains(expected, Error(Alert(fields)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decode_FieldInAnUnknownForm_DeliversTheAlertWithThatPartUnknownAndCountsIt()
+    {
+        long before = ArgumentForms.Unknown.GetValueOrDefault((EventSources.Falco, "proc.tty"));
+
+        SecurityEvent e = Single(Alert("""
+            "evt.type":"execve","proc.name":"cat","proc.pid":"abc","proc.tty":"pts/0","proc.args":"/etc/hosts"
+            """), InputFormat.FalcoAlert);
+
+        Assert.Equal(before + 1, ArgumentForms.Unknown[(EventSources.Falco, "proc.tty")]);
+        Assert.Null(e.Process!.HostPid);
+        Assert.Null(e.Process.Interactive);
+        Assert.Equal(["cat", "/etc/hosts"], e.Process.Args);
+    }
+
+    [Theory]
+    [InlineData("\"proc.tty\":34816", true)]
+    [InlineData("\"proc.tty\":\"34816\"", true)]
+    [InlineData("\"proc.tty\":0", false)]
+    [InlineData("\"proc.tty\":\"0\"", false)]
+    public void Decode_TtyAsNumberOrText_GivesTheSameInteractive(string tty, bool interactive)
+    {
+        SecurityEvent e = Single(Alert($"\"evt.type\":\"execve\",\"proc.name\":\"sh\",{tty}"), InputFormat.FalcoAlert);
+
+        Assert.Equal(interactive, e.Process!.Interactive);
+    }
+
+    [Theory]
+    [InlineData("\"proc.exe\":\"/bin/cat\",\"proc.args\":\"-n /etc/hosts\"", new[] { "/bin/cat", "-n", "/etc/hosts" })]
+    [InlineData("\"proc.name\":\"cat\",\"proc.args\":\"-n /etc/hosts\"", new[] { "cat", "-n", "/etc/hosts" })]
+    [InlineData("\"proc.exe\":\"/bin/cat\",\"proc.cmdline\":\"cat -n /etc/hosts\"", new[] { "cat", "-n", "/etc/hosts" })]
+    [InlineData("\"proc.cmdline\":\"cat -n /etc/hosts\"", new[] { "cat", "-n", "/etc/hosts" })]
+    [InlineData("\"proc.exe\":\"/bin/cat\",\"proc.args\":\"\"", new[] { "/bin/cat" })]
+    public void Decode_ArgsOrCmdline_GiveTheArgumentsEitherWay(string fields, string[] argv)
+    {
+        SecurityEvent e = Single(Alert($"\"evt.type\":\"execve\",{fields}"), InputFormat.FalcoAlert);
+
+        Assert.Equal(argv, e.Process!.Args);
     }
 }

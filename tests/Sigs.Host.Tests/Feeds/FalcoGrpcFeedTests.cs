@@ -1,6 +1,5 @@
 using System.Net;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.AspNetCore.Http;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Falco;
 using Sigs.Host.Feeds.Falco.Proto;
@@ -13,7 +12,6 @@ namespace Sigs.Host.Tests.Feeds;
 /// <summary>The Falco gRPC output feed against a real server: bidirectional <c>sub</c> with keepalive requests.</summary>
 public sealed class FalcoGrpcFeedTests : IDisposable
 {
-    private const string Method = "/falco.outputs.service/sub";
     private readonly TempFolder _folder = new();
     private readonly CapturingLoggerFactory _logs = new();
     private readonly CollectingEventSink _sink = new();
@@ -40,33 +38,14 @@ public sealed class FalcoGrpcFeedTests : IDisposable
         },
     };
 
-    /// <summary>Answers one alert per keepalive request it reads, so alerts flow only while the client keeps asking.</summary>
-    private static RequestDelegate AlertPerRequest(List<DateTime> requestTimes) => async context =>
-    {
-        await FakeGrpcServer.BeginAsync(context);
-        int n = 0;
-        try
-        {
-            while (true)
-            {
-                await FakeGrpcServer.ReadMessageAsync(context, request.Parser);
-                lock (requestTimes)
-                {
-                    requestTimes.Add(DateTime.UtcNow);
-                }
+    private static FalcoSensor Sensor() => new(n => Alert($"/var/lib/kubelet/pki/{n}.crt"));
 
-                await FakeGrpcServer.WriteMessageAsync(context, Alert($"/var/lib/kubelet/pki/{n++}.crt"));
-            }
-        }
-        catch (Exception ex) when (ex is EndOfStreamException or OperationCanceledException or IOException)
-        {
-        }
-    };
+    private FalcoGrpcFeed Feed(GrpcAddress address, string name, GrpcTlsOptions? tls = null) =>
+        new(GrpcChannels.Create(address, tls), name, _logs.CreateLogger("falco"), new ReconnectDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
 
-    private async Task RunFeedUntilAsync(IGrpcClient client, string address, int events)
+    private async Task RunFeedUntilAsync(FalcoGrpcFeed feed, int events)
     {
         using var stop = new CancellationTokenSource();
-        var feed = new FalcoGrpcFeed(client, address, GrpcCallOptions.DefaultMaxMessageBytes, _logs.CreateLogger("falco"), new ReconnectDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
         Task running = feed.RunAsync(_sink, stop.Token);
         await _sink.WaitForCountAsync(events);
         await stop.CancelAsync();
@@ -77,11 +56,12 @@ public sealed class FalcoGrpcFeedTests : IDisposable
     public async Task Sub_KeepsSendingRequestsAboutOnceASecond_AndMapsResponses()
     {
         string socket = Path.Combine(_folder.Path, "falco.sock");
-        var requestTimes = new List<DateTime>();
-        await using FakeGrpcServer server = await FakeGrpcServer.StartAsync(socket, Method, AlertPerRequest(requestTimes));
+        FalcoSensor sensor = Sensor();
+        await using GrpcSensor server = await GrpcSensor.StartAsync(socket, sensor);
 
-        await RunFeedUntilAsync(new GrpcClient(GrpcAddress.Parse($"unix://{socket}", useTls: false)), $"unix://{socket}", events: 3);
+        await RunFeedUntilAsync(Feed(GrpcAddress.Parse($"unix://{socket}", useTls: false), $"unix://{socket}"), events: 3);
 
+        IReadOnlyList<DateTime> requestTimes = sensor.RequestTimes;
         Assert.True(requestTimes.Count >= 3);
         TimeSpan gap = requestTimes[2] - requestTimes[1];
         // Not back to back (Falco's sub answers each request at once); the upper bound is loose because a loaded
@@ -101,11 +81,10 @@ public sealed class FalcoGrpcFeedTests : IDisposable
     {
         using var certificates = new TestCertificates(_folder.Path);
         int port = Ports.Free();
-        var requestTimes = new List<DateTime>();
-        await using FakeGrpcServer server = await FakeGrpcServer.StartTlsAsync(port, certificates.Server, certificates.Ca, Method, AlertPerRequest(requestTimes));
+        await using GrpcSensor server = await GrpcSensor.StartTlsAsync(port, certificates.Server, certificates.Ca, Sensor());
         var tls = new GrpcTlsOptions(certificates.ClientCertFile, certificates.ClientKeyFile, certificates.CaFile);
 
-        await RunFeedUntilAsync(new GrpcClient(GrpcAddress.Parse($"tcp:127.0.0.1:{port}", useTls: true), tls), $"tcp:127.0.0.1:{port}", events: 1);
+        await RunFeedUntilAsync(Feed(GrpcAddress.Parse($"tcp:127.0.0.1:{port}", useTls: true), $"tcp:127.0.0.1:{port}", tls), events: 1);
 
         Assert.Equal("/var/lib/kubelet/pki/0.crt", _sink.Events[0].File!.Path);
     }
@@ -116,10 +95,10 @@ public sealed class FalcoGrpcFeedTests : IDisposable
         using var certificates = new TestCertificates(_folder.Path);
         using var otherCa = new TestCertificates(Directory.CreateDirectory(Path.Combine(_folder.Path, "other")).FullName);
         int port = Ports.Free();
-        await using FakeGrpcServer server = await FakeGrpcServer.StartTlsAsync(port, certificates.Server, certificates.Ca, Method, AlertPerRequest([]));
+        await using GrpcSensor server = await GrpcSensor.StartTlsAsync(port, certificates.Server, certificates.Ca, Sensor());
         var tls = new GrpcTlsOptions(certificates.ClientCertFile, certificates.ClientKeyFile, otherCa.CaFile);
         using var stop = new CancellationTokenSource();
-        var feed = new FalcoGrpcFeed(new GrpcClient(GrpcAddress.Parse($"tcp:127.0.0.1:{port}", true), tls), "tcp", GrpcCallOptions.DefaultMaxMessageBytes, _logs.CreateLogger("falco"), new ReconnectDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
+        FalcoGrpcFeed feed = Feed(GrpcAddress.Parse($"tcp:127.0.0.1:{port}", true), "tcp", tls);
 
         Task running = feed.RunAsync(_sink, stop.Token);
         await Eventually.TrueAsync(() => _logs.LinesContaining("is down").Count == 1, "the TLS failure to be logged");
@@ -129,7 +108,7 @@ public sealed class FalcoGrpcFeedTests : IDisposable
 
         Assert.Empty(_sink.Events);
         Assert.False(feed.Counters.Connected);
-        Assert.Contains("cannot reach", Assert.Single(_logs.LinesContaining("is down")), StringComparison.Ordinal);
+        Assert.Contains("SSL", Assert.Single(_logs.LinesContaining("is down")), StringComparison.Ordinal);
     }
 
 }

@@ -22,7 +22,7 @@ public sealed class FallbackFeedTests : IAsyncLifetime
     private readonly CapturingLoggerFactory _logs = new();
     private readonly CollectingEventSink _sink = new();
     private readonly CancellationTokenSource _stop = new();
-    private FakeGrpcServer? _server;
+    private GrpcSensor? _server;
     private Task _running = Task.CompletedTask;
     private int _sessions;
 
@@ -43,21 +43,21 @@ public sealed class FallbackFeedTests : IAsyncLifetime
     }
 
     /// <summary>Each session sends one open event named after the session number, then idles.</summary>
-    private async Task StartServerAsync() =>
-        _server = await FakeGrpcServer.StartAsync(Socket, Method, async context =>
+    private async Task StartServerAsync()
+    {
+        var sensor = new TraceeSensor();
+        for (int i = 0; i < 4; i++)
         {
-            await FakeGrpcServer.ReadMessageAsync(context, StreamEventsRequest.Parser);
-            int session = Interlocked.Increment(ref _sessions);
-            await FakeGrpcServer.BeginAsync(context);
-            await FakeGrpcServer.WriteMessageAsync(context, new StreamEventsResponse { Event = TraceeGrpcFeedTests.OpenEvent($"/etc/kubernetes/pki/session-{session}.key") });
-            try
+            sensor.Then(async (responses, context) =>
             {
-                await Task.Delay(Timeout.Infinite, context.RequestAborted);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
+                int session = Interlocked.Increment(ref _sessions);
+                await responses.WriteAsync(new StreamEventsResponse { Event = TraceeGrpcFeedTests.OpenEvent($"/etc/kubernetes/pki/session-{session}.key") });
+                await TraceeSensor.IdleAsync(context);
+            });
+        }
+
+        _server = await GrpcSensor.StartAsync(Socket, sensor);
+    }
 
     private async Task StopServerAsync()
     {
@@ -67,8 +67,7 @@ public sealed class FallbackFeedTests : IAsyncLifetime
 
     private FallbackFeed StartFeed()
     {
-        var client = new GrpcClient(GrpcAddress.Parse($"unix:{Socket}", useTls: false));
-        var tracee = new TraceeGrpcFeed(client, $"unix:{Socket}", [], GrpcCallOptions.DefaultMaxMessageBytes, _logs.CreateLogger("tracee"), new ReconnectDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
+        var tracee = new TraceeGrpcFeed(GrpcChannels.Create(GrpcAddress.Parse($"unix:{Socket}", useTls: false)), $"unix:{Socket}", [], _logs.CreateLogger("tracee"), new ReconnectDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
         var feed = new FallbackFeed(
             tracee,
             counters => new NativeFeed(_logs.CreateLogger("native"), () => WatchPlan.Empty, counters: counters),

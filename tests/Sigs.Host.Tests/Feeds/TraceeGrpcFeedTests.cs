@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Http;
+using Grpc.Net.Client;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Tracee;
 using Sigs.Host.Feeds.Tracee.Proto;
@@ -20,7 +21,8 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
     private readonly ConcurrentQueue<RequestDelegate> _sessions = new();
     private readonly ConcurrentQueue<StreamEventsRequest> _requests = new();
     private readonly CancellationTokenSource _stop = new();
-    private FakeGrpcServer? _server;
+    private readonly TraceeSensor _sensor = new();
+    private IAsyncDisposable? _server;
     private TraceeGrpcFeed? _feed;
     private Task? _running;
 
@@ -61,7 +63,11 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
         },
     };
 
-    private async Task StartServerAsync() =>
+    /// <summary>Tracee as a Grpc.AspNetCore service (<see cref="TraceeSensor"/>).</summary>
+    private async Task StartSensorAsync() => _server = await GrpcSensor.StartAsync(Socket, _sensor);
+
+    /// <summary>A server that writes gRPC frames by hand, for what a broken sensor would send.</summary>
+    private async Task StartRawServerAsync() =>
         _server = await FakeGrpcServer.StartAsync(Socket, Method, async context =>
         {
             _requests.Enqueue(await FakeGrpcServer.ReadMessageAsync(context, StreamEventsRequest.Parser));
@@ -71,8 +77,8 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
 
     private void StartFeed()
     {
-        var client = new GrpcClient(GrpcAddress.Parse($"unix:{Socket}", useTls: false));
-        _feed = new TraceeGrpcFeed(client, $"unix:{Socket}", ["sigs"], GrpcCallOptions.DefaultMaxMessageBytes, _logs.CreateLogger("tracee"), new ReconnectDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
+        GrpcChannel channel = GrpcChannels.Create(GrpcAddress.Parse($"unix:{Socket}", useTls: false));
+        _feed = new TraceeGrpcFeed(channel, $"unix:{Socket}", ["sigs"], _logs.CreateLogger("tracee"), new ReconnectDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
         _running = _feed.RunAsync(_sink, _stop.Token);
     }
 
@@ -109,19 +115,21 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
         await misbehave(context);
     };
 
+    private static Event[] Opens(params uint[] pids) => [.. pids.Select(pid => OpenEvent($"/etc/kubernetes/pki/{pid}.key", pid))];
+
     private IEnumerable<int?> Pids => _sink.Events.Select(e => e.Process!.HostPid);
 
     [Fact]
     public async Task Stream_Events_AreMappedInOrderAndPoliciesAreSent()
     {
-        _sessions.Enqueue(Send(1, 2, 3));
-        await StartServerAsync();
+        _sensor.ThenSend(Opens(1, 2, 3));
+        await StartSensorAsync();
         StartFeed();
 
         await _sink.WaitForCountAsync(3);
 
         Assert.Equal([1, 2, 3], Pids);
-        Assert.Equal(["sigs"], _requests.First().Policies);
+        Assert.Equal(["sigs"], _sensor.Requests.First().Policies);
         SecurityEvent first = _sink.Events[0];
         Assert.Equal(EventOrigin.Container, first.Origin);
         Assert.Equal(new FileEventInfo { Path = "/etc/kubernetes/pki/1.key", Flags = 0 }, first.File);
@@ -135,16 +143,16 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
     [Fact]
     public async Task Stream_ServerKilledMidStreamAndRestarted_ResumesAndLosesNothingAfterReconnect()
     {
-        _sessions.Enqueue(Send(1, 2));
-        await StartServerAsync();
+        _sensor.ThenSend(Opens(1, 2));
+        await StartSensorAsync();
         StartFeed();
         await _sink.WaitForCountAsync(2);
 
         await _server!.DisposeAsync();
         await Eventually.TrueAsync(() => !_feed!.Counters.Connected, "the feed to notice the server is gone");
         await Task.Delay(300); // several failed retries while the sensor is down
-        _sessions.Enqueue(Send(3, 4, 5));
-        await StartServerAsync();
+        _sensor.ThenSend(Opens(3, 4, 5));
+        await StartSensorAsync();
 
         await _sink.WaitForCountAsync(5);
         Assert.Equal([1, 2, 3, 4, 5], Pids);
@@ -153,15 +161,16 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
         Assert.Single(_logs.LinesContaining("reconnected after"));
     }
 
+    /// <summary>Broken responses, each with what Grpc.Net.Client reports for it.</summary>
     public static TheoryData<string, string> BrokenStreams => new()
     {
-        { "truncated", "stream ended inside a message frame" },
-        { "oversized", "message of 5242880 bytes exceeds the maximum of 4194304 bytes" },
-        { "content-type", "answered with content-type 'text/plain', not application/grpc" },
-        { "status", "PermissionDenied (7): policy sigs is not allowed" },
-        { "trailers-only", "Unavailable (14): shutting down" },
-        { "compressed", "compressed message received" },
-        { "no-status", "stream ended without a grpc-status trailer" },
+        { "truncated", "StatusCode=\"Internal\", Detail=\"Error reading next message. InvalidDataException: Unexpected end of content" },
+        { "oversized", "StatusCode=\"ResourceExhausted\", Detail=\"Received message exceeds the maximum configured message size." },
+        { "content-type", "Bad gRPC response. Invalid content-type value: text/plain" },
+        { "status", "StatusCode=\"PermissionDenied\", Detail=\"policy sigs is not allowed\"" },
+        { "trailers-only", "StatusCode=\"Unavailable\", Detail=\"shutting down\"" },
+        { "compressed", "StatusCode=\"Internal\", Detail=\"Request sent 'identity' grpc-encoding value with compressed message." },
+        { "no-status", "No grpc-status found on response." },
     };
 
     [Theory]
@@ -204,14 +213,14 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
             }
         }));
         _sessions.Enqueue(Send(7));
-        await StartServerAsync();
+        await StartRawServerAsync();
         StartFeed();
 
         await _sink.WaitForCountAsync(1);
 
         Assert.Equal([7], Pids);
         string down = Assert.Single(_logs.LinesContaining("is down"));
-        Assert.Contains(expectedReason, down, StringComparison.Ordinal);
+        Assert.True(down.Contains(expectedReason, StringComparison.Ordinal), down);
         Assert.Equal(1, _feed!.Counters.Reconnects);
     }
 
@@ -227,7 +236,7 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
             await FakeGrpcServer.WriteMessageAsync(context, new StreamEventsResponse { Event = OpenEvent("/b", 2) });
             await WaitUntilAbortedAsync(context);
         });
-        await StartServerAsync();
+        await StartRawServerAsync();
         StartFeed();
 
         await _sink.WaitForCountAsync(2);
@@ -246,10 +255,27 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
         await Task.Delay(500);
         Assert.Single(_logs.LinesContaining("is down"));
 
-        _sessions.Enqueue(Send(1));
-        await StartServerAsync();
+        _sensor.ThenSend(Opens(1));
+        await StartSensorAsync();
 
         await _sink.WaitForCountAsync(1);
         Assert.Single(_logs.LinesContaining("is down"));
+    }
+
+    [Fact]
+    public async Task Stream_TimestampBeyondWhatDateTimeOffsetHolds_IsCountedAndSkipped()
+    {
+        Event outOfRange = OpenEvent("/etc/kubernetes/pki/far.key", 5);
+        outOfRange.Timestamp = new Timestamp { Seconds = long.MaxValue / 2 };
+        _sensor.ThenSend(OpenEvent("/etc/kubernetes/pki/1.key", 1), outOfRange, OpenEvent("/etc/kubernetes/pki/2.key", 2));
+        await StartSensorAsync();
+        StartFeed();
+
+        await _sink.WaitForCountAsync(2);
+
+        Assert.Equal([1, 2], Pids);
+        Assert.Equal(1, _feed!.Counters.DecodeErrors);
+        Assert.Equal(0, _feed.Counters.Reconnects);
+        Assert.Single(_logs.LinesContaining("field 'timestamp' is out of range"));
     }
 }

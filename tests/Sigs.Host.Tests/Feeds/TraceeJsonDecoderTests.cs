@@ -119,11 +119,37 @@ public class TraceeJsonDecoderTests
     [Theory]
     [InlineData("""{"timestamp":1,"eventName":"security_file_open","processName":"x","processId":{"a":1},"args":[]}""", "field 'processId' must be an integer")]
     [InlineData("""{"eventName":"security_file_open","processName":"x","args":[]}""", "field 'timestamp' is missing")]
-    [InlineData("""{"timestamp":1,"eventName":"security_file_open","processName":"x","args":[{"name":"flags","value":"O_CLOEXEC"}]}""", "field 'flags' has no access mode")]
+    [InlineData("""{"timestamp":1,"eventName":"security_file_open","args":[1]}""", "an element of 'args' is not an object")]
+    [InlineData("""{"timestamp":"2025-11-02T10:00:00Z","name":"x","data":[null]}""", "an element of 'data' is not an object")]
+    [InlineData("""{"timestamp":"2025-11-02T10:00:00Z","name":"x","workload":{"process":{"ancestors":[7]}}}""", "an element of 'workload.process.ancestors' is not an object")]
     [InlineData("""{"timestamp":1,"eventName":"security_file_open","args":"oops"}""", "field 'args' must be an array")]
     [InlineData("""{"timestamp":"yesterday","name":"x","workload":{}}""", "field 'timestamp' must be an RFC 3339 time")]
     public void Decode_MalformedTraceeEvent_NamesTheField(string json, string expected)
     {
         Assert.Contains(expected, Error(json), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"timestamp":1,"eventName":"security_file_open","processName":"x","args":[{"name":"flags","value":"O_CLOEXEC"},{"name":"pathname","value":"/etc/x"}]}""", "flags")]
+    [InlineData("""{"timestamp":1,"eventName":"security_file_open","processName":"x","args":[{"name":"flags","value":{"a":1}},{"name":"pathname","value":"/etc/x"}]}""", "flags")]
+    [InlineData("""{"timestamp":1,"eventName":"security_file_open","processName":"x","args":[{"name":"flags","value":0},{"name":"pathname","value":17}]}""", "pathname")]
+    [InlineData("""{"timestamp":1,"eventName":"sched_process_exec","processName":"x","args":[{"name":"stdin_type","value":true}]}""", "stdin_type")]
+    [InlineData("""{"timestamp":1,"eventName":"sched_process_exec","processName":"x","args":[{"name":"argv","value":"cat /x"}]}""", "argv")]
+    public void Decode_ArgumentInAnUnknownForm_DeliversTheEventWithThatPartUnknownAndCountsIt(string json, string argument)
+    {
+        long before = ArgumentForms.Unknown.GetValueOrDefault((EventSources.Tracee, argument));
+
+        SecurityEvent e = Single(json, InputFormat.TraceeLegacyJson);
+
+        Assert.Equal(before + 1, ArgumentForms.Unknown[(EventSources.Tracee, argument)]);
+        Assert.Equal("x", e.Process!.Name);
+        object? part = argument switch
+        {
+            "flags" => e.File!.Flags,
+            "pathname" => e.File!.Path,
+            "stdin_type" => e.Process.Interactive,
+            _ => e.Process.Args,
+        };
+        Assert.Null(part);
     }
 }

@@ -1,4 +1,5 @@
-using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Feeds.Falco.Proto;
 using Sigs.Host.Grpc;
@@ -10,25 +11,31 @@ namespace Sigs.Host.Feeds.Falco;
 /// Subscribes to Falco's gRPC output service (Falco 0.43 and older): <c>falco.outputs.service/sub</c>,
 /// bidirectional, sending an empty request about once a second to keep receiving, as Falco's own client does.
 /// </summary>
-internal sealed class FalcoGrpcFeed(IGrpcClient client, string address, int maxMessageBytes, ILogger logger, ReconnectDelays delays)
-    : GrpcStreamFeed<response>($"falco-grpc:{address}", client, maxMessageBytes, logger, delays)
+internal sealed class FalcoGrpcFeed(GrpcChannel channel, string address, ILogger logger, ReconnectDelays delays)
+    : GrpcStreamFeed<response>($"falco-grpc:{address}", channel, logger, delays)
 {
     public const string DefaultAddress = "unix:///run/falco/falco.sock";
+    public static readonly TimeSpan RequestInterval = TimeSpan.FromSeconds(1);
+
     private static readonly request KeepAlive = new();
+    private static readonly Method<request, Received<response>> Sub =
+        SkippingMethods.Create(MethodType.DuplexStreaming, service.Descriptor, "sub", request.Parser, response.Parser);
 
-    protected override string Method => "/falco.outputs.service/sub";
-
-    protected override MessageParser<response> Parser => response.Parser;
-
-    protected override async Task WriteRequestsAsync(GrpcRequestWriter writer, CancellationToken cancellationToken)
+    protected override StreamingCall<response> Start(CallInvoker invoker, CallOptions options, CancellationToken requestsStop)
     {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            await writer.WriteAsync(KeepAlive, cancellationToken).ConfigureAwait(false);
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
-        }
+        AsyncDuplexStreamingCall<request, Received<response>> call = invoker.AsyncDuplexStreamingCall(Sub, null, options);
+        return new StreamingCall<response>(call.ResponseStream, call.ResponseHeadersAsync, KeepRequestingAsync(call.RequestStream, requestsStop), call);
     }
 
     protected override SecurityEvent Map(response response) =>
-        FalcoAlertDecoder.Map(new FalcoAlert(response.Time?.ToDateTimeOffset(), response.Hostname, response.Rule, response.OutputFields));
+        FalcoAlertDecoder.Map(new FalcoAlert(response.Time is { } time ? ProtoTimestamps.ToDateTimeOffset(time, "time") : null, response.Hostname, response.Rule, response.OutputFields));
+
+    private static async Task KeepRequestingAsync(IClientStreamWriter<request> requests, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            await requests.WriteAsync(KeepAlive, stop).ConfigureAwait(false);
+            await Task.Delay(RequestInterval, stop).ConfigureAwait(false);
+        }
+    }
 }

@@ -10,6 +10,10 @@ internal sealed class FalcoHttpFeed(string listen, long maxBodyBytes, ILogger lo
     public const string DefaultListen = "http://127.0.0.1:2801/";
     public const long DefaultMaxBodyBytes = 1024 * 1024;
 
+    /// <summary>Falco's <c>http_output</c> posts text/plain alerts unless <c>json_output</c> is on.</summary>
+    protected override string UnsupportedMediaTypeAdvice =>
+        "; Falco sends text alerts: set json_output: true in falco.yaml so http_output posts JSON";
+
     protected override void Decode(JsonElement root, List<SecurityEvent> events, Action<string> reportBadPart) =>
         events.Add(FalcoAlertDecoder.IsAlert(root)
             ? FalcoAlertDecoder.Decode(root)

@@ -1,4 +1,5 @@
-using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Feeds.Tracee.Proto;
 using Sigs.Host.Grpc;
@@ -7,19 +8,21 @@ using Sigs.Plugins;
 namespace Sigs.Host.Feeds.Tracee;
 
 /// <summary>Subscribes to Tracee's <c>tracee.v1beta1.TraceeService/StreamEvents</c> (server streaming).</summary>
-internal sealed class TraceeGrpcFeed(IGrpcClient client, string address, IReadOnlyList<string> policies, int maxMessageBytes, ILogger logger, ReconnectDelays delays)
-    : GrpcStreamFeed<StreamEventsResponse>($"tracee:{address}", client, maxMessageBytes, logger, delays)
+internal sealed class TraceeGrpcFeed(GrpcChannel channel, string address, IReadOnlyList<string> policies, ILogger logger, ReconnectDelays delays)
+    : GrpcStreamFeed<StreamEventsResponse>($"tracee:{address}", channel, logger, delays)
 {
     public const string DefaultAddress = "unix:/var/run/tracee.sock";
 
+    private static readonly Method<StreamEventsRequest, Received<StreamEventsResponse>> StreamEvents =
+        SkippingMethods.Create(MethodType.ServerStreaming, TraceeService.Descriptor, "StreamEvents", StreamEventsRequest.Parser, StreamEventsResponse.Parser);
+
     private readonly StreamEventsRequest _request = new() { Policies = { policies } };
 
-    protected override string Method => "/tracee.v1beta1.TraceeService/StreamEvents";
-
-    protected override MessageParser<StreamEventsResponse> Parser => StreamEventsResponse.Parser;
-
-    protected override Task WriteRequestsAsync(GrpcRequestWriter writer, CancellationToken cancellationToken) =>
-        writer.WriteAsync(_request, cancellationToken);
+    protected override StreamingCall<StreamEventsResponse> Start(CallInvoker invoker, CallOptions options, CancellationToken requestsStop)
+    {
+        AsyncServerStreamingCall<Received<StreamEventsResponse>> call = invoker.AsyncServerStreamingCall(StreamEvents, null, options, _request);
+        return new StreamingCall<StreamEventsResponse>(call.ResponseStream, call.ResponseHeadersAsync, Task.CompletedTask, call);
+    }
 
     protected override SecurityEvent Map(StreamEventsResponse response) =>
         TraceeProtoMapper.Map(response.Event ?? throw new EventDecodeException("response carries no event"));

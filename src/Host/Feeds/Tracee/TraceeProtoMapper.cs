@@ -41,7 +41,7 @@ internal static class TraceeProtoMapper
         string? podUid = JsonFields.NonEmpty(pod?.Uid);
         return new SecurityEvent
         {
-            Time = source.Timestamp?.ToDateTimeOffset() ?? throw new EventDecodeException($"{source.Name} event has no timestamp"),
+            Time = source.Timestamp is { } timestamp ? ProtoTimestamps.ToDateTimeOffset(timestamp, "timestamp") : throw new EventDecodeException($"{source.Name} event has no timestamp"),
             Source = EventSources.Tracee,
             Name = source.Name,
             Origin = containerId is null ? EventOrigin.Host : EventOrigin.Container,
