@@ -1,4 +1,5 @@
 using Sigs.Host.Feeds;
+using Sigs.Host.Feeds.Tracee;
 using Sigs.Plugins;
 using static Sigs.Host.Tests.Feeds.DecodeHelper;
 
@@ -151,5 +152,20 @@ public class TraceeJsonDecoderTests
             _ => e.Process.Args,
         };
         Assert.Null(part);
+    }
+
+    [Theory]
+    [InlineData(true, "/dev/pts/0", true)]
+    [InlineData(true, "/dev/tty1", true)]
+    [InlineData(true, "/dev/console", true)]
+    [InlineData(true, "/dev/null", false)]
+    [InlineData(false, "/dev/pts/0", false)]
+    [InlineData(null, "pipe:[4821]", false)]
+    [InlineData(true, null, null)]
+    [InlineData(null, "/dev/pts/0", null)]
+    [InlineData(null, null, null)]
+    public void Interactive_NeedsACharacterDeviceThatIsATerminal(bool? characterDevice, string? stdinPath, bool? expected)
+    {
+        Assert.Equal(expected, TraceeArguments.Interactive(characterDevice, stdinPath));
     }
 }

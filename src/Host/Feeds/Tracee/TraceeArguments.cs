@@ -22,16 +22,17 @@ internal static class TraceeArguments
     /// <summary>
     /// Interactive means stdin is a character device that is a terminal: <c>S_IFCHR</c> and a path under
     /// <c>/dev/pts/</c>, <c>/dev/tty</c> or <c>/dev/console</c>. <c>/dev/null</c> is a character device and no terminal;
-    /// a pipe, socket or file is not interactive; with neither known, or a character device whose path is not, unknown.
+    /// a pipe, socket or file is not interactive. Either fact alone can rule it out; it takes both to rule it in, so
+    /// with one unknown and the other not ruling it out, unknown.
     /// </summary>
     public static bool? Interactive(bool? characterDevice, string? stdinPath)
     {
-        if (characterDevice == false)
+        if (characterDevice == false || (stdinPath is not null && !IsTerminalPath(stdinPath)))
         {
             return false;
         }
 
-        return stdinPath is null ? null : IsTerminalPath(stdinPath);
+        return characterDevice == true && stdinPath is not null ? true : null;
     }
 
     public static FileEventInfo? File(string eventName, IReadOnlyDictionary<string, TraceeValue> values) => eventName switch
