@@ -16,13 +16,14 @@ internal static class GrpcChannels
     public static readonly TimeSpan KeepAlivePingDelay = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
 
-    public static GrpcChannel Create(GrpcAddress address, GrpcTlsOptions? tls = null, int maxReceiveMessageBytes = DefaultMaxMessageBytes, TimeSpan? keepAlivePingDelay = null)
+    /// <param name="keepAlive">How long a stream may be quiet before a ping, and how long the ping's answer may take; the defaults when null.</param>
+    public static GrpcChannel Create(GrpcAddress address, GrpcTlsOptions? tls = null, int maxReceiveMessageBytes = DefaultMaxMessageBytes, (TimeSpan Delay, TimeSpan Timeout)? keepAlive = null)
     {
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(10),
-            KeepAlivePingDelay = keepAlivePingDelay ?? KeepAlivePingDelay,
-            KeepAlivePingTimeout = KeepAlivePingTimeout,
+            KeepAlivePingDelay = keepAlive?.Delay ?? KeepAlivePingDelay,
+            KeepAlivePingTimeout = keepAlive?.Timeout ?? KeepAlivePingTimeout,
             KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
             EnableMultipleHttp2Connections = true,
             AutomaticDecompression = DecompressionMethods.None,

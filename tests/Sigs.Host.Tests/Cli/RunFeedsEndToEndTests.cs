@@ -40,7 +40,7 @@ public sealed class RunFeedsEndToEndTests : IDisposable
 
 
     [Fact]
-    public async Task Tracee_StreamedEvents_ProduceFindings()
+    public async Task Tracee_StreamedEventsInTraceesDefaultRawForm_ProduceFindings()
     {
         string socket = Path.Combine(_folder.Path, "tracee.sock");
         Event exec = new()
@@ -56,7 +56,7 @@ public sealed class RunFeedsEndToEndTests : IDisposable
             Data =
             {
                 new EventValue { Name = "argv", StrArray = new StringArray { Value = { "sh" } } },
-                new EventValue { Name = "stdin_type", Str = "S_IFCHR" },
+                new EventValue { Name = "stdin_type", UInt32 = 0x2190 }, // raw, as a default Tracee sends it: S_IFCHR | 0620
                 new EventValue { Name = "stdin_path", Str = "/dev/pts/0" },
             },
         };
@@ -64,27 +64,32 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         tokenRead.Name = EventNames.FileOpen;
         tokenRead.Data.Clear();
         tokenRead.Data.Add(new EventValue { Name = "pathname", Str = "/var/run/secrets/kubernetes.io/serviceaccount/..data/token" });
-        tokenRead.Data.Add(new EventValue { Name = "flags", Str = "O_RDONLY|O_CLOEXEC" });
-        await using GrpcSensor server = await GrpcSensor.StartAsync(socket, new TraceeSensor().ThenSend(exec, tokenRead, TraceeGrpcFeedTests.OpenEvent("/etc/kubernetes/pki/ca.key")));
+        tokenRead.Data.Add(new EventValue { Name = "flags", Int32 = 0x88000 }); // raw O_RDONLY|O_LARGEFILE|O_CLOEXEC
+        Event bogusFlags = TraceeGrpcFeedTests.OpenEvent("/etc/kubernetes/pki/front-proxy-ca.key", hostPid: 101);
+        bogusFlags.Data[1] = new EventValue { Name = "flags", Str = "O_BOGUS" }; // no access mode: unknown, counted, delivered
+        await using GrpcSensor server = await GrpcSensor.StartAsync(socket, new TraceeSensor().ThenSend(exec, tokenRead, TraceeGrpcFeedTests.OpenEvent("/etc/kubernetes/pki/ca.key"), bogusFlags));
 
         using SigsProcess sigs = StartSigs($"tracee:unix:{socket}");
         await Eventually.TrueAsync(() => FindingIds().Count == 2, "two findings");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_adminPort}") };
         string health = await http.GetStringAsync("/healthz");
-        string metrics = await http.GetStringAsync("/metrics");
+        string metrics = "";
+        await Eventually.TrueAsync(() => (metrics = http.GetStringAsync("/metrics").GetAwaiter().GetResult()).Contains("sigs_engine_events_total 4", StringComparison.Ordinal), "all four events in the engine");
         JsonElement plugins = JsonDocument.Parse(await http.GetStringAsync("/plugins")).RootElement;
         SigsProcess.Result result = await StopAsync(sigs);
 
         Assert.Equal(["SIGS-1002", "TRC-1018"], FindingIds());
         Assert.Contains("Feed tracee:unix:", result.Stderr, StringComparison.Ordinal);
         Assert.Equal("ok\n", health);
-        Assert.Contains($"sigs_events_total{{feed=\"tracee:unix:{socket}\",event=\"security_file_open\"}} 2", metrics, StringComparison.Ordinal);
+        Assert.Contains($"sigs_events_total{{feed=\"tracee:unix:{socket}\",event=\"security_file_open\"}} 3", metrics, StringComparison.Ordinal);
+        Assert.Contains("sigs_argument_forms_unknown_total{source=\"tracee\",argument=\"flags\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Single(result.Stderr.Split('\n'), l => l.Contains("argument 'flags' came as the text 'O_BOGUS'", StringComparison.Ordinal));
         Assert.Contains("sigs_findings_total{signature=\"TRC-1018\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("sigs_signature_state{signature=\"SIGS-1003\",state=\"active\"} 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("sigs_engine_events_total 3", metrics, StringComparison.Ordinal);
+
         Assert.Equal(5, plugins.GetArrayLength());
         JsonElement certTheft = plugins.EnumerateArray().SelectMany(p => p.GetProperty("signatures").EnumerateArray()).Single(s => s.GetProperty("id").GetString() == "TRC-1018");
-        Assert.Equal(("active", 2, 1), (certTheft.GetProperty("state").GetString(), certTheft.GetProperty("events").GetInt32(), certTheft.GetProperty("findings").GetInt32()));
+        Assert.Equal(("active", 3, 1), (certTheft.GetProperty("state").GetString(), certTheft.GetProperty("events").GetInt32(), certTheft.GetProperty("findings").GetInt32()));
     }
 
     [Fact]

@@ -87,6 +87,23 @@ public sealed class HttpReceiverFeedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task FalcoHttp_TextAlertsWithoutJsonOutput_Are415NamingTheSetting_CountedEachTimeLoggedOnce()
+    {
+        FalcoHttpFeed feed = Falco();
+        Uri uri = await StartAsync(feed);
+        const string TextAlert = "10:00:10.000000000: Warning Sigs kubelet PKI read (user=root command=head /var/lib/kubelet/pki/kubelet.crt)";
+
+        var (first, text) = await PostAsync(uri, TextAlert, "text/plain");
+        var (second, _) = await PostAsync(uri, TextAlert, "text/plain");
+
+        Assert.Equal((HttpStatusCode.UnsupportedMediaType, HttpStatusCode.UnsupportedMediaType), (first, second));
+        Assert.Contains("set json_output: true in falco.yaml", text, StringComparison.Ordinal);
+        Assert.Equal(2, feed.Counters.Rejected);
+        Assert.Single(_logs.Lines, l => l.Contains("json_output", StringComparison.Ordinal));
+        Assert.Empty(_sink.Events);
+    }
+
+    [Fact]
     public async Task FalcoHttp_OversizedBody_Is413()
     {
         FalcoHttpFeed feed = Falco(maxBody: 2048);

@@ -278,4 +278,23 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
         Assert.Equal(0, _feed.Counters.Reconnects);
         Assert.Single(_logs.LinesContaining("field 'timestamp' is out of range"));
     }
+
+    [Fact]
+    public async Task Stream_PeerStopsAnswering_KeepalivePingsFindItDeadAndTheFeedIsDown()
+    {
+        _sensor.ThenSend(Opens(1));
+        await StartSensorAsync();
+        string relay = Path.Combine(_folder.Path, "relay.sock");
+        using var proxy = new FreezableProxy(relay, Socket);
+        GrpcChannel channel = GrpcChannels.Create(GrpcAddress.Parse($"unix:{relay}", useTls: false), keepAlive: (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
+        _feed = new TraceeGrpcFeed(channel, $"unix:{relay}", [], _logs.CreateLogger("tracee"), new ReconnectDelays(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)));
+        _running = _feed.RunAsync(_sink, _stop.Token);
+        await _sink.WaitForCountAsync(1);
+
+        // The stream is idle and the relay now swallows everything: only a keepalive ping can tell.
+        proxy.Freeze();
+
+        await Eventually.TrueAsync(() => !_feed.Counters.Connected, "the dead peer to be found by keepalive pings", timeout: TimeSpan.FromSeconds(15));
+        Assert.Single(_logs.LinesContaining("is down"));
+    }
 }
