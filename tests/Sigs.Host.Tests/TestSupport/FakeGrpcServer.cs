@@ -1,19 +1,16 @@
 using System.Buffers.Binary;
-using System.Net;
-using System.Security.Cryptography.X509Certificates;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Logging;
 
 namespace Sigs.Host.Tests.TestSupport;
 
 /// <summary>
-/// A real gRPC-over-HTTP/2 server for tests: Kestrel on a unix socket (or TLS on loopback), with handlers that
-/// write frames and trailers by hand, so tests can also send what a broken sensor would.
+/// A gRPC-over-HTTP/2 server whose handlers write frames and trailers by hand, for what a broken sensor would
+/// send (Kestrel on a unix socket). Well-behaved sensors are Grpc.AspNetCore services (<see cref="GrpcSensor"/>).
 /// </summary>
 internal sealed class FakeGrpcServer : IAsyncDisposable
 {
@@ -26,26 +23,6 @@ internal sealed class FakeGrpcServer : IAsyncDisposable
         File.Delete(socketPath);
         return await StartAsync(kestrel => kestrel.ListenUnixSocket(socketPath, l => l.Protocols = HttpProtocols.Http2), method, handler);
     }
-
-    /// <summary>HTTPS on loopback, requiring a client certificate that chains to <paramref name="clientCa"/>.</summary>
-    public static async Task<FakeGrpcServer> StartTlsAsync(int port, X509Certificate2 serverCertificate, X509Certificate2 clientCa, string method, RequestDelegate handler) =>
-        await StartAsync(kestrel => kestrel.Listen(IPAddress.Loopback, port, l =>
-        {
-            l.Protocols = HttpProtocols.Http2;
-            l.UseHttps(new HttpsConnectionAdapterOptions
-            {
-                ServerCertificate = serverCertificate,
-                ClientCertificateMode = ClientCertificateMode.RequireCertificate,
-                ClientCertificateValidation = (certificate, _, _) =>
-                {
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(clientCa);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return chain.Build(certificate);
-                },
-            });
-        }), method, handler);
 
     private static async Task<FakeGrpcServer> StartAsync(Action<KestrelServerOptions> listen, string method, RequestDelegate handler)
     {
