@@ -26,6 +26,7 @@ internal sealed class SigsRuntime : IDisposable
         PluginFolder = pluginFolder;
         Clock = clock;
         ArgumentForms.Logger = loggerFactory.CreateLogger("Sigs.Feeds.ArgumentForms");
+        InvalidUtf8.Logger = loggerFactory.CreateLogger("Sigs.Feeds.InvalidUtf8");
         Findings = new FindingWriter(outputs, loggerFactory.CreateLogger<FindingWriter>());
         Plugins = new PluginManager(pluginFolder, CreateLoader(config, Findings, clock, loggerFactory), loggerFactory.CreateLogger("Sigs.Loading"));
         try

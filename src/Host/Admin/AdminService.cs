@@ -121,6 +121,9 @@ internal sealed partial class AdminService(Uri listen, SigsRuntime runtime, Dete
             text.Sample("sigs_argument_forms_unknown_total", count, ("source", source), ("argument", argument));
         }
 
+        text.Family("sigs_input_invalid_utf8_total", "counter", "JSON inputs with bytes that are not UTF-8, decoded with U+FFFD in their place.");
+        text.Sample("sigs_input_invalid_utf8_total", InvalidUtf8.Repaired);
+
         text.Family("sigs_feed_connected", "gauge", "1 while the feed is connected to its sensor (or listening).");
         FeedSamples(text, "sigs_feed_connected", c => c.Connected ? 1 : 0);
         text.Family("sigs_feed_reconnects_total", "counter", "Times a feed got its connection back after losing it.");

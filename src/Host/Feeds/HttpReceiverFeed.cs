@@ -107,8 +107,9 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
             using JsonDocument document = JsonFieldsDocument.Parse(body);
             Decode(document.RootElement, events, _decodeErrors.Report);
         }
-        catch (Exception ex) when (ex is EventDecodeException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
+            // The boundary: whatever a decoder did not expect of this body is a 400 with its reason, never a crash.
             string reason = ex is EventDecodeException ? ex.Message : $"cannot decode: {ex.GetType().Name}: {ex.Message}";
             _decodeErrors.Report(reason);
             await WriteAsync(context, StatusCodes.Status400BadRequest, reason).ConfigureAwait(false);

@@ -154,7 +154,10 @@ internal static class JsonFields
     };
 }
 
-/// <summary>Parses untrusted JSON with a depth limit; invalid JSON is an <see cref="EventDecodeException"/>.</summary>
+/// <summary>
+/// Parses untrusted JSON with a depth limit; invalid JSON is an <see cref="EventDecodeException"/>. Bytes that
+/// are not UTF-8 are replaced first (<see cref="InvalidUtf8"/>), so no string read later can fail on them.
+/// </summary>
 internal static class JsonFieldsDocument
 {
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
@@ -163,7 +166,7 @@ internal static class JsonFieldsDocument
     {
         try
         {
-            return JsonDocument.Parse(json, Options);
+            return JsonDocument.Parse(InvalidUtf8.Repair(json), Options);
         }
         catch (JsonException ex)
         {

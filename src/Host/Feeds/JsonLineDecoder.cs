@@ -16,6 +16,21 @@ internal static class JsonLineDecoder
     /// </summary>
     public static InputFormat Decode(ReadOnlyMemory<byte> json, List<SecurityEvent> events)
     {
+        int before = events.Count;
+        try
+        {
+            return DecodeDocument(json, events);
+        }
+        catch (Exception ex) when (ex is not (EventDecodeException or OperationCanceledException))
+        {
+            // The boundary: whatever a decoder did not expect of this input is a named skip, never a crash.
+            events.RemoveRange(before, events.Count - before);
+            throw new EventDecodeException($"cannot decode: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private static InputFormat DecodeDocument(ReadOnlyMemory<byte> json, List<SecurityEvent> events)
+    {
         using (JsonDocument document = JsonFieldsDocument.Parse(json))
         {
             JsonElement root = document.RootElement;
@@ -50,14 +65,33 @@ internal static class JsonLineDecoder
 
     private static SecurityEvent DecodeContract(JsonElement root)
     {
+        SecurityEvent decoded;
         try
         {
-            return root.Deserialize<SecurityEvent>(ContractJson.Options) ?? throw new EventDecodeException("event is null");
+            decoded = root.Deserialize<SecurityEvent>(ContractJson.Options) ?? throw new EventDecodeException("event is null");
         }
         catch (JsonException ex)
         {
             throw new EventDecodeException($"invalid Sigs event at {ex.Path ?? "$"}: {FirstSentence(ex.Message)}");
         }
+
+        return Checked(decoded);
+    }
+
+    /// <summary>The contract's required parts, which the serializer lets through as null.</summary>
+    private static SecurityEvent Checked(SecurityEvent e)
+    {
+        string? problem = e switch
+        {
+            { Source: null or "" } => "field 'source' must be a non-empty string",
+            { Name: null or "" } => "field 'name' must be a non-empty string",
+            { Arguments: null } => "field 'args' must be an object",
+            _ when e.Arguments.Values.Any(v => v is null) => "field 'args' must map names to strings",
+            { Process.Args: { } argv } when argv.Any(a => a is null) => "field 'process.args' must be a list of strings",
+            { Audit.RequestingPods: { } pods } when pods.Any(p => p is null) => "field 'audit.requestingPods' must be a list of strings",
+            _ => null,
+        };
+        return problem is null ? e : throw new EventDecodeException(problem);
     }
 
     private static string FirstSentence(string message)

@@ -23,6 +23,9 @@ internal sealed partial class DetectionService(
 {
     public const int QueueCapacity = 65_536;
 
+    /// <summary>How long a failed feed waits before its first restart (doubling to 30 s).</summary>
+    public static readonly TimeSpan FeedRestartDelay = TimeSpan.FromMilliseconds(500);
+
     private readonly Channel<EngineWork> _queue = Channel.CreateBounded<EngineWork>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
@@ -139,20 +142,40 @@ internal sealed partial class DetectionService(
         }
     }
 
+    /// <summary>
+    /// Runs a feed until it ends or the host stops. A feed that fails is reported down (not connected, so
+    /// /healthz and /metrics say so) and started again with backoff; it never takes the host or another feed down.
+    /// </summary>
     private async Task RunFeedAsync(IEventFeed feed, CancellationToken stoppingToken)
     {
-        try
+        var backoff = new Backoff(FeedRestartDelay, TimeSpan.FromSeconds(30));
+        while (true)
         {
-            await feed.RunAsync(this, stoppingToken).ConfigureAwait(false);
-            LogFeedEnded(logger, feed.Name);
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Normal shutdown.
-        }
-        catch (Exception ex)
-        {
-            LogFeedFailed(logger, feed.Name, ex.Message);
+            try
+            {
+                await feed.RunAsync(this, stoppingToken).ConfigureAwait(false);
+                LogFeedEnded(logger, feed.Name);
+                return;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return; // Normal shutdown.
+            }
+            catch (Exception ex)
+            {
+                feed.Counters.SetConnected(false);
+                feed.Counters.CountReconnect();
+                TimeSpan delay = backoff.Next();
+                LogFeedFailed(logger, feed.Name, $"{ex.GetType().Name}: {ex.Message}", delay.TotalSeconds);
+                try
+                {
+                    await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
         }
     }
 
@@ -235,6 +258,6 @@ internal sealed partial class DetectionService(
     [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed} reached the end of its input")]
     private static partial void LogFeedEnded(ILogger logger, string feed);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Feed {Feed} failed: {Reason}")]
-    private static partial void LogFeedFailed(ILogger logger, string feed, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Feed {Feed} failed: {Reason}; it is down and restarts in {Seconds:F1} s")]
+    private static partial void LogFeedFailed(ILogger logger, string feed, string reason, double seconds);
 }

@@ -49,9 +49,9 @@ internal static class AuditEventDecoder
                     {
                         events.Add(DecodeEvent(item));
                     }
-                    catch (EventDecodeException ex) when (onBadItem is not null)
+                    catch (Exception ex) when (onBadItem is not null && ex is not OperationCanceledException)
                     {
-                        onBadItem($"items[{index}]: {ex.Message}");
+                        onBadItem($"items[{index}]: {(ex is EventDecodeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}")}");
                     }
 
                     index++;

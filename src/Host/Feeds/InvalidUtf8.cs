@@ -1,0 +1,41 @@
+using System.Text;
+using System.Text.Unicode;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Sigs.Host.Feeds;
+
+/// <summary>
+/// JSON inputs with bytes that are not UTF-8 (inside a string value: an attacker could otherwise hide an exec behind
+/// one bad byte in its name). Such an input is not dropped: every invalid sequence becomes U+FFFD, the input is
+/// decoded as usual, and it is counted (<c>sigs_input_invalid_utf8_total</c>) and logged once.
+/// </summary>
+internal static partial class InvalidUtf8
+{
+    private static long _repaired;
+
+    /// <summary>Where the once-only log line goes; the host sets it at start.</summary>
+    public static ILogger Logger { get; set; } = NullLogger.Instance;
+
+    /// <summary>Inputs repaired so far.</summary>
+    public static long Repaired => Interlocked.Read(ref _repaired);
+
+    /// <summary><paramref name="json"/> itself when it is valid UTF-8, else a copy with U+FFFD for each invalid sequence.</summary>
+    public static ReadOnlyMemory<byte> Repair(ReadOnlyMemory<byte> json)
+    {
+        if (Utf8.IsValid(json.Span))
+        {
+            return json;
+        }
+
+        if (Interlocked.Increment(ref _repaired) == 1)
+        {
+            LogRepaired(Logger);
+        }
+
+        return Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(json.Span));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An input held bytes that are not UTF-8; they were replaced with U+FFFD and the input decoded (logged once; counted as sigs_input_invalid_utf8_total)")]
+    private static partial void LogRepaired(ILogger logger);
+}
