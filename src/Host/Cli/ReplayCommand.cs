@@ -29,7 +29,7 @@ internal static class ReplayCommand
         return 0;
     }
 
-    /// <summary>Files as given; a folder becomes its *.json and *.jsonl files in name order. Missing input is fatal.</summary>
+    /// <summary>Files as given; a folder becomes its *.json and *.jsonl files in name order. Missing or unreadable input is fatal.</summary>
     public static IReadOnlyList<string> ExpandInputs(IReadOnlyList<string> arguments)
     {
         if (arguments.Count == 0)
@@ -56,6 +56,12 @@ internal static class ReplayCommand
             }
         }
 
+        // Every input is checked before the first is read, so an unreadable one fails at once, before any output.
+        foreach (string input in inputs.Where(i => i != "-"))
+        {
+            OpenInput(input).Dispose();
+        }
+
         return inputs;
     }
 
@@ -65,7 +71,7 @@ internal static class ReplayCommand
         {
             return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, useAsync: true);
         }
-        catch (UnauthorizedAccessException ex)
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
             throw new IOException($"input '{path}' cannot be read: {ex.Message}", ex);
         }

@@ -31,6 +31,22 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Replay_AnUnreadableInputAfterAGoodOne_FailsBeforeAnyOutput()
+    {
+        // Root reads any file, whatever its mode; a unix socket is a path that exists and that open() refuses.
+        string socketPath = Path.Combine(_folder.Path, "b-unreadable.jsonl");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath));
+
+        SigsProcess.Result result = await SigsProcess.RunAsync(["replay", Path.Combine(RepoPaths.Examples, "01-node-tracee.jsonl"), socketPath]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Empty(result.StdoutLines);
+        Assert.Contains($"input '{socketPath}' cannot be read", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("replay:", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Replay_BadLines_AreReportedWithFileAndLineAndTheRestIsProcessed()
     {
         string good = File.ReadLines(Path.Combine(RepoPaths.Examples, "05-node-sigs.jsonl")).First();
