@@ -17,6 +17,7 @@ internal static partial class YamlToJson
         var stream = new YamlStream();
         try
         {
+            RefuseAliases(yaml, fileName);
             stream.Load(new StringReader(yaml));
         }
         catch (YamlException ex)
@@ -25,6 +26,22 @@ internal static partial class YamlToJson
         }
 
         return stream.Documents.Count == 0 ? new JsonObject() : Convert(stream.Documents[0].RootNode, fileName);
+    }
+
+    /// <summary>
+    /// Anchors and aliases are refused before anything is built: nested aliases expand exponentially (a few hundred
+    /// bytes took 3 GB) and a self-referencing one recurses without end. A configuration never needs them.
+    /// </summary>
+    private static void RefuseAliases(string yaml, string fileName)
+    {
+        var parser = new Parser(new StringReader(yaml));
+        while (parser.MoveNext())
+        {
+            if (parser.Current is YamlDotNet.Core.Events.AnchorAlias or YamlDotNet.Core.Events.NodeEvent { Anchor.IsEmpty: false })
+            {
+                throw new ConfigException($"{fileName}:{parser.Current.Start.Line}:{parser.Current.Start.Column}: YAML anchors and aliases are not allowed in the configuration");
+            }
+        }
     }
 
     private static JsonNode? Convert(YamlNode node, string fileName) => node switch

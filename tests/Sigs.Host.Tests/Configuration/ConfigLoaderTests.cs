@@ -81,6 +81,33 @@ public class ConfigLoaderTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("a: &a [*a]\n", "sigs.yaml:1:4: YAML anchors and aliases are not allowed")]
+    [InlineData("x: &x [1, 1]\ny: [*x, *x]\n", "sigs.yaml:1:4: YAML anchors and aliases are not allowed")]
+    [InlineData("signatures:\n  TRC-1018:\n    config: *undefined\n", "sigs.yaml:3:13: YAML anchors and aliases are not allowed")]
+    public void Parse_AnchorsOrAliases_AreRefusedNamingTheLine(string yaml, string expected)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "sigs.yaml"));
+
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_AliasBomb_IsRefusedAtOnce()
+    {
+        // Nine levels of nine aliases each would expand to 9^9 nodes; refused before anything is built.
+        var yaml = new System.Text.StringBuilder("l0: &l0 [x, x, x, x, x, x, x, x, x]\n");
+        for (int level = 1; level <= 9; level++)
+        {
+            string previous = $"*l{level - 1}";
+            yaml.Append(System.Globalization.CultureInfo.InvariantCulture, $"l{level}: &l{level} [{string.Join(", ", Enumerable.Repeat(previous, 9))}]\n");
+        }
+
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml.ToString(), "bomb.yaml"));
+
+        Assert.Contains("anchors and aliases are not allowed", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Load_MissingFile_IsAConfigError()
     {
