@@ -1,11 +1,19 @@
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Runtime.CompilerServices;
+using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds;
 
 /// <summary>What one feed did, for logs and the admin endpoint. Thread-safe.</summary>
 internal sealed class FeedCounters
 {
+    /// <summary>The label of events whose name the contract does not know.</summary>
+    public const string OtherEventName = "other";
+
+    private static readonly FrozenSet<string> KnownEventNames = FrozenSet.Create(
+        StringComparer.Ordinal, EventNames.FileOpen, EventNames.FileRename, EventNames.ProcessExec, EventNames.ProcessExit, EventNames.KubernetesAudit);
+
     private readonly ConcurrentDictionary<string, StrongBox<long>> _eventsByName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<FeedGauge, long> _gauges = new();
     private long _events;
@@ -37,10 +45,15 @@ internal sealed class FeedCounters
 
     public void SetGauge(FeedGauge gauge, long value) => _gauges[gauge] = value;
 
+    /// <summary>
+    /// Counts one event under its name when the contract knows it, else under <see cref="OtherEventName"/>: the
+    /// names are metric labels, and a sensor sending ever new names must not grow /metrics without bound.
+    /// </summary>
     public void CountEvent(string name)
     {
         Interlocked.Increment(ref _events);
-        Interlocked.Increment(ref _eventsByName.GetOrAdd(name, static _ => new StrongBox<long>()).Value);
+        string label = KnownEventNames.Contains(name) ? name : OtherEventName;
+        Interlocked.Increment(ref _eventsByName.GetOrAdd(label, static _ => new StrongBox<long>()).Value);
     }
 
     public void CountDecodeError() => Interlocked.Increment(ref _decodeErrors);
