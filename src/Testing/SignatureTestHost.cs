@@ -47,7 +47,7 @@ public sealed class SignatureTestHost<TSignature> : IFindingSink, IDisposable
 
         var context = new HostSignatureContext(config, clock ?? TimeProvider.System, NullLogger.Instance, this);
         Signature.Init(context);
-        _runner = new SignatureRunner(Signature, Signature.Metadata, new PluginInfo("test", "test.dll", "test"), NullLogger.Instance, clock: clock);
+        _runner = new SignatureRunner(Signature, Signature.Metadata, new PluginInfo("test", "test.dll", "test", "test", ["test.dll"]), NullLogger.Instance, clock: clock);
         context.Attach(_runner);
         _engine.Publish(new SignatureIndex([_runner]));
     }

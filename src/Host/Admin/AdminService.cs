@@ -11,8 +11,8 @@ using Sigs.Host.Hosting;
 namespace Sigs.Host.Admin;
 
 /// <summary>
-/// The admin endpoint: <c>/healthz</c> (200 when the engine runs and every feed is connected, else 503 with
-/// reasons), <c>/plugins</c> (JSON) and <c>/metrics</c> (Prometheus text). Read-only; bind it to loopback.
+/// The admin endpoint: <c>/healthz</c> (200 when the engine runs, every feed is connected, signatures are loaded
+/// and none were lost, and the plugin folder can be scanned; else 503 with reasons), <c>/plugins</c> (JSON) and <c>/metrics</c> (Prometheus text). Read-only; bind it to loopback.
 /// </summary>
 internal sealed partial class AdminService(Uri listen, SigsRuntime runtime, DetectionService detection, ILogger<AdminService> logger) : IHostedService, IAsyncDisposable
 {
@@ -55,6 +55,20 @@ internal sealed partial class AdminService(Uri listen, SigsRuntime runtime, Dete
         }
 
         problems.AddRange(detection.Feeds.Where(feed => !feed.Counters.Connected).Select(feed => $"feed {feed.Name} is not connected"));
+        int active = runtime.Engine.Index.Runners.Count;
+        if (active == 0)
+        {
+            problems.Add("no signatures are loaded");
+        }
+        else if (active < runtime.Plugins.PeakSignatures)
+        {
+            problems.Add($"{active} signatures are loaded, {runtime.Plugins.PeakSignatures} were: some were removed or refused (restart to accept fewer)");
+        }
+
+        if (runtime.Plugins.FolderProblem is { } folderProblem)
+        {
+            problems.Add($"plugins: {folderProblem}");
+        }
         return problems.Count == 0
             ? Results.Text("ok\n")
             : Results.Text(string.Join('\n', problems) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable);
@@ -66,6 +80,7 @@ internal sealed partial class AdminService(Uri listen, SigsRuntime runtime, Dete
             plugin.Key.Name,
             File = plugin.Key.AssemblyPath,
             plugin.Key.Sha256,
+            Pin = new { Sha256 = plugin.Key.ContentSha256, plugin.Key.Files },
             plugin.Key.LoadedAt,
             Signatures = plugin.Select(r => new
             {

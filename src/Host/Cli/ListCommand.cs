@@ -4,7 +4,10 @@ using Sigs.Host.Engine;
 
 namespace Sigs.Host.Cli;
 
-/// <summary><c>sigs list</c>: the loaded signatures with their plugin file and its SHA-256.</summary>
+/// <summary>
+/// <c>sigs list</c>: the loaded signatures with their plugin file, its SHA-256, and the pin <c>plugins.trusted</c>
+/// takes for the plugin: the content hash over every file its load context may load (listed with <c>--json</c>).
+/// </summary>
 internal static class ListCommand
 {
     public static int Run(CommandLine command, SigsRuntime runtime, TextWriter output)
@@ -16,7 +19,7 @@ internal static class ListCommand
             return 0;
         }
 
-        string[] header = ["ID", "VERSION", "SEVERITY", "NAME", "EVENTS", "PLUGIN", "SHA256"];
+        string[] header = ["ID", "VERSION", "SEVERITY", "NAME", "EVENTS", "PLUGIN", "SHA256", "PIN (CONTENT SHA256)"];
         string[][] rows = [header, .. runners.Select(r => new[]
         {
             r.Metadata.Id,
@@ -26,6 +29,7 @@ internal static class ListCommand
             string.Join(",", r.Selectors.Select(Selector)),
             r.Plugin.AssemblyPath,
             r.Plugin.Sha256,
+            $"{r.Plugin.ContentSha256} ({r.Plugin.Files.Count} {(r.Plugin.Files.Count == 1 ? "file" : "files")})",
         })];
         int[] widths = [.. Enumerable.Range(0, header.Length).Select(column => rows.Max(row => row[column].Length))];
         foreach (string[] row in rows)
@@ -53,6 +57,12 @@ internal static class ListCommand
         runner.Metadata.Techniques,
         Selectors = runner.Selectors,
         runner.FilePatterns,
-        Plugin = new { runner.Plugin.Name, File = runner.Plugin.AssemblyPath, runner.Plugin.Sha256 },
+        Plugin = new
+        {
+            runner.Plugin.Name,
+            File = runner.Plugin.AssemblyPath,
+            runner.Plugin.Sha256,
+            Pin = new { Sha256 = runner.Plugin.ContentSha256, runner.Plugin.Files },
+        },
     };
 }

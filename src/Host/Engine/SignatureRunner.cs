@@ -67,7 +67,7 @@ internal sealed partial class SignatureRunner
     }
 
     /// <summary>A runner that never runs: the engine's marker for a call it has given up on.</summary>
-    public static SignatureRunner Placeholder { get; } = new(new NoSignature(), NoSignature.Meta, new PluginInfo("none", "none", "none"), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+    public static SignatureRunner Placeholder { get; } = new(new NoSignature(), NoSignature.Meta, new PluginInfo("none", "none", "none", "none", []), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
     public Signature Signature { get; }
 

@@ -12,6 +12,7 @@ internal static partial class FileTrust
     private const int AtSymlinkNoFollow = 0x100;
     private const uint StatxBasicStats = 0x7ff;
     private const int GroupOrOtherWrite = 0x12; // S_IWGRP | S_IWOTH
+    private const int Sticky = 0x200; // S_ISVTX
 
     /// <summary>The first problem with <paramref name="paths"/>, or null when all are trustworthy.</summary>
     public static string? Problem(IEnumerable<string> paths)
@@ -34,14 +35,40 @@ internal static partial class FileTrust
         return null;
     }
 
-    /// <summary>The plugin's files, its folder, and every folder up to and including the plugin folder.</summary>
+    /// <summary>
+    /// The first problem with <paramref name="folder"/> and each folder above it up to <c>/</c>: whoever can write
+    /// to any of them can swap what lies below (an empty plugin folder for the real one). A folder writable by
+    /// others is accepted only with the sticky bit (such as <c>/tmp</c>), where no one else can rename what Sigs owns.
+    /// </summary>
+    public static string? FolderChainProblem(string folder)
+    {
+        uint self = geteuid();
+        for (string? current = Path.GetFullPath(folder); current is not null; current = Path.GetDirectoryName(current))
+        {
+            (uint owner, int mode) = Stat(current);
+            if (owner != 0 && owner != self)
+            {
+                return $"{current} is owned by uid {owner}, not root or the user Sigs runs as (uid {self}), so it can swap the plugin folder {folder}";
+            }
+
+            if ((mode & GroupOrOtherWrite) != 0 && (mode & Sticky) == 0)
+            {
+                return $"{current} is writable by group or others (mode {Convert.ToString(mode & 0xfff, 8)}), so they can swap the plugin folder {folder}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The plugin's files and folders (all of them, subfolders included), and every folder up to and including the plugin folder.</summary>
     public static IEnumerable<string> PathsToCheck(string pluginEntry, string pluginsFolder)
     {
         if (Directory.Exists(pluginEntry))
         {
-            foreach (string file in Directory.EnumerateFiles(pluginEntry).Order(StringComparer.Ordinal))
+            var everything = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 };
+            foreach (string path in Directory.EnumerateFileSystemEntries(pluginEntry, "*", everything).Order(StringComparer.Ordinal))
             {
-                yield return file;
+                yield return path;
             }
         }
         else

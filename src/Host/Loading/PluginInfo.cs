@@ -1,7 +1,10 @@
 namespace Sigs.Host.Loading;
 
-/// <summary>Identity of a loaded plugin: its name, the assembly file, and the SHA-256 of the exact bytes loaded.</summary>
-internal sealed record PluginInfo(string Name, string AssemblyPath, string Sha256)
+/// <summary>
+/// Identity of a loaded plugin: its name, the assembly file, the SHA-256 of the exact bytes loaded, and the pin
+/// over every file its load context may load (<see cref="PluginFiles"/>), with those files' relative paths.
+/// </summary>
+internal sealed record PluginInfo(string Name, string AssemblyPath, string Sha256, string ContentSha256, IReadOnlyList<string> Files)
 {
     /// <summary>When this generation of the plugin was loaded.</summary>
     public DateTimeOffset LoadedAt { get; init; } = DateTimeOffset.UtcNow;

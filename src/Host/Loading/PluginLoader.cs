@@ -80,17 +80,25 @@ internal sealed partial class PluginLoader(
         }
 
         byte[] bytes;
+        PluginFiles files;
         try
         {
+            files = PluginFiles.Read(entry);
             bytes = File.ReadAllBytes(mainPath);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PluginRefusedException)
         {
-            Refuse(refusals, mainPath, $"cannot be read: {ex.Message}");
+            Refuse(refusals, entry, ex is PluginRefusedException ? ex.Message : $"cannot be read: {ex.Message}");
             return null;
         }
 
-        var info = new PluginInfo(name, mainPath, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        var info = new PluginInfo(name, mainPath, Convert.ToHexStringLower(SHA256.HashData(bytes)), files.ContentSha256, files.RelativePaths);
+        if (files.Sha256Of(mainPath) != info.Sha256)
+        {
+            Refuse(refusals, mainPath, "changed while it was being checked");
+            return null;
+        }
+
         if (_trust.PinningProblem(info) is { } unpinned)
         {
             Refuse(refusals, mainPath, unpinned);
@@ -103,7 +111,7 @@ internal sealed partial class PluginLoader(
             return null;
         }
 
-        var context = new PluginLoadContext(name, mainPath);
+        var context = new PluginLoadContext(name, mainPath, files, reason => LogDependencyRefused(_logger, mainPath, reason));
         List<SignatureRunner> runners;
         try
         {
@@ -133,6 +141,10 @@ internal sealed partial class PluginLoader(
         LogLoaded(_logger, mainPath, info.Sha256, string.Join(", ", runners.Select(r => r.Metadata.Id)));
         return new LoadedPlugin(info, context, runners);
     }
+
+    /// <summary>Why <paramref name="pluginsFolder"/> itself cannot be trusted (see <see cref="FileTrust.FolderChainProblem"/>), or null.</summary>
+    public string? FolderProblem(string pluginsFolder) =>
+        _trust.AllowInsecurePermissions ? null : FileTrust.FolderChainProblem(pluginsFolder);
 
     public void WarnAboutUnknownSettings(IReadOnlyDictionary<string, string> loadedIds)
     {
@@ -305,8 +317,9 @@ internal sealed partial class PluginLoader(
     [LoggerMessage(Level = LogLevel.Information, Message = "Signature {Signature} in {File} is disabled by configuration")]
     private static partial void LogDisabled(ILogger logger, string signature, string file);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin {File}: refused to load {Reason}")]
+    private static partial void LogDependencyRefused(ILogger logger, string file, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "signatures.{Signature}: no loaded plugin has a signature with this id")]
     private static partial void LogUnknownSignatureSetting(ILogger logger, string signature);
-
-    private sealed class PluginRefusedException(string message) : InvalidOperationException(message);
 }

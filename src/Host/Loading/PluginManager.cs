@@ -23,6 +23,12 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
     /// <summary>The plugins of the current generation.</summary>
     public IReadOnlyList<LoadedPlugin> Plugins => [.. _entries.Values.Select(e => e.Plugin).OfType<LoadedPlugin>()];
 
+    /// <summary>Why the last scan could not look at the folder (missing, unsafe, unreadable); null when it could.</summary>
+    public string? FolderProblem { get; private set; }
+
+    /// <summary>The most signatures any generation has had since start; fewer now means some were lost.</summary>
+    public int PeakSignatures { get; private set; }
+
     /// <summary>Loads everything in the folder as it is now.</summary>
     public SignatureIndex LoadAll()
     {
@@ -31,13 +37,51 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
             throw new DirectoryNotFoundException($"plugin folder '{Folder}' does not exist");
         }
 
+        if (loader.FolderProblem(Folder) is { } unsafeFolder)
+        {
+            throw new Configuration.ConfigException($"plugin folder refused: {unsafeFolder}");
+        }
+
         Rescan(requireStableFiles: false);
         loader.WarnAboutUnknownSettings(TakenIds(except: null));
         return BuildIndex();
     }
 
-    /// <summary>Looks at the folder; returns the swap to apply, or null when nothing changed.</summary>
+    /// <summary>
+    /// Looks at the folder; returns the swap to apply, or null when nothing changed. A folder that is missing,
+    /// unreadable or no longer safe is not scanned: the plugins loaded stay, the problem is logged once per change
+    /// and kept in <see cref="FolderProblem"/>.
+    /// </summary>
     public PluginSwap? Rescan(bool requireStableFiles = true)
+    {
+        string? problem;
+        try
+        {
+            problem = !Directory.Exists(Folder) ? $"plugin folder '{Folder}' does not exist" : loader.FolderProblem(Folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problem = $"plugin folder '{Folder}' cannot be checked: {ex.Message}";
+        }
+
+        if (problem != FolderProblem)
+        {
+            if (problem is null)
+            {
+                LogFolderUsable(logger, Folder);
+            }
+            else
+            {
+                LogFolderProblem(logger, problem);
+            }
+
+            FolderProblem = problem;
+        }
+
+        return problem is null ? Scan(requireStableFiles) : null;
+    }
+
+    private PluginSwap? Scan(bool requireStableFiles)
     {
         var retired = new List<LoadedPlugin>();
         var added = new List<string>();
@@ -92,7 +136,12 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
         return retired.Count == 0 && added.Count == 0 ? null : new PluginSwap(BuildIndex(), retired, added);
     }
 
-    public SignatureIndex BuildIndex() => new([.. Plugins.SelectMany(p => p.Runners)]);
+    public SignatureIndex BuildIndex()
+    {
+        var index = new SignatureIndex([.. Plugins.SelectMany(p => p.Runners)]);
+        PeakSignatures = Math.Max(PeakSignatures, index.Runners.Count);
+        return index;
+    }
 
     public void Dispose()
     {
@@ -107,18 +156,26 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
     private Dictionary<string, string> TakenIds(LoadedPlugin? except) =>
         Plugins.Where(p => p != except).SelectMany(p => p.Runners).ToDictionary(r => r.Metadata.Id, r => r.Plugin.AssemblyPath, StringComparer.Ordinal);
 
-    /// <summary>What the entry's files look like now: names, sizes and modification times.</summary>
+    /// <summary>What the entry's files look like now, subfolders included: names, sizes and modification times.</summary>
     private static string Fingerprint(string entry)
     {
-        IEnumerable<string> files = Directory.Exists(entry) ? Directory.EnumerateFiles(entry).Order(StringComparer.Ordinal) : [entry];
+        IEnumerable<string> files = Directory.Exists(entry)
+            ? Directory.EnumerateFiles(entry, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }).Order(StringComparer.Ordinal)
+            : [entry];
         return string.Join('|', files.Select(file =>
         {
             var info = new FileInfo(file);
-            return info.Exists ? $"{info.Name}:{info.Length}:{info.LastWriteTimeUtc.Ticks}" : $"{info.Name}:gone";
+            return info.Exists ? $"{file}:{info.Length}:{info.LastWriteTimeUtc.Ticks}" : $"{file}:gone";
         }));
     }
 
     private sealed record Entry(string Fingerprint, LoadedPlugin? Plugin);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not scanning plugins: {Problem}; the loaded plugins stay (logged once until it changes)")]
+    private static partial void LogFolderProblem(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Plugin folder {Folder} can be scanned again")]
+    private static partial void LogFolderUsable(ILogger logger, string folder);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Plugin {File} was removed; unloading it")]
     private static partial void LogRemoved(ILogger logger, string file);

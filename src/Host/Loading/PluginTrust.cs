@@ -2,7 +2,7 @@ namespace Sigs.Host.Loading;
 
 /// <summary>
 /// What the loader trusts: files with safe ownership and permissions (unless explicitly allowed otherwise), and,
-/// when pins are configured, only the plugin files whose SHA-256 is pinned.
+/// when pins are configured, only plugins whose content hash (over every file they can load) is pinned.
 /// </summary>
 internal sealed record PluginTrust(bool AllowInsecurePermissions, IReadOnlyDictionary<string, string>? Pinned)
 {
@@ -21,8 +21,8 @@ internal sealed record PluginTrust(bool AllowInsecurePermissions, IReadOnlyDicti
             return $"{file} is not listed in plugins.trusted";
         }
 
-        return string.Equals(expected, plugin.Sha256, StringComparison.OrdinalIgnoreCase)
+        return string.Equals(expected, plugin.ContentSha256, StringComparison.OrdinalIgnoreCase)
             ? null
-            : $"SHA-256 {plugin.Sha256} does not match the pinned {expected}";
+            : $"content SHA-256 {plugin.ContentSha256} (over {plugin.Files.Count} files) does not match the pinned {expected}";
     }
 }

@@ -72,21 +72,115 @@ public sealed class PluginTrustTests : IDisposable
         Assert.Contains("NewtonsoftV13.dll is owned by uid 12345, not root or the user Sigs runs as", Assert.Single(_logs.LinesContaining("Refused plugin")), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Load_Pinning_RefusesEverythingNotPinnedOrChanged()
+    /// <summary>The documented way to compute a plugin folder's pin with standard tools.</summary>
+    private static async Task<string> ShellPinAsync(string folder)
     {
-        string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(PluginFile)));
+        using var shell = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/bin/sh")
+        {
+            ArgumentList = { "-c", "cd \"$1\" && find . -type f -printf '%P\\n' | LC_ALL=C sort | xargs -d '\\n' sha256sum | sha256sum | cut -d' ' -f1", "pin", folder },
+            RedirectStandardOutput = true,
+        })!;
+        string pin = (await shell.StandardOutput.ReadToEndAsync()).Trim();
+        await shell.WaitForExitAsync();
+        Assert.Equal(0, shell.ExitCode);
+        return pin;
+    }
+
+    private static PluginTrust Pins(string pin) => new(false, new Dictionary<string, string> { ["NewtonsoftV13.dll"] = pin });
+
+    private static SecurityEvent Exec() => new() { Time = DateTimeOffset.UnixEpoch, Source = EventSources.Sigs, Name = EventNames.ProcessExec };
+
+    [Fact]
+    public async Task Load_Pinning_RefusesEverythingNotPinnedOrChanged()
+    {
+        string pin = await ShellPinAsync(PluginFolder);
         _folder.AddPlugin(RepoPaths.TestPlugin("NoSignature"));
 
-        using (PluginGeneration pinned = Load(new PluginTrust(false, new Dictionary<string, string> { ["NewtonsoftV13.dll"] = sha })))
+        using (PluginGeneration pinned = Load(Pins(pin)))
         {
-            Assert.Equal("NewtonsoftV13", Assert.Single(pinned.Plugins).Info.Name);
+            PluginInfo info = Assert.Single(pinned.Plugins).Info;
+            Assert.Equal(("NewtonsoftV13", pin), (info.Name, info.ContentSha256));
+            Assert.Contains("Newtonsoft.Json.dll", info.Files);
             Assert.Single(_logs.LinesContaining("NoSignature.dll is not listed in plugins.trusted"));
         }
 
-        using PluginGeneration mismatch = Load(new PluginTrust(false, new Dictionary<string, string> { ["NewtonsoftV13.dll"] = new string('0', 64) }));
+        using PluginGeneration mismatch = Load(Pins(new string('0', 64)));
         Assert.Empty(mismatch.Plugins);
-        Assert.Single(_logs.LinesContaining($"SHA-256 {sha} does not match the pinned 0000"));
+        Assert.Single(_logs.LinesContaining($"content SHA-256 {pin} (over"));
+    }
+
+    [Fact]
+    public async Task Load_Pinning_CoversTheDependencies_AModifiedOneIsRefused()
+    {
+        string pin = await ShellPinAsync(PluginFolder);
+        await File.AppendAllTextAsync(Path.Combine(PluginFolder, "Newtonsoft.Json.dll"), "planted");
+
+        using PluginGeneration generation = Load(Pins(pin));
+
+        Assert.Empty(generation.Plugins);
+        Assert.Contains("does not match the pinned", Assert.Single(_logs.LinesContaining("Refused plugin")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_AWritableFolderDeepInsideThePlugin_IsRefused()
+    {
+        string planted = Directory.CreateDirectory(Path.Combine(PluginFolder, "runtimes", "linux-x64", "lib", "net10.0")).FullName;
+        File.WriteAllText(Path.Combine(planted, "Newtonsoft.Json.dll"), "not really");
+        File.SetUnixFileMode(Path.Combine(PluginFolder, "runtimes", "linux-x64"), (UnixFileMode)0x1FF); // 777
+
+        using PluginGeneration generation = Load();
+
+        Assert.Empty(generation.Plugins);
+        Assert.Contains("runtimes/linux-x64 is writable by group or others (mode 777)", Assert.Single(_logs.LinesContaining("Refused plugin")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_ALinkInsideThePlugin_IsRefused()
+    {
+        File.CreateSymbolicLink(Path.Combine(PluginFolder, "extra.dll"), "/usr/lib/os-release");
+
+        using PluginGeneration generation = Load(new PluginTrust(AllowInsecurePermissions: true, Pinned: null));
+
+        Assert.Empty(generation.Plugins);
+        Assert.Contains("extra.dll is a symbolic link", Assert.Single(_logs.LinesContaining("Refused plugin")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("changed", "changed since the plugin was checked")]
+    [InlineData("appeared", "was not among the plugin's files when it was checked")]
+    public void Dispatch_ADependencyChangedOrAddedAfterTheCheck_IsNotLoaded(string what, string reason)
+    {
+        string dependency = Path.Combine(PluginFolder, "Newtonsoft.Json.dll");
+        byte[] original = File.ReadAllBytes(dependency);
+        if (what == "appeared")
+        {
+            File.Delete(dependency);
+        }
+
+        using PluginGeneration generation = Load();
+        // Newtonsoft.Json loads on the signature's first event: swap the file in between.
+        File.WriteAllBytes(dependency, what == "appeared" ? original : [.. original, 0]);
+        var engine = new DetectionEngine();
+        engine.Publish(generation.Index);
+
+        engine.Dispatch(Exec());
+
+        Assert.Empty(_sink.Findings);
+        Assert.Equal(1, Assert.Single(generation.Index.Runners).Faults);
+        Assert.Contains(reason, Assert.Single(_logs.LinesContaining("refused to load dependency Newtonsoft.Json")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Dispatch_UnchangedDependency_LoadsOnFirstUse()
+    {
+        using PluginGeneration generation = Load();
+        var engine = new DetectionEngine();
+        engine.Publish(generation.Index);
+
+        engine.Dispatch(Exec());
+
+        Assert.Equal("13.0.0.0", Assert.Single(_sink.Findings).Data["newtonsoft"]);
+        Assert.Empty(_logs.LinesContaining("refused to load"));
     }
 
     [Fact]

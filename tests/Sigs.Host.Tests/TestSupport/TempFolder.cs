@@ -18,9 +18,12 @@ internal sealed class TempFolder : IDisposable
     }
 
     /// <summary>Copies a built plugin folder (shipped or test) into this folder under its own name.</summary>
-    public void AddPlugin(string builtFolder)
+    public void AddPlugin(string builtFolder) => CopyPlugin(builtFolder, Path);
+
+    /// <summary>Copies a built plugin folder into <paramref name="pluginsFolder"/>.</summary>
+    public static void CopyPlugin(string builtFolder, string pluginsFolder)
     {
-        string target = System.IO.Path.Combine(Path, System.IO.Path.GetFileName(builtFolder));
+        string target = System.IO.Path.Combine(pluginsFolder, System.IO.Path.GetFileName(builtFolder));
         Directory.CreateDirectory(target);
         foreach (string file in Directory.EnumerateFiles(builtFolder))
         {
