@@ -101,7 +101,7 @@ internal static class ThroughputRunner
     {
         int port = FreePort();
         using SigsRuntime runtime = Runtime();
-        var feed = new FalcoHttpFeed($"http://127.0.0.1:{port}/", FalcoHttpFeed.DefaultMaxBodyBytes, NullLogger.Instance);
+        var feed = new FalcoHttpFeed($"http://127.0.0.1:{port}/", new ReceiverLimits(FalcoHttpFeed.DefaultMaxBodyBytes, MaxConcurrentRequests: 64), WebAccess.Open, NullLogger.Instance);
         byte[] alert = Encoding.UTF8.GetBytes("""{"hostname":"node-2","output":"x","priority":"Notice","rule":"Sigs process exec with credential arguments","source":"syscall","tags":["sigs"],"time":"2025-11-02T10:00:12.000000000Z","output_fields":{"evt.type":"execve","evt.time":1762077612000000000,"proc.pid":7301,"proc.vpid":7301,"proc.ppid":7290,"proc.name":"cat","proc.exepath":"/usr/bin/cat","proc.exe":"cat","proc.args":"/app/config.yaml","proc.cmdline":"cat /app/config.yaml","proc.tty":0,"user.uid":0,"container.id":"host","container.name":"host","container.image.repository":null,"k8s.pod.name":null,"k8s.ns.name":null}}""");
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 8 });
         var url = new Uri($"http://127.0.0.1:{port}/");

@@ -14,7 +14,7 @@ namespace Sigs.Host.Admin;
 /// The admin endpoint: <c>/healthz</c> (200 when the engine runs, every feed is connected, signatures are loaded
 /// and none were lost, and the plugin folder can be scanned; else 503 with reasons), <c>/plugins</c> (JSON) and <c>/metrics</c> (Prometheus text). Read-only; bind it to loopback.
 /// </summary>
-internal sealed partial class AdminService(Uri listen, SigsRuntime runtime, DetectionService detection, ILogger<AdminService> logger) : IHostedService, IAsyncDisposable
+internal sealed partial class AdminService(Uri listen, WebAccess access, SigsRuntime runtime, DetectionService detection, ILogger<AdminService> logger) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -24,7 +24,12 @@ internal sealed partial class AdminService(Uri listen, SigsRuntime runtime, Dete
     /// <summary>Binds at start, so a taken port stops <c>sigs run</c> with a clear error instead of running blind.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        WebApplication app = LoopbackWebApp.Create(listen);
+        if (!WebAccess.IsLoopback(listen))
+        {
+            LogBeyondLoopback(logger, listen, access.BearerToken is null ? "and no bearer token: anyone who reaches it can read it" : "with a bearer token");
+        }
+
+        WebApplication app = LoopbackWebApp.Create(listen, access);
         _app = app;
         app.MapGet("/healthz", Health);
         app.MapGet("/plugins", () => Results.Text(JsonSerializer.Serialize(PluginReport(), ContractJson.Options), "application/json"));
@@ -217,6 +222,9 @@ internal sealed partial class AdminService(Uri listen, SigsRuntime runtime, Dete
             text.Sample(name, value(runner), ("signature", runner.Metadata.Id));
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Admin endpoint {Address} listens beyond loopback over plain HTTP, {Access}; put TLS in front of it")]
+    private static partial void LogBeyondLoopback(ILogger logger, Uri address, string access);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin endpoint listening on {Address} (/healthz, /plugins, /metrics)")]
     private static partial void LogListening(ILogger logger, Uri address);

@@ -41,8 +41,10 @@ internal static class RunCommand
 
         if (runtime.Config.Admin.Enabled)
         {
+            WebAccess adminAccess = WebAccess.FromTokenFile(runtime.Config.Admin.BearerTokenFile, "admin.bearerTokenFile");
             builder.Services.AddHostedService(services => new AdminService(
                 adminListen,
+                adminAccess,
                 runtime,
                 services.GetRequiredService<DetectionService>(),
                 services.GetRequiredService<ILogger<AdminService>>()));

@@ -13,8 +13,8 @@ internal static class ConfigLoader
     {
         [FeedConfig.Tracee] = ["address", "policies", "maxMessageBytes", "fallback", "fallbackGraceSeconds"],
         [FeedConfig.FalcoGrpc] = ["address", "maxMessageBytes", "tls", "fallback", "fallbackGraceSeconds"],
-        [FeedConfig.FalcoHttp] = ["listen", "maxBodyBytes"],
-        [FeedConfig.KubernetesAudit] = ["listen", "maxBodyBytes"],
+        [FeedConfig.FalcoHttp] = ["listen", "maxBodyBytes", "maxConcurrentRequests", "maxBufferedBytes", "bearerTokenFile"],
+        [FeedConfig.KubernetesAudit] = ["listen", "maxBodyBytes", "maxConcurrentRequests", "maxBufferedBytes", "bearerTokenFile"],
         [FeedConfig.File] = ["path", "follow"],
         [FeedConfig.Native] = [],
     };

@@ -57,6 +57,9 @@ internal sealed record AdminConfig
     public bool Enabled { get; init; } = true;
 
     public string Listen { get; init; } = DefaultListen;
+
+    /// <summary>A file holding the bearer token every request must carry; none when null.</summary>
+    public string? BearerTokenFile { get; init; }
 }
 
 internal sealed record ShutdownConfig
@@ -124,6 +127,15 @@ internal sealed record FeedConfig
 
     /// <summary>falco-http, k8s-audit: the largest request body accepted.</summary>
     public long? MaxBodyBytes { get; init; }
+
+    /// <summary>falco-http, k8s-audit: requests received at once, at most (default 16).</summary>
+    public int? MaxConcurrentRequests { get; init; }
+
+    /// <summary>falco-http, k8s-audit: bytes of all bodies being received together, at most (default 64 MiB).</summary>
+    public long? MaxBufferedBytes { get; init; }
+
+    /// <summary>falco-http, k8s-audit: a file holding the bearer token every request must carry.</summary>
+    public string? BearerTokenFile { get; init; }
 
     /// <summary>falco-grpc over TCP: mutual TLS, which Falco requires there.</summary>
     public TlsConfig? Tls { get; init; }

@@ -9,6 +9,7 @@ using Sigs.Host.Feeds.KubernetesAudit;
 using Sigs.Host.Feeds.Native;
 using Sigs.Host.Feeds.Tracee;
 using Sigs.Host.Grpc;
+using Sigs.Host.Hosting;
 
 namespace Sigs.Host.Feeds;
 
@@ -41,9 +42,9 @@ internal static class FeedFactory
                 string falcoAddress = feed.Address ?? FalcoGrpcFeed.DefaultAddress;
                 return new FalcoGrpcFeed(Channel(falcoAddress, feed.Tls, feed), falcoAddress, logger, delays);
             case FeedConfig.FalcoHttp:
-                return new FalcoHttpFeed(feed.Listen ?? FalcoHttpFeed.DefaultListen, feed.MaxBodyBytes ?? FalcoHttpFeed.DefaultMaxBodyBytes, logger);
+                return new FalcoHttpFeed(feed.Listen ?? FalcoHttpFeed.DefaultListen, Limits(feed, FalcoHttpFeed.DefaultMaxBodyBytes), Access(feed), logger);
             case FeedConfig.KubernetesAudit:
-                return new AuditWebhookFeed(feed.Listen ?? AuditWebhookFeed.DefaultListen, feed.MaxBodyBytes ?? AuditWebhookFeed.DefaultMaxBodyBytes, logger);
+                return new AuditWebhookFeed(feed.Listen ?? AuditWebhookFeed.DefaultListen, Limits(feed, AuditWebhookFeed.DefaultMaxBodyBytes), Access(feed), logger);
             case FeedConfig.File:
                 return new FileFeed(feed.Path!, feed.Follow, logger);
             case FeedConfig.Native:
@@ -73,6 +74,13 @@ internal static class FeedFactory
             _ => throw new UsageException($"--feed '{text}': type must be one of tracee, falco-http, falco-grpc, k8s-audit, file, native"),
         };
     }
+
+    private static ReceiverLimits Limits(FeedConfig feed, long defaultMaxBodyBytes) => new(
+        feed.MaxBodyBytes ?? defaultMaxBodyBytes,
+        feed.MaxConcurrentRequests ?? ReceiverLimits.DefaultMaxConcurrentRequests,
+        feed.MaxBufferedBytes ?? ReceiverLimits.DefaultMaxBufferedBytes);
+
+    private static WebAccess Access(FeedConfig feed) => WebAccess.FromTokenFile(feed.BearerTokenFile, $"feeds[{feed.Type}].bearerTokenFile");
 
     private static GrpcChannel Channel(string address, TlsConfig? tls, FeedConfig feed)
     {

@@ -10,24 +10,32 @@ namespace Sigs.Host.Feeds;
 /// <summary>
 /// A feed that sensors push to: a Kestrel endpoint accepting JSON POSTs. It answers at once: 200 when the
 /// events were queued, 400 for a payload it cannot decode, 413 when too large, 415 for another media type, and
-/// 503 when the engine's queue is full (counted; the sender decides whether to retry).
+/// 503 (with Retry-After) when the engine's queue is full or the receiver is at its limits (counted; the sender
+/// decides whether to retry). Memory is bounded by <see cref="ReceiverLimits"/>.
 /// </summary>
 internal abstract partial class HttpReceiverFeed : IEventFeed
 {
     private readonly Uri _listen;
-    private readonly long _maxBodyBytes;
+    private readonly ReceiverLimits _limits;
+    private readonly WebAccess _access;
     private readonly ILogger _logger;
     private readonly DecodeErrorLog _decodeErrors;
     private int _mediaTypeLogged;
+    private int _inFlight;
+    private long _buffered;
 
-    protected HttpReceiverFeed(string type, string listen, long maxBodyBytes, ILogger logger)
+    protected HttpReceiverFeed(string type, string listen, ReceiverLimits limits, WebAccess access, ILogger logger)
     {
         _listen = LoopbackWebApp.ParseListen(listen, "listen", "http://127.0.0.1:2801/");
         Name = $"{type}:{listen}";
-        _maxBodyBytes = maxBodyBytes;
+        _limits = limits;
+        _access = access;
         _logger = logger;
         _decodeErrors = new DecodeErrorLog(Name, Counters, logger);
     }
+
+    /// <summary>Bytes of request bodies being received right now, over all requests.</summary>
+    public long BufferedBytes => Interlocked.Read(ref _buffered);
 
     public string Name { get; }
 
@@ -44,7 +52,12 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
 
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
-        await using WebApplication app = LoopbackWebApp.Create(_listen, _maxBodyBytes);
+        if (!WebAccess.IsLoopback(_listen))
+        {
+            LogBeyondLoopback(_logger, Name, _access.BearerToken is null ? "and no bearer token: anyone who reaches it can send events" : "with a bearer token");
+        }
+
+        await using WebApplication app = LoopbackWebApp.Create(_listen, _access, _limits.MaxBodyBytes, maxConnections: _limits.MaxConcurrentRequests * 4);
         app.MapPost(_listen.AbsolutePath, context => ReceiveAsync(context, sink));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         BoundAddress = new Uri(LoopbackWebApp.BoundAddress(app), _listen.AbsolutePath);
@@ -82,25 +95,86 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
             return;
         }
 
-        if (request.ContentLength > _maxBodyBytes)
+        if (request.ContentLength > _limits.MaxBodyBytes)
         {
-            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, $"body of {request.ContentLength} bytes exceeds the maximum of {_maxBodyBytes}").ConfigureAwait(false);
+            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, $"body of {request.ContentLength} bytes exceeds the maximum of {_limits.MaxBodyBytes}").ConfigureAwait(false);
             return;
         }
 
-        byte[] body;
+        if (Interlocked.Increment(ref _inFlight) > _limits.MaxConcurrentRequests)
+        {
+            Interlocked.Decrement(ref _inFlight);
+            context.Response.Headers.RetryAfter = "1";
+            await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, $"over {_limits.MaxConcurrentRequests} requests being received at once").ConfigureAwait(false);
+            return;
+        }
+
         try
         {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
-            body = buffer.ToArray();
+            using var reservation = new BodyReservation(this);
+            (byte[]? body, int status, string? refusal) = await ReadBodyAsync(request, reservation, context.RequestAborted).ConfigureAwait(false);
+            if (body is null)
+            {
+                if (status == StatusCodes.Status503ServiceUnavailable)
+                {
+                    context.Response.Headers.RetryAfter = "1";
+                }
+
+                await RefuseAsync(context, status, refusal!).ConfigureAwait(false);
+                return;
+            }
+
+            await AcceptAsync(context, sink, body).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    /// <summary>Reads the body while counting its bytes against the receiver's total; null, the status and the reason when over a limit.</summary>
+    private async Task<(byte[]? Body, int Status, string? Refusal)> ReadBodyAsync(HttpRequest request, BodyReservation reservation, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream(request.ContentLength is long length and > 0 ? (int)Math.Min(length, _limits.MaxBodyBytes) : 4096);
+        byte[] chunk = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (reservation.Add(read) > _limits.MaxBufferedBytes)
+                {
+                    return (null, StatusCodes.Status503ServiceUnavailable, $"receiver holds over {_limits.MaxBufferedBytes} bytes of bodies being received");
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
         }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            await RefuseAsync(context, StatusCodes.Status413PayloadTooLarge, $"body exceeds the maximum of {_maxBodyBytes} bytes").ConfigureAwait(false);
-            return;
+            return (null, StatusCodes.Status413PayloadTooLarge, $"body exceeds the maximum of {_limits.MaxBodyBytes} bytes");
         }
 
+        return (buffer.ToArray(), StatusCodes.Status200OK, null);
+    }
+
+    /// <summary>One request's share of the receiver's buffered bytes, given back when the request is done, however it ends.</summary>
+    private sealed class BodyReservation(HttpReceiverFeed feed) : IDisposable
+    {
+        private long _bytes;
+
+        /// <summary>Adds <paramref name="bytes"/> to this request's share; returns the receiver's total.</summary>
+        public long Add(int bytes)
+        {
+            _bytes += bytes;
+            return Interlocked.Add(ref feed._buffered, bytes);
+        }
+
+        public void Dispose() => Interlocked.Add(ref feed._buffered, -_bytes);
+    }
+
+    private async Task AcceptAsync(HttpContext context, IEventSink sink, byte[] body)
+    {
         var events = new List<SecurityEvent>();
         try
         {
@@ -147,6 +221,9 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
         context.Response.ContentType = "text/plain; charset=utf-8";
         return context.Response.WriteAsync(message + "\n");
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Feed} listens beyond loopback over plain HTTP, {Access}; put TLS in front of it")]
+    private static partial void LogBeyondLoopback(ILogger logger, string feed, string access);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed} listening on {Address}")]
     private static partial void LogListening(ILogger logger, string feed, Uri address);

@@ -10,6 +10,7 @@ using Sigs.Host.Configuration;
 namespace Sigs.Host.Hosting;
 
 /// <summary>A minimal Kestrel app on one http:// address, as the HTTP feeds and the admin endpoint use.</summary>
+/// <remarks>Plain HTTP: beyond loopback, the callers warn once at start (put TLS in front, and set a bearer token).</remarks>
 internal static class LoopbackWebApp
 {
     /// <summary>Parses <paramref name="listen"/>; anything but an http:// URL with an IP host is a configuration error naming <paramref name="setting"/>.</summary>
@@ -18,8 +19,11 @@ internal static class LoopbackWebApp
             ? uri
             : throw new ConfigException($"{setting} '{listen}' must be an http:// URL with an IP address, for example {example}");
 
-    /// <summary>Builds the app (no logging of its own, no server header) bound to the URL's host and port.</summary>
-    public static WebApplication Create(Uri listen, long? maxRequestBodyBytes = null)
+    /// <summary>
+    /// Builds the app (no logging of its own, no server header) bound to the URL's host and port, with the
+    /// <paramref name="access"/> checks (Host header on loopback, bearer token) in front of every endpoint.
+    /// </summary>
+    public static WebApplication Create(Uri listen, WebAccess access, long? maxRequestBodyBytes = null, int? maxConnections = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -27,9 +31,12 @@ internal static class LoopbackWebApp
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = maxRequestBodyBytes;
+            kestrel.Limits.MaxConcurrentConnections = maxConnections;
             kestrel.Listen(IPAddress.Parse(listen.Host == "localhost" ? "127.0.0.1" : listen.Host), listen.Port);
         });
-        return builder.Build();
+        WebApplication app = builder.Build();
+        access.Apply(app, listen);
+        return app;
     }
 
     /// <summary>The address Kestrel actually bound (a port of 0 picks a free one).</summary>

@@ -3,6 +3,7 @@ using System.Text;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Falco;
 using Sigs.Host.Feeds.KubernetesAudit;
+using Sigs.Host.Hosting;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;
 
@@ -46,9 +47,11 @@ public sealed class HttpReceiverFeedTests : IAsyncLifetime
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
-    private FalcoHttpFeed Falco(long maxBody = FalcoHttpFeed.DefaultMaxBodyBytes) => new("http://127.0.0.1:0/", maxBody, _logs.CreateLogger("falco-http"));
+    private FalcoHttpFeed Falco(long maxBody = FalcoHttpFeed.DefaultMaxBodyBytes, WebAccess? access = null) =>
+        new("http://127.0.0.1:0/", new ReceiverLimits(maxBody), access ?? WebAccess.Open, _logs.CreateLogger("falco-http"));
 
-    private AuditWebhookFeed Audit() => new("http://127.0.0.1:0/k8s-audit", AuditWebhookFeed.DefaultMaxBodyBytes, _logs.CreateLogger("k8s-audit"));
+    private AuditWebhookFeed Audit(ReceiverLimits? limits = null) =>
+        new("http://127.0.0.1:0/k8s-audit", limits ?? new ReceiverLimits(AuditWebhookFeed.DefaultMaxBodyBytes), WebAccess.Open, _logs.CreateLogger("k8s-audit"));
 
     [Fact]
     public async Task FalcoHttp_ValidAlert_IsAcceptedAndMapped()
@@ -173,5 +176,97 @@ public sealed class HttpReceiverFeedTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains(reason, text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Receiver_StalledBodies_AreBoundedInCountAndBytes_AndTheMemoryIsGivenBack()
+    {
+        AuditWebhookFeed feed = Audit(new ReceiverLimits(16 * 1024 * 1024, MaxConcurrentRequests: 4, MaxBufferedBytes: 1024 * 1024));
+        Uri uri = await StartAsync(feed);
+        var stalled = new List<System.Net.Sockets.TcpClient>();
+        var answers = new List<Task<string>>();
+        for (int i = 0; i < 10; i++)
+        {
+            // Each declares 512 KiB, sends 400 KiB of it, then stalls before the last byte.
+            var client = new System.Net.Sockets.TcpClient();
+            await client.ConnectAsync(IPAddress.Loopback, uri.Port);
+            System.Net.Sockets.NetworkStream stream = client.GetStream();
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"POST {uri.AbsolutePath} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {512 * 1024}\r\n\r\n"));
+            await stream.WriteAsync(new byte[400 * 1024]);
+            stalled.Add(client);
+            answers.Add(ReadStatusLineAsync(stream));
+        }
+
+        await Eventually.TrueAsync(() => answers.Count(a => a.IsCompleted) >= 6, "the requests over the limits to be refused");
+        long held = feed.BufferedBytes;
+        Assert.All(answers.Where(a => a.IsCompleted), a => Assert.StartsWith("HTTP/1.1 503", a.Result, StringComparison.Ordinal));
+        Assert.InRange(held, 1, 1024 * 1024 + (16 * 1024));
+
+        foreach (System.Net.Sockets.TcpClient client in stalled)
+        {
+            client.Dispose();
+        }
+
+        await Eventually.TrueAsync(() => feed.BufferedBytes == 0, "the stalled bodies' bytes to be given back");
+        var (status, _) = await PostAsync(uri, AuditEvent);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(feed.Counters.Rejected >= 6);
+    }
+
+    private static async Task<string> ReadStatusLineAsync(System.Net.Sockets.NetworkStream stream)
+    {
+        byte[] buffer = new byte[256];
+        try
+        {
+            int read = await stream.ReadAsync(buffer);
+            return Encoding.ASCII.GetString(buffer, 0, read).Split("\r\n")[0];
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            return "closed";
+        }
+    }
+
+    [Theory]
+    [InlineData("evil.example", HttpStatusCode.MisdirectedRequest)]
+    [InlineData("127.0.0.1", HttpStatusCode.OK)]
+    [InlineData("localhost", HttpStatusCode.OK)]
+    public async Task Receiver_OnLoopback_AnswersOnlyLoopbackHostNames(string host, HttpStatusCode expected)
+    {
+        Uri uri = await StartAsync(Falco());
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(Alert, Encoding.UTF8, "application/json") };
+        request.Headers.Host = $"{host}:{uri.Port}";
+
+        using HttpResponseMessage response = await _http.SendAsync(request);
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    [InlineData("Bearer wrong-token-wrong-token", HttpStatusCode.Unauthorized)]
+    [InlineData("Bearer s3cret-token-for-tests", HttpStatusCode.OK)]
+    public async Task Receiver_WithABearerToken_RequiresIt(string? authorization, HttpStatusCode expected)
+    {
+        string tokenFile = Path.Combine(Path.GetTempPath(), $"sigs-token-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(tokenFile, "s3cret-token-for-tests\n");
+        try
+        {
+            Uri uri = await StartAsync(Falco(access: WebAccess.FromTokenFile(tokenFile, "bearerTokenFile")));
+            using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(Alert, Encoding.UTF8, "application/json") };
+            if (authorization is not null)
+            {
+                request.Headers.TryAddWithoutValidation("Authorization", authorization);
+            }
+
+            using HttpResponseMessage response = await _http.SendAsync(request);
+
+            Assert.Equal(expected, response.StatusCode);
+            Assert.Equal(expected == HttpStatusCode.OK ? 1 : 0, _sink.Events.Count);
+        }
+        finally
+        {
+            File.Delete(tokenFile);
+        }
     }
 }

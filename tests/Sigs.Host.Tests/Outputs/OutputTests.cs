@@ -56,7 +56,7 @@ public sealed class OutputTests : IAsyncLifetime
     /// <summary>A receiver whose answer to request number k (1-based) is <see cref="_answer"/>(k); a negative answer means "wait that many ms, then 200".</summary>
     private async Task StartReceiverAsync()
     {
-        _receiver = LoopbackWebApp.Create(new Uri($"http://127.0.0.1:{_port}"));
+        _receiver = LoopbackWebApp.Create(new Uri($"http://127.0.0.1:{_port}"), WebAccess.Open);
         _receiver.MapPost("/findings", async context =>
         {
             int k = Interlocked.Increment(ref _requests);
@@ -197,7 +197,7 @@ public sealed class OutputTests : IAsyncLifetime
     public async Task Http_FalcoFormat_IsAFalcoAlertWithMappedPriorityAndHeaders()
     {
         string? authorization = null;
-        _receiver = LoopbackWebApp.Create(new Uri($"http://127.0.0.1:{_port}"));
+        _receiver = LoopbackWebApp.Create(new Uri($"http://127.0.0.1:{_port}"), WebAccess.Open);
         _receiver.MapPost("/findings", async context =>
         {
             authorization = context.Request.Headers.Authorization;

@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Hosting;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Falco;
 
 /// <summary>Receives the JSON alert Falco's <c>http_output</c> POSTs (the payload Falcosidekick accepts).</summary>
-internal sealed class FalcoHttpFeed(string listen, long maxBodyBytes, ILogger logger) : HttpReceiverFeed("falco-http", listen, maxBodyBytes, logger)
+internal sealed class FalcoHttpFeed(string listen, ReceiverLimits limits, WebAccess access, ILogger logger) : HttpReceiverFeed("falco-http", listen, limits, access, logger)
 {
     public const string DefaultListen = "http://127.0.0.1:2801/";
     public const long DefaultMaxBodyBytes = 1024 * 1024;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Hosting;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.KubernetesAudit;
@@ -8,7 +9,7 @@ namespace Sigs.Host.Feeds.KubernetesAudit;
 /// Receives the <c>audit.k8s.io/v1</c> <c>EventList</c> the API server's webhook backend POSTs. A bad item is
 /// counted and skipped; the rest of the batch is kept.
 /// </summary>
-internal sealed class AuditWebhookFeed(string listen, long maxBodyBytes, ILogger logger) : HttpReceiverFeed("k8s-audit", listen, maxBodyBytes, logger)
+internal sealed class AuditWebhookFeed(string listen, ReceiverLimits limits, WebAccess access, ILogger logger) : HttpReceiverFeed("k8s-audit", listen, limits, access, logger)
 {
     public const string DefaultListen = "http://127.0.0.1:9765/k8s-audit";
     public const long DefaultMaxBodyBytes = 16 * 1024 * 1024;

@@ -1,0 +1,76 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Sigs.Host.Configuration;
+
+namespace Sigs.Host.Hosting;
+
+/// <summary>
+/// Who may talk to an HTTP endpoint of Sigs (the admin endpoint, the Falco and audit receivers). On a loopback
+/// listen, only requests whose <c>Host</c> names loopback are answered (421 otherwise), so a web page cannot reach
+/// the endpoint through DNS rebinding. With a bearer token, every request must carry it (401 otherwise); the API
+/// server's audit webhook sends one from its kubeconfig's <c>token</c>, Falco's <c>http_output</c> from
+/// <c>custom_headers</c>.
+/// </summary>
+internal sealed record WebAccess(string? BearerToken)
+{
+    public static WebAccess Open { get; } = new(BearerToken: null);
+
+    /// <summary>The token in <paramref name="tokenFile"/> (trimmed), or open access when no file is given.</summary>
+    public static WebAccess FromTokenFile(string? tokenFile, string setting)
+    {
+        if (tokenFile is null)
+        {
+            return Open;
+        }
+
+        string token;
+        try
+        {
+            token = File.ReadAllText(tokenFile).Trim();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException($"{setting} '{tokenFile}': cannot read the token: {ex.Message}");
+        }
+
+        return token.Length >= 16 ? new WebAccess(token) : throw new ConfigException($"{setting} '{tokenFile}': the token must have at least 16 characters");
+    }
+
+    public static bool IsLoopback(Uri listen) =>
+        listen.Host == "localhost" || (IPAddress.TryParse(listen.Host, out IPAddress? address) && IPAddress.IsLoopback(address));
+
+    /// <summary>Adds the checks in front of every endpoint of <paramref name="app"/>, which listens on <paramref name="listen"/>.</summary>
+    public void Apply(WebApplication app, Uri listen)
+    {
+        bool loopback = IsLoopback(listen);
+        byte[]? expected = BearerToken is null ? null : Encoding.UTF8.GetBytes($"Bearer {BearerToken}");
+        app.Use(async (context, next) =>
+        {
+            if (loopback && !IsLoopbackHost(context.Request.Host.Host))
+            {
+                context.Response.StatusCode = StatusCodes.Status421MisdirectedRequest;
+                await context.Response.WriteAsync("this endpoint answers only requests addressed to a loopback host\n").ConfigureAwait(false);
+                return;
+            }
+
+            if (expected is not null && !Authorized(context.Request.Headers.Authorization.ToString(), expected))
+            {
+                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                context.Response.Headers.WWWAuthenticate = "Bearer";
+                await context.Response.WriteAsync("a bearer token is required\n").ConfigureAwait(false);
+                return;
+            }
+
+            await next(context).ConfigureAwait(false);
+        });
+    }
+
+    private static bool IsLoopbackHost(string host) =>
+        host is "localhost" || (IPAddress.TryParse(host, out IPAddress? address) && IPAddress.IsLoopback(address));
+
+    private static bool Authorized(string header, byte[] expected) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), expected);
+}
