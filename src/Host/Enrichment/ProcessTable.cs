@@ -1,3 +1,4 @@
+using Sigs.Host.Collections;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Enrichment;
@@ -14,10 +15,9 @@ namespace Sigs.Host.Enrichment;
 /// </remarks>
 internal sealed class ProcessTable(int capacity)
 {
-    private readonly Dictionary<Key, ProcessInfo> _processes = [];
-    private readonly Queue<Key> _insertionOrder = new();
+    private readonly BoundedMap<Key, ProcessInfo> _processes = new(capacity);
 
-    public long Evictions { get; private set; }
+    public long Evictions => _processes.Evictions;
 
     public int Count => _processes.Count;
 
@@ -35,7 +35,7 @@ internal sealed class ProcessTable(int capacity)
                 Remember(key, process);
                 return securityEvent;
             case EventNames.ProcessExit:
-                _processes.Remove(key);
+                _processes.Remove(key, out _);
                 return securityEvent;
             default:
                 if (!NeedsFacts(process) || !_processes.TryGetValue(key, out ProcessInfo? known))
@@ -61,40 +61,7 @@ internal sealed class ProcessTable(int capacity)
     private static bool NeedsFacts(ProcessInfo process) =>
         process.Args is null || process.Interactive is null || process.Executable is null || process.Uid is null;
 
-    private void Remember(Key key, ProcessInfo process)
-    {
-        if (_processes.ContainsKey(key))
-        {
-            _processes[key] = process;
-            return;
-        }
-
-        // Entries removed by exit stay in the queue until they reach its head; skip them there.
-        while (_processes.Count >= capacity && _insertionOrder.TryDequeue(out Key oldest))
-        {
-            if (_processes.Remove(oldest))
-            {
-                Evictions++;
-            }
-        }
-
-        _processes[key] = process;
-        _insertionOrder.Enqueue(key);
-        if (_insertionOrder.Count > capacity * 2)
-        {
-            CompactQueue();
-        }
-    }
-
-    private void CompactQueue()
-    {
-        Key[] live = [.. _insertionOrder.Where(_processes.ContainsKey)];
-        _insertionOrder.Clear();
-        foreach (Key key in live)
-        {
-            _insertionOrder.Enqueue(key);
-        }
-    }
+    private void Remember(Key key, ProcessInfo process) => _processes.Set(key, process);
 
     private readonly record struct Key(string Source, int HostPid, ulong EntityId);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sigs.Host.Collections;
 
 namespace Sigs.Host.Feeds.Native;
 
