@@ -24,6 +24,11 @@ internal static partial class YamlToJson
         {
             throw new ConfigException($"{fileName}:{ex.Start.Line}:{ex.Start.Column}: invalid YAML: {ex.InnerException?.Message ?? ex.Message}");
         }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet reports some malformed input this way (fuzzing found '[' in a block mapping's key).
+            throw new ConfigException($"{fileName}: invalid YAML: {ex.Message}");
+        }
 
         return stream.Documents.Count == 0 ? new JsonObject() : Convert(stream.Documents[0].RootNode, fileName);
     }

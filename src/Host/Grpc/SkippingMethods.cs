@@ -1,3 +1,4 @@
+using System.Buffers;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Grpc.Core;
@@ -33,15 +34,24 @@ internal static class SkippingMethods
         received.Message?.ToByteArray() ?? throw new InvalidOperationException("a malformed message is never sent");
 
     private static Received<TResponse> Parse<TResponse>(DeserializationContext context, MessageParser<TResponse> parser)
+        where TResponse : class, IMessage<TResponse> =>
+        Parse(context.PayloadAsReadOnlySequence(), parser);
+
+    /// <summary>
+    /// Parses one message; any failure is the reason it was skipped. Google.Protobuf reports most malformed input
+    /// as <see cref="InvalidProtocolBufferException"/>, but some (a field cut at the end of the message) as
+    /// <see cref="InvalidOperationException"/>: fuzzing found it, so every failure counts as malformed here.
+    /// </summary>
+    public static Received<TResponse> Parse<TResponse>(ReadOnlySequence<byte> payload, MessageParser<TResponse> parser)
         where TResponse : class, IMessage<TResponse>
     {
         try
         {
-            return new Received<TResponse>(parser.ParseFrom(context.PayloadAsReadOnlySequence()), null);
+            return new Received<TResponse>(parser.ParseFrom(payload), null);
         }
-        catch (InvalidProtocolBufferException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return new Received<TResponse>(null, $"malformed {typeof(TResponse).Name} message of {context.PayloadLength} bytes: {ex.Message}");
+            return new Received<TResponse>(null, $"malformed {typeof(TResponse).Name} message of {payload.Length} bytes: {ex.Message}");
         }
     }
 }

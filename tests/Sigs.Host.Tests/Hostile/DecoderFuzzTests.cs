@@ -1,0 +1,279 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using CsCheck;
+using Google.Protobuf;
+using Sigs.Host.Configuration;
+using Sigs.Host.Feeds;
+using Sigs.Host.Feeds.Falco;
+using Sigs.Host.Feeds.Tracee;
+using Sigs.Host.Feeds.Tracee.Proto;
+using Sigs.Host.Grpc;
+using Sigs.Host.Tests.Conformance;
+using Sigs.Host.Tests.TestSupport;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Tests.Hostile;
+
+/// <summary>
+/// Every decoder and parser under random input built from real lines: byte mutations (invalid UTF-8 included),
+/// a value of the wrong type at any path, deep nesting, huge numbers. The property: nothing escapes but a named
+/// skip, and the next valid input still decodes. CI runs a few seconds per target (<c>SIGS_FUZZ_SECONDS</c>,
+/// default 6); run longer with for example <c>SIGS_FUZZ_SECONDS=600 dotnet test --filter DecoderFuzzTests</c>.
+/// </summary>
+public sealed class DecoderFuzzTests
+{
+    private static readonly int Seconds = int.TryParse(Environment.GetEnvironmentVariable("SIGS_FUZZ_SECONDS"), out int s) ? s : 6;
+
+    private static readonly string[] FalcoValues = ["openat", "execve", "renameat2", "procexit", "<NA>", "", "O_RDONLY", "99999999999999999999"];
+
+    private static readonly bool[] RawAndParsed = [false, true];
+
+    private static readonly string[] Argv = ["cat", "/var/lib/kubelet/pki/kubelet.crt"];
+
+    private static readonly TraceeCall Call = new(EventNames.ProcessExec, 1, 100, "cat", "/usr/bin/cat", "c1", "web-1",
+    [
+        new("argv", TraceeArgType.StrArray, Argv),
+        new("stdin_type", TraceeArgType.UInt16, 0x2190, "S_IFCHR"),
+        new("stdin_path", TraceeArgType.Str, "/dev/pts/0"),
+    ]);
+
+    /// <summary>Real lines of every format: the bundled examples and each Tracee form of a conformance case.</summary>
+    private static readonly string[] Corpus =
+    [
+        .. Directory.EnumerateFiles(RepoPaths.Examples, "*.jsonl").Order(StringComparer.Ordinal).SelectMany(File.ReadLines).Where(l => l.Length > 0),
+        .. Enum.GetValues<TraceeForm>().Where(f => f != TraceeForm.Grpc).SelectMany(form => RawAndParsed.Select(parsed => TraceeForms.Json(Call, form, parsed))),
+    ];
+
+    private static readonly System.Text.Json.JsonDocumentOptions Deep = new() { MaxDepth = 1024 };
+
+    private static readonly System.Text.Json.JsonSerializerOptions DeepWriter = new() { MaxDepth = 1024 };
+
+    private static readonly Gen<JsonNode?> WrongValue = Gen.OneOf(
+        Gen.Const((JsonNode?)null),
+        Gen.Long.Select(n => (JsonNode?)JsonValue.Create(n)),
+        Gen.Const(JsonNode.Parse("1e400")),
+        Gen.Const(JsonNode.Parse("-99999999999999999999999999999")),
+        Gen.String.Select(text => (JsonNode?)JsonValue.Create(text)),
+        Gen.Bool.Select(b => (JsonNode?)JsonValue.Create(b)),
+        Gen.Const((JsonNode?)new JsonArray(1, "x", null)),
+        Gen.Const((JsonNode?)new JsonObject { ["a"] = 1 }),
+        Gen.Int[1, 200].Select(depth => JsonNode.Parse(new string('[', depth) + new string(']', depth), documentOptions: Deep)));
+
+    /// <summary>A corpus line with one value, anywhere in it, replaced by one of another type.</summary>
+    private static readonly Gen<byte[]> WrongTyped =
+        Gen.Select(Gen.Int[0, Corpus.Length - 1], Gen.Int, WrongValue).Select(t =>
+        {
+            JsonNode root = JsonNode.Parse(Corpus[t.Item1])!;
+            List<(JsonNode Parent, object Key)> slots = [];
+            Collect(root, slots);
+            (JsonNode parent, object key) = slots[(int)((uint)t.Item2 % (uint)slots.Count)];
+            JsonNode? value = t.Item3?.DeepClone();
+            if (parent is JsonObject obj)
+            {
+                obj[(string)key] = value;
+            }
+            else
+            {
+                ((JsonArray)parent)[(int)key] = value;
+            }
+
+            return Encoding.UTF8.GetBytes(root.ToJsonString(DeepWriter));
+        });
+
+    /// <summary>A corpus line with a few bytes overwritten, inserted or cut, any byte value (so also invalid UTF-8).</summary>
+    private static readonly Gen<byte[]> Mutated =
+        Gen.Select(Gen.Int[0, Corpus.Length - 1], Gen.Select(Gen.Int[0, 2], Gen.Int, Gen.Byte).Array[1, 6]).Select(t =>
+        {
+            var bytes = new List<byte>(Encoding.UTF8.GetBytes(Corpus[t.Item1]));
+            foreach ((int op, int at, byte value) in t.Item2)
+            {
+                int index = (int)((uint)at % (uint)Math.Max(1, bytes.Count));
+                switch (op)
+                {
+                    case 0 when bytes.Count > 0:
+                        bytes[index] = value;
+                        break;
+                    case 1:
+                        bytes.Insert(index, value);
+                        break;
+                    case 2 when bytes.Count > 1:
+                        bytes.RemoveAt(index);
+                        break;
+                }
+            }
+
+            return bytes.ToArray();
+        });
+
+    [Fact]
+    public void JsonLines_AValueOfTheWrongTypeAnywhere_IsANamedSkipOrAnEvent() =>
+        WrongTyped.Sample(DecodesOrSkips, time: Seconds);
+
+    [Fact]
+    public void JsonLines_MutatedBytes_AreANamedSkipOrAnEvent() =>
+        Mutated.Sample(DecodesOrSkips, time: Seconds);
+
+    [Fact]
+    public void TraceeProtobuf_MutatedMessages_AreANamedSkipOrAnEvent()
+    {
+        byte[] valid = new StreamEventsResponse { Event = TraceeForms.Proto(Call, parsed: false) }.ToByteArray();
+        Gen.Select(Gen.Int[0, 2], Gen.Int, Gen.Byte).Array[1, 8].Sample(edits =>
+        {
+            var bytes = new List<byte>(valid);
+            foreach ((int op, int at, byte value) in edits)
+            {
+                int index = (int)((uint)at % (uint)bytes.Count);
+                if (op == 0)
+                {
+                    bytes[index] = value;
+                }
+                else if (op == 1)
+                {
+                    bytes.Insert(index, value);
+                }
+                else if (bytes.Count > 1)
+                {
+                    bytes.RemoveAt(index);
+                }
+            }
+
+            // The feed's own response marshaller: a message that does not parse becomes a reason, never an exception.
+            Received<StreamEventsResponse> received = SkippingMethods.Parse(new System.Buffers.ReadOnlySequence<byte>(bytes.ToArray()), StreamEventsResponse.Parser);
+            if (received.Message is { } parsed)
+            {
+                MapsOrSkips(() => TraceeProtoMapper.Map(parsed.Event ?? throw new EventDecodeException("no event")));
+            }
+            else
+            {
+                Assert.StartsWith("malformed StreamEventsResponse message", received.Malformed, StringComparison.Ordinal);
+            }
+        }, time: Seconds);
+    }
+
+    [Fact]
+    public void FalcoProtobuf_AnyOutputFields_AreANamedSkipOrAnEvent()
+    {
+        string[] names = ["evt.type", "evt.time", "proc.pid", "proc.vpid", "proc.ppid", "proc.tty", "proc.name", "proc.exe", "proc.args", "proc.cmdline", "proc.exeline", "user.uid", "fd.name", "evt.arg.flags", "evt.rawarg.flags", "container.id", "k8s.pod.name", "fs.path.source"];
+        Gen<string> value = Gen.OneOf(Gen.String, Gen.Long.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), Gen.Int[0, FalcoValues.Length - 1].Select(i => FalcoValues[i]));
+        Gen.Select(Gen.Int[0, names.Length - 1], value).Array[0, 12].Sample(fields =>
+        {
+            var map = new Dictionary<string, string>();
+            foreach ((int name, string text) in fields)
+            {
+                map[names[name]] = text;
+            }
+
+            MapsOrSkips(() => FalcoAlertDecoder.Map(new FalcoAlert(DateTimeOffset.UnixEpoch, "node", "rule", map)));
+        }, time: Seconds);
+    }
+
+    [Fact]
+    public void Config_MutatedYaml_IsAConfigErrorOrAConfig()
+    {
+        const string Valid = """
+            plugins:
+              dir: /opt/sigs/plugins
+            outputs:
+              - type: file
+                path: /var/log/sigs/findings.jsonl
+            feeds:
+              - type: k8s-audit
+                listen: http://127.0.0.1:9765/k8s-audit
+            signatures:
+              TRC-1018:
+                config:
+                  allowedProcesses: [kube-apiserver, kubelet]
+            """;
+        Gen.Select(Gen.Int[0, 2], Gen.Int, Gen.Char).Array[1, 6].Sample(edits =>
+        {
+            var text = new StringBuilder(Valid);
+            foreach ((int op, int at, char c) in edits)
+            {
+                int index = (int)((uint)at % (uint)text.Length);
+                if (op == 0)
+                {
+                    text[index] = c;
+                }
+                else if (op == 1)
+                {
+                    text.Insert(index, c);
+                }
+                else
+                {
+                    text.Remove(index, 1);
+                }
+            }
+
+            try
+            {
+                ConfigLoader.Parse(text.ToString(), "fuzz.yaml");
+            }
+            catch (ConfigException)
+            {
+                // A named configuration error.
+            }
+
+            Assert.NotNull(ConfigLoader.Parse(Valid, "sigs.yaml"));
+        }, time: Seconds);
+    }
+
+    private static void DecodesOrSkips(byte[] line)
+    {
+        var events = new List<SecurityEvent>();
+        try
+        {
+            JsonLineDecoder.Decode(line, events);
+        }
+        catch (EventDecodeException ex)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(ex.Message));
+            Assert.Empty(events);
+        }
+
+        // The next valid line still decodes.
+        var next = new List<SecurityEvent>();
+        JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(Corpus[0]), next);
+        Assert.NotEmpty(next);
+    }
+
+    private static void MapsOrSkips(Func<SecurityEvent> map)
+    {
+        try
+        {
+            Assert.False(string.IsNullOrEmpty(map().Name));
+        }
+        catch (EventDecodeException ex)
+        {
+            Assert.False(string.IsNullOrWhiteSpace(ex.Message));
+        }
+    }
+
+    private static void Collect(JsonNode node, List<(JsonNode Parent, object Key)> slots)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach ((string key, JsonNode? child) in obj.ToList())
+                {
+                    slots.Add((obj, key));
+                    if (child is not null)
+                    {
+                        Collect(child, slots);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                for (int i = 0; i < array.Count; i++)
+                {
+                    slots.Add((array, i));
+                    if (array[i] is { } child)
+                    {
+                        Collect(child, slots);
+                    }
+                }
+
+                break;
+        }
+    }
+}
