@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.AspNetCore.Http;
 using Grpc.Net.Client;
@@ -296,5 +297,35 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
 
         await Eventually.TrueAsync(() => !_feed.Counters.Connected, "the dead peer to be found by keepalive pings", timeout: TimeSpan.FromSeconds(15));
         Assert.Single(_logs.LinesContaining("is down"));
+    }
+
+    [Fact]
+    public async Task Stream_GoodMessagesThenATruncatedFrameInOneWrite_KeepsTheGoodOnesAndReconnects()
+    {
+        _sessions.Enqueue(async context =>
+        {
+            await FakeGrpcServer.BeginAsync(context);
+            byte[] first = Frame(new StreamEventsResponse { Event = OpenEvent("/etc/kubernetes/pki/1.key", 1) }.ToByteArray());
+            byte[] second = Frame(new StreamEventsResponse { Event = OpenEvent("/etc/kubernetes/pki/2.key", 2) }.ToByteArray());
+            byte[] truncated = [0, 0, 0, 0, 100, 1, 2, 3]; // declares 100 bytes, carries 3
+            await context.Response.Body.WriteAsync((byte[])[.. first, .. second, .. truncated]);
+            await context.Response.Body.FlushAsync();
+        });
+        _sessions.Enqueue(Send(3));
+        await StartRawServerAsync();
+        StartFeed();
+
+        await _sink.WaitForCountAsync(3);
+
+        Assert.Equal([1, 2, 3], Pids);
+        Assert.Equal(1, _feed!.Counters.Reconnects);
+    }
+
+    private static byte[] Frame(byte[] payload)
+    {
+        byte[] frame = new byte[5 + payload.Length];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)payload.Length);
+        payload.CopyTo(frame, 5);
+        return frame;
     }
 }
