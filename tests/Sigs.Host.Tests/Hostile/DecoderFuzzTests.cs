@@ -18,11 +18,11 @@ namespace Sigs.Host.Tests.Hostile;
 /// Every decoder and parser under random input built from real lines: byte mutations (invalid UTF-8 included),
 /// a value of the wrong type at any path, deep nesting, huge numbers. The property: nothing escapes but a named
 /// skip, and the next valid input still decodes. CI runs a few seconds per target (<c>SIGS_FUZZ_SECONDS</c>,
-/// default 6); run longer with for example <c>SIGS_FUZZ_SECONDS=600 dotnet test --filter DecoderFuzzTests</c>.
+/// default 5: six targets, 30 s); run longer with for example <c>SIGS_FUZZ_SECONDS=600 dotnet test --filter DecoderFuzzTests</c>.
 /// </summary>
 public sealed class DecoderFuzzTests
 {
-    private static readonly int Seconds = int.TryParse(Environment.GetEnvironmentVariable("SIGS_FUZZ_SECONDS"), out int s) ? s : 6;
+    private static readonly int Seconds = int.TryParse(Environment.GetEnvironmentVariable("SIGS_FUZZ_SECONDS"), out int s) ? s : 5;
 
     private static readonly string[] FalcoValues = ["openat", "execve", "renameat2", "procexit", "<NA>", "", "O_RDONLY", "99999999999999999999"];
 
@@ -113,11 +113,9 @@ public sealed class DecoderFuzzTests
     public void JsonLines_MutatedBytes_AreANamedSkipOrAnEvent() =>
         Mutated.Sample(DecodesOrSkips, time: Seconds);
 
-    [Fact]
-    public void TraceeProtobuf_MutatedMessages_AreANamedSkipOrAnEvent()
-    {
-        byte[] valid = new StreamEventsResponse { Event = TraceeForms.Proto(Call, parsed: false) }.ToByteArray();
-        Gen.Select(Gen.Int[0, 2], Gen.Int, Gen.Byte).Array[1, 8].Sample(edits =>
+    /// <summary>Up to eight bytes of a valid message overwritten, inserted or cut.</summary>
+    private static Gen<byte[]> MutatedMessage(byte[] valid) =>
+        Gen.Select(Gen.Int[0, 2], Gen.Int, Gen.Byte).Array[1, 8].Select(edits =>
         {
             var bytes = new List<byte>(valid);
             foreach ((int op, int at, byte value) in edits)
@@ -137,21 +135,50 @@ public sealed class DecoderFuzzTests
                 }
             }
 
-            // The feed's own response marshaller: a message that does not parse becomes a reason, never an exception.
-            Received<StreamEventsResponse> received = SkippingMethods.Parse(new System.Buffers.ReadOnlySequence<byte>(bytes.ToArray()), StreamEventsResponse.Parser);
-            if (received.Message is { } parsed)
-            {
-                MapsOrSkips(() => TraceeProtoMapper.Map(parsed.Event ?? throw new EventDecodeException("no event")));
-            }
-            else
-            {
-                Assert.StartsWith("malformed StreamEventsResponse message", received.Malformed, StringComparison.Ordinal);
-            }
-        }, time: Seconds);
+            return bytes.ToArray();
+        });
+
+    /// <summary>
+    /// Through the feed's own response marshaller (a message that does not parse becomes a reason, never an
+    /// exception) and then its mapper (an event, or a named skip).
+    /// </summary>
+    private static void ParsesAndMapsOrSkips<T>(byte[] bytes, MessageParser<T> parser, Func<T, SecurityEvent> map)
+        where T : class, IMessage<T>
+    {
+        Received<T> received = SkippingMethods.Parse(new System.Buffers.ReadOnlySequence<byte>(bytes), parser);
+        if (received.Message is { } parsed)
+        {
+            MapsOrSkips(() => map(parsed));
+        }
+        else
+        {
+            Assert.StartsWith($"malformed {typeof(T).Name} message", received.Malformed, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
-    public void FalcoProtobuf_AnyOutputFields_AreANamedSkipOrAnEvent()
+    public void TraceeProtobuf_MutatedMessages_AreANamedSkipOrAnEvent() =>
+        MutatedMessage(new StreamEventsResponse { Event = TraceeForms.Proto(Call, parsed: false) }.ToByteArray()).Sample(
+            bytes => ParsesAndMapsOrSkips(bytes, StreamEventsResponse.Parser, r => TraceeProtoMapper.Map(r.Event ?? throw new EventDecodeException("no event"))),
+            time: Seconds);
+
+    [Fact]
+    public void FalcoProtobuf_MutatedMessages_AreANamedSkipOrAnEvent()
+    {
+        var alert = new Sigs.Host.Feeds.Falco.Proto.response
+        {
+            Time = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddYears(55)),
+            Rule = "Sigs kubelet PKI read",
+            Hostname = "node-2",
+            OutputFields = { ["evt.type"] = "openat", ["fd.name"] = "/var/lib/kubelet/pki/kubelet.crt", ["evt.arg.flags"] = "O_RDONLY", ["proc.tty"] = "34816", ["proc.pid"] = "7" },
+        };
+        MutatedMessage(alert.ToByteArray()).Sample(
+            bytes => ParsesAndMapsOrSkips(bytes, Sigs.Host.Feeds.Falco.Proto.response.Parser, FalcoGrpcFeed.MapResponse),
+            time: Seconds);
+    }
+
+    [Fact]
+    public void FalcoOutputFields_AnyNamesAndValues_AreANamedSkipOrAnEvent()
     {
         string[] names = ["evt.type", "evt.time", "proc.pid", "proc.vpid", "proc.ppid", "proc.tty", "proc.name", "proc.exe", "proc.args", "proc.cmdline", "proc.exeline", "user.uid", "fd.name", "evt.arg.flags", "evt.rawarg.flags", "container.id", "k8s.pod.name", "fs.path.source"];
         Gen<string> value = Gen.OneOf(Gen.String, Gen.Long.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), Gen.Int[0, FalcoValues.Length - 1].Select(i => FalcoValues[i]));

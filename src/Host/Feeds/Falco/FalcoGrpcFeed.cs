@@ -27,7 +27,10 @@ internal sealed class FalcoGrpcFeed(GrpcChannel channel, string address, ILogger
         return new StreamingCall<response>(call.ResponseStream, call.ResponseHeadersAsync, KeepRequestingAsync(call.RequestStream, requestsStop), call);
     }
 
-    protected override SecurityEvent Map(response response) =>
+    protected override SecurityEvent Map(response response) => MapResponse(response);
+
+    /// <summary>One output response as a contract event (<see cref="FalcoAlertDecoder"/>, as JSON alerts are).</summary>
+    public static SecurityEvent MapResponse(response response) =>
         FalcoAlertDecoder.Map(new FalcoAlert(response.Time is { } time ? ProtoTimestamps.ToDateTimeOffset(time, "time") : null, response.Hostname, response.Rule, response.OutputFields));
 
     private static async Task KeepRequestingAsync(IClientStreamWriter<request> requests, CancellationToken stop)
