@@ -69,7 +69,7 @@ internal sealed record WebAccess(string? BearerToken)
     }
 
     private static bool IsLoopbackHost(string host) =>
-        host is "localhost" || (IPAddress.TryParse(host, out IPAddress? address) && IPAddress.IsLoopback(address));
+        host is "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? address) && IPAddress.IsLoopback(address));
 
     private static bool Authorized(string header, byte[] expected) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), expected);

@@ -231,6 +231,8 @@ public sealed class HttpReceiverFeedTests : IAsyncLifetime
     [InlineData("evil.example", HttpStatusCode.MisdirectedRequest)]
     [InlineData("127.0.0.1", HttpStatusCode.OK)]
     [InlineData("localhost", HttpStatusCode.OK)]
+    [InlineData("[::1]", HttpStatusCode.OK)]
+    [InlineData("127.0.0.1.evil.example", HttpStatusCode.MisdirectedRequest)]
     public async Task Receiver_OnLoopback_AnswersOnlyLoopbackHostNames(string host, HttpStatusCode expected)
     {
         Uri uri = await StartAsync(Falco());
