@@ -13,8 +13,13 @@ internal static partial class FileTrust
     private const uint StatxBasicStats = 0x7ff;
     private const int GroupOrOtherWrite = 0x12; // S_IWGRP | S_IWOTH
     private const int Sticky = 0x200; // S_ISVTX
+    private const int FileTypeMask = 0xF000; // S_IFMT
+    private const int SymbolicLink = 0xA000; // S_IFLNK
 
-    /// <summary>The first problem with <paramref name="paths"/>, or null when all are trustworthy.</summary>
+    /// <summary>
+    /// The first problem with <paramref name="paths"/>, or null when all are trustworthy. A symbolic link is judged
+    /// by its owner only (its mode is always 777 and means nothing); what it points to is checked where it is used.
+    /// </summary>
     public static string? Problem(IEnumerable<string> paths)
     {
         uint self = geteuid();
@@ -26,7 +31,7 @@ internal static partial class FileTrust
                 return $"{path} is owned by uid {owner}, not root or the user Sigs runs as (uid {self})";
             }
 
-            if ((mode & GroupOrOtherWrite) != 0)
+            if ((mode & GroupOrOtherWrite) != 0 && !IsLink(mode))
             {
                 return $"{path} is writable by group or others (mode {Convert.ToString(mode & 0xfff, 8)}); fix it with 'chmod go-w' or set plugins.allowInsecurePermissions";
             }
@@ -42,8 +47,17 @@ internal static partial class FileTrust
     /// </summary>
     public static string? FolderChainProblem(string folder)
     {
+        // The folders as written (a link among them judged by its owner) and, when links lead elsewhere, the folders
+        // actually traversed.
+        string written = Path.GetFullPath(folder);
+        string resolved = RealPath(written);
+        return ChainProblem(written, folder) ?? (resolved == written ? null : ChainProblem(resolved, folder));
+    }
+
+    private static string? ChainProblem(string start, string folder)
+    {
         uint self = geteuid();
-        for (string? current = Path.GetFullPath(folder); current is not null; current = Path.GetDirectoryName(current))
+        for (string? current = start; current is not null; current = Path.GetDirectoryName(current))
         {
             (uint owner, int mode) = Stat(current);
             if (owner != 0 && owner != self)
@@ -51,13 +65,33 @@ internal static partial class FileTrust
                 return $"{current} is owned by uid {owner}, not root or the user Sigs runs as (uid {self}), so it can swap the plugin folder {folder}";
             }
 
-            if ((mode & GroupOrOtherWrite) != 0 && (mode & Sticky) == 0)
+            if ((mode & GroupOrOtherWrite) != 0 && (mode & Sticky) == 0 && !IsLink(mode))
             {
                 return $"{current} is writable by group or others (mode {Convert.ToString(mode & 0xfff, 8)}), so they can swap the plugin folder {folder}";
             }
         }
 
         return null;
+    }
+
+    private static bool IsLink(int mode) => (mode & FileTypeMask) == SymbolicLink;
+
+    private static string RealPath(string path)
+    {
+        nint resolved = realpath(path, 0);
+        if (resolved == 0)
+        {
+            throw new IOException($"cannot resolve {path}: errno {Marshal.GetLastPInvokeError()}");
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved)!;
+        }
+        finally
+        {
+            free(resolved);
+        }
     }
 
     /// <summary>The plugin's files and folders (all of them, subfolders included), and every folder up to and including the plugin folder.</summary>
@@ -102,4 +136,10 @@ internal static partial class FileTrust
 
     [LibraryImport("libc")]
     private static partial uint geteuid();
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint realpath(string path, nint resolved);
+
+    [LibraryImport("libc")]
+    private static partial void free(nint pointer);
 }

@@ -36,6 +36,23 @@ public sealed class PluginFolderTests : IDisposable
     }
 
     [Fact]
+    public void Start_ThroughALinkToASafeFolder_Loads_AndALinkToAnUnsafeOneIsRefused()
+    {
+        TempFolder.CopyPlugin(RepoPaths.TestPlugin("NewtonsoftV13"), Plugins);
+        string link = Path.Combine(_folder.Path, "linked-plugins");
+        File.CreateSymbolicLink(link, Plugins);
+
+        using (var runtime = new SigsRuntime(new SigsConfig(), link, [], _logs, TimeProvider.System))
+        {
+            Assert.Single(runtime.Engine.Index.Runners);
+        }
+
+        File.SetUnixFileMode(Parent, (UnixFileMode)0x1FF); // the folder the link leads into
+        var error = Assert.Throws<ConfigException>(() => new SigsRuntime(new SigsConfig(), link, [], _logs, TimeProvider.System));
+        Assert.Contains($"{Parent} is writable by group or others", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Rescan_FolderBecomesUnsafeOrMissing_KeepsThePluginsAndLogsOncePerChange()
     {
         TempFolder.CopyPlugin(RepoPaths.TestPlugin("NewtonsoftV13"), Plugins);
