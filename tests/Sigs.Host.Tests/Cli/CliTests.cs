@@ -129,6 +129,14 @@ public sealed class CliTests : IDisposable
             byte[] bytes = await File.ReadAllBytesAsync(plugin.GetProperty("file").GetString()!);
             Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), plugin.GetProperty("sha256").GetString());
             Assert.NotEmpty(signature.GetProperty("selectors").EnumerateArray());
+
+            // The pin covers every file of the plugin's folder: the sha256sum listing of them all, hashed.
+            string folder = Path.GetDirectoryName(plugin.GetProperty("file").GetString()!)!;
+            string[] files = [.. Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f)).Order(StringComparer.Ordinal)];
+            JsonElement pin = plugin.GetProperty("pin");
+            Assert.Equal(files, pin.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
+            string listing = string.Concat(files.Select(f => $"{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, f))))}  {f}\n"));
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(listing))), pin.GetProperty("sha256").GetString());
         }
     }
 
@@ -141,6 +149,8 @@ public sealed class CliTests : IDisposable
         Assert.StartsWith("ID ", result.StdoutLines[0], StringComparison.Ordinal);
         Assert.Equal(6, result.StdoutLines.Length);
         Assert.Contains(result.StdoutLines, line => line.StartsWith("TRC-1018 ", StringComparison.Ordinal) && line.Contains("security_inode_rename", StringComparison.Ordinal));
+        Assert.Contains("PIN (CONTENT SHA256)", result.StdoutLines[0], StringComparison.Ordinal);
+        Assert.All(result.StdoutLines.Skip(1), line => Assert.Matches(@"[0-9a-f]{64} \(\d+ files?\)$", line));
     }
 
     [Theory]
