@@ -164,6 +164,10 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, SigsRun
             text.Sample("sigs_drops_total", runner.Dropped, ("stage", "isolated_queue"), ("signature", runner.Metadata.Id));
         }
 
+        text.Family("sigs_plugin_refusals_total", "counter", "Plugins and signatures refused at load, and dependencies refused later, by kind.");
+        text.Sample("sigs_plugin_refusals_total", runtime.Plugins.Loader.RefusedPlugins, ("kind", "plugin"));
+        text.Sample("sigs_plugin_refusals_total", runtime.Plugins.Loader.RefusedDependencies, ("kind", "dependency"));
+
         text.Family("sigs_plugin_unload_leaks_total", "counter", "Unloaded plugins whose load context was not collected.");
         text.Sample("sigs_plugin_unload_leaks_total", Loading.UnloadVerifier.Leaks);
 

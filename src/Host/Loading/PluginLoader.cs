@@ -28,6 +28,14 @@ internal sealed partial class PluginLoader(
     private readonly PluginTrust _trust = trust ?? PluginTrust.Default;
     private static readonly JsonElement EmptyConfig = JsonDocument.Parse("{}").RootElement.Clone();
     private readonly ILogger _logger = loggerFactory.CreateLogger("Sigs.Loading");
+    private long _refusedPlugins;
+    private long _refusedDependencies;
+
+    /// <summary>Plugins (or signatures in them) refused so far, each with its log line.</summary>
+    public long RefusedPlugins => Interlocked.Read(ref _refusedPlugins);
+
+    /// <summary>Dependencies a loaded plugin asked for that failed the trust checks.</summary>
+    public long RefusedDependencies => Interlocked.Read(ref _refusedDependencies);
 
     public PluginGeneration LoadFolder(string folder)
     {
@@ -111,7 +119,11 @@ internal sealed partial class PluginLoader(
             return null;
         }
 
-        var context = new PluginLoadContext(name, mainPath, files, reason => LogDependencyRefused(_logger, mainPath, reason));
+        var context = new PluginLoadContext(name, mainPath, files, reason =>
+        {
+            Interlocked.Increment(ref _refusedDependencies);
+            LogDependencyRefused(_logger, mainPath, reason);
+        });
         List<SignatureRunner> runners;
         try
         {
@@ -298,6 +310,7 @@ internal sealed partial class PluginLoader(
 
     private void Refuse(List<string> refusals, string file, string reason)
     {
+        Interlocked.Increment(ref _refusedPlugins);
         refusals.Add($"plugin {file}: {reason}");
         LogPluginRefused(_logger, file, reason);
     }

@@ -20,6 +20,9 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
 
     public string Folder { get; } = folder;
 
+    /// <summary>The loader, for its refusal counts.</summary>
+    public PluginLoader Loader => loader;
+
     /// <summary>The plugins of the current generation.</summary>
     public IReadOnlyList<LoadedPlugin> Plugins => [.. _entries.Values.Select(e => e.Plugin).OfType<LoadedPlugin>()];
 

@@ -21,8 +21,10 @@ public sealed class PluginTrustTests : IDisposable
 
     private string PluginFile => Path.Combine(PluginFolder, "NewtonsoftV13.dll");
 
+    private PluginLoader? _loader;
+
     private PluginGeneration Load(PluginTrust? trust = null, RunnerPolicy? faults = null) =>
-        new PluginLoader(new Dictionary<string, SignatureSettings>(), _sink, TimeProvider.System, _logs, trust, faults).LoadFolder(_folder.Path);
+        (_loader = new PluginLoader(new Dictionary<string, SignatureSettings>(), _sink, TimeProvider.System, _logs, trust, faults)).LoadFolder(_folder.Path);
 
     [Fact]
     public void Load_SafePermissions_Loads()
@@ -132,6 +134,7 @@ public sealed class PluginTrustTests : IDisposable
 
         Assert.Empty(generation.Plugins);
         Assert.Contains("runtimes/linux-x64 is writable by group or others (mode 777)", Assert.Single(_logs.LinesContaining("Refused plugin")), StringComparison.Ordinal);
+        Assert.Equal(1, _loader!.RefusedPlugins);
     }
 
     [Fact]
@@ -168,6 +171,7 @@ public sealed class PluginTrustTests : IDisposable
         Assert.Empty(_sink.Findings);
         Assert.Equal(1, Assert.Single(generation.Index.Runners).Faults);
         Assert.Contains(reason, Assert.Single(_logs.LinesContaining("refused to load dependency Newtonsoft.Json")), StringComparison.Ordinal);
+        Assert.Equal((0, 1), (_loader!.RefusedPlugins, _loader.RefusedDependencies));
     }
 
     [Fact]
