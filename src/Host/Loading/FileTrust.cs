@@ -99,8 +99,7 @@ internal static partial class FileTrust
     {
         if (Directory.Exists(pluginEntry))
         {
-            var everything = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 };
-            foreach (string path in Directory.EnumerateFileSystemEntries(pluginEntry, "*", everything).Order(StringComparer.Ordinal))
+            foreach (string path in Directory.EnumerateFileSystemEntries(pluginEntry, "*", PluginFiles.Everything).Order(StringComparer.Ordinal))
             {
                 yield return path;
             }

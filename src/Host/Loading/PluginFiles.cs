@@ -16,10 +16,16 @@ internal sealed class PluginFiles
     /// <summary>Past this many files a plugin is refused, so a folder cannot make the check unbounded.</summary>
     public const int MaxFiles = 4096;
 
+    /// <summary>How a plugin folder is walked wherever it is (checks, hashes, change detection): every entry, hidden ones and subfolders included.</summary>
+    public static readonly EnumerationOptions Everything = new() { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false };
+
     private readonly FrozenDictionary<string, string> _sha256ByPath;
 
-    private PluginFiles(string root, IReadOnlyList<(string Relative, string Sha256)> files)
+    private readonly bool _checkOwnership;
+
+    private PluginFiles(string root, IReadOnlyList<(string Relative, string Sha256)> files, bool checkOwnership)
     {
+        _checkOwnership = checkOwnership;
         Root = root;
         RelativePaths = [.. files.Select(f => f.Relative)];
         _sha256ByPath = files.ToFrozenDictionary(f => Path.Join(root, f.Relative), f => f.Sha256, StringComparer.Ordinal);
@@ -41,19 +47,23 @@ internal sealed class PluginFiles
     /// <summary>What <c>plugins.trusted</c> pins: one hash over every loadable file.</summary>
     public string ContentSha256 { get; }
 
-    /// <summary>Reads and hashes the files of a plugin entry (a folder or a DLL); throws <see cref="PluginRefusedException"/> for a link or too many files.</summary>
-    public static PluginFiles Read(string entry)
+    /// <summary>
+    /// Reads and hashes the files of a plugin entry (a folder or a DLL); throws <see cref="PluginRefusedException"/>
+    /// for a link or too many files. <paramref name="checkOwnership"/> false (<c>plugins.allowInsecurePermissions</c>)
+    /// leaves out the ownership and permission test when a file is loaded; the hashes are checked either way.
+    /// </summary>
+    public static PluginFiles Read(string entry, bool checkOwnership)
     {
         string full = Path.GetFullPath(entry);
         if (!Directory.Exists(full))
         {
             string folder = Path.GetDirectoryName(full)!;
             string[] lone = [full, Path.ChangeExtension(full, ".deps.json")];
-            return new PluginFiles(folder, [.. lone.Where(File.Exists).Select(path => (Path.GetFileName(path), Hash(path)))]);
+            return new PluginFiles(folder, [.. lone.Where(File.Exists).Select(path => (Path.GetFileName(path), Hash(path)))], checkOwnership);
         }
 
         var files = new List<(string, string)>();
-        foreach (string path in Directory.EnumerateFileSystemEntries(full, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false }))
+        foreach (string path in Directory.EnumerateFileSystemEntries(full, "*", Everything))
         {
             if (new FileInfo(path).LinkTarget is not null)
             {
@@ -72,7 +82,7 @@ internal sealed class PluginFiles
         }
 
         files.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
-        return new PluginFiles(full, files);
+        return new PluginFiles(full, files, checkOwnership);
     }
 
     /// <summary>The SHA-256 recorded for <paramref name="path"/> when the plugin was checked, if it is one of its files.</summary>
@@ -80,7 +90,7 @@ internal sealed class PluginFiles
 
     /// <summary>
     /// The bytes of <paramref name="path"/> if it was checked with the plugin, is still safely owned and not writable
-    /// by others, and is unchanged since; otherwise null and the reason.
+    /// by others (unless that test is off), and is unchanged since; otherwise null and the reason.
     /// </summary>
     public byte[]? ReadChecked(string path, out string? problem)
     {
@@ -91,7 +101,7 @@ internal sealed class PluginFiles
             return null;
         }
 
-        problem = FileTrust.Problem([full]);
+        problem = _checkOwnership ? FileTrust.Problem([full]) : null;
         if (problem is not null)
         {
             return null;

@@ -1,5 +1,4 @@
 using System.Reflection;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Configuration;
@@ -87,12 +86,13 @@ internal sealed partial class PluginLoader(
             return null;
         }
 
-        byte[] bytes;
+        // The main DLL is loaded as its dependencies are: only the bytes hashed with the plugin's files.
+        byte[]? bytes;
         PluginFiles files;
         try
         {
-            files = PluginFiles.Read(entry);
-            bytes = File.ReadAllBytes(mainPath);
+            files = PluginFiles.Read(entry, checkOwnership: !_trust.AllowInsecurePermissions);
+            bytes = files.ReadChecked(mainPath, out problem);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or PluginRefusedException)
         {
@@ -100,12 +100,13 @@ internal sealed partial class PluginLoader(
             return null;
         }
 
-        var info = new PluginInfo(name, mainPath, Convert.ToHexStringLower(SHA256.HashData(bytes)), files.ContentSha256, files.RelativePaths);
-        if (files.Sha256Of(mainPath) != info.Sha256)
+        if (bytes is null)
         {
-            Refuse(refusals, mainPath, "changed while it was being checked");
+            Refuse(refusals, mainPath, problem!);
             return null;
         }
+
+        var info = new PluginInfo(name, mainPath, files.Sha256Of(mainPath)!, files.ContentSha256, files.RelativePaths);
 
         if (_trust.PinningProblem(info) is { } unpinned)
         {

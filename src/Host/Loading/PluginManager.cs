@@ -163,7 +163,7 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
     private static string Fingerprint(string entry)
     {
         IEnumerable<string> files = Directory.Exists(entry)
-            ? Directory.EnumerateFiles(entry, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }).Order(StringComparer.Ordinal)
+            ? Directory.EnumerateFiles(entry, "*", PluginFiles.Everything).Order(StringComparer.Ordinal)
             : [entry];
         return string.Join('|', files.Select(file =>
         {

@@ -175,6 +175,20 @@ public sealed class PluginTrustTests : IDisposable
     }
 
     [Fact]
+    public void Dispatch_InsecurePermissionsAllowed_AWritableDependencyStillLoadsOnFirstUse()
+    {
+        File.SetUnixFileMode(Path.Combine(PluginFolder, "Newtonsoft.Json.dll"), (UnixFileMode)0x1B4); // 664
+        using PluginGeneration generation = Load(new PluginTrust(AllowInsecurePermissions: true, Pinned: null));
+        var engine = new DetectionEngine();
+        engine.Publish(generation.Index);
+
+        engine.Dispatch(Exec());
+
+        Assert.Equal("13.0.0.0", Assert.Single(_sink.Findings).Data["newtonsoft"]);
+        Assert.Empty(_logs.LinesContaining("refused to load"));
+    }
+
+    [Fact]
     public void Dispatch_UnchangedDependency_LoadsOnFirstUse()
     {
         using PluginGeneration generation = Load();
