@@ -136,6 +136,7 @@ public class TraceeJsonDecoderTests
     [InlineData("""{"timestamp":1,"eventName":"security_file_open","processName":"x","args":[{"name":"flags","value":0},{"name":"pathname","value":17}]}""", "pathname")]
     [InlineData("""{"timestamp":1,"eventName":"sched_process_exec","processName":"x","args":[{"name":"stdin_type","value":true}]}""", "stdin_type")]
     [InlineData("""{"timestamp":1,"eventName":"sched_process_exec","processName":"x","args":[{"name":"argv","value":"cat /x"}]}""", "argv")]
+    [InlineData("""{"timestamp":1,"eventName":"security_inode_rename","processName":"x","args":[{"name":"old_path","value":"/a"},{"name":"new_path","value":7}]}""", "new_path")]
     public void Decode_ArgumentInAnUnknownForm_DeliversTheEventWithThatPartUnknownAndCountsIt(string json, string argument)
     {
         long before = ArgumentForms.Unknown.GetValueOrDefault((EventSources.Tracee, argument));
@@ -149,6 +150,7 @@ public class TraceeJsonDecoderTests
             "flags" => e.File!.Flags,
             "pathname" => e.File!.Path,
             "stdin_type" => e.Process.Interactive,
+            "new_path" => e.File!.NewPath ?? e.File.Path,
             _ => e.Process.Args,
         };
         Assert.Null(part);

@@ -38,12 +38,7 @@ internal static class TraceeArguments
     public static FileEventInfo? File(string eventName, IReadOnlyDictionary<string, TraceeValue> values) => eventName switch
     {
         EventNames.FileOpen => new FileEventInfo { Path = PathOf(values, "pathname"), Flags = Flags(values.GetValueOrDefault("flags", TraceeValue.None)) },
-        EventNames.FileRename => new FileEventInfo
-        {
-            OldPath = PathOf(values, "old_path"),
-            NewPath = PathOf(values, "new_path"),
-            Path = PathOf(values, "new_path"),
-        },
+        EventNames.FileRename => PathOf(values, "new_path") is var newPath ? new FileEventInfo { OldPath = PathOf(values, "old_path"), NewPath = newPath, Path = newPath } : null,
         _ => null,
     };
 

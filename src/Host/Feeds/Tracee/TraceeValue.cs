@@ -8,7 +8,7 @@ namespace Sigs.Host.Feeds.Tracee;
 /// One Tracee argument value, whatever form it came in: a number (raw values: flags, inode modes), text (paths,
 /// and the names Tracee writes when it parses arguments), or a list of strings (argv). Read from legacy
 /// <c>tracee -o json</c>, from Tracee's v1beta1 JSON (a plain <c>value</c>, or a protojson oneof member, where 64-bit
-/// integers are strings), and from the v1beta1 protobuf.
+/// integers are strings; the decoder unwraps protojson's <c>{"value": [...]}</c> arrays first), and from the v1beta1 protobuf.
 /// </summary>
 internal readonly record struct TraceeValue(TraceeValueKind Kind, long Number = 0, string? Text = null, IReadOnlyList<string>? Strings = null)
 {
@@ -46,8 +46,6 @@ internal readonly record struct TraceeValue(TraceeValueKind Kind, long Number = 
                 return new(TraceeValueKind.Number, unchecked((long)unsigned));
             case JsonValueKind.Array when AllStrings(value):
                 return new(TraceeValueKind.Strings, Strings: [.. value.EnumerateArray().Select(item => item.GetString()!)]);
-            case JsonValueKind.Object when value.TryGetProperty("value", out JsonElement wrapped) && wrapped.ValueKind == JsonValueKind.Array:
-                return FromJson(wrapped); // protojson StringArray / Int32Array: {"value": [...]}
             default:
                 return new(TraceeValueKind.Other);
         }
