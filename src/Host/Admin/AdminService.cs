@@ -24,11 +24,7 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, SigsRun
     /// <summary>Binds at start, so a taken port stops <c>sigs run</c> with a clear error instead of running blind.</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!WebAccess.IsLoopback(listen))
-        {
-            LogBeyondLoopback(logger, listen, access.BearerToken is null ? "and no bearer token: anyone who reaches it can read it" : "with a bearer token");
-        }
-
+        access.WarnIfExposed(listen, "Admin endpoint", logger);
         WebApplication app = LoopbackWebApp.Create(listen, access);
         _app = app;
         app.MapGet("/healthz", Health);
@@ -226,9 +222,6 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, SigsRun
             text.Sample(name, value(runner), ("signature", runner.Metadata.Id));
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Admin endpoint {Address} listens beyond loopback over plain HTTP, {Access}; put TLS in front of it")]
-    private static partial void LogBeyondLoopback(ILogger logger, Uri address, string access);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Admin endpoint listening on {Address} (/healthz, /plugins, /metrics)")]
     private static partial void LogListening(ILogger logger, Uri address);

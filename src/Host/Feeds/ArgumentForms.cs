@@ -22,6 +22,9 @@ internal static partial class ArgumentForms
     public static IReadOnlyDictionary<(string Source, string Argument), long> Unknown =>
         Counts.ToDictionary(c => c.Key, c => Interlocked.Read(ref c.Value.Value));
 
+    /// <summary>How a text value is named in the log line: quoted, cut after 40 characters.</summary>
+    public static string TextForm(string text) => $"the text '{(text.Length > 40 ? text[..40] + "..." : text)}'";
+
     /// <summary>Counts one value of <paramref name="argument"/> in <paramref name="form"/>; the first of each pair is logged.</summary>
     public static void CountUnknown(string source, string argument, string form)
     {

@@ -52,11 +52,7 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
 
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
-        if (!WebAccess.IsLoopback(_listen))
-        {
-            LogBeyondLoopback(_logger, Name, _access.BearerToken is null ? "and no bearer token: anyone who reaches it can send events" : "with a bearer token");
-        }
-
+        _access.WarnIfExposed(_listen, $"Feed {Name}", _logger);
         await using WebApplication app = LoopbackWebApp.Create(_listen, _access, _limits.MaxBodyBytes, maxConnections: _limits.MaxConcurrentRequests * 4);
         app.MapPost(_listen.AbsolutePath, context => ReceiveAsync(context, sink));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -221,9 +217,6 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
         context.Response.ContentType = "text/plain; charset=utf-8";
         return context.Response.WriteAsync(message + "\n");
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Feed} listens beyond loopback over plain HTTP, {Access}; put TLS in front of it")]
-    private static partial void LogBeyondLoopback(ILogger logger, string feed, string access);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed} listening on {Address}")]
     private static partial void LogListening(ILogger logger, string feed, Uri address);

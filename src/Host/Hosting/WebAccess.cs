@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using Sigs.Host.Configuration;
 
 namespace Sigs.Host.Hosting;
@@ -14,9 +15,12 @@ namespace Sigs.Host.Hosting;
 /// server's audit webhook sends one from its kubeconfig's <c>token</c>, Falco's <c>http_output</c> from
 /// <c>custom_headers</c>.
 /// </summary>
-internal sealed record WebAccess(string? BearerToken)
+internal sealed partial class WebAccess(string? bearerToken)
 {
-    public static WebAccess Open { get; } = new(BearerToken: null);
+    /// <summary>The token every request must carry, or null for none.</summary>
+    public string? BearerToken { get; } = bearerToken;
+
+    public static WebAccess Open { get; } = new(bearerToken: null);
 
     /// <summary>The token in <paramref name="tokenFile"/> (trimmed), or open access when no file is given.</summary>
     public static WebAccess FromTokenFile(string? tokenFile, string setting)
@@ -39,8 +43,16 @@ internal sealed record WebAccess(string? BearerToken)
         return token.Length >= 16 ? new WebAccess(token) : throw new ConfigException($"{setting} '{tokenFile}': the token must have at least 16 characters");
     }
 
-    public static bool IsLoopback(Uri listen) =>
-        listen.Host == "localhost" || (IPAddress.TryParse(listen.Host, out IPAddress? address) && IPAddress.IsLoopback(address));
+    public static bool IsLoopback(Uri listen) => IsLoopbackHost(listen.Host);
+
+    /// <summary>Warns once, at start, when <paramref name="endpoint"/> listens beyond loopback over plain HTTP.</summary>
+    public void WarnIfExposed(Uri listen, string endpoint, ILogger logger)
+    {
+        if (!IsLoopback(listen))
+        {
+            LogBeyondLoopback(logger, endpoint, listen, BearerToken is null ? "and no bearer token: anyone who reaches it is answered" : "with a bearer token");
+        }
+    }
 
     /// <summary>Adds the checks in front of every endpoint of <paramref name="app"/>, which listens on <paramref name="listen"/>.</summary>
     public void Apply(WebApplication app, Uri listen)
@@ -73,4 +85,7 @@ internal sealed record WebAccess(string? BearerToken)
 
     private static bool Authorized(string header, byte[] expected) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), expected);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Endpoint} listens on {Address}, beyond loopback, over plain HTTP {Access}; put TLS in front of it")]
+    private static partial void LogBeyondLoopback(ILogger logger, string endpoint, Uri address, string access);
 }

@@ -122,7 +122,7 @@ internal static class FalcoAlertDecoder
 
     private static T? UnknownForm<T>(string field, string text)
     {
-        ArgumentForms.CountUnknown(EventSources.Falco, field, $"the text '{(text.Length > 40 ? text[..40] + "..." : text)}'");
+        ArgumentForms.CountUnknown(EventSources.Falco, field, ArgumentForms.TextForm(text));
         return default;
     }
 

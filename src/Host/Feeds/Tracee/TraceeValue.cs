@@ -18,7 +18,7 @@ internal readonly record struct TraceeValue(TraceeValueKind Kind, long Number = 
     public string Form => Kind switch
     {
         TraceeValueKind.Number => $"the number {Number}",
-        TraceeValueKind.Text => $"the text '{(Text!.Length > 40 ? Text[..40] + "..." : Text)}'",
+        TraceeValueKind.Text => ArgumentForms.TextForm(Text!),
         TraceeValueKind.Strings => "a list of strings",
         TraceeValueKind.None => "nothing",
         _ => "another type",
