@@ -133,21 +133,22 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
             }
 
             LogWatching(logger, string.Join(", ", plan.Folders), _files.Marks.Marks, _files.Marks.Namespaces);
-            if (_files.Marks.FoldersFoundNowhere() is { Count: > 0 } missing)
+            if (SetWatchGauges(_files.Marks) is { Count: > 0 } missing)
             {
                 LogFoldersFoundNowhere(logger, string.Join(", ", missing));
             }
-
-            SetWatchGauges(_files.Marks);
             return Task.WhenAll(running, _files.RunAsync(cancellationToken));
         }
     }
 
-    private void SetWatchGauges(FileMarks marks)
+    /// <summary>Publishes the watch's size on the gauges; returns the watched folders found nowhere yet.</summary>
+    private IReadOnlyList<string> SetWatchGauges(FileMarks marks)
     {
+        IReadOnlyList<string> missing = marks.FoldersFoundNowhere();
         Counters.SetGauge(FeedGauge.NativeMarks, marks.Marks);
         Counters.SetGauge(FeedGauge.NativeMountNamespaces, marks.Namespaces);
-        Counters.SetGauge(FeedGauge.NativeFoldersMissing, marks.FoldersFoundNowhere().Count);
+        Counters.SetGauge(FeedGauge.NativeFoldersMissing, missing.Count);
+        return missing;
     }
 
     private void OnProcessEvent(IEventSink sink, ProcessEvent processEvent)
