@@ -305,9 +305,9 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
         _sessions.Enqueue(async context =>
         {
             await FakeGrpcServer.BeginAsync(context);
-            byte[] first = Frame(new StreamEventsResponse { Event = OpenEvent("/etc/kubernetes/pki/1.key", 1) }.ToByteArray());
-            byte[] second = Frame(new StreamEventsResponse { Event = OpenEvent("/etc/kubernetes/pki/2.key", 2) }.ToByteArray());
-            byte[] truncated = [0, 0, 0, 0, 100, 1, 2, 3]; // declares 100 bytes, carries 3
+            byte[] first = FakeGrpcServer.Frame(new StreamEventsResponse { Event = OpenEvent("/etc/kubernetes/pki/1.key", 1) }.ToByteArray());
+            byte[] second = FakeGrpcServer.Frame(new StreamEventsResponse { Event = OpenEvent("/etc/kubernetes/pki/2.key", 2) }.ToByteArray());
+            byte[] truncated = FakeGrpcServer.Frame([1, 2, 3], declaredLength: 100);
             await context.Response.Body.WriteAsync((byte[])[.. first, .. second, .. truncated]);
             await context.Response.Body.FlushAsync();
         });
@@ -319,13 +319,5 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
 
         Assert.Equal([1, 2, 3], Pids);
         Assert.Equal(1, _feed!.Counters.Reconnects);
-    }
-
-    private static byte[] Frame(byte[] payload)
-    {
-        byte[] frame = new byte[5 + payload.Length];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), (uint)payload.Length);
-        payload.CopyTo(frame, 5);
-        return frame;
     }
 }

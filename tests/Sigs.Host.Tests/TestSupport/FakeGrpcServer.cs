@@ -54,12 +54,18 @@ internal sealed class FakeGrpcServer : IAsyncDisposable
 
     public static async Task WriteFrameAsync(HttpContext context, byte[] payload, byte flag = 0, uint? declaredLength = null)
     {
+        await context.Response.Body.WriteAsync(Frame(payload, flag, declaredLength));
+        await context.Response.Body.FlushAsync();
+    }
+
+    /// <summary>A gRPC message frame: flag, big-endian length (the payload's unless another is declared), payload.</summary>
+    public static byte[] Frame(byte[] payload, byte flag = 0, uint? declaredLength = null)
+    {
         byte[] frame = new byte[5 + payload.Length];
         frame[0] = flag;
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1), declaredLength ?? (uint)payload.Length);
         payload.CopyTo(frame, 5);
-        await context.Response.Body.WriteAsync(frame);
-        await context.Response.Body.FlushAsync();
+        return frame;
     }
 
     public static void End(HttpContext context, int status = 0, string? message = null)
