@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Sigs.Host.Contract;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Native;
 using Sigs.Plugins;

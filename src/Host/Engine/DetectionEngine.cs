@@ -164,7 +164,7 @@ internal sealed class DetectionEngine
             }
 
             SignatureRunner runner = candidate.Runner;
-            if (runner.Mode != SignatureRunner.Inline)
+            if (runner.Mode != DeliveryMode.Inline)
             {
                 runner.Deliver(securityEvent); // queues or skips it: cannot stall this thread
                 continue;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Contract;
 
 namespace Sigs.Host.Feeds;
 

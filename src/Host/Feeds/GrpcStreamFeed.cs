@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Contract;
 using Sigs.Host.Grpc;
 using Sigs.Plugins;
 

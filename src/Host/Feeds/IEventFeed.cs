@@ -1,4 +1,4 @@
-using Sigs.Plugins;
+using Sigs.Host.Contract;
 
 namespace Sigs.Host.Feeds;
 
@@ -10,14 +10,4 @@ internal interface IEventFeed
     FeedCounters Counters { get; }
 
     Task RunAsync(IEventSink sink, CancellationToken cancellationToken);
-}
-
-/// <summary>Where feeds hand events to the engine: a bounded queue shared by every feed.</summary>
-internal interface IEventSink
-{
-    /// <summary>Waits for room: for streams that can push back on their sender (files, gRPC flow control).</summary>
-    ValueTask PublishAsync(SecurityEvent securityEvent, CancellationToken cancellationToken);
-
-    /// <summary>Takes the events only if all fit now; for receivers that answer "busy" instead of waiting.</summary>
-    bool TryPublishAll(IReadOnlyList<SecurityEvent> events);
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Sigs.Host.Contract;
 using Sigs.Host.Enrichment;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Files;

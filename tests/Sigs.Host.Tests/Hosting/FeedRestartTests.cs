@@ -1,4 +1,5 @@
 using Sigs.Host.Configuration;
+using Sigs.Host.Contract;
 using Sigs.Host.Feeds;
 using Sigs.Host.Hosting;
 using Sigs.Host.Tests.TestSupport;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Sigs.Host.Contract;
 using Sigs.Host.Feeds;
 using Sigs.Plugins;
 

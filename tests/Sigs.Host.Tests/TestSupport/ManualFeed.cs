@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Sigs.Host.Contract;
 using Sigs.Host.Feeds;
 using Sigs.Plugins;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Configuration;
+using Sigs.Host.Contract;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Native;
