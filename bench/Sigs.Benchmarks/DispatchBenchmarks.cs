@@ -3,7 +3,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
-using Sigs.Host.Loading;
+using Sigs.Host.Pipeline;
 using Sigs.Plugins;
 
 namespace Sigs.Benchmarks;
@@ -16,8 +16,8 @@ namespace Sigs.Benchmarks;
 [MemoryDiagnoser]
 public class DispatchBenchmarks
 {
-    private readonly DetectionEngine _engine = new();
-    private PluginGeneration? _generation;
+    private DetectionPipeline? _pipeline;
+    private DetectionEngine _engine = null!;
     private SecurityEvent _unselected = null!;
     private SecurityEvent _openNotMatching = null!;
     private SecurityEvent _execNotMatching = null!;
@@ -27,14 +27,13 @@ public class DispatchBenchmarks
     public void Setup()
     {
         string folder = typeof(DispatchBenchmarks).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PluginFolder").Value!;
-        _generation = new PluginLoader(new Dictionary<string, SignatureSettings>(), new DiscardingSink(), TimeProvider.System, NullLoggerFactory.Instance)
-            .LoadFolder(folder);
-        if (_generation.Index.Runners.Count != 5)
+        _pipeline = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(folder), [], NullLoggerFactory.Instance, TimeProvider.System);
+        _engine = _pipeline.Engine;
+        if (_engine.Index.Runners.Count != 5)
         {
-            throw new InvalidOperationException($"expected the 5 shipped signatures in {folder}, found {_generation.Index.Runners.Count}");
+            throw new InvalidOperationException($"expected the 5 shipped signatures in {folder}, found {_engine.Index.Runners.Count}");
         }
 
-        _engine.Publish(_generation.Index);
         var process = new ProcessInfo { HostPid = 4100, EntityId = 9, Name = "cat", Executable = "/usr/bin/cat", Args = ["cat", "/app/config.yaml"], Interactive = true };
         var inContainer = new SecurityEvent
         {
@@ -54,7 +53,7 @@ public class DispatchBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _generation?.Dispose();
+    public void Cleanup() => _pipeline?.Dispose();
 
     [Benchmark(Description = "unselected event (no signature selects it)")]
     public bool Unselected() => _engine.Dispatch(_unselected);
@@ -67,11 +66,4 @@ public class DispatchBenchmarks
 
     [Benchmark(Description = "file open that fires TRC-1018")]
     public bool Matching() => _engine.Dispatch(_matching);
-
-    private sealed class DiscardingSink : IFindingSink
-    {
-        public void Publish(Finding finding)
-        {
-        }
-    }
 }

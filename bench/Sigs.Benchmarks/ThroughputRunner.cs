@@ -20,6 +20,7 @@ using Sigs.Host.Feeds.Tracee;
 using Sigs.Host.Feeds.Tracee.Proto;
 using Sigs.Host.Grpc;
 using Sigs.Host.Hosting;
+using Sigs.Host.Pipeline;
 using Sigs.Plugins;
 
 namespace Sigs.Benchmarks;
@@ -37,10 +38,10 @@ internal static class ThroughputRunner
         Console.WriteLine($"Falco http_output endpoint (8 concurrent senders): {await FalcoHttpAsync(100_000):N0} events/s");
     }
 
-    private static SigsRuntime Runtime()
+    private static DetectionPipeline Runtime()
     {
         string folder = typeof(ThroughputRunner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PluginFolder").Value!;
-        return new SigsRuntime(new SigsConfig(), folder, [], NullLoggerFactory.Instance, TimeProvider.System);
+        return new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(folder), [], NullLoggerFactory.Instance, TimeProvider.System);
     }
 
     /// <summary>A realistic mix: execs, opens under watched folders that do not match, and exits.</summary>
@@ -90,7 +91,7 @@ internal static class ThroughputRunner
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
         });
 
-        using SigsRuntime runtime = Runtime();
+        using DetectionPipeline runtime = Runtime();
         var feed = new TraceeGrpcFeed(GrpcChannels.Create(GrpcAddress.Parse($"unix:{socket}", false)), socket, [], NullLogger.Instance, ReconnectDelays.Default);
         double rate = await MeasureAsync(runtime, feed, total, () => Task.CompletedTask);
         File.Delete(socket);
@@ -100,7 +101,7 @@ internal static class ThroughputRunner
     private static async Task<double> FalcoHttpAsync(int total)
     {
         int port = FreePort();
-        using SigsRuntime runtime = Runtime();
+        using DetectionPipeline runtime = Runtime();
         var feed = new FalcoHttpFeed($"http://127.0.0.1:{port}/", new ReceiverLimits(FalcoHttpFeed.DefaultMaxBodyBytes, MaxConcurrentRequests: 64), WebAccess.Open, NullLogger.Instance);
         byte[] alert = Encoding.UTF8.GetBytes("""{"hostname":"node-2","output":"x","priority":"Notice","rule":"Sigs process exec with credential arguments","source":"syscall","tags":["sigs"],"time":"2025-11-02T10:00:12.000000000Z","output_fields":{"evt.type":"execve","evt.time":1762077612000000000,"proc.pid":7301,"proc.vpid":7301,"proc.ppid":7290,"proc.name":"cat","proc.exepath":"/usr/bin/cat","proc.exe":"cat","proc.args":"/app/config.yaml","proc.cmdline":"cat /app/config.yaml","proc.tty":0,"user.uid":0,"container.id":"host","container.name":"host","container.image.repository":null,"k8s.pod.name":null,"k8s.ns.name":null}}""");
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 8 });
@@ -121,7 +122,7 @@ internal static class ThroughputRunner
     }
 
     /// <summary>Runs the host's detection service with one feed until the engine has processed <paramref name="total"/> events.</summary>
-    private static async Task<double> MeasureAsync(SigsRuntime runtime, IEventFeed feed, int total, Func<Task> drive, Func<bool>? waitForListen = null)
+    private static async Task<double> MeasureAsync(DetectionPipeline runtime, IEventFeed feed, int total, Func<Task> drive, Func<bool>? waitForListen = null)
     {
         var service = new DetectionService(runtime, [feed], TimeSpan.FromSeconds(10), NullLogger<DetectionService>.Instance);
         await service.StartAsync(CancellationToken.None);

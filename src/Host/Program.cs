@@ -5,6 +5,7 @@ using Sigs.Host;
 using Sigs.Host.Cli;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds;
+using Sigs.Host.Pipeline;
 
 try
 {
@@ -34,14 +35,14 @@ try
 
     string? configPath = command.Option("--config");
     SigsConfig config = ConfigLoader.Load(configPath);
-    string pluginFolder = SigsRuntime.ResolvePluginFolder(command.Option("--plugins"), config, configPath);
+    string pluginFolder = DetectionPipeline.ResolvePluginFolder(command.Option("--plugins"), config, configPath);
     if (command.Command == Commands.Check.Name)
     {
         return CheckCommand.Run(command.Arguments, config, pluginFolder, Console.Out);
     }
 
-    var outputs = command.Command == Commands.List.Name ? [] : SigsRuntime.CreateOutputs(config, loggerFactory);
-    using var runtime = new SigsRuntime(config, pluginFolder, outputs, loggerFactory, TimeProvider.System);
+    var outputs = command.Command == Commands.List.Name ? [] : DetectionPipeline.CreateOutputs(config, loggerFactory);
+    using var runtime = new DetectionPipeline(config, new PipelineSignatures.Folder(pluginFolder), outputs, loggerFactory, TimeProvider.System);
     return command.Command switch
     {
         "replay" => await ReplayCommand.RunAsync(replayInputs, runtime, loggerFactory, Console.Error, cancellation.Token),

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
-using Sigs.Host.Enrichment;
 using Sigs.Host.Loading;
+using Sigs.Host.Outputs;
+using Sigs.Host.Pipeline;
 
 namespace Sigs.Plugins.Testing;
 
@@ -21,12 +23,11 @@ public sealed class SignatureConfigException(string message) : Exception(message
 /// facts from earlier exec events of the same process, and exceptions are contained and counted.
 /// </summary>
 /// <typeparam name="TSignature">The signature under test.</typeparam>
-public sealed class SignatureTestHost<TSignature> : IFindingSink, IDisposable
+public sealed class SignatureTestHost<TSignature> : IDisposable
     where TSignature : Signature, new()
 {
     private readonly List<TestFinding> _findings = [];
-    private readonly DetectionEngine _engine = new();
-    private readonly ProcessTable _processes = new(4096);
+    private readonly DetectionPipeline _pipeline;
     private readonly SignatureRunner _runner;
 
     /// <summary>Creates the signature, validates <paramref name="configJson"/> against its schema, and initializes it.</summary>
@@ -45,11 +46,13 @@ public sealed class SignatureTestHost<TSignature> : IFindingSink, IDisposable
             throw new SignatureConfigException(ex.Message);
         }
 
-        var context = new HostSignatureContext(config, clock ?? TimeProvider.System, NullLogger.Instance, this);
-        Signature.Init(context);
-        _runner = new SignatureRunner(Signature, Signature.Metadata, new PluginInfo("test", "test.dll", "test", "test", ["test.dll"]), NullLogger.Instance, clock: clock);
-        context.Attach(_runner);
-        _engine.Publish(new SignatureIndex([_runner]));
+        _pipeline = new DetectionPipeline(
+            new SigsConfig(),
+            new PipelineSignatures.Instances([(Signature, config)]),
+            [new CollectingOutput(_findings)],
+            NullLoggerFactory.Instance,
+            clock ?? TimeProvider.System);
+        _runner = _pipeline.Engine.Index.Runners[0];
     }
 
     /// <summary>The signature instance under test.</summary>
@@ -73,7 +76,7 @@ public sealed class SignatureTestHost<TSignature> : IFindingSink, IDisposable
         ArgumentNullException.ThrowIfNull(events);
         foreach (SecurityEvent securityEvent in events)
         {
-            _engine.Dispatch(_processes.Enrich(securityEvent));
+            _pipeline.Process(securityEvent);
         }
 
         return this;
@@ -82,15 +85,29 @@ public sealed class SignatureTestHost<TSignature> : IFindingSink, IDisposable
     /// <summary>Sends a signal, as the host does once a second (<see cref="SignalKind.Tick"/>) and at the end.</summary>
     public SignatureTestHost<TSignature> Signal(SignalKind kind, DateTimeOffset time)
     {
-        _engine.Signal(new Signal(kind, time));
+        _pipeline.Signal(new Signal(kind, time));
         return this;
     }
 
     /// <summary>Signals the end of input, as the host does after a replay or on stop.</summary>
     public SignatureTestHost<TSignature> EndOfInput() => Signal(SignalKind.EndOfInput, TestEvents.BaseTime);
 
-    void IFindingSink.Publish(Finding finding) => _findings.Add(new TestFinding(finding.Signature, finding.Event, finding.Data));
-
     /// <inheritdoc/>
-    public void Dispose() => Signature.Dispose();
+    public void Dispose()
+    {
+        _pipeline.Dispose();
+        Signature.Dispose();
+    }
+
+    /// <summary>The pipeline's output here: findings kept in order, as the host's outputs receive them.</summary>
+    private sealed class CollectingOutput(List<TestFinding> findings) : IFindingOutput
+    {
+        public string Name => "test";
+
+        public void Write(Finding finding, ReadOnlyMemory<byte> json) => findings.Add(new TestFinding(finding.Signature, finding.Event, finding.Data));
+
+        public void Dispose()
+        {
+        }
+    }
 }

@@ -3,6 +3,7 @@ using Sigs.Host.Configuration;
 using Sigs.Host.Feeds.Falco;
 using Sigs.Host.Feeds.KubernetesAudit;
 using Sigs.Host.Loading;
+using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;
 using YamlDotNet.RepresentationModel;
@@ -50,9 +51,8 @@ public partial class DeployFilesTests
     {
         YamlNode spec = ((YamlMappingNode)Load("tracee/sigs-policy.yaml"))["spec"];
         string[] policyEvents = [.. ((YamlSequenceNode)((YamlMappingNode)spec)["rules"]).Children.Select(rule => Scalar(rule, "event"))];
-        using PluginGeneration generation = new PluginLoader(new Dictionary<string, SignatureSettings>(), new CollectingSink(), TimeProvider.System, new CapturingLoggerFactory())
-            .LoadFolder(RepoPaths.ShippedPlugins);
-        IEnumerable<string> needed = generation.Index.SelectedNames
+        using var pipeline = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(RepoPaths.ShippedPlugins), [], new CapturingLoggerFactory(), TimeProvider.System);
+        IEnumerable<string> needed = pipeline.Engine.Index.SelectedNames
             .Where(name => name != EventNames.KubernetesAudit)
             .Append(EventNames.ProcessExec) // the process table learns argv and terminals from execs
             .Append(EventNames.ProcessExit); // and forgets processes at exit

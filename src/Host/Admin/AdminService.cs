@@ -7,6 +7,7 @@ using Sigs.Host.Contract;
 using Sigs.Host.Engine;
 using Sigs.Host.Feeds;
 using Sigs.Host.Hosting;
+using Sigs.Host.Pipeline;
 
 namespace Sigs.Host.Admin;
 
@@ -14,7 +15,7 @@ namespace Sigs.Host.Admin;
 /// The admin endpoint: <c>/healthz</c> (200 when the engine runs, every feed is connected, signatures are loaded
 /// and none were lost, and the plugin folder can be scanned; else 503 with reasons), <c>/plugins</c> (JSON) and <c>/metrics</c> (Prometheus text). Read-only; bind it to loopback.
 /// </summary>
-internal sealed partial class AdminService(Uri listen, WebAccess access, SigsRuntime runtime, DetectionService detection, ILogger<AdminService> logger) : IHostedService, IAsyncDisposable
+internal sealed partial class AdminService(Uri listen, WebAccess access, DetectionPipeline runtime, DetectionService detection, ILogger<AdminService> logger) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -61,12 +62,12 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, SigsRun
         {
             problems.Add("no signatures are loaded");
         }
-        else if (active < runtime.Plugins.PeakSignatures)
+        else if (active < (runtime.Plugins?.PeakSignatures ?? active))
         {
-            problems.Add($"{active} signatures are loaded, {runtime.Plugins.PeakSignatures} were: some were removed or refused (restart to accept fewer)");
+            problems.Add($"{active} signatures are loaded, {(runtime.Plugins?.PeakSignatures ?? active)} were: some were removed or refused (restart to accept fewer)");
         }
 
-        if (runtime.Plugins.FolderProblem is { } folderProblem)
+        if (runtime.Plugins?.FolderProblem is { } folderProblem)
         {
             problems.Add($"plugins: {folderProblem}");
         }
@@ -161,8 +162,8 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, SigsRun
         }
 
         text.Family("sigs_plugin_refusals_total", "counter", "Plugins and signatures refused at load, and dependencies refused later, by kind.");
-        text.Sample("sigs_plugin_refusals_total", runtime.Plugins.Loader.RefusedPlugins, ("kind", "plugin"));
-        text.Sample("sigs_plugin_refusals_total", runtime.Plugins.Loader.RefusedDependencies, ("kind", "dependency"));
+        text.Sample("sigs_plugin_refusals_total", runtime.Loader.RefusedPlugins, ("kind", "plugin"));
+        text.Sample("sigs_plugin_refusals_total", runtime.Loader.RefusedDependencies, ("kind", "dependency"));
 
         text.Family("sigs_plugin_unload_leaks_total", "counter", "Unloaded plugins whose load context was not collected.");
         text.Sample("sigs_plugin_unload_leaks_total", Loading.UnloadVerifier.Leaks);

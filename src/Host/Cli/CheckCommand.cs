@@ -1,8 +1,10 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
 using Sigs.Host.Loading;
+using Sigs.Host.Pipeline;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Cli;
@@ -29,25 +31,22 @@ internal static partial class CheckCommand
 
         var logs = new RefusalCollector();
         using var loggerFactory = new RefusalCollectorFactory(logs);
-        var refusals = new List<string>();
-        var loader = new PluginLoader(config.Signatures, NoFindings.Instance, TimeProvider.System, loggerFactory, new PluginTrust(AllowInsecurePermissions: true, Pinned: null));
-        LoadedPlugin? plugin = loader.LoadEntry(path, Path.GetDirectoryName(path)!, [], refusals);
+        SigsConfig relaxed = Relaxed(config);
+        using var pipeline = new DetectionPipeline(relaxed, new PipelineSignatures.OnePlugin(path), [], loggerFactory, TimeProvider.System);
+        IReadOnlyList<SignatureRunner> runners = pipeline.Engine.Index.Runners;
         var problems = new List<string>(logs.Lines);
-        if (plugin is not null)
+        if (runners.Count > 0)
         {
-            using (plugin)
+            foreach (SignatureRunner runner in runners)
             {
-                foreach (SignatureRunner runner in plugin.Runners)
-                {
-                    problems.AddRange(MetadataProblems(runner.Metadata).Select(problem => $"signature {runner.Metadata.Id}: {problem}"));
-                }
+                problems.AddRange(MetadataProblems(runner.Metadata).Select(problem => $"signature {runner.Metadata.Id}: {problem}"));
+            }
 
-                problems.AddRange(IdCollisions(plugin, pluginFolder, config));
-                if (problems.Count == 0)
-                {
-                    output.WriteLine($"{path}: OK: {plugin.Runners.Count} signature(s): {string.Join(", ", plugin.Runners.Select(r => $"{r.Metadata.Id} v{r.Metadata.Version}"))}; sha256 {plugin.Info.Sha256}");
-                    return 0;
-                }
+            problems.AddRange(IdCollisions(runners, pluginFolder, relaxed));
+            if (problems.Count == 0)
+            {
+                output.WriteLine($"{path}: OK: {runners.Count} signature(s): {string.Join(", ", runners.Select(r => $"{r.Metadata.Id} v{r.Metadata.Version}"))}; sha256 {runners[0].Plugin.Sha256}");
+                return 0;
             }
         }
 
@@ -58,6 +57,10 @@ internal static partial class CheckCommand
 
         return 1;
     }
+
+    /// <summary>A plugin is checked wherever it was built: its owner and modes, and the pins, are the installer's business.</summary>
+    private static SigsConfig Relaxed(SigsConfig config) =>
+        config with { Plugins = config.Plugins with { AllowInsecurePermissions = true, Trusted = null } };
 
     /// <summary>What is missing or malformed in a signature's metadata, one entry per problem.</summary>
     public static IEnumerable<string> MetadataProblems(SignatureMetadata metadata)
@@ -92,30 +95,30 @@ internal static partial class CheckCommand
     }
 
     /// <summary>Ids of the checked plugin that another plugin in the plugin folder already uses.</summary>
-    private static IEnumerable<string> IdCollisions(LoadedPlugin plugin, string pluginFolder, SigsConfig config)
+    private static IEnumerable<string> IdCollisions(IReadOnlyList<SignatureRunner> checkedRunners, string pluginFolder, SigsConfig config)
     {
         if (!Directory.Exists(pluginFolder))
         {
             yield break;
         }
 
+        string checkedPath = checkedRunners[0].Plugin.AssemblyPath;
         var others = new Dictionary<string, string>(StringComparer.Ordinal);
-        var loader = new PluginLoader(config.Signatures, NoFindings.Instance, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, new PluginTrust(true, null));
         foreach (string entry in PluginLoader.Entries(pluginFolder))
         {
-            if (Path.GetFileName(entry) == Path.GetFileNameWithoutExtension(plugin.Info.AssemblyPath) || entry == plugin.Info.AssemblyPath)
+            if (Path.GetFileName(entry) == Path.GetFileNameWithoutExtension(checkedPath) || entry == checkedPath)
             {
                 continue; // the same plugin, installed: replacing it is fine
             }
 
-            using LoadedPlugin? other = loader.LoadEntry(entry, pluginFolder, [], []);
-            foreach (SignatureRunner runner in other?.Runners ?? [])
+            using var other = new DetectionPipeline(config, new PipelineSignatures.OnePlugin(entry), [], NullLoggerFactory.Instance, TimeProvider.System);
+            foreach (SignatureRunner runner in other.Engine.Index.Runners)
             {
                 others.TryAdd(runner.Metadata.Id, runner.Plugin.AssemblyPath);
             }
         }
 
-        foreach (SignatureRunner runner in plugin.Runners.Where(r => others.ContainsKey(r.Metadata.Id)))
+        foreach (SignatureRunner runner in checkedRunners.Where(r => others.ContainsKey(r.Metadata.Id)))
         {
             yield return $"signature id {runner.Metadata.Id} is already used by {others[runner.Metadata.Id]} in the plugin folder";
         }
@@ -129,15 +132,6 @@ internal static partial class CheckCommand
 
     [GeneratedRegex(@"^T[0-9]{4}(\.[0-9]{3})?$")]
     private static partial Regex MitreTechnique();
-
-    private sealed class NoFindings : IFindingSink
-    {
-        public static readonly NoFindings Instance = new();
-
-        public void Publish(Finding finding)
-        {
-        }
-    }
 
     /// <summary>Keeps the loader's refusal lines (without the logging prefix) as problems.</summary>
     private sealed class RefusalCollector : ILogger

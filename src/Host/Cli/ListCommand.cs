@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Sigs.Host.Contract;
 using Sigs.Host.Engine;
+using Sigs.Host.Pipeline;
 
 namespace Sigs.Host.Cli;
 
@@ -10,7 +11,7 @@ namespace Sigs.Host.Cli;
 /// </summary>
 internal static class ListCommand
 {
-    public static int Run(CommandLine command, SigsRuntime runtime, TextWriter output)
+    public static int Run(CommandLine command, DetectionPipeline runtime, TextWriter output)
     {
         IReadOnlyList<SignatureRunner> runners = runtime.Engine.Index.Runners;
         if (command.Flag("--json"))

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Files;
+using Sigs.Host.Pipeline;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Cli;
@@ -8,7 +9,7 @@ namespace Sigs.Host.Cli;
 /// <summary><c>sigs replay</c>: runs event files through the signatures, in file order, and prints the findings.</summary>
 internal static class ReplayCommand
 {
-    public static async Task<int> RunAsync(IReadOnlyList<string> inputs, SigsRuntime runtime, ILoggerFactory loggerFactory, TextWriter summary, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IReadOnlyList<string> inputs, DetectionPipeline runtime, ILoggerFactory loggerFactory, TextWriter summary, CancellationToken cancellationToken)
     {
         var counters = new InputCounters();
         var source = new JsonLinesSource(loggerFactory.CreateLogger("Sigs.Replay"), counters);
@@ -77,7 +78,7 @@ internal static class ReplayCommand
         }
     }
 
-    public static string Summary(InputCounters counters, SigsRuntime runtime)
+    public static string Summary(InputCounters counters, DetectionPipeline runtime)
     {
         string formats = string.Join(", ", Enum.GetValues<InputFormat>().Select(f => $"{f.ToDisplayName()}={counters.Events(f)}"));
         var runners = runtime.Engine.Index.Runners;

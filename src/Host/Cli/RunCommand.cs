@@ -5,13 +5,14 @@ using Sigs.Host.Admin;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds;
 using Sigs.Host.Hosting;
+using Sigs.Host.Pipeline;
 
 namespace Sigs.Host.Cli;
 
 /// <summary><c>sigs run</c>: the long-running host on Microsoft.Extensions.Hosting.</summary>
 internal static class RunCommand
 {
-    public static async Task<int> RunAsync(IReadOnlyList<FeedConfig> feedConfigs, SigsRuntime runtime, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IReadOnlyList<FeedConfig> feedConfigs, DetectionPipeline runtime, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         // With no sensor feed configured, Sigs' own probe produces the events.
         feedConfigs = feedConfigs.Count == 0 ? [new FeedConfig { Type = FeedConfig.Native }] : feedConfigs;

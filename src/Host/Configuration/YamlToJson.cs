@@ -24,9 +24,10 @@ internal static partial class YamlToJson
         {
             throw new ConfigException($"{fileName}:{ex.Start.Line}:{ex.Start.Column}: invalid YAML: {ex.InnerException?.Message ?? ex.Message}");
         }
-        catch (InvalidOperationException ex)
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
         {
-            // YamlDotNet reports some malformed input this way (fuzzing found '[' in a block mapping's key).
+            // YamlDotNet reports some malformed input this way (fuzzing found '[' in a block mapping's key, and
+            // input that ends a mapping with an event it cannot take: "The current event is of an unsupported type").
             throw new ConfigException($"{fileName}: invalid YAML: {ex.Message}");
         }
 

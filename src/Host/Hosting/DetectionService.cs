@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Sigs.Host.Contract;
 using Sigs.Host.Engine;
 using Sigs.Host.Feeds;
+using Sigs.Host.Pipeline;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Hosting;
@@ -13,7 +14,7 @@ namespace Sigs.Host.Hosting;
 /// end-of-input signal, and isolated signatures' queues drain.
 /// </summary>
 internal sealed partial class DetectionService(
-    SigsRuntime runtime,
+    DetectionPipeline runtime,
     IReadOnlyList<IEventFeed> feeds,
     TimeSpan drainDeadline,
     ILogger<DetectionService> logger,

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Loading;
+using Sigs.Host.Pipeline;
 
 namespace Sigs.Host.Hosting;
 
@@ -11,9 +12,11 @@ namespace Sigs.Host.Hosting;
 /// well within two seconds. Each swap is published on the engine thread between two events, so no event is lost
 /// or delivered twice across it; retired plugins are then disposed, unloaded, and checked for collection.
 /// </summary>
-internal sealed partial class PluginWatchService(SigsRuntime runtime, DetectionService detection, ILogger<PluginWatchService> logger) : BackgroundService
+internal sealed partial class PluginWatchService(DetectionPipeline runtime, DetectionService detection, ILogger<PluginWatchService> logger) : BackgroundService
 {
     public static readonly TimeSpan ScanInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly PluginManager _plugins = runtime.Plugins ?? throw new ArgumentException("the pipeline does not load a plugin folder", nameof(runtime));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -36,11 +39,11 @@ internal sealed partial class PluginWatchService(SigsRuntime runtime, DetectionS
         PluginSwap? swap;
         try
         {
-            swap = runtime.Plugins.Rescan();
+            swap = _plugins.Rescan();
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            LogScanFailed(logger, runtime.Plugins.Folder, ex.Message);
+            LogScanFailed(logger, _plugins.Folder, ex.Message);
             return;
         }
 

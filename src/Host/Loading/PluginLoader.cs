@@ -36,28 +36,6 @@ internal sealed partial class PluginLoader(
     /// <summary>Dependencies a loaded plugin asked for that failed the trust checks.</summary>
     public long RefusedDependencies => Interlocked.Read(ref _refusedDependencies);
 
-    public PluginGeneration LoadFolder(string folder)
-    {
-        if (!Directory.Exists(folder))
-        {
-            throw new DirectoryNotFoundException($"plugin folder '{folder}' does not exist");
-        }
-
-        var plugins = new List<LoadedPlugin>();
-        var refusals = new List<string>();
-        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string entry in Entries(folder))
-        {
-            if (LoadEntry(entry, folder, ids, refusals) is { } plugin)
-            {
-                plugins.Add(plugin);
-            }
-        }
-
-        WarnAboutUnknownSettings(ids);
-        return new PluginGeneration(plugins, refusals);
-    }
-
     /// <summary>The plugin entries of a folder, in load order: subfolders and DLLs directly in it.</summary>
     public static IEnumerable<string> Entries(string folder) =>
         Directory.EnumerateFileSystemEntries(folder)
@@ -230,11 +208,7 @@ internal sealed partial class PluginLoader(
                 return null;
             }
 
-            JsonElement config = ValidateConfig(signature, metadata.Id, configured?.Config);
-            var context = new HostSignatureContext(config, clock, loggerFactory.CreateLogger($"Sigs.Signature.{metadata.Id}"), sink);
-            signature.Init(context);
-            var runner = new SignatureRunner(signature, metadata, plugin, _logger, runnerPolicy, clock);
-            context.Attach(runner);
+            SignatureRunner runner = Initialize(signature, ValidateConfig(signature, metadata.Id, configured?.Config), plugin);
             ids[metadata.Id] = plugin.AssemblyPath;
             return runner;
         }
@@ -249,6 +223,19 @@ internal sealed partial class PluginLoader(
             LogSignatureRefused(_logger, label, plugin.AssemblyPath, reason);
             return null;
         }
+    }
+
+    /// <summary>
+    /// Initializes an accepted signature with its validated configuration and wraps it in a runner that reports
+    /// findings to the sink. Init's exceptions are the caller's to contain.
+    /// </summary>
+    public SignatureRunner Initialize(Signature signature, JsonElement config, PluginInfo plugin)
+    {
+        var context = new HostSignatureContext(config, clock, loggerFactory.CreateLogger($"Sigs.Signature.{signature.Metadata.Id}"), sink);
+        signature.Init(context);
+        var runner = new SignatureRunner(signature, signature.Metadata, plugin, _logger, runnerPolicy, clock);
+        context.Attach(runner);
+        return runner;
     }
 
     private static void CheckDeclaration(Signature signature, SignatureMetadata metadata)

@@ -17,6 +17,7 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
 {
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _pending = new(StringComparer.Ordinal);
+    private readonly List<string> _refusals = [];
 
     public string Folder { get; } = folder;
 
@@ -28,6 +29,9 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
 
     /// <summary>Why the last scan could not look at the folder (missing, unsafe, unreadable); null when it could.</summary>
     public string? FolderProblem { get; private set; }
+
+    /// <summary>One line per plugin or signature refused by the latest scan, as logged.</summary>
+    public IReadOnlyList<string> Refusals => _refusals;
 
     /// <summary>The most signatures any generation has had since start; fewer now means some were lost.</summary>
     public int PeakSignatures { get; private set; }
@@ -86,6 +90,7 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
 
     private PluginSwap? Scan(bool requireStableFiles)
     {
+        _refusals.Clear();
         var retired = new List<LoadedPlugin>();
         var added = new List<string>();
         var present = new HashSet<string>(StringComparer.Ordinal);
@@ -107,7 +112,7 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
             }
 
             _pending.Remove(entry);
-            LoadedPlugin? loaded = loader.LoadEntry(entry, Folder, TakenIds(except: current?.Plugin), []);
+            LoadedPlugin? loaded = loader.LoadEntry(entry, Folder, TakenIds(except: current?.Plugin), _refusals);
             if (loaded is null)
             {
                 // Refused (already logged): the running version, if any, stays until the files change again.

@@ -74,6 +74,7 @@ public class ConfigLoaderTests
     [Theory]
     [InlineData("outputs: [\n", "sigs.yaml:2:1: invalid YAML")]
     [InlineData("a: 1\na: 2\n", "sigs.yaml:2:1: invalid YAML: Duplicate key")]
+    [InlineData("plugins:\n : dir0 /opt\noutputs: []\n", "sigs.yaml: invalid YAML: The current event is of an unsupported type")] // found by fuzzing
     public void Parse_InvalidYaml_SaysWhereAndWhy(string yaml, string expected)
     {
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "sigs.yaml"));

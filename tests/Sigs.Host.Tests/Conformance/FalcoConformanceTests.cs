@@ -7,6 +7,7 @@ using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Falco;
 using Sigs.Host.Feeds.Falco.Proto;
 using Sigs.Host.Grpc;
+using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;
 
@@ -152,7 +153,7 @@ public sealed class FalcoConformanceTests : IDisposable
     private static string[] Findings(SecurityEvent e)
     {
         var output = new CollectingOutput();
-        using var runtime = new SigsRuntime(new SigsConfig(), RepoPaths.ShippedPlugins, [output], new CapturingLoggerFactory(), TimeProvider.System);
+        using var runtime = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(RepoPaths.ShippedPlugins), [output], new CapturingLoggerFactory(), TimeProvider.System);
         runtime.Process(e);
         return [.. output.Findings.Select(f => $"{f.Signature.Id} {f.Event.Name}")];
     }

@@ -7,6 +7,7 @@ using Sigs.Host.Engine;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Tracee;
 using Sigs.Host.Grpc;
+using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;
 
@@ -169,7 +170,7 @@ public sealed class TraceeConformanceTests : IDisposable
     private static string[] Findings(IReadOnlyList<SecurityEvent> events, bool audit)
     {
         var output = new CollectingOutput();
-        using var runtime = new SigsRuntime(new SigsConfig(), RepoPaths.ShippedPlugins, [output], new CapturingLoggerFactory(), TimeProvider.System);
+        using var runtime = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(RepoPaths.ShippedPlugins), [output], new CapturingLoggerFactory(), TimeProvider.System);
         foreach (SecurityEvent e in audit ? [.. events, DecodeJson(AuditOfPod)] : events)
         {
             runtime.Process(e);

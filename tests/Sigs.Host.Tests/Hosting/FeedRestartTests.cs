@@ -2,6 +2,7 @@ using Sigs.Host.Configuration;
 using Sigs.Host.Contract;
 using Sigs.Host.Feeds;
 using Sigs.Host.Hosting;
+using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;
 
@@ -38,7 +39,7 @@ public sealed class FeedRestartTests
     public async Task FailingFeed_IsReportedDownThenRestarted_AndTheOtherFeedKeepsRunning()
     {
         var logs = new CapturingLoggerFactory();
-        using var runtime = new SigsRuntime(new SigsConfig(), RepoPaths.ShippedPlugins, [], logs, TimeProvider.System);
+        using var runtime = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(RepoPaths.ShippedPlugins), [], logs, TimeProvider.System);
         var flaky = new FailsTwice();
         var steady = new ManualFeed();
         var detection = new DetectionService(runtime, [flaky, steady], TimeSpan.FromSeconds(5), logs.CreateLogger<DetectionService>());

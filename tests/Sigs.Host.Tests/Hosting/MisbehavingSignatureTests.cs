@@ -1,6 +1,7 @@
 using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
 using Sigs.Host.Hosting;
+using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;
 
@@ -17,7 +18,7 @@ public sealed class MisbehavingSignatureTests : IAsyncLifetime
     private readonly TempFolder _folder = new();
     private readonly CapturingLoggerFactory _logs = new();
     private readonly ManualFeed _feed = new();
-    private SigsRuntime? _runtime;
+    private DetectionPipeline? _runtime;
     private DetectionService? _detection;
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -42,7 +43,7 @@ public sealed class MisbehavingSignatureTests : IAsyncLifetime
             Engine = engine ?? new EngineConfig { IsolatedQueueCapacity = 20 },
             Signatures = Misbehaving.Where(id => id != misbehaving).ToDictionary(id => id, _ => new SignatureSettings { Enabled = false }),
         };
-        _runtime = new SigsRuntime(config, _folder.Path, [], _logs, TimeProvider.System);
+        _runtime = new DetectionPipeline(config, new PipelineSignatures.Folder(_folder.Path), [], _logs, TimeProvider.System);
         _detection = new DetectionService(_runtime, [_feed], TimeSpan.FromSeconds(2), _logs.CreateLogger<DetectionService>(), stall: TimeSpan.FromMilliseconds(200));
         await _detection.StartAsync(CancellationToken.None);
         for (int i = 0; i < Events; i++)

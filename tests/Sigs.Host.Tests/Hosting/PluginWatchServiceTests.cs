@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
 using Sigs.Host.Hosting;
+using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;
 
@@ -14,14 +15,14 @@ public sealed class PluginWatchServiceTests : IAsyncLifetime
     private readonly TempFolder _folder = new();
     private readonly CapturingLoggerFactory _logs = new();
     private readonly ManualFeed _feed = new();
-    private readonly SigsRuntime _runtime;
+    private readonly DetectionPipeline _runtime;
     private readonly DetectionService _detection;
     private readonly PluginWatchService _watch;
 
     public PluginWatchServiceTests()
     {
         _folder.AddPlugin(RepoPaths.TestPlugin("NewtonsoftV13"));
-        _runtime = new SigsRuntime(new SigsConfig(), _folder.Path, [], _logs, TimeProvider.System);
+        _runtime = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(_folder.Path), [], _logs, TimeProvider.System);
         _detection = new DetectionService(_runtime, [_feed], TimeSpan.FromSeconds(10), _logs.CreateLogger<DetectionService>());
         _watch = new PluginWatchService(_runtime, _detection, _logs.CreateLogger<PluginWatchService>());
         _detection.StartAsync(CancellationToken.None).GetAwaiter().GetResult();

@@ -1,6 +1,7 @@
 using System.Net;
 using Sigs.Host.Configuration;
 using Sigs.Host.Loading;
+using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.TestSupport;
 
 namespace Sigs.Host.Tests.Loading;
@@ -22,7 +23,7 @@ public sealed class PluginFolderTests : IDisposable
 
     private string Plugins => Path.Combine(Parent, "plugins");
 
-    private SigsRuntime Runtime() => new(new SigsConfig(), Plugins, [], _logs, TimeProvider.System);
+    private DetectionPipeline Runtime() => new(new SigsConfig(), new PipelineSignatures.Folder(Plugins), [], _logs, TimeProvider.System);
 
     [Fact]
     public void Start_ParentWritableByOthers_IsRefused()
@@ -42,13 +43,13 @@ public sealed class PluginFolderTests : IDisposable
         string link = Path.Combine(_folder.Path, "linked-plugins");
         File.CreateSymbolicLink(link, Plugins);
 
-        using (var runtime = new SigsRuntime(new SigsConfig(), link, [], _logs, TimeProvider.System))
+        using (var runtime = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(link), [], _logs, TimeProvider.System))
         {
             Assert.Single(runtime.Engine.Index.Runners);
         }
 
         File.SetUnixFileMode(Parent, (UnixFileMode)0x1FF); // the folder the link leads into
-        var error = Assert.Throws<ConfigException>(() => new SigsRuntime(new SigsConfig(), link, [], _logs, TimeProvider.System));
+        var error = Assert.Throws<ConfigException>(() => new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(link), [], _logs, TimeProvider.System));
         Assert.Contains($"{Parent} is writable by group or others", error.Message, StringComparison.Ordinal);
     }
 
@@ -56,32 +57,32 @@ public sealed class PluginFolderTests : IDisposable
     public void Rescan_FolderBecomesUnsafeOrMissing_KeepsThePluginsAndLogsOncePerChange()
     {
         TempFolder.CopyPlugin(RepoPaths.TestPlugin("NewtonsoftV13"), Plugins);
-        using SigsRuntime runtime = Runtime();
+        using DetectionPipeline runtime = Runtime();
         Assert.Single(runtime.Engine.Index.Runners);
 
         File.SetUnixFileMode(Parent, (UnixFileMode)0x1FF);
         for (int i = 0; i < 3; i++)
         {
-            Assert.Null(runtime.Plugins.Rescan(requireStableFiles: false));
+            Assert.Null(runtime.Plugins!.Rescan(requireStableFiles: false));
         }
 
-        Assert.Contains("so they can swap the plugin folder", runtime.Plugins.FolderProblem, StringComparison.Ordinal);
-        Assert.Single(runtime.Plugins.Plugins);
+        Assert.Contains("so they can swap the plugin folder", runtime.Plugins!.FolderProblem, StringComparison.Ordinal);
+        Assert.Single(runtime.Plugins!.Plugins);
         Assert.Single(_logs.LinesContaining("Not scanning plugins"));
 
         File.SetUnixFileMode(Parent, (UnixFileMode)0x1ED); // 755
         Directory.Move(Plugins, Plugins + ".away");
         for (int i = 0; i < 3; i++)
         {
-            runtime.Plugins.Rescan(requireStableFiles: false);
+            runtime.Plugins!.Rescan(requireStableFiles: false);
         }
 
-        Assert.Contains("does not exist", runtime.Plugins.FolderProblem, StringComparison.Ordinal);
+        Assert.Contains("does not exist", runtime.Plugins!.FolderProblem, StringComparison.Ordinal);
         Assert.Equal(2, _logs.LinesContaining("Not scanning plugins").Count);
 
         Directory.Move(Plugins + ".away", Plugins);
-        runtime.Plugins.Rescan(requireStableFiles: false);
-        Assert.Null(runtime.Plugins.FolderProblem);
+        runtime.Plugins!.Rescan(requireStableFiles: false);
+        Assert.Null(runtime.Plugins!.FolderProblem);
         Assert.Single(_logs.LinesContaining("can be scanned again"));
     }
 

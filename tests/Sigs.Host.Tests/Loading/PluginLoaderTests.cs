@@ -16,22 +16,22 @@ public sealed class PluginLoaderTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private PluginGeneration Load(IReadOnlyDictionary<string, SignatureSettings>? settings = null) =>
-        new PluginLoader(settings ?? new Dictionary<string, SignatureSettings>(), _sink, TimeProvider.System, _logs).LoadFolder(_folder.Path);
+    private LoadedFolder Load(IReadOnlyDictionary<string, SignatureSettings>? settings = null) =>
+        new LoadedFolder(new PluginLoader(settings ?? new Dictionary<string, SignatureSettings>(), _sink, TimeProvider.System, _logs), _folder.Path, _logs);
 
-    private static IEnumerable<string> Ids(PluginGeneration generation) => generation.Index.Runners.Select(r => r.Metadata.Id);
+    private static IEnumerable<string> Ids(LoadedFolder generation) => generation.Index.Runners.Select(r => r.Metadata.Id);
 
     private static SecurityEvent Exec() => new() { Time = DateTimeOffset.UnixEpoch, Source = EventSources.Sigs, Name = EventNames.ProcessExec };
 
     [Fact]
-    public void LoadFolder_ShippedPlugins_LoadsTheFiveSignatures()
+    public void Load_ShippedPlugins_LoadsTheFiveSignatures()
     {
         foreach (string plugin in Directory.EnumerateDirectories(RepoPaths.ShippedPlugins))
         {
             _folder.AddPlugin(plugin);
         }
 
-        using PluginGeneration generation = Load();
+        using LoadedFolder generation = Load();
 
         Assert.Equal(["SIGS-1001", "SIGS-1002", "SIGS-1003", "SIGS-1004", "TRC-1018"], Ids(generation).Order());
         Assert.Empty(generation.Refusals);
@@ -42,11 +42,11 @@ public sealed class PluginLoaderTests : IDisposable
     }
 
     [Fact]
-    public void LoadFolder_TwoVersionsOfOneDependency_EachPluginGetsItsOwn()
+    public void Load_TwoVersionsOfOneDependency_EachPluginGetsItsOwn()
     {
         _folder.AddPlugin(RepoPaths.TestPlugin("NewtonsoftV12"));
         _folder.AddPlugin(RepoPaths.TestPlugin("NewtonsoftV13"));
-        using PluginGeneration generation = Load();
+        using LoadedFolder generation = Load();
         var engine = new DetectionEngine();
         engine.Publish(generation.Index);
 
@@ -59,12 +59,12 @@ public sealed class PluginLoaderTests : IDisposable
     }
 
     [Fact]
-    public void LoadFolder_PluginBuiltAgainstNewerMajorSdk_IsRefusedAndOthersLoad()
+    public void Load_PluginBuiltAgainstNewerMajorSdk_IsRefusedAndOthersLoad()
     {
         _folder.AddPlugin(RepoPaths.TestPlugin("FutureSdk"));
         _folder.AddPlugin(RepoPaths.TestPlugin("NewtonsoftV13"));
 
-        using PluginGeneration generation = Load();
+        using LoadedFolder generation = Load();
 
         Assert.Equal(["TEST-NEWTONSOFT-13"], Ids(generation));
         string line = Assert.Single(_logs.LinesContaining("Refused plugin"));
@@ -72,14 +72,14 @@ public sealed class PluginLoaderTests : IDisposable
     }
 
     [Fact]
-    public void LoadFolder_FileThatIsNotAnAssembly_IsRefusedAndOthersLoad()
+    public void Load_FileThatIsNotAnAssembly_IsRefusedAndOthersLoad()
     {
         _folder.File("garbage.dll", "MZ this is not a portable executable");
         Directory.CreateDirectory(Path.Combine(_folder.Path, "textplugin"));
         File.WriteAllText(Path.Combine(_folder.Path, "textplugin", "textplugin.dll"), "plain text");
         _folder.AddPlugin(RepoPaths.TestPlugin("NewtonsoftV13"));
 
-        using PluginGeneration generation = Load();
+        using LoadedFolder generation = Load();
 
         Assert.Equal(["TEST-NEWTONSOFT-13"], Ids(generation));
         Assert.Equal(2, _logs.LinesContaining("not a .NET assembly").Count);
@@ -87,12 +87,12 @@ public sealed class PluginLoaderTests : IDisposable
     }
 
     [Fact]
-    public void LoadFolder_AssemblyWithoutSignature_IsRefused()
+    public void Load_AssemblyWithoutSignature_IsRefused()
     {
         _folder.AddPlugin(RepoPaths.TestPlugin("NoSignature"));
         File.Copy(Path.Combine(RepoPaths.TestPlugin("NewtonsoftV13"), "Newtonsoft.Json.dll"), Path.Combine(_folder.Path, "Newtonsoft.Json.dll"));
 
-        using PluginGeneration generation = Load();
+        using LoadedFolder generation = Load();
 
         Assert.Empty(generation.Plugins);
         Assert.Single(_logs.LinesContaining("NoSignature.dll: contains no signature"));
@@ -100,11 +100,11 @@ public sealed class PluginLoaderTests : IDisposable
     }
 
     [Fact]
-    public void LoadFolder_ConstructorOrInitThrows_RefusesThatSignatureOnly()
+    public void Load_ConstructorOrInitThrows_RefusesThatSignatureOnly()
     {
         _folder.AddPlugin(RepoPaths.TestPlugin("FaultyInit"));
 
-        using PluginGeneration generation = Load(new Dictionary<string, SignatureSettings>
+        using LoadedFolder generation = Load(new Dictionary<string, SignatureSettings>
         {
             ["TEST-CONFIGURED"] = new() { Config = JsonDocument.Parse("""{"threshold":3}""").RootElement },
         });
@@ -117,12 +117,12 @@ public sealed class PluginLoaderTests : IDisposable
     }
 
     [Fact]
-    public void LoadFolder_DuplicateIds_RefusesTheLaterOnes()
+    public void Load_DuplicateIds_RefusesTheLaterOnes()
     {
         _folder.AddPlugin(RepoPaths.TestPlugin("DuplicateId"));
         _folder.AddPlugin(RepoPaths.TestPlugin("NewtonsoftV13"));
 
-        using PluginGeneration generation = Load();
+        using LoadedFolder generation = Load();
 
         // DuplicateId loads before NewtonsoftV13 (name order), so NewtonsoftV13's own signature is the duplicate.
         Assert.Equal(["TEST-DUPLICATE", "TEST-NEWTONSOFT-13"], Ids(generation));
@@ -133,11 +133,11 @@ public sealed class PluginLoaderTests : IDisposable
     }
 
     [Fact]
-    public void LoadFolder_ConfigAgainstSignatureSchema_IsValidatedBeforeInit()
+    public void Load_ConfigAgainstSignatureSchema_IsValidatedBeforeInit()
     {
         _folder.AddPlugin(RepoPaths.TestPlugin("FaultyInit"));
 
-        using PluginGeneration generation = Load(new Dictionary<string, SignatureSettings>
+        using LoadedFolder generation = Load(new Dictionary<string, SignatureSettings>
         {
             ["TEST-CONFIGURED"] = new() { Config = JsonDocument.Parse("""{"threshold":"high","extra":1}""").RootElement },
             ["TEST-HEALTHY"] = new() { Enabled = false },
@@ -154,10 +154,10 @@ public sealed class PluginLoaderTests : IDisposable
     }
 
     [Fact]
-    public void LoadFolder_ValidConfig_ReachesTheSignature()
+    public void Load_ValidConfig_ReachesTheSignature()
     {
         _folder.AddPlugin(RepoPaths.TestPlugin("FaultyInit"));
-        using PluginGeneration generation = Load(new Dictionary<string, SignatureSettings>
+        using LoadedFolder generation = Load(new Dictionary<string, SignatureSettings>
         {
             ["TEST-CONFIGURED"] = new() { Config = JsonDocument.Parse("""{"threshold":7}""").RootElement },
         });
@@ -170,11 +170,11 @@ public sealed class PluginLoaderTests : IDisposable
     }
 
     [Fact]
-    public void LoadFolder_MissingFolder_Throws()
+    public void Load_MissingFolder_Throws()
     {
         var loader = new PluginLoader(new Dictionary<string, SignatureSettings>(), _sink, TimeProvider.System, _logs);
 
-        var error = Assert.Throws<DirectoryNotFoundException>(() => loader.LoadFolder("/nonexistent/plugins"));
+        var error = Assert.Throws<DirectoryNotFoundException>(() => new LoadedFolder(loader, "/nonexistent/plugins", _logs));
 
         Assert.Equal("plugin folder '/nonexistent/plugins' does not exist", error.Message);
     }

@@ -23,13 +23,13 @@ public sealed class PluginTrustTests : IDisposable
 
     private PluginLoader? _loader;
 
-    private PluginGeneration Load(PluginTrust? trust = null, RunnerPolicy? faults = null) =>
-        (_loader = new PluginLoader(new Dictionary<string, SignatureSettings>(), _sink, TimeProvider.System, _logs, trust, faults)).LoadFolder(_folder.Path);
+    private LoadedFolder Load(PluginTrust? trust = null, RunnerPolicy? faults = null) =>
+        new LoadedFolder(_loader = new PluginLoader(new Dictionary<string, SignatureSettings>(), _sink, TimeProvider.System, _logs, trust, faults), _folder.Path, _logs);
 
     [Fact]
     public void Load_SafePermissions_Loads()
     {
-        using PluginGeneration generation = Load();
+        using LoadedFolder generation = Load();
 
         Assert.Single(generation.Plugins);
     }
@@ -49,14 +49,19 @@ public sealed class PluginTrustTests : IDisposable
             _ => _folder.Path,
         };
         File.SetUnixFileMode(target, mode);
-
-        using (PluginGeneration refused = Load())
+        if (which == "root")
         {
+            // The plugin folder itself: the host refuses to load from it at all.
+            Assert.Contains(reason, Assert.Throws<ConfigException>(() => Load()).Message, StringComparison.Ordinal);
+        }
+        else
+        {
+            using LoadedFolder refused = Load();
             Assert.Empty(refused.Plugins);
             Assert.Contains(reason, Assert.Single(_logs.LinesContaining("Refused plugin")), StringComparison.Ordinal);
         }
 
-        using PluginGeneration allowed = Load(new PluginTrust(AllowInsecurePermissions: true, Pinned: null));
+        using LoadedFolder allowed = Load(new PluginTrust(AllowInsecurePermissions: true, Pinned: null));
         Assert.Single(allowed.Plugins);
     }
 
@@ -68,7 +73,7 @@ public sealed class PluginTrustTests : IDisposable
         await chown.WaitForExitAsync();
         Assert.Equal(0, chown.ExitCode);
 
-        using PluginGeneration generation = Load();
+        using LoadedFolder generation = Load();
 
         Assert.Empty(generation.Plugins);
         Assert.Contains("NewtonsoftV13.dll is owned by uid 12345, not root or the user Sigs runs as", Assert.Single(_logs.LinesContaining("Refused plugin")), StringComparison.Ordinal);
@@ -98,7 +103,7 @@ public sealed class PluginTrustTests : IDisposable
         string pin = await ShellPinAsync(PluginFolder);
         _folder.AddPlugin(RepoPaths.TestPlugin("NoSignature"));
 
-        using (PluginGeneration pinned = Load(Pins(pin)))
+        using (LoadedFolder pinned = Load(Pins(pin)))
         {
             PluginInfo info = Assert.Single(pinned.Plugins).Info;
             Assert.Equal(("NewtonsoftV13", pin), (info.Name, info.ContentSha256));
@@ -106,7 +111,7 @@ public sealed class PluginTrustTests : IDisposable
             Assert.Single(_logs.LinesContaining("NoSignature.dll is not listed in plugins.trusted"));
         }
 
-        using PluginGeneration mismatch = Load(Pins(new string('0', 64)));
+        using LoadedFolder mismatch = Load(Pins(new string('0', 64)));
         Assert.Empty(mismatch.Plugins);
         Assert.Single(_logs.LinesContaining($"content SHA-256 {pin} (over"));
     }
@@ -117,7 +122,7 @@ public sealed class PluginTrustTests : IDisposable
         string pin = await ShellPinAsync(PluginFolder);
         await File.AppendAllTextAsync(Path.Combine(PluginFolder, "Newtonsoft.Json.dll"), "planted");
 
-        using PluginGeneration generation = Load(Pins(pin));
+        using LoadedFolder generation = Load(Pins(pin));
 
         Assert.Empty(generation.Plugins);
         Assert.Contains("does not match the pinned", Assert.Single(_logs.LinesContaining("Refused plugin")), StringComparison.Ordinal);
@@ -130,7 +135,7 @@ public sealed class PluginTrustTests : IDisposable
         File.WriteAllText(Path.Combine(planted, "Newtonsoft.Json.dll"), "not really");
         File.SetUnixFileMode(Path.Combine(PluginFolder, "runtimes", "linux-x64"), (UnixFileMode)0x1FF); // 777
 
-        using PluginGeneration generation = Load();
+        using LoadedFolder generation = Load();
 
         Assert.Empty(generation.Plugins);
         Assert.Contains("runtimes/linux-x64 is writable by group or others (mode 777)", Assert.Single(_logs.LinesContaining("Refused plugin")), StringComparison.Ordinal);
@@ -142,7 +147,7 @@ public sealed class PluginTrustTests : IDisposable
     {
         File.CreateSymbolicLink(Path.Combine(PluginFolder, "extra.dll"), "/usr/lib/os-release");
 
-        using PluginGeneration generation = Load(new PluginTrust(AllowInsecurePermissions: true, Pinned: null));
+        using LoadedFolder generation = Load(new PluginTrust(AllowInsecurePermissions: true, Pinned: null));
 
         Assert.Empty(generation.Plugins);
         Assert.Contains("extra.dll is a symbolic link", Assert.Single(_logs.LinesContaining("Refused plugin")), StringComparison.Ordinal);
@@ -160,7 +165,7 @@ public sealed class PluginTrustTests : IDisposable
             File.Delete(dependency);
         }
 
-        using PluginGeneration generation = Load();
+        using LoadedFolder generation = Load();
         // Newtonsoft.Json loads on the signature's first event: swap the file in between.
         File.WriteAllBytes(dependency, what == "appeared" ? original : [.. original, 0]);
         var engine = new DetectionEngine();
@@ -178,7 +183,7 @@ public sealed class PluginTrustTests : IDisposable
     public void Dispatch_InsecurePermissionsAllowed_AWritableDependencyStillLoadsOnFirstUse()
     {
         File.SetUnixFileMode(Path.Combine(PluginFolder, "Newtonsoft.Json.dll"), (UnixFileMode)0x1B4); // 664
-        using PluginGeneration generation = Load(new PluginTrust(AllowInsecurePermissions: true, Pinned: null));
+        using LoadedFolder generation = Load(new PluginTrust(AllowInsecurePermissions: true, Pinned: null));
         var engine = new DetectionEngine();
         engine.Publish(generation.Index);
 
@@ -191,7 +196,7 @@ public sealed class PluginTrustTests : IDisposable
     [Fact]
     public void Dispatch_UnchangedDependency_LoadsOnFirstUse()
     {
-        using PluginGeneration generation = Load();
+        using LoadedFolder generation = Load();
         var engine = new DetectionEngine();
         engine.Publish(generation.Index);
 
@@ -205,7 +210,7 @@ public sealed class PluginTrustTests : IDisposable
     public void Dispatch_SignatureThatKeepsThrowing_IsQuarantinedAndOthersKeepReceiving()
     {
         _folder.AddPlugin(RepoPaths.TestPlugin("FaultyInit"));
-        using PluginGeneration generation = Load(faults: RunnerPolicy.Default with { MaxFaults = 3, FaultWindow = TimeSpan.FromMinutes(1) });
+        using LoadedFolder generation = Load(faults: RunnerPolicy.Default with { MaxFaults = 3, FaultWindow = TimeSpan.FromMinutes(1) });
         var engine = new DetectionEngine();
         engine.Publish(generation.Index);
 

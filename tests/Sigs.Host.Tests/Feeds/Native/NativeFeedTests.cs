@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Native;
+using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;
 
@@ -100,7 +101,7 @@ public sealed class NativeFeedTests : IAsyncLifetime
     public async Task Exec_OfCatOnRootsAwsCredentials_FiresSigs1004ThroughTheEngine()
     {
         await Eventually.TrueAsync(() => _feed.Counters.Connected, "the probe to start");
-        using var runtime = new SigsRuntime(new SigsConfig(), RepoPaths.ShippedPlugins, [], _logs, TimeProvider.System);
+        using var runtime = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(RepoPaths.ShippedPlugins), [], _logs, TimeProvider.System);
         const string Path = "/root/.aws/credentials";
         bool madeFolder = !Directory.Exists("/root/.aws");
         Directory.CreateDirectory("/root/.aws");

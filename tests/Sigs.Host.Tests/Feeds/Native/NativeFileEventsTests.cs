@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
 using Sigs.Host.Feeds.Native;
+using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;
 
@@ -24,7 +25,7 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
     private readonly CapturingLoggerFactory _logs = new();
     private readonly CollectingEventSink _sink = new();
     private readonly CollectingOutput _findings = new();
-    private readonly SigsRuntime _runtime;
+    private readonly DetectionPipeline _runtime;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Action> _cleanup = [];
     private readonly List<Process> _processes = [];
@@ -33,7 +34,7 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
 
     public NativeFileEventsTests()
     {
-        _runtime = new SigsRuntime(new SigsConfig(), RepoPaths.ShippedPlugins, [_findings], _logs, TimeProvider.System);
+        _runtime = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(RepoPaths.ShippedPlugins), [_findings], _logs, TimeProvider.System);
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

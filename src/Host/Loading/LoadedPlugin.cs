@@ -2,25 +2,6 @@ using Sigs.Host.Engine;
 
 namespace Sigs.Host.Loading;
 
-/// <summary>One loaded set of plugins and the index built from their signatures. Immutable once built.</summary>
-internal sealed class PluginGeneration(IReadOnlyList<LoadedPlugin> plugins, IReadOnlyList<string> refusals) : IDisposable
-{
-    public IReadOnlyList<LoadedPlugin> Plugins { get; } = plugins;
-
-    /// <summary>One line per refused plugin or signature, as logged.</summary>
-    public IReadOnlyList<string> Refusals { get; } = refusals;
-
-    public SignatureIndex Index { get; } = new([.. plugins.SelectMany(p => p.Runners)]);
-
-    public void Dispose()
-    {
-        foreach (LoadedPlugin plugin in Plugins)
-        {
-            plugin.Dispose();
-        }
-    }
-}
-
 /// <summary>A plugin whose signatures were accepted: its identity, load context and runners.</summary>
 internal sealed class LoadedPlugin(PluginInfo info, PluginLoadContext context, IReadOnlyList<SignatureRunner> runners) : IDisposable
 {

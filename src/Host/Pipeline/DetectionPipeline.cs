@@ -8,34 +8,35 @@ using Sigs.Host.Loading;
 using Sigs.Host.Outputs;
 using Sigs.Plugins;
 
-namespace Sigs.Host;
+namespace Sigs.Host.Pipeline;
 
 /// <summary>
-/// The assembled pipeline every command uses: outputs, the loaded plugin generation, the engine and the
-/// process table. Events go <see cref="Process"/> -> enrich -> engine -> findings -> outputs.
+/// The one assembly of Sigs' stages that every command, the test kit and the benchmarks use: feeds (or files)
+/// hand decoded events to <see cref="Process"/>, which enriches them with process facts and runs the engine;
+/// signatures' findings go through <see cref="Findings"/> to the outputs.
 /// </summary>
-internal sealed class SigsRuntime : IDisposable
+internal sealed class DetectionPipeline : IDisposable
 {
     public const int ProcessTableCapacity = 65_536;
 
+    private readonly IReadOnlyList<LoadedPlugin> _ownPlugins;
     private long _eventsProcessed;
 
-    public SigsRuntime(SigsConfig config, string pluginFolder, IReadOnlyList<IFindingOutput> outputs, ILoggerFactory loggerFactory, TimeProvider clock)
+    public DetectionPipeline(SigsConfig config, PipelineSignatures signatures, IReadOnlyList<IFindingOutput> outputs, ILoggerFactory loggerFactory, TimeProvider clock)
     {
         Config = config;
-        PluginFolder = pluginFolder;
         Clock = clock;
         ArgumentForms.Logger = loggerFactory.CreateLogger("Sigs.Feeds.ArgumentForms");
         InvalidUtf8.Logger = loggerFactory.CreateLogger("Sigs.Feeds.InvalidUtf8");
         Findings = new FindingWriter(outputs, loggerFactory.CreateLogger<FindingWriter>());
-        Plugins = new PluginManager(pluginFolder, CreateLoader(config, Findings, clock, loggerFactory), loggerFactory.CreateLogger("Sigs.Loading"));
+        Loader = CreateLoader(config, Findings, clock, loggerFactory);
         try
         {
-            Engine.Publish(Plugins.LoadAll());
+            (Plugins, _ownPlugins, SignatureIndex index) = Load(signatures, loggerFactory);
+            Engine.Publish(index);
         }
         catch
         {
-            Plugins.Dispose();
             Findings.Dispose();
             throw;
         }
@@ -43,14 +44,18 @@ internal sealed class SigsRuntime : IDisposable
 
     public SigsConfig Config { get; }
 
-    public string PluginFolder { get; }
-
     public TimeProvider Clock { get; }
 
     public FindingWriter Findings { get; }
 
-    /// <summary>The loaded plugins; the engine's index is built from them.</summary>
-    public PluginManager Plugins { get; }
+    /// <summary>The loader, with the configuration's signature settings, trust rules and fault policy.</summary>
+    public PluginLoader Loader { get; }
+
+    /// <summary>The plugin folder kept in step with the engine; null when the signatures came from elsewhere.</summary>
+    public PluginManager? Plugins { get; }
+
+    /// <summary>One line per plugin or signature refused while loading, as logged.</summary>
+    public IReadOnlyList<string> Refusals { get; private set; } = [];
 
     public DetectionEngine Engine { get; } = new();
 
@@ -69,6 +74,9 @@ internal sealed class SigsRuntime : IDisposable
         _eventsProcessed++;
         return Engine.Dispatch(Processes.Enrich(securityEvent));
     }
+
+    /// <summary>Sends a signal to every signature, as the engine loop does once a second and at the end.</summary>
+    public bool Signal(Signal signal) => Engine.Signal(signal);
 
     /// <summary>The plugin folder: the command line's, else the config's (relative to the config file), else plugins/ beside the executable.</summary>
     public static string ResolvePluginFolder(string? fromCommandLine, SigsConfig config, string? configPath)
@@ -103,7 +111,7 @@ internal sealed class SigsRuntime : IDisposable
         })];
 
     /// <summary>A loader with the configuration's signature settings, trust rules and fault policy.</summary>
-    public static PluginLoader CreateLoader(SigsConfig config, IFindingSink sink, TimeProvider clock, ILoggerFactory loggerFactory) => new(
+    private static PluginLoader CreateLoader(SigsConfig config, IFindingSink sink, TimeProvider clock, ILoggerFactory loggerFactory) => new(
         config.Signatures,
         sink,
         clock,
@@ -115,9 +123,47 @@ internal sealed class SigsRuntime : IDisposable
             TimeSpan.FromMilliseconds(config.Engine.SlowCallMilliseconds),
             config.Engine.IsolatedQueueCapacity));
 
+    private (PluginManager?, IReadOnlyList<LoadedPlugin>, SignatureIndex) Load(PipelineSignatures signatures, ILoggerFactory loggerFactory)
+    {
+        switch (signatures)
+        {
+            case PipelineSignatures.Folder folder:
+                var manager = new PluginManager(folder.Path, Loader, loggerFactory.CreateLogger("Sigs.Loading"));
+                try
+                {
+                    SignatureIndex index = manager.LoadAll();
+                    Refusals = manager.Refusals;
+                    return (manager, [], index);
+                }
+                catch
+                {
+                    manager.Dispose();
+                    throw;
+                }
+
+            case PipelineSignatures.OnePlugin one:
+                var refusals = new List<string>();
+                Refusals = refusals;
+                LoadedPlugin? plugin = Loader.LoadEntry(one.Path, Path.GetDirectoryName(one.Path)!, [], refusals);
+                return (null, plugin is null ? [] : [plugin], new SignatureIndex(plugin?.Runners ?? []));
+
+            case PipelineSignatures.Instances instances:
+                var info = new PluginInfo("instances", "instances", "none", "none", []);
+                return (null, [], new SignatureIndex([.. instances.Signatures.Select(s => Loader.Initialize(s.Signature, s.Config, info))]));
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(signatures));
+        }
+    }
+
     public void Dispose()
     {
-        Plugins.Dispose();
+        Plugins?.Dispose();
+        foreach (LoadedPlugin plugin in _ownPlugins)
+        {
+            plugin.Dispose();
+        }
+
         Findings.Dispose();
     }
 }

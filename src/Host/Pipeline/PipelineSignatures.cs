@@ -1,0 +1,21 @@
+using System.Text.Json;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Pipeline;
+
+/// <summary>Where a pipeline's signatures come from.</summary>
+internal abstract record PipelineSignatures
+{
+    private PipelineSignatures()
+    {
+    }
+
+    /// <summary>Every plugin in a folder, kept in step with it (<c>run</c>, <c>replay</c>, <c>list</c>, the benchmarks).</summary>
+    public sealed record Folder(string Path) : PipelineSignatures;
+
+    /// <summary>One plugin DLL, or the folder it was built into, wherever it is (<c>check</c>).</summary>
+    public sealed record OnePlugin(string Path) : PipelineSignatures;
+
+    /// <summary>Signature instances with their configuration, already validated (<c>Sigs.Plugins.Testing</c>).</summary>
+    public sealed record Instances(IReadOnlyList<(Signature Signature, JsonElement Config)> Signatures) : PipelineSignatures;
+}
