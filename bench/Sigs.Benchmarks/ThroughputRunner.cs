@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sigs.Host;
+using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Falco;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Sigs.Host;
 using Sigs.Host.Cli;
+using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds;
 using Sigs.Host.Pipeline;
@@ -24,7 +25,7 @@ try
 
     // Inputs are checked before anything loads, so a typo fails fast with one line.
     IReadOnlyList<string> replayInputs = command.Command == Commands.Replay.Name ? ReplayCommand.ExpandInputs(command.Arguments) : [];
-    IReadOnlyList<FeedConfig> commandLineFeeds = [.. command.Values("--feed").Select(FeedFactory.Parse)];
+    IReadOnlyList<FeedOptions> commandLineFeeds = [.. command.Values("--feed").Select(FeedFactory.Parse)];
     using ILoggerFactory loggerFactory = CreateLoggerFactory(command.Option("--log-level"));
     using var cancellation = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) =>
@@ -34,7 +35,7 @@ try
     };
 
     string? configPath = command.Option("--config");
-    SigsConfig config = ConfigLoader.Load(configPath);
+    SigsConfig config = ConfigLoader.Load(configPath, HostExtensions.Types);
     string pluginFolder = DetectionPipeline.ResolvePluginFolder(command.Option("--plugins"), config, configPath);
     if (command.Command == Commands.Check.Name)
     {

@@ -1,4 +1,9 @@
 using Sigs.Host.Configuration;
+using Sigs.Host.Feeds.Falco;
+using Sigs.Host.Feeds.KubernetesAudit;
+using Sigs.Host.Feeds.Native;
+using Sigs.Host.Feeds.Tracee;
+using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.TestSupport;
 using YamlDotNet.RepresentationModel;
 
@@ -29,7 +34,7 @@ public class DeployManifestsTests
         YamlMappingNode configMap = Documents("kubernetes/sigs-configmap.yaml").Single();
         return ((YamlMappingNode)configMap["data"]).Children.ToDictionary(
             entry => ((YamlScalarNode)entry.Key).Value!,
-            entry => ConfigLoader.Parse(((YamlScalarNode)entry.Value).Value!, ((YamlScalarNode)entry.Key).Value!));
+            entry => ConfigLoader.Parse(((YamlScalarNode)entry.Value).Value!, ((YamlScalarNode)entry.Key).Value!, HostExtensions.Types));
     }
 
     private static YamlMappingNode PodSpec(string file) =>
@@ -65,11 +70,10 @@ public class DeployManifestsTests
     public void TraceeSidecar_SharesTheSocketTheConfigReads()
     {
         YamlMappingNode pod = PodSpec("kubernetes/tracee-sidecar.yaml");
-        FeedConfig feed = Configs()[MountedConfigKey(pod)].Feeds.Single();
+        var feed = Assert.IsType<TraceeFeedOptions>(Configs()[MountedConfigKey(pod)].Feeds.Single());
         string[] traceeArgs = Items2(Container(pod, "tracee"), "args");
-        string socket = feed.Address!["unix:".Length..];
+        string socket = feed.Address["unix:".Length..];
 
-        Assert.Equal(FeedConfig.Tracee, feed.Type);
         Assert.Equal(feed.Address, traceeArgs[Array.IndexOf(traceeArgs, "--grpc-listen-addr") + 1]);
         foreach (string name in (string[])["tracee", "sigs"])
         {
@@ -84,13 +88,12 @@ public class DeployManifestsTests
     public void FalcoSidecar_FalcoPostsWhereTheFeedListens()
     {
         YamlMappingNode pod = PodSpec("kubernetes/falco-sidecar.yaml");
-        FeedConfig feed = Configs()[MountedConfigKey(pod)].Feeds.Single();
+        var feed = Assert.IsType<FalcoHttpFeedOptions>(Configs()[MountedConfigKey(pod)].Feeds.Single());
         YamlMappingNode falcoConfigMap = Documents("kubernetes/falco-sidecar.yaml").Single(d => Text(d, "kind") == "ConfigMap");
         var falcoYaml = new YamlStream();
         falcoYaml.Load(new StringReader(Text(falcoConfigMap, "data", "sigs-output.yaml")));
         YamlNode falco = falcoYaml.Documents[0].RootNode;
 
-        Assert.Equal(FeedConfig.FalcoHttp, feed.Type);
         Assert.Equal(feed.Listen, Text(falco, "http_output", "url"));
         Assert.Equal("true", Text(falco, "json_output"));
         Assert.Equal("true", Text(falco, "json_include_output_property"));
@@ -102,7 +105,7 @@ public class DeployManifestsTests
         List<YamlMappingNode> documents = Documents("kubernetes/audit-central.yaml");
         YamlMappingNode pod = PodSpec("kubernetes/audit-central.yaml");
         SigsConfig config = Configs()[MountedConfigKey(pod)];
-        var listen = new Uri(config.Feeds.Single().Listen!);
+        var listen = new Uri(Assert.IsType<AuditWebhookFeedOptions>(config.Feeds.Single()).Listen);
         YamlMappingNode auditPort = Items(Container(pod, "sigs"), "ports").Single(p => Text(p, "name") == "audit");
         YamlMappingNode servicePort = Items(documents.Single(d => Text(d, "kind") == "Service"), "spec", "ports").Single();
 
@@ -116,10 +119,9 @@ public class DeployManifestsTests
     public void NativeProbe_RunsTheNativeFeedWithOnlyTheCapabilitiesItChecksFor()
     {
         YamlMappingNode pod = PodSpec("kubernetes/native-probe.yaml");
-        FeedConfig feed = Configs()[MountedConfigKey(pod)].Feeds.Single();
+        Assert.IsType<NativeFeedOptions>(Configs()[MountedConfigKey(pod)].Feeds.Single());
         YamlMappingNode sigs = Container(pod, "sigs");
 
-        Assert.Equal(FeedConfig.Native, feed.Type);
         Assert.Equal("true", Text(pod, "hostPID"));
         Assert.Equal("true", Text(pod, "hostNetwork"));
         Assert.Equal("false", Text(sigs, "securityContext", "privileged"));

@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
 using Sigs.Host.Loading;

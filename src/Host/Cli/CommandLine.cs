@@ -1,3 +1,5 @@
+using Sigs.Host.Common;
+
 namespace Sigs.Host.Cli;
 
 /// <summary>A parsed command line: the command, its options and positional arguments.</summary>
@@ -90,6 +92,3 @@ internal sealed record OptionSpec(string Name, string? ValueName, string Descrip
 {
     public string Display => ValueName is null ? Name : $"{Name} {ValueName}";
 }
-
-/// <summary>A command line that cannot be run; the message says what to fix.</summary>
-internal sealed class UsageException(string message) : Exception(message);

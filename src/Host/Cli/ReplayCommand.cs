@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Files;
 using Sigs.Host.Pipeline;

@@ -2,8 +2,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Admin;
+using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds;
+using Sigs.Host.Feeds.Native;
 using Sigs.Host.Hosting;
 using Sigs.Host.Pipeline;
 
@@ -12,11 +14,12 @@ namespace Sigs.Host.Cli;
 /// <summary><c>sigs run</c>: the long-running host on Microsoft.Extensions.Hosting.</summary>
 internal static class RunCommand
 {
-    public static async Task<int> RunAsync(IReadOnlyList<FeedConfig> feedConfigs, DetectionPipeline runtime, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(IReadOnlyList<FeedOptions> feedOptions, DetectionPipeline runtime, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         // With no sensor feed configured, Sigs' own probe produces the events.
-        feedConfigs = feedConfigs.Count == 0 ? [new FeedConfig { Type = FeedConfig.Native }] : feedConfigs;
-        IReadOnlyList<IEventFeed> feeds = [.. feedConfigs.Select(feed => FeedFactory.Create(feed, loggerFactory, ReconnectDelays.Default, runtime.WatchPlan))];
+        feedOptions = feedOptions.Count == 0 ? [new NativeFeedOptions()] : feedOptions;
+        var context = new FeedContext(loggerFactory, ReconnectDelays.Default, runtime.WatchPlan);
+        IReadOnlyList<IEventFeed> feeds = [.. feedOptions.Select(feed => FeedFactory.Create(feed, context))];
         Uri adminListen = LoopbackWebApp.ParseListen(runtime.Config.Admin.Listen, "admin.listen", AdminConfig.DefaultListen);
 
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings

@@ -1,27 +1,17 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using NJsonSchema;
-using Sigs.Host.Contract;
+using NJsonSchema.Validation;
 
 namespace Sigs.Host.Configuration;
 
-/// <summary>Reads the YAML configuration, validates it against <c>schema/config.schema.json</c>, and binds it.</summary>
+/// <summary>
+/// Reads the YAML configuration, validates it against the schema generated for the known extension types
+/// (<see cref="ConfigSchema"/>), and binds it to <see cref="SigsConfig"/>.
+/// </summary>
 internal static class ConfigLoader
 {
-    /// <summary>The keys each feed type takes besides <c>type</c>.</summary>
-    private static readonly Dictionary<string, string[]> FeedKeys = new(StringComparer.Ordinal)
-    {
-        [FeedConfig.Tracee] = ["address", "policies", "maxMessageBytes", "fallback", "fallbackGraceSeconds"],
-        [FeedConfig.FalcoGrpc] = ["address", "maxMessageBytes", "tls", "fallback", "fallbackGraceSeconds"],
-        [FeedConfig.FalcoHttp] = ["listen", "maxBodyBytes", "maxConcurrentRequests", "maxBufferedBytes", "bearerTokenFile"],
-        [FeedConfig.KubernetesAudit] = ["listen", "maxBodyBytes", "maxConcurrentRequests", "maxBufferedBytes", "bearerTokenFile"],
-        [FeedConfig.File] = ["path", "follow"],
-        [FeedConfig.Native] = [],
-    };
-
-    private static readonly Lazy<JsonSchema> Schema = new(() => SchemaValidation.LoadEmbedded("config.schema.json"));
-
-    public static SigsConfig Load(string? path)
+    public static SigsConfig Load(string? path, ExtensionTypes types)
     {
         if (path is null)
         {
@@ -38,81 +28,76 @@ internal static class ConfigLoader
             throw new ConfigException($"{path}: cannot read the configuration: {ex.Message}");
         }
 
-        return Parse(yaml, path);
+        return Parse(yaml, path, types);
     }
 
-    /// <summary>The keys each output type takes besides <c>type</c>.</summary>
-    private static readonly Dictionary<string, string[]> OutputKeys = new(StringComparer.Ordinal)
+    public static SigsConfig Parse(string yaml, string fileName, ExtensionTypes types)
     {
-        [OutputConfig.Stdout] = [],
-        [OutputConfig.File] = ["path", "maxSizeMB", "maxFiles", "fsyncSeconds"],
-        [OutputConfig.Http] = ["url", "format", "headers", "spoolDir", "queueCapacity", "timeoutSeconds"],
-    };
-
-    /// <summary>A key that the type does not take, as "key: problem", or null.</summary>
-    private static string? KeyProblem(Dictionary<string, string[]> keysByType, string type, JsonObject keys)
-    {
-        string[] allowed = keysByType[type];
-        string? stray = keys.Select(k => k.Key).FirstOrDefault(k => k != "type" && !allowed.Contains(k));
-        return stray is null ? null : $"{stray}: not used by type '{type}' (it takes: {(allowed.Length == 0 ? "nothing else" : string.Join(", ", allowed))})";
-    }
-
-    /// <summary>What is wrong with one feed's keys for its type, as "key: problem", or null.</summary>
-    public static string? FeedProblem(FeedConfig feed, JsonObject keys)
-    {
-        if (KeyProblem(FeedKeys, feed.Type, keys) is { } stray)
-        {
-            return stray;
-        }
-
-        if (feed.Type == FeedConfig.File && string.IsNullOrWhiteSpace(feed.Path))
-        {
-            return "path: required for type 'file'";
-        }
-
-        if (feed.FallbackGraceSeconds is not null && feed.Fallback is null)
-        {
-            return "fallbackGraceSeconds: needs fallback: native";
-        }
-
-        return feed.Tls is not null && feed.Address is { } address && address.StartsWith("unix:", StringComparison.Ordinal)
-            ? "tls: only for a TCP address"
-            : null;
-    }
-
-    public static SigsConfig Parse(string yaml, string fileName)
-    {
-        JsonNode? node = YamlToJson.Convert(yaml, fileName) ?? new JsonObject();
+        JsonNode node = YamlToJson.Convert(yaml, fileName) ?? new JsonObject();
         string json = node.ToJsonString();
-        IReadOnlyList<string> problems = SchemaValidation.Validate(Schema.Value, json);
+        IReadOnlyList<string> problems = SchemaValidation.Validate(types.Schema, json);
         if (problems.Count > 0)
         {
             throw new ConfigException($"{fileName}: {string.Join("; ", problems)}");
         }
 
-        SigsConfig config = JsonSerializer.Deserialize<SigsConfig>(json, ContractJson.Options) ?? new SigsConfig();
-        foreach ((int index, OutputConfig output) in config.Outputs.Index())
+        foreach ((string key, _, IReadOnlyList<IExtensionType> pointTypes) in types.Points)
         {
-            // Without an outputs: key the default (stdout) applies, and it has no keys to check.
-            string? problem = (node["outputs"] is JsonArray outputs ? KeyProblem(OutputKeys, output.Type, outputs[index]!.AsObject()) : null)
-                ?? (output.Type == OutputConfig.File && output.Path is null ? "path: required for type 'file'"
-                : output.Type == OutputConfig.Http && output.Url is null ? "url: required for type 'http'"
-                : null);
-            if (problem is not null)
+            if (node[key] is JsonArray items)
             {
-                throw new ConfigException($"{fileName}: outputs[{index}].{problem}");
+                CheckItems(key, items, pointTypes, types.Schema, fileName);
             }
         }
 
-        foreach ((int index, FeedConfig feed) in config.Feeds.Index())
-        {
-            string? problem = FeedProblem(feed, node["feeds"]![index]!.AsObject());
-            if (problem is not null)
-            {
-                throw new ConfigException($"{fileName}: feeds[{index}].{problem}");
-            }
-        }
-
+        SigsConfig config = JsonSerializer.Deserialize<SigsConfig>(json, types.JsonOptions) ?? new SigsConfig();
+        CheckRules("feeds", config.Feeds, types.Feeds, fileName);
+        CheckRules("outputs", config.Outputs ?? [], types.Outputs, fileName);
         return config;
+    }
+
+    /// <summary>Each item against its type's own keys; the first problem names the item, the key and the type.</summary>
+    private static void CheckItems(string point, JsonArray items, IReadOnlyList<IExtensionType> pointTypes, JsonSchema schema, string fileName)
+    {
+        foreach ((int index, JsonNode? item) in items.Index())
+        {
+            string typeName = item!["type"]!.GetValue<string>();
+            JsonSchema definition = schema.Definitions[ConfigSchema.DefinitionName(point, typeName)];
+            IReadOnlyList<SchemaProblem> problems = SchemaValidation.Problems(definition, item.ToJsonString());
+            if (problems.Count > 0 && problems[0] is { } problem)
+            {
+                throw new ConfigException($"{fileName}: {point}[{index}].{Describe(problem, typeName, definition, pointTypes, schema, point)}");
+            }
+        }
+    }
+
+    private static string Describe(SchemaProblem problem, string typeName, JsonSchema definition, IReadOnlyList<IExtensionType> pointTypes, JsonSchema schema, string point)
+    {
+        string key = problem.Path;
+        if (problem.Kind == ValidationErrorKind.NoAdditionalPropertiesAllowed)
+        {
+            // A key of another type is a mix-up worth naming; a key no type has is a typo.
+            bool otherTypesKey = pointTypes.Any(t => schema.Definitions[ConfigSchema.DefinitionName(point, t.Name)].Properties.ContainsKey(key));
+            string[] takes = [.. definition.Properties.Keys.Where(k => k != "type")];
+            return otherTypesKey
+                ? $"{key}: not used by type '{typeName}' (it takes: {(takes.Length == 0 ? "nothing else" : string.Join(", ", takes))})"
+                : $"{key}: unknown key";
+        }
+
+        return problem.Kind == ValidationErrorKind.PropertyRequired
+            ? $"{key}: required for type '{typeName}'"
+            : problem.ToString();
+    }
+
+    private static void CheckRules<TOptions>(string point, IEnumerable<TOptions> items, IReadOnlyList<IExtensionType> pointTypes, string fileName)
+        where TOptions : notnull
+    {
+        foreach ((int index, TOptions options) in items.Index())
+        {
+            IExtensionType type = pointTypes.Single(t => t.OptionsType == options.GetType());
+            if (type.Problem(options) is { } problem)
+            {
+                throw new ConfigException($"{fileName}: {point}[{index}].{problem}");
+            }
+        }
     }
 }

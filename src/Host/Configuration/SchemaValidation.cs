@@ -1,4 +1,3 @@
-using System.Reflection;
 using NJsonSchema;
 using NJsonSchema.Validation;
 
@@ -10,17 +9,12 @@ internal static class SchemaValidation
     /// <summary>Parses a schema. NJsonSchema's parser is async only for external references, which are not used.</summary>
     public static JsonSchema Parse(string schemaJson) => JsonSchema.FromJsonAsync(schemaJson).GetAwaiter().GetResult();
 
-    public static JsonSchema LoadEmbedded(string fileName)
-    {
-        using Stream stream = Assembly.GetExecutingAssembly().GetManifestResourceStream($"schema/{fileName}")
-            ?? throw new InvalidOperationException($"schema/{fileName} is not embedded in the host");
-        using var reader = new StreamReader(stream);
-        return Parse(reader.ReadToEnd());
-    }
+    public static IReadOnlyList<string> Validate(JsonSchema schema, string json) => [.. Problems(schema, json).Select(p => p.ToString())];
 
-    public static IReadOnlyList<string> Validate(JsonSchema schema, string json)
+    /// <summary>Each problem with its key path and kind, for callers that word some kinds their own way.</summary>
+    public static IReadOnlyList<SchemaProblem> Problems(JsonSchema schema, string json)
     {
-        var problems = new List<string>();
+        var problems = new List<SchemaProblem>();
         foreach (ValidationError error in schema.Validate(json))
         {
             Collect(error, problems);
@@ -29,7 +23,7 @@ internal static class SchemaValidation
         return problems;
     }
 
-    private static void Collect(ValidationError error, List<string> problems)
+    private static void Collect(ValidationError error, List<SchemaProblem> problems)
     {
         if (error is ChildSchemaValidationError child && child.Errors.Count > 0)
         {
@@ -41,7 +35,7 @@ internal static class SchemaValidation
             return;
         }
 
-        problems.Add($"{KeyPath(error.Path)}: {Describe(error)}");
+        problems.Add(new SchemaProblem(KeyPath(error.Path), error.Kind, Describe(error)));
     }
 
     /// <summary>NJsonSchema paths look like <c>#/outputs[0].type</c>; shown as <c>outputs[0].type</c>.</summary>
@@ -72,4 +66,10 @@ internal static class SchemaValidation
 
     private static string Humanize(string kind) =>
         string.Concat(kind.Select((c, i) => i > 0 && char.IsUpper(c) ? " " + char.ToLowerInvariant(c) : c.ToString())).ToLowerInvariant();
+}
+
+/// <summary>One schema violation: the key path (<c>outputs[0].url</c>), its kind, and the words for it.</summary>
+internal sealed record SchemaProblem(string Path, ValidationErrorKind Kind, string Text)
+{
+    public override string ToString() => $"{Path}: {Text}";
 }

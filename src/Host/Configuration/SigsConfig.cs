@@ -1,16 +1,21 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 
 namespace Sigs.Host.Configuration;
 
-/// <summary>The host configuration, as described by <c>schema/config.schema.json</c>.</summary>
+/// <summary>The host configuration; <c>schema/config.schema.json</c> is generated from these records (see <see cref="ConfigSchema"/>).</summary>
 internal sealed record SigsConfig
 {
     public PluginsConfig Plugins { get; init; } = new();
 
-    public IReadOnlyList<OutputConfig> Outputs { get; init; } = [new OutputConfig { Type = OutputConfig.Stdout }];
+    [Description("Where findings go. Default: stdout. Each type takes only its own keys.")]
+    public IReadOnlyList<OutputOptions>? Outputs { get; init; }
 
-    public IReadOnlyList<FeedConfig> Feeds { get; init; } = [];
+    [Description("Event sources for 'sigs run'. Each type takes only its own keys. With none, the native probe runs.")]
+    public IReadOnlyList<FeedOptions> Feeds { get; init; } = [];
 
+    [Description("Per-signature settings, keyed by signature id.")]
     public IReadOnlyDictionary<string, SignatureSettings> Signatures { get; init; } = new Dictionary<string, SignatureSettings>();
 
     public EngineConfig Engine { get; init; } = new();
@@ -22,31 +27,46 @@ internal sealed record SigsConfig
 
 internal sealed record PluginsConfig
 {
+    [Description("Plugin folder; relative to this file. Default: plugins/ beside the sigs executable.")]
+    [MinLength(1)]
     public string? Dir { get; init; }
 
+    [Description("sigs run: load, swap and unload plugins as they are copied in, replaced or removed (default true).")]
     public bool Watch { get; init; } = true;
 
+    [Description("Load plugins even when a file or folder is writable by group or others or owned by another user (default false).")]
     public bool AllowInsecurePermissions { get; init; }
 
     /// <summary>Pinning: file name to SHA-256; when set, only these plugins load.</summary>
+    [Description("Pinning: plugin file name -> SHA-256 (lower-case hex). When set, every other plugin is refused.")]
+    [ValuePattern("^[0-9a-f]{64}$")]
     public IReadOnlyDictionary<string, string>? Trusted { get; init; }
 }
 
 internal sealed record EngineConfig
 {
+    [Description("A signature that throws this many times within the window receives nothing until its plugin is reloaded.")]
     public QuarantineConfig Quarantine { get; init; } = new();
 
+    [Description("A signature call running longer than this is treated as stuck: the signature is moved to its own bounded queue and the engine goes on (default 500).")]
+    [Range(10, 60_000)]
     public int StallMilliseconds { get; init; } = 500;
 
+    [Description("A signature whose sampled calls take longer than this (three times) is moved to its own bounded queue (default 50).")]
+    [Range(1, 60_000)]
     public int SlowCallMilliseconds { get; init; } = 50;
 
+    [Description("Events waiting for an isolated (slow or stuck) signature; more are dropped and counted (default 10000).")]
+    [Range(1, int.MaxValue)]
     public int IsolatedQueueCapacity { get; init; } = 10_000;
 }
 
 internal sealed record QuarantineConfig
 {
+    [Range(1, int.MaxValue)]
     public int Faults { get; init; } = 10;
 
+    [Range(1, int.MaxValue)]
     public int WindowSeconds { get; init; } = 60;
 }
 
@@ -54,111 +74,31 @@ internal sealed record AdminConfig
 {
     public const string DefaultListen = "http://127.0.0.1:9376";
 
+    [Description("Serve /healthz, /plugins and /metrics (default true).")]
     public bool Enabled { get; init; } = true;
 
+    [Description("Default http://127.0.0.1:9376.")]
+    [RegularExpression("^http://")]
     public string Listen { get; init; } = DefaultListen;
 
     /// <summary>A file holding the bearer token every request must carry; none when null.</summary>
+    [Description("A file holding the bearer token every request must carry (401 otherwise).")]
+    [MinLength(1)]
     public string? BearerTokenFile { get; init; }
 }
 
 internal sealed record ShutdownConfig
 {
+    [Description("How long a stop may take to drain queued events and flush outputs (default 10).")]
+    [Range(1, 600)]
     public int DrainSeconds { get; init; } = 10;
-}
-
-internal sealed record OutputConfig
-{
-    public const string Stdout = "stdout";
-    public const string File = "file";
-    public const string Http = "http";
-
-    public required string Type { get; init; }
-
-    public string? Path { get; init; }
-
-    public double? MaxSizeMB { get; init; }
-
-    public int MaxFiles { get; init; } = 5;
-
-    public int? FsyncSeconds { get; init; }
-
-    public string? Url { get; init; }
-
-    public string Format { get; init; } = "sigs";
-
-    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
-
-    public string? SpoolDir { get; init; }
-
-    public int QueueCapacity { get; init; } = 10_000;
-
-    public int TimeoutSeconds { get; init; } = 10;
-}
-
-internal sealed record FeedConfig
-{
-    public const string Tracee = "tracee";
-    public const string FalcoHttp = "falco-http";
-    public const string FalcoGrpc = "falco-grpc";
-    public const string KubernetesAudit = "k8s-audit";
-    public const string File = "file";
-    public const string Native = "native";
-
-    public required string Type { get; init; }
-
-    /// <summary>tracee, falco-grpc: the gRPC server (unix:/PATH, tcp:HOST:PORT).</summary>
-    public string? Address { get; init; }
-
-    /// <summary>tracee: the policies to stream; empty for all.</summary>
-    public IReadOnlyList<string> Policies { get; init; } = [];
-
-    /// <summary>falco-http, k8s-audit: the http:// URL to listen on.</summary>
-    public string? Listen { get; init; }
-
-    /// <summary>file: the JSON-lines file.</summary>
-    public string? Path { get; init; }
-
-    /// <summary>file: keep reading as it grows, across rotation.</summary>
-    public bool Follow { get; init; }
-
-    /// <summary>tracee, falco-grpc: the largest message accepted.</summary>
-    public int? MaxMessageBytes { get; init; }
-
-    /// <summary>falco-http, k8s-audit: the largest request body accepted.</summary>
-    public long? MaxBodyBytes { get; init; }
-
-    /// <summary>falco-http, k8s-audit: requests received at once, at most (default 16).</summary>
-    public int? MaxConcurrentRequests { get; init; }
-
-    /// <summary>falco-http, k8s-audit: bytes of all bodies being received together, at most (default 64 MiB).</summary>
-    public long? MaxBufferedBytes { get; init; }
-
-    /// <summary>falco-http, k8s-audit: a file holding the bearer token every request must carry.</summary>
-    public string? BearerTokenFile { get; init; }
-
-    /// <summary>falco-grpc over TCP: mutual TLS, which Falco requires there.</summary>
-    public TlsConfig? Tls { get; init; }
-
-    /// <summary>tracee, falco-grpc: <c>native</c> runs Sigs' own probe while the sensor is down.</summary>
-    public string? Fallback { get; init; }
-
-    /// <summary>How long the sensor may be down before the fallback starts (default 10 s).</summary>
-    public double? FallbackGraceSeconds { get; init; }
-}
-
-internal sealed record TlsConfig
-{
-    public required string CertFile { get; init; }
-
-    public required string KeyFile { get; init; }
-
-    public required string CaFile { get; init; }
 }
 
 internal sealed record SignatureSettings
 {
     public bool Enabled { get; init; } = true;
 
+    [Description("Validated against the signature's own JSON Schema.")]
+    [Mapping]
     public JsonElement? Config { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 using Sigs.Host.Contract;
 using Sigs.Host.Hosting;
 using Sigs.Plugins;

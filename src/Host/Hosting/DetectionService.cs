@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 using Sigs.Host.Contract;
 using Sigs.Host.Engine;
 using Sigs.Host.Feeds;

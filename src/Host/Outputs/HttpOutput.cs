@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 using Sigs.Host.Engine;
 using Sigs.Host.Feeds;
 

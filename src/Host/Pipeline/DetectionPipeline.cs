@@ -95,20 +95,7 @@ internal sealed class DetectionPipeline : IDisposable
         return Path.Combine(AppContext.BaseDirectory, "plugins");
     }
 
-    public static IReadOnlyList<IFindingOutput> CreateOutputs(SigsConfig config, ILoggerFactory loggerFactory) =>
-        [.. config.Outputs.Select(output => output.Type switch
-        {
-            OutputConfig.File => new RotatingFileOutput(output.Path!, output.MaxSizeMB, output.MaxFiles, output.FsyncSeconds is int s ? TimeSpan.FromSeconds(s) : null),
-            OutputConfig.Http => new HttpOutput(
-                new Uri(output.Url!),
-                output.Format == "falco",
-                output.Headers,
-                output.SpoolDir,
-                output.QueueCapacity,
-                TimeSpan.FromSeconds(output.TimeoutSeconds),
-                loggerFactory.CreateLogger<HttpOutput>()),
-            _ => (IFindingOutput)new StandardOutput(),
-        })];
+    public static IReadOnlyList<IFindingOutput> CreateOutputs(SigsConfig config, ILoggerFactory loggerFactory) => OutputTypes.Create(config.Outputs, loggerFactory);
 
     /// <summary>A loader with the configuration's signature settings, trust rules and fault policy.</summary>
     private static PluginLoader CreateLoader(SigsConfig config, IFindingSink sink, TimeProvider clock, ILoggerFactory loggerFactory) => new(

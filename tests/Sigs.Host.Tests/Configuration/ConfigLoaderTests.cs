@@ -1,4 +1,7 @@
 using Sigs.Host.Configuration;
+using Sigs.Host.Feeds.Files;
+using Sigs.Host.Outputs;
+using Sigs.Host.Pipeline;
 
 namespace Sigs.Host.Tests.Configuration;
 
@@ -24,12 +27,12 @@ public class ConfigLoaderTests
                 config:
                   windowSeconds: 30
                   stages: [ResponseComplete]
-            """, "sigs.yaml");
+            """, "sigs.yaml", HostExtensions.Types);
 
         Assert.Equal("./my-plugins", config.Plugins.Dir);
-        Assert.Equal(["stdout", "file"], config.Outputs.Select(o => o.Type));
-        Assert.Equal("/var/log/sigs/findings.jsonl", config.Outputs[1].Path);
-        Assert.Equal("/var/log/tracee.jsonl", Assert.Single(config.Feeds).Path);
+        Assert.IsType<StdoutOutputOptions>(config.Outputs![0]);
+        Assert.Equal("/var/log/sigs/findings.jsonl", Assert.IsType<FileOutputOptions>(config.Outputs[1]).Path);
+        Assert.Equal("/var/log/tracee.jsonl", Assert.IsType<FileFeedOptions>(Assert.Single(config.Feeds)).Path);
         Assert.False(config.Signatures["TRC-1018"].Enabled);
         Assert.True(config.Signatures["SIGS-1003"].Enabled);
         Assert.Equal(30, config.Signatures["SIGS-1003"].Config!.Value.GetProperty("windowSeconds").GetInt32());
@@ -38,9 +41,10 @@ public class ConfigLoaderTests
     [Fact]
     public void Parse_Empty_GivesDefaults()
     {
-        SigsConfig config = ConfigLoader.Parse("", "empty.yaml");
+        SigsConfig config = ConfigLoader.Parse("", "empty.yaml", HostExtensions.Types);
 
-        Assert.Equal("stdout", Assert.Single(config.Outputs).Type);
+        Assert.Null(config.Outputs); // the default: stdout
+        Assert.IsType<StandardOutput>(Assert.Single(OutputTypes.Create(config.Outputs, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance)));
         Assert.Empty(config.Feeds);
     }
 
@@ -50,7 +54,7 @@ public class ConfigLoaderTests
     [InlineData("plugin:\n  dir: x\n", "plugin: unknown key")]
     [InlineData("plugins:\n  dir: 5\n", "plugins.dir: must be a string")]
     [InlineData("plugins:\n  dir: \"\"\n", "plugins.dir: must not be empty")]
-    [InlineData("outputs:\n  - type: carrier-pigeon\n", "outputs[0].type: must be one of: stdout, file, http")]
+    [InlineData("outputs:\n  - type: carrier-pigeon\n", "outputs[0].type: must be one of: file, http, stdout")]
     [InlineData("outputs:\n  - type: http\n", "outputs[0].url: required for type 'http'")]
     [InlineData("outputs:\n  - type: stdout\n    path: x\n", "outputs[0].path: not used by type 'stdout' (it takes: nothing else)")]
     [InlineData("feeds:\n  - type: falco-http\n    fallback: native\n", "feeds[0].fallback: not used by type 'falco-http'")]
@@ -66,7 +70,7 @@ public class ConfigLoaderTests
     [InlineData("feeds:\n  - type: file\n", "feeds[0].path: required for type 'file'")]
     public void Parse_BadConfig_NamesTheKeyPath(string yaml, string expected)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "sigs.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "sigs.yaml", HostExtensions.Types));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
@@ -77,7 +81,7 @@ public class ConfigLoaderTests
     [InlineData("plugins:\n : dir0 /opt\noutputs: []\n", "sigs.yaml: invalid YAML: The current event is of an unsupported type")] // found by fuzzing
     public void Parse_InvalidYaml_SaysWhereAndWhy(string yaml, string expected)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "sigs.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "sigs.yaml", HostExtensions.Types));
 
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
@@ -88,7 +92,7 @@ public class ConfigLoaderTests
     [InlineData("signatures:\n  TRC-1018:\n    config: *undefined\n", "sigs.yaml:3:13: YAML anchors and aliases are not allowed")]
     public void Parse_AnchorsOrAliases_AreRefusedNamingTheLine(string yaml, string expected)
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "sigs.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "sigs.yaml", HostExtensions.Types));
 
         Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
     }
@@ -104,7 +108,7 @@ public class ConfigLoaderTests
             yaml.Append(System.Globalization.CultureInfo.InvariantCulture, $"l{level}: &l{level} [{string.Join(", ", Enumerable.Repeat(previous, 9))}]\n");
         }
 
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml.ToString(), "bomb.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml.ToString(), "bomb.yaml", HostExtensions.Types));
 
         Assert.Contains("anchors and aliases are not allowed", error.Message, StringComparison.Ordinal);
     }
@@ -112,7 +116,7 @@ public class ConfigLoaderTests
     [Fact]
     public void Load_MissingFile_IsAConfigError()
     {
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/sigs.yaml"));
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load("/nonexistent/sigs.yaml", HostExtensions.Types));
 
         Assert.StartsWith("/nonexistent/sigs.yaml: cannot read the configuration", error.Message, StringComparison.Ordinal);
     }

@@ -8,6 +8,7 @@ using Sigs.Host.Feeds.Falco;
 using Sigs.Host.Feeds.Tracee;
 using Sigs.Host.Feeds.Tracee.Proto;
 using Sigs.Host.Grpc;
+using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.Conformance;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;
@@ -233,14 +234,14 @@ public sealed class DecoderFuzzTests
 
             try
             {
-                ConfigLoader.Parse(text.ToString(), "fuzz.yaml");
+                ConfigLoader.Parse(text.ToString(), "fuzz.yaml", HostExtensions.Types);
             }
             catch (ConfigException)
             {
                 // A named configuration error.
             }
 
-            Assert.NotNull(ConfigLoader.Parse(Valid, "sigs.yaml"));
+            Assert.NotNull(ConfigLoader.Parse(Valid, "sigs.yaml", HostExtensions.Types));
         }, time: Seconds);
     }
 

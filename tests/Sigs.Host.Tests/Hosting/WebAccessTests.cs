@@ -1,3 +1,4 @@
+using Sigs.Host.Common;
 using Sigs.Host.Hosting;
 using Sigs.Host.Tests.TestSupport;
 

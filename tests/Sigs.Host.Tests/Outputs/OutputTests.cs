@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Sigs.Host.Common;
 using Sigs.Host.Engine;
 using Sigs.Host.Feeds;
 using Sigs.Host.Hosting;

@@ -6,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Configuration;
 
-namespace Sigs.Host.Hosting;
+namespace Sigs.Host.Common;
 
 /// <summary>
 /// Who may talk to an HTTP endpoint of Sigs (the admin endpoint, the Falco and audit receivers). On a loopback

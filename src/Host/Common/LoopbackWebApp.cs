@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Configuration;
 
-namespace Sigs.Host.Hosting;
+namespace Sigs.Host.Common;
 
 /// <summary>A minimal Kestrel app on one http:// address, as the HTTP feeds and the admin endpoint use.</summary>
 /// <remarks>Plain HTTP: beyond loopback, the callers warn once at start (put TLS in front, and set a bearer token).</remarks>

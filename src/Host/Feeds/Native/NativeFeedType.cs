@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Logging;
+using Sigs.Host.Configuration;
+
+namespace Sigs.Host.Feeds.Native;
+
+/// <summary>The <c>native</c> feed takes no keys.</summary>
+internal sealed record NativeFeedOptions : FeedOptions;
+
+/// <summary><c>type: native</c>: Sigs' own probe (fanotify, the netlink process connector and /proc).</summary>
+internal sealed class NativeFeedType : FeedType<NativeFeedOptions>
+{
+    public const string TypeName = "native";
+
+    public override string Name => TypeName;
+
+    public override string Summary => "Sigs' own probe: fanotify file events, the netlink process connector and /proc (needs root or CAP_SYS_ADMIN and CAP_NET_ADMIN).";
+
+    public override string ShortForm => "native";
+
+    protected override NativeFeedOptions Parse(string? value) => new();
+
+    protected override IEventFeed Create(NativeFeedOptions options, ILogger logger, FeedContext context)
+    {
+        NativeFeed.CheckCanRun();
+        return new NativeFeed(logger, context.WatchPlan);
+    }
+}

@@ -1,0 +1,50 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Logging;
+using Sigs.Host.Configuration;
+
+namespace Sigs.Host.Outputs;
+
+/// <summary>The keys of an <c>http</c> output.</summary>
+internal sealed record HttpOutputOptions : OutputOptions
+{
+    [Description("Where each finding is POSTed.")]
+    [RegularExpression("^https?://")]
+    public required string Url { get; init; }
+
+    [Description("Sigs JSON (default) or a Falco alert for Falcosidekick.")]
+    [AllowedValues("sigs", "falco")]
+    public string Format { get; init; } = "sigs";
+
+    [Description("Extra request headers (e.g. Authorization).")]
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    [Description("Keep undelivered findings on disk, across outages and restarts.")]
+    [MinLength(1)]
+    public string? SpoolDir { get; init; }
+
+    [Description("Findings waiting for delivery (and spool files); more are dropped and counted (default 10000).")]
+    [Range(1, int.MaxValue)]
+    public int QueueCapacity { get; init; } = 10_000;
+
+    [Description("How long one POST may take (default 10).")]
+    [Range(1, int.MaxValue)]
+    public int TimeoutSeconds { get; init; } = 10;
+}
+
+/// <summary><c>type: http</c>: POSTs each finding, retried and spooled while the receiver is down.</summary>
+internal sealed class HttpOutputType : OutputType<HttpOutputOptions>
+{
+    public override string Name => "http";
+
+    public override string Summary => "POSTs each finding (Sigs JSON or a Falco alert), retried with backoff and spooled while the receiver is down.";
+
+    protected override IFindingOutput Create(HttpOutputOptions options, ILoggerFactory loggerFactory) => new HttpOutput(
+        new Uri(options.Url),
+        options.Format == "falco",
+        options.Headers,
+        options.SpoolDir,
+        options.QueueCapacity,
+        TimeSpan.FromSeconds(options.TimeoutSeconds),
+        loggerFactory.CreateLogger<HttpOutput>());
+}
