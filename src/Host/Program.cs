@@ -27,6 +27,7 @@ try
     IReadOnlyList<string> replayInputs = command.Command == Commands.Replay.Name ? ReplayCommand.ExpandInputs(command.Arguments) : [];
     IReadOnlyList<FeedOptions> commandLineFeeds = [.. command.Values("--feed").Select(FeedFactory.Parse)];
     using ILoggerFactory loggerFactory = CreateLoggerFactory(command.Option("--log-level"));
+    TimeProvider clock = TimeProvider.System; // the one clock; everything else gets it from here
     using var cancellation = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) =>
     {
@@ -39,11 +40,11 @@ try
     string pluginFolder = DetectionPipeline.ResolvePluginFolder(command.Option("--plugins"), config, configPath);
     if (command.Command == Commands.Check.Name)
     {
-        return CheckCommand.Run(command.Arguments, config, pluginFolder, Console.Out);
+        return CheckCommand.Run(command.Arguments, config, pluginFolder, Console.Out, clock);
     }
 
-    var outputs = command.Command == Commands.List.Name ? [] : DetectionPipeline.CreateOutputs(config, loggerFactory);
-    using var runtime = new DetectionPipeline(config, new PipelineSignatures.Folder(pluginFolder), outputs, loggerFactory, TimeProvider.System);
+    var outputs = command.Command == Commands.List.Name ? [] : DetectionPipeline.CreateOutputs(config, loggerFactory, clock);
+    using var runtime = new DetectionPipeline(config, new PipelineSignatures.Folder(pluginFolder), outputs, loggerFactory, clock);
     return command.Command switch
     {
         "replay" => await ReplayCommand.RunAsync(replayInputs, runtime, loggerFactory, Console.Error, cancellation.Token),

@@ -167,7 +167,7 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
         text.Sample("sigs_plugin_refusals_total", runtime.Loader.RefusedDependencies, ("kind", "dependency"));
 
         text.Family("sigs_plugin_unload_leaks_total", "counter", "Unloaded plugins whose load context was not collected.");
-        text.Sample("sigs_plugin_unload_leaks_total", Loading.UnloadVerifier.Leaks);
+        text.Sample("sigs_plugin_unload_leaks_total", runtime.UnloadVerifier.Leaks);
 
         text.Family("sigs_engine_events_total", "counter", "Events run through the engine.");
         text.Sample("sigs_engine_events_total", runtime.EventsProcessed);

@@ -17,7 +17,7 @@ namespace Sigs.Host.Cli;
 /// </summary>
 internal static partial class CheckCommand
 {
-    public static int Run(IReadOnlyList<string> arguments, SigsConfig config, string pluginFolder, TextWriter output)
+    public static int Run(IReadOnlyList<string> arguments, SigsConfig config, string pluginFolder, TextWriter output, TimeProvider clock)
     {
         if (arguments.Count != 1)
         {
@@ -33,7 +33,7 @@ internal static partial class CheckCommand
         var logs = new RefusalCollector();
         using var loggerFactory = new RefusalCollectorFactory(logs);
         SigsConfig relaxed = Relaxed(config);
-        using var pipeline = new DetectionPipeline(relaxed, new PipelineSignatures.OnePlugin(path), [], loggerFactory, TimeProvider.System);
+        using var pipeline = new DetectionPipeline(relaxed, new PipelineSignatures.OnePlugin(path), [], loggerFactory, clock);
         IReadOnlyList<SignatureRunner> runners = pipeline.Engine.Index.Runners;
         var problems = new List<string>(logs.Lines);
         if (runners.Count > 0)
@@ -43,7 +43,7 @@ internal static partial class CheckCommand
                 problems.AddRange(MetadataProblems(runner.Metadata).Select(problem => $"signature {runner.Metadata.Id}: {problem}"));
             }
 
-            problems.AddRange(IdCollisions(runners, pluginFolder, relaxed));
+            problems.AddRange(IdCollisions(runners, pluginFolder, relaxed, clock));
             if (problems.Count == 0)
             {
                 output.WriteLine($"{path}: OK: {runners.Count} signature(s): {string.Join(", ", runners.Select(r => $"{r.Metadata.Id} v{r.Metadata.Version}"))}; sha256 {runners[0].Plugin.Sha256}");
@@ -96,7 +96,7 @@ internal static partial class CheckCommand
     }
 
     /// <summary>Ids of the checked plugin that another plugin in the plugin folder already uses.</summary>
-    private static IEnumerable<string> IdCollisions(IReadOnlyList<SignatureRunner> checkedRunners, string pluginFolder, SigsConfig config)
+    private static IEnumerable<string> IdCollisions(IReadOnlyList<SignatureRunner> checkedRunners, string pluginFolder, SigsConfig config, TimeProvider clock)
     {
         if (!Directory.Exists(pluginFolder))
         {
@@ -112,7 +112,7 @@ internal static partial class CheckCommand
                 continue; // the same plugin, installed: replacing it is fine
             }
 
-            using var other = new DetectionPipeline(config, new PipelineSignatures.OnePlugin(entry), [], NullLoggerFactory.Instance, TimeProvider.System);
+            using var other = new DetectionPipeline(config, new PipelineSignatures.OnePlugin(entry), [], NullLoggerFactory.Instance, clock);
             foreach (SignatureRunner runner in other.Engine.Index.Runners)
             {
                 others.TryAdd(runner.Metadata.Id, runner.Plugin.AssemblyPath);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using NJsonSchema;
 using NJsonSchema.Validation;
+using Sigs.Host.Common;
 
 namespace Sigs.Host.Configuration;
 

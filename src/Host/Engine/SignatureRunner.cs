@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Loading;
 using Sigs.Plugins;
@@ -145,7 +144,7 @@ internal sealed partial class SignatureRunner
     private void DeliverTimed(SecurityEvent securityEvent)
     {
         _sampleRequested = false;
-        long started = Stopwatch.GetTimestamp();
+        long started = _clock.GetTimestamp();
         try
         {
             Signature.OnEvent(securityEvent);
@@ -155,7 +154,7 @@ internal sealed partial class SignatureRunner
             Fault("OnEvent", securityEvent.Name, ex);
         }
 
-        TimeSpan elapsed = Stopwatch.GetElapsedTime(started);
+        TimeSpan elapsed = _clock.GetElapsedTime(started);
         _latency.Add(elapsed);
         if (elapsed > _policy.SlowCall && ++_slowSamples >= RunnerPolicy.SlowSamplesToIsolate && _isolation is null)
         {
@@ -211,7 +210,7 @@ internal sealed partial class SignatureRunner
         _events++;
         bool timed = Volatile.Read(ref _sampleRequested);
         _sampleRequested = false;
-        long started = timed ? Stopwatch.GetTimestamp() : 0;
+        long started = timed ? _clock.GetTimestamp() : 0;
         try
         {
             Signature.OnEvent(securityEvent);
@@ -223,7 +222,7 @@ internal sealed partial class SignatureRunner
 
         if (timed)
         {
-            _latency.Add(Stopwatch.GetElapsedTime(started));
+            _latency.Add(_clock.GetElapsedTime(started));
         }
     }
 

@@ -9,8 +9,10 @@ namespace Sigs.Host.Feeds;
 /// again, the fallback stops. Each switch is logged once and counted. The two never run together for longer
 /// than one check interval, so the overlap adds no duplicate beyond what both sources saw in that moment.
 /// </summary>
-internal sealed partial class FallbackFeed(IEventFeed sensor, Func<FeedCounters, IEventFeed> createFallback, TimeSpan grace, ILogger logger, TimeSpan? checkInterval = null) : IEventFeed
+internal sealed partial class FallbackFeed(IEventFeed sensor, Func<FeedCounters, IEventFeed> createFallback, TimeSpan grace, ILogger logger, TimeSpan? checkInterval = null, TimeProvider? clock = null) : IEventFeed
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     public static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(10);
 
     private long _switches;
@@ -32,7 +34,7 @@ internal sealed partial class FallbackFeed(IEventFeed sensor, Func<FeedCounters,
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
         Task sensorRun = sensor.RunAsync(sink, cancellationToken);
-        using var timer = new PeriodicTimer(checkInterval ?? TimeSpan.FromMilliseconds(250));
+        using var timer = new PeriodicTimer(checkInterval ?? TimeSpan.FromMilliseconds(250), _clock);
         long? downSince = null;
         CancellationTokenSource? stopFallback = null;
         Task fallbackRun = Task.CompletedTask;
@@ -50,9 +52,9 @@ internal sealed partial class FallbackFeed(IEventFeed sensor, Func<FeedCounters,
                         LogBack(logger, sensor.Name);
                     }
                 }
-                else if ((downSince ??= Environment.TickCount64) is long since
+                else if ((downSince ??= _clock.GetTimestamp()) is long since
                     && stopFallback is null
-                    && Environment.TickCount64 - since >= grace.TotalMilliseconds)
+                    && _clock.GetElapsedTime(since) >= grace)
                 {
                     (stopFallback, fallbackRun) = Start(sink, cancellationToken);
                     LogTakingOver(logger, sensor.Name, grace.TotalSeconds, _active!.Name);

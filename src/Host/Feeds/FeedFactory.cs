@@ -19,7 +19,12 @@ internal static class FeedFactory
         NativeFeed.CheckCanRun(); // fail at start, not when the sensor first goes down
         TimeSpan grace = sensor.FallbackGraceSeconds is double seconds ? TimeSpan.FromSeconds(seconds) : FallbackFeed.DefaultGrace;
         ILogger nativeLogger = context.LoggerFactory.CreateLogger($"Sigs.Feeds.{NativeFeedType.TypeName}");
-        return new FallbackFeed(created, counters => new NativeFeed(nativeLogger, context.WatchPlan, counters: counters), grace, context.LoggerFactory.CreateLogger("Sigs.Feeds.Fallback"));
+        return new FallbackFeed(
+            created,
+            counters => new NativeFeed(nativeLogger, context.WatchPlan, counters: counters, clock: context.Clock),
+            grace,
+            context.LoggerFactory.CreateLogger("Sigs.Feeds.Fallback"),
+            clock: context.Clock);
     }
 
     /// <summary><c>TYPE</c> or <c>TYPE:VALUE</c>; what the value is (an address, a listen URL, a path) is the type's.</summary>

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 using Sigs.Host.Contract;
 using Sigs.Host.Grpc;
 using Sigs.Plugins;
@@ -20,15 +21,19 @@ internal abstract class GrpcStreamFeed<TResponse> : IEventFeed
     private readonly ReconnectLoop _reconnect;
     private readonly DecodeErrorLog _decodeErrors;
 
-    protected GrpcStreamFeed(string name, GrpcChannel channel, ILogger logger, ReconnectDelays delays)
+    protected GrpcStreamFeed(string name, GrpcChannel channel, ILogger logger, ReconnectDelays delays, TimeProvider? clock)
     {
         Name = name;
+        Clock = clock ?? TimeProvider.System;
         _channel = channel;
-        _reconnect = new ReconnectLoop(Name, Counters, logger, delays.Initial, delays.Maximum);
+        _reconnect = new ReconnectLoop(Name, Counters, logger, delays.Initial, delays.Maximum, Clock);
         _decodeErrors = new DecodeErrorLog(Name, Counters, logger);
     }
 
     public string Name { get; }
+
+    /// <summary>The clock the feed waits by.</summary>
+    protected TimeProvider Clock { get; }
 
     public FeedCounters Counters { get; } = new();
 
@@ -105,10 +110,4 @@ internal sealed record StreamingCall<TResponse>(IAsyncStreamReader<Received<TRes
     where TResponse : class
 {
     public void Dispose() => Call.Dispose();
-}
-
-/// <summary>How long a network feed waits before its first retry, and at most between retries.</summary>
-internal sealed record ReconnectDelays(TimeSpan Initial, TimeSpan Maximum)
-{
-    public static ReconnectDelays Default { get; } = new(ReconnectLoop.DefaultInitialDelay, ReconnectLoop.DefaultMaximumDelay);
 }

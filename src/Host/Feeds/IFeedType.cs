@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds.Native;
 
@@ -21,7 +22,7 @@ internal interface IFeedType : IExtensionType
 }
 
 /// <summary>What a feed may need from the host when it is created.</summary>
-internal sealed record FeedContext(ILoggerFactory LoggerFactory, ReconnectDelays Delays, Func<WatchPlan> WatchPlan);
+internal sealed record FeedContext(ILoggerFactory LoggerFactory, ReconnectDelays Delays, Func<WatchPlan> WatchPlan, TimeProvider Clock);
 
 /// <summary>The typed base of a feed type.</summary>
 internal abstract class FeedType<TOptions> : IFeedType

@@ -7,11 +7,8 @@ namespace Sigs.Host.Feeds;
 /// Keeps a network feed connected: runs one session after another until cancelled, waiting with backoff
 /// between failures. Each state change (connected, lost) is logged once, not once per retry.
 /// </summary>
-internal sealed partial class ReconnectLoop(string feedName, FeedCounters counters, ILogger logger, TimeSpan initialDelay, TimeSpan maximumDelay)
+internal sealed partial class ReconnectLoop(string feedName, FeedCounters counters, ILogger logger, TimeSpan initialDelay, TimeSpan maximumDelay, TimeProvider clock)
 {
-    public static readonly TimeSpan DefaultInitialDelay = TimeSpan.FromMilliseconds(250);
-    public static readonly TimeSpan DefaultMaximumDelay = TimeSpan.FromSeconds(30);
-
     private bool _lost;
     private int _failedAttempts;
 
@@ -42,7 +39,7 @@ internal sealed partial class ReconnectLoop(string feedName, FeedCounters counte
             OnLost(reason);
             try
             {
-                await Task.Delay(backoff.Next(), cancellationToken).ConfigureAwait(false);
+                await Task.Delay(backoff.Next(), clock, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

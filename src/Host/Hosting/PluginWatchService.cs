@@ -59,7 +59,7 @@ internal sealed partial class PluginWatchService(DetectionPipeline runtime, Dete
         swap = null;
         foreach ((WeakReference context, string name) in unloaded)
         {
-            await UnloadVerifier.VerifyAsync(context, name, logger).ConfigureAwait(false);
+            await runtime.UnloadVerifier.VerifyAsync(context, name).ConfigureAwait(false);
         }
     }
 

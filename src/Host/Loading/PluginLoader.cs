@@ -84,7 +84,7 @@ internal sealed partial class PluginLoader(
             return null;
         }
 
-        var info = new PluginInfo(name, mainPath, files.Sha256Of(mainPath)!, files.ContentSha256, files.RelativePaths);
+        var info = new PluginInfo(name, mainPath, files.Sha256Of(mainPath)!, files.ContentSha256, files.RelativePaths) { LoadedAt = clock.GetUtcNow() };
 
         if (_trust.PinningProblem(info) is { } unpinned)
         {

@@ -46,7 +46,7 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
 
         if (loader.FolderProblem(Folder) is { } unsafeFolder)
         {
-            throw new Configuration.ConfigException($"plugin folder refused: {unsafeFolder}");
+            throw new Common.ConfigException($"plugin folder refused: {unsafeFolder}");
         }
 
         Rescan(requireStableFiles: false);

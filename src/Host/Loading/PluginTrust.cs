@@ -1,3 +1,5 @@
+using Sigs.Host.Engine;
+
 namespace Sigs.Host.Loading;
 
 /// <summary>

@@ -32,6 +32,6 @@ internal sealed class FileOutputType : OutputType<FileOutputOptions>
 
     public override string Summary => "Appends one JSON line per finding to a file, rotated by size.";
 
-    protected override IFindingOutput Create(FileOutputOptions options, ILoggerFactory loggerFactory) =>
-        new RotatingFileOutput(options.Path, options.MaxSizeMB, options.MaxFiles, options.FsyncSeconds is int s ? TimeSpan.FromSeconds(s) : null);
+    protected override IFindingOutput Create(FileOutputOptions options, ILoggerFactory loggerFactory, TimeProvider clock) =>
+        new RotatingFileOutput(options.Path, options.MaxSizeMB, options.MaxFiles, options.FsyncSeconds is int s ? TimeSpan.FromSeconds(s) : null, clock);
 }

@@ -31,15 +31,17 @@ internal sealed partial class HttpOutput : IFindingOutput
     private long _delivered;
     private long _dropped;
     private long _retries;
+    private readonly TimeProvider _clock;
 
-    public HttpOutput(Uri url, bool falcoFormat, IReadOnlyDictionary<string, string> headers, string? spoolDir, int capacity, TimeSpan timeout, ILogger logger, ReconnectDelays? delays = null)
+    public HttpOutput(Uri url, bool falcoFormat, IReadOnlyDictionary<string, string> headers, string? spoolDir, int capacity, TimeSpan timeout, ILogger logger, ReconnectDelays? delays = null, TimeProvider? clock = null)
     {
+        _clock = clock ?? TimeProvider.System;
         _url = url;
         _falcoFormat = falcoFormat;
         _spoolDir = spoolDir;
         _capacity = capacity;
         _logger = logger;
-        _delays = delays ?? new ReconnectDelays(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(30));
+        _delays = delays ?? ReconnectDelays.Default;
         _http = new HttpClient { Timeout = timeout };
         foreach ((string name, string value) in headers)
         {
@@ -182,13 +184,13 @@ internal sealed partial class HttpOutput : IFindingOutput
             }
 
             Interlocked.Increment(ref _retries);
-            await Task.Delay(backoff.Next(), _stop.Token).ConfigureAwait(false);
+            await Task.Delay(backoff.Next(), _clock, _stop.Token).ConfigureAwait(false);
         }
     }
 
     private string Spool(byte[] body)
     {
-        string name = Path.Combine(_spoolDir!, $"{DateTime.UtcNow.Ticks:D20}-{Interlocked.Increment(ref _sequence):D10}.json");
+        string name = Path.Combine(_spoolDir!, $"{_clock.GetUtcNow().UtcTicks:D20}-{Interlocked.Increment(ref _sequence):D10}.json");
         string temporary = name + ".tmp";
         using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
         {

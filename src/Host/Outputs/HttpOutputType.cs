@@ -39,12 +39,13 @@ internal sealed class HttpOutputType : OutputType<HttpOutputOptions>
 
     public override string Summary => "POSTs each finding (Sigs JSON or a Falco alert), retried with backoff and spooled while the receiver is down.";
 
-    protected override IFindingOutput Create(HttpOutputOptions options, ILoggerFactory loggerFactory) => new HttpOutput(
+    protected override IFindingOutput Create(HttpOutputOptions options, ILoggerFactory loggerFactory, TimeProvider clock) => new HttpOutput(
         new Uri(options.Url),
         options.Format == "falco",
         options.Headers,
         options.SpoolDir,
         options.QueueCapacity,
         TimeSpan.FromSeconds(options.TimeoutSeconds),
-        loggerFactory.CreateLogger<HttpOutput>());
+        loggerFactory.CreateLogger<HttpOutput>(),
+        clock: clock);
 }

@@ -9,7 +9,7 @@ namespace Sigs.Host.Outputs;
 /// </summary>
 internal interface IOutputType : IExtensionType
 {
-    IFindingOutput Create(OutputOptions options, ILoggerFactory loggerFactory);
+    IFindingOutput Create(OutputOptions options, ILoggerFactory loggerFactory, TimeProvider clock);
 }
 
 /// <summary>The typed base of an output type.</summary>
@@ -24,7 +24,7 @@ internal abstract class OutputType<TOptions> : IOutputType
 
     public string? Problem(object options) => null;
 
-    public IFindingOutput Create(OutputOptions options, ILoggerFactory loggerFactory) => Create((TOptions)options, loggerFactory);
+    public IFindingOutput Create(OutputOptions options, ILoggerFactory loggerFactory, TimeProvider clock) => Create((TOptions)options, loggerFactory, clock);
 
-    protected abstract IFindingOutput Create(TOptions options, ILoggerFactory loggerFactory);
+    protected abstract IFindingOutput Create(TOptions options, ILoggerFactory loggerFactory, TimeProvider clock);
 }

@@ -9,6 +9,6 @@ internal static class OutputTypes
     public static IReadOnlyList<IOutputType> All { get; } = ExtensionDiscovery.All<IOutputType>();
 
     /// <summary>The configured outputs; without an <c>outputs:</c> key, findings go to stdout.</summary>
-    public static IReadOnlyList<IFindingOutput> Create(IReadOnlyList<OutputOptions>? configured, ILoggerFactory loggerFactory) =>
-        [.. (configured ?? [new StdoutOutputOptions()]).Select(options => All.Single(t => t.OptionsType == options.GetType()).Create(options, loggerFactory))];
+    public static IReadOnlyList<IFindingOutput> Create(IReadOnlyList<OutputOptions>? configured, ILoggerFactory loggerFactory, TimeProvider clock) =>
+        [.. (configured ?? [new StdoutOutputOptions()]).Select(options => All.Single(t => t.OptionsType == options.GetType()).Create(options, loggerFactory, clock))];
 }

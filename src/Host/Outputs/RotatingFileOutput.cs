@@ -14,18 +14,18 @@ internal sealed class RotatingFileOutput : IFindingOutput
     private readonly long? _maxBytes;
     private readonly int _maxFiles;
     private readonly Lock _gate = new();
-    private readonly Timer? _fsync;
+    private readonly ITimer? _fsync;
     private FileStream _file;
     private bool _closed;
 
-    public RotatingFileOutput(string path, double? maxSizeMB, int maxFiles, TimeSpan? fsyncInterval)
+    public RotatingFileOutput(string path, double? maxSizeMB, int maxFiles, TimeSpan? fsyncInterval, TimeProvider? clock = null)
     {
         _path = Path.GetFullPath(path);
         _maxBytes = maxSizeMB is double mb ? (long)(mb * 1024 * 1024) : null;
         _maxFiles = maxFiles;
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         _file = Open();
-        _fsync = fsyncInterval is { } interval ? new Timer(_ => Sync(), null, interval, interval) : null;
+        _fsync = fsyncInterval is { } interval ? (clock ?? TimeProvider.System).CreateTimer(_ => Sync(), null, interval, interval) : null;
     }
 
     public string Name => $"file:{_path}";

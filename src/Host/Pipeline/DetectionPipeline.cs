@@ -30,6 +30,7 @@ internal sealed class DetectionPipeline : IDisposable
         InvalidUtf8.Logger = loggerFactory.CreateLogger("Sigs.Feeds.InvalidUtf8");
         Findings = new FindingWriter(outputs, loggerFactory.CreateLogger<FindingWriter>());
         Loader = CreateLoader(config, Findings, clock, loggerFactory);
+        UnloadVerifier = new UnloadVerifier(loggerFactory.CreateLogger("Sigs.Loading"), clock);
         try
         {
             (Plugins, _ownPlugins, SignatureIndex index) = Load(signatures, loggerFactory);
@@ -50,6 +51,9 @@ internal sealed class DetectionPipeline : IDisposable
 
     /// <summary>The loader, with the configuration's signature settings, trust rules and fault policy.</summary>
     public PluginLoader Loader { get; }
+
+    /// <summary>Checks that unloaded plugins are collected, and counts those that are not.</summary>
+    public UnloadVerifier UnloadVerifier { get; }
 
     /// <summary>The plugin folder kept in step with the engine; null when the signatures came from elsewhere.</summary>
     public PluginManager? Plugins { get; }
@@ -95,7 +99,7 @@ internal sealed class DetectionPipeline : IDisposable
         return Path.Combine(AppContext.BaseDirectory, "plugins");
     }
 
-    public static IReadOnlyList<IFindingOutput> CreateOutputs(SigsConfig config, ILoggerFactory loggerFactory) => OutputTypes.Create(config.Outputs, loggerFactory);
+    public static IReadOnlyList<IFindingOutput> CreateOutputs(SigsConfig config, ILoggerFactory loggerFactory, TimeProvider clock) => OutputTypes.Create(config.Outputs, loggerFactory, clock);
 
     /// <summary>A loader with the configuration's signature settings, trust rules and fault policy.</summary>
     private static PluginLoader CreateLoader(SigsConfig config, IFindingSink sink, TimeProvider clock, ILoggerFactory loggerFactory) => new(
@@ -135,7 +139,7 @@ internal sealed class DetectionPipeline : IDisposable
                 return (null, plugin is null ? [] : [plugin], new SignatureIndex(plugin?.Runners ?? []));
 
             case PipelineSignatures.Instances instances:
-                var info = new PluginInfo("instances", "instances", "none", "none", []);
+                var info = new PluginInfo("instances", "instances", "none", "none", []) { LoadedAt = Clock.GetUtcNow() };
                 return (null, [], new SignatureIndex([.. instances.Signatures.Select(s => Loader.Initialize(s.Signature, s.Config, info))]));
 
             default:

@@ -1,3 +1,4 @@
+using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds.Files;
 using Sigs.Host.Outputs;
@@ -44,7 +45,7 @@ public class ConfigLoaderTests
         SigsConfig config = ConfigLoader.Parse("", "empty.yaml", HostExtensions.Types);
 
         Assert.Null(config.Outputs); // the default: stdout
-        Assert.IsType<StandardOutput>(Assert.Single(OutputTypes.Create(config.Outputs, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance)));
+        Assert.IsType<StandardOutput>(Assert.Single(OutputTypes.Create(config.Outputs, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance, TimeProvider.System)));
         Assert.Empty(config.Feeds);
     }
 

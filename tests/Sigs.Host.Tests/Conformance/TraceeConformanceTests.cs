@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Grpc.Net.Client;
+using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Contract;
 using Sigs.Host.Engine;

@@ -1,5 +1,6 @@
 using System.Net;
 using Google.Protobuf.WellKnownTypes;
+using Sigs.Host.Common;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Falco;
 using Sigs.Host.Feeds.Falco.Proto;

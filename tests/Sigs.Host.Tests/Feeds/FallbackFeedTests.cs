@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sigs.Host.Common;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Native;
 using Sigs.Host.Feeds.Tracee;

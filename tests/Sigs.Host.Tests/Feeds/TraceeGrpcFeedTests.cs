@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Microsoft.AspNetCore.Http;
 using Grpc.Net.Client;
+using Microsoft.AspNetCore.Http;
+using Sigs.Host.Common;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Tracee;
 using Sigs.Host.Feeds.Tracee.Proto;

@@ -1,4 +1,5 @@
 using System.Net;
+using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Loading;
 using Sigs.Host.Pipeline;

@@ -1,3 +1,4 @@
+using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
 using Sigs.Host.Loading;

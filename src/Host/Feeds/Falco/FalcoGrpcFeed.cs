@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 using Sigs.Host.Feeds.Falco.Proto;
 using Sigs.Host.Grpc;
 using Sigs.Plugins;
@@ -11,8 +12,8 @@ namespace Sigs.Host.Feeds.Falco;
 /// Subscribes to Falco's gRPC output service (Falco 0.43 and older): <c>falco.outputs.service/sub</c>,
 /// bidirectional, sending an empty request about once a second to keep receiving, as Falco's own client does.
 /// </summary>
-internal sealed class FalcoGrpcFeed(GrpcChannel channel, string address, ILogger logger, ReconnectDelays delays)
-    : GrpcStreamFeed<response>($"falco-grpc:{address}", channel, logger, delays)
+internal sealed class FalcoGrpcFeed(GrpcChannel channel, string address, ILogger logger, ReconnectDelays delays, TimeProvider? clock = null)
+    : GrpcStreamFeed<response>($"falco-grpc:{address}", channel, logger, delays, clock)
 {
     public const string DefaultAddress = "unix:///run/falco/falco.sock";
     public static readonly TimeSpan RequestInterval = TimeSpan.FromSeconds(1);
@@ -24,7 +25,7 @@ internal sealed class FalcoGrpcFeed(GrpcChannel channel, string address, ILogger
     protected override StreamingCall<response> Start(CallInvoker invoker, CallOptions options, CancellationToken requestsStop)
     {
         AsyncDuplexStreamingCall<request, Received<response>> call = invoker.AsyncDuplexStreamingCall(Sub, null, options);
-        return new StreamingCall<response>(call.ResponseStream, call.ResponseHeadersAsync, KeepRequestingAsync(call.RequestStream, requestsStop), call);
+        return new StreamingCall<response>(call.ResponseStream, call.ResponseHeadersAsync, KeepRequestingAsync(call.RequestStream, Clock, requestsStop), call);
     }
 
     protected override SecurityEvent Map(response response) => MapResponse(response);
@@ -33,12 +34,12 @@ internal sealed class FalcoGrpcFeed(GrpcChannel channel, string address, ILogger
     public static SecurityEvent MapResponse(response response) =>
         FalcoAlertDecoder.Map(new FalcoAlert(response.Time is { } time ? ProtoTimestamps.ToDateTimeOffset(time, "time") : null, response.Hostname, response.Rule, response.OutputFields));
 
-    private static async Task KeepRequestingAsync(IClientStreamWriter<request> requests, CancellationToken stop)
+    private static async Task KeepRequestingAsync(IClientStreamWriter<request> requests, TimeProvider clock, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested)
         {
             await requests.WriteAsync(KeepAlive, stop).ConfigureAwait(false);
-            await Task.Delay(RequestInterval, stop).ConfigureAwait(false);
+            await Task.Delay(RequestInterval, clock, stop).ConfigureAwait(false);
         }
     }
 }

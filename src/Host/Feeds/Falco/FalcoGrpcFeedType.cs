@@ -44,5 +44,5 @@ internal sealed class FalcoGrpcFeedType : FeedType<FalcoGrpcFeedOptions>
     protected override FalcoGrpcFeedOptions Parse(string? value) => value is null ? new() : new() { Address = value };
 
     protected override IEventFeed Create(FalcoGrpcFeedOptions options, ILogger logger, FeedContext context) =>
-        new FalcoGrpcFeed(GrpcFeedChannel.Create(options.Address, options.Tls, options.MaxMessageBytes), options.Address, logger, context.Delays);
+        new FalcoGrpcFeed(GrpcFeedChannel.Create(options.Address, options.Tls, options.MaxMessageBytes), options.Address, logger, context.Delays, context.Clock);
 }

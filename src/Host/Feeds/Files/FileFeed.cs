@@ -7,7 +7,7 @@ namespace Sigs.Host.Feeds.Files;
 /// Reads a JSON-lines file in any format <c>sigs replay</c> reads, from its start; with <c>follow</c> it keeps
 /// reading as the file grows, across rotation and truncation, like <c>tail -F</c>.
 /// </summary>
-internal sealed partial class FileFeed(string path, bool follow, ILogger logger) : IEventFeed
+internal sealed partial class FileFeed(string path, bool follow, ILogger logger, TimeProvider? clock = null) : IEventFeed
 {
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(200);
 
@@ -20,7 +20,7 @@ internal sealed partial class FileFeed(string path, bool follow, ILogger logger)
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
         await using Stream stream = follow
-            ? new FollowedFileStream(path, PollInterval, message => LogRotation(logger, Name, message))
+            ? new FollowedFileStream(path, PollInterval, message => LogRotation(logger, Name, message), clock ?? TimeProvider.System)
             : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, useAsync: true);
         Counters.SetConnected(true);
         var source = new JsonLinesSource(logger, _lines, onSkipped: Counters.CountDecodeError);

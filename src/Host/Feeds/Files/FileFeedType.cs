@@ -29,5 +29,5 @@ internal sealed class FileFeedType : FeedType<FileFeedOptions>
     protected override FileFeedOptions Parse(string? value) =>
         value is null ? throw new UsageException("--feed file:PATH needs a path") : new() { Path = value };
 
-    protected override IEventFeed Create(FileFeedOptions options, ILogger logger, FeedContext context) => new FileFeed(options.Path, options.Follow, logger);
+    protected override IEventFeed Create(FileFeedOptions options, ILogger logger, FeedContext context) => new FileFeed(options.Path, options.Follow, logger, context.Clock);
 }

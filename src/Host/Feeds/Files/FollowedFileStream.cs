@@ -6,7 +6,7 @@ namespace Sigs.Host.Feeds.Files;
 /// (rename-and-create rotation) it finishes the old file and continues with the new one. Linux only: the open
 /// file's current name is read from <c>/proc/self/fd</c>.
 /// </summary>
-internal sealed class FollowedFileStream(string path, TimeSpan pollInterval, Action<string> onRotation) : Stream
+internal sealed class FollowedFileStream(string path, TimeSpan pollInterval, Action<string> onRotation, TimeProvider clock) : Stream
 {
     private readonly string _path = Path.GetFullPath(path);
     private FileStream? _current;
@@ -57,7 +57,7 @@ internal sealed class FollowedFileStream(string path, TimeSpan pollInterval, Act
                 continue;
             }
 
-            await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(pollInterval, clock, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -97,7 +97,7 @@ internal sealed class FollowedFileStream(string path, TimeSpan pollInterval, Act
             }
             catch (FileNotFoundException)
             {
-                await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(pollInterval, clock, cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -11,7 +11,7 @@ namespace Sigs.Host.Feeds.Native;
 /// Namespaces are found by scanning /proc, and again when a process execs in a namespace whose folders were
 /// missing or have changed (a new pod's mounts appear after its first exec), at most once a second each.
 /// </summary>
-internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, Action<string> onProblem) : IDisposable
+internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, Action<string> onProblem, TimeProvider clock) : IDisposable
 {
     public const int MaxDirectoriesPerFolder = 4096;
     private const int MaxDepth = 16;
@@ -131,12 +131,12 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
                 ns = new Namespace();
                 _namespaces[id] = ns;
             }
-            else if (!force && DateTime.UtcNow - ns.Checked < RecheckInterval)
+            else if (!force && clock.GetUtcNow() - ns.Checked < RecheckInterval)
             {
                 return;
             }
 
-            ns.Checked = DateTime.UtcNow;
+            ns.Checked = clock.GetUtcNow();
             int root = Linux.OpenAt2(Linux.AtFdCwd, $"/proc/{pid}/root", Linux.OPath | Linux.ODirectory | Linux.OCloexec, 0);
             if (root < 0)
             {
@@ -293,7 +293,7 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
     {
         public Dictionary<string, MarkedFolder> Folders { get; } = new(StringComparer.Ordinal);
 
-        public DateTime Checked { get; set; }
+        public DateTimeOffset Checked { get; set; }
 
         public void Dispose()
         {

@@ -37,6 +37,7 @@ internal sealed class FileProbe : IDisposable
     private static readonly int OwnPid = Environment.ProcessId;
 
     private readonly KnownProcesses _processes;
+    private readonly TimeProvider _clock;
     private readonly Action<SecurityEvent> _publish;
     private readonly FeedCounters _counters;
     private readonly Action<string> _onProblem;
@@ -52,10 +53,11 @@ internal sealed class FileProbe : IDisposable
     private long _allowed;
     private long _late;
 
-    public FileProbe(WatchPlan plan, KnownProcesses processes, Action<SecurityEvent> publish, FeedCounters counters, Action<string> onProblem)
+    public FileProbe(WatchPlan plan, KnownProcesses processes, Action<SecurityEvent> publish, FeedCounters counters, Action<string> onProblem, TimeProvider? clock = null)
     {
         Plan = plan;
         _processes = processes;
+        _clock = clock ?? TimeProvider.System;
         _publish = publish;
         _counters = counters;
         _onProblem = onProblem;
@@ -71,7 +73,7 @@ internal sealed class FileProbe : IDisposable
                 _renameGroup = Init(Linux.FanClassNotif | Linux.FanCloexec | Linux.FanNonblock | Linux.FanReportDirFid | Linux.FanReportName | Linux.FanReportFid | Linux.FanReportTargetFid | Linux.FanUnlimitedMarks, "the rename watch");
             }
 
-            Marks = new FileMarks(plan, _openGroup, _renameGroup, onProblem);
+            Marks = new FileMarks(plan, _openGroup, _renameGroup, onProblem, _clock);
             Marks.Refresh();
         }
         catch
@@ -180,7 +182,7 @@ internal sealed class FileProbe : IDisposable
         return group >= 0 ? group : throw new IOException($"fanotify_init for {what} failed: errno {Linux.LastError}");
     }
 
-    private static unsafe void ReadLoop(int group, Action<ReadOnlySpan<byte>> handle, TimeSpan spin, CancellationToken cancellationToken)
+    private unsafe void ReadLoop(int group, Action<ReadOnlySpan<byte>> handle, TimeSpan spin, CancellationToken cancellationToken)
     {
         byte[] buffer = GC.AllocateArray<byte>(64 * 1024, pinned: true);
         var poll = new Linux.PollFd { Fd = group, Events = PollIn };
@@ -198,11 +200,11 @@ internal sealed class FileProbe : IDisposable
             if (read > 0)
             {
                 handle(buffer.AsSpan(0, (int)read));
-                lastEvent = Stopwatch.GetTimestamp();
+                lastEvent = _clock.GetTimestamp();
                 continue;
             }
 
-            if (Stopwatch.GetElapsedTime(lastEvent) < spin)
+            if (_clock.GetElapsedTime(lastEvent) < spin)
             {
                 Thread.Yield(); // the opener just answered may be waiting for this CPU
                 continue;
@@ -215,7 +217,7 @@ internal sealed class FileProbe : IDisposable
 
     private void HandleOpens(ReadOnlySpan<byte> batch)
     {
-        long started = Stopwatch.GetTimestamp();
+        long started = _clock.GetTimestamp();
         for (int offset = 0; offset + MetadataBytes <= batch.Length;)
         {
             (int length, ulong mask, int fd, int tid) = Metadata(batch[offset..]);
@@ -225,7 +227,7 @@ internal sealed class FileProbe : IDisposable
                 continue;
             }
 
-            if (Stopwatch.GetElapsedTime(started) >= AnswerBudget)
+            if (_clock.GetElapsedTime(started) >= AnswerBudget)
             {
                 Allow(fd);
                 Linux.close(fd);
@@ -405,7 +407,7 @@ internal sealed class FileProbe : IDisposable
 
     private SecurityEvent Event(string name, ProcessFacts facts, FileEventInfo file)
     {
-        return NativeEvents.Create(name, facts, facts.PodUid is { } pod ? _processes.PodOf(pod) : null) with { File = file };
+        return NativeEvents.Create(name, facts, facts.PodUid is { } pod ? _processes.PodOf(pod) : null, _clock.GetUtcNow()) with { File = file };
     }
 
     private static (int Length, ulong Mask, int Fd, int Pid) Metadata(ReadOnlySpan<byte> bytes) => (

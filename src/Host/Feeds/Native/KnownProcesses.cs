@@ -7,7 +7,7 @@ namespace Sigs.Host.Feeds.Native;
 internal sealed record PodNames(string? Name, string? Namespace)
 {
     /// <summary>When these were read; names with a part missing are read again at a later exec.</summary>
-    public DateTime Read { get; init; } = DateTime.UtcNow;
+    public DateTimeOffset Read { get; init; }
 
     public bool Complete => Name is not null && Namespace is not null;
 }
@@ -18,8 +18,10 @@ internal sealed record PodNames(string? Name, string? Namespace)
 /// Pod names are read once per pod, on the exec path only. Bounded: the oldest entries are forgotten first.
 /// Safe to use from the process connector's thread and the file probe's threads at once.
 /// </summary>
-internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 65_536)
+internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 65_536, TimeProvider? clock = null)
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     private const int PodCapacity = 4096;
     private const int ExitedCapacity = 4096;
     private static readonly TimeSpan PodRetryInterval = TimeSpan.FromSeconds(1);
@@ -36,7 +38,7 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
         Store(pid, facts);
         if (facts.PodUid is { } podUid && NeedsPodNames(podUid))
         {
-            RememberPod(podUid, PodFiles.Read(procRoot, pid));
+            RememberPod(podUid, PodFiles.Read(procRoot, pid) with { Read = _clock.GetUtcNow() });
         }
 
         return facts;
@@ -116,7 +118,7 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
     }
 
     private bool NeedsPodNames(string podUid) =>
-        PodOf(podUid) is not { } known || (!known.Complete && DateTime.UtcNow - known.Read > PodRetryInterval);
+        PodOf(podUid) is not { } known || (!known.Complete && _clock.GetUtcNow() - known.Read > PodRetryInterval);
 
     public PodNames? PodOf(string podUid)
     {

@@ -7,9 +7,9 @@ internal static class NativeEvents
 {
     private static readonly string HostName = Environment.MachineName;
 
-    public static SecurityEvent Create(string name, ProcessFacts facts, PodNames? pod) => new()
+    public static SecurityEvent Create(string name, ProcessFacts facts, PodNames? pod, DateTimeOffset time) => new()
     {
-        Time = DateTimeOffset.UtcNow,
+        Time = time,
         Source = EventSources.Native,
         Name = name,
         Origin = facts.ContainerId is null ? EventOrigin.Host : EventOrigin.Container,

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Contract;
 using Sigs.Plugins;
@@ -13,15 +14,17 @@ namespace Sigs.Host.Feeds.Native;
 /// when the signatures change, the watch is rebuilt. Events are handed to the engine without ever blocking
 /// a kernel reader: when the engine's queue is full they are dropped and counted.
 /// </summary>
-internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPlan, TimeSpan? refreshInterval = null, FeedCounters? counters = null) : IEventFeed, IDisposable
+internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPlan, TimeSpan? refreshInterval = null, FeedCounters? counters = null, TimeProvider? clock = null) : IEventFeed, IDisposable
 {
+    private readonly TimeProvider _clock = clock ?? TimeProvider.System;
+
     public static readonly TimeSpan DefaultRefreshInterval = TimeSpan.FromSeconds(5);
 
     /// <summary>Capability numbers (linux/capability.h).</summary>
     private const int CapNetAdmin = 12;
     private const int CapSysAdmin = 21;
 
-    private readonly KnownProcesses _processes = new();
+    private readonly KnownProcesses _processes = new(clock: clock);
     private readonly Lock _probeLock = new();
     private FileProbe? _files;
     private long _lastDropLog;
@@ -77,7 +80,7 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
         Task files = Task.CompletedTask;
         try
         {
-            using var timer = new PeriodicTimer(refreshInterval ?? DefaultRefreshInterval);
+            using var timer = new PeriodicTimer(refreshInterval ?? DefaultRefreshInterval, _clock);
             do
             {
                 files = KeepFilesCurrent(sink, files, stopFiles.Token);
@@ -125,7 +128,7 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
 
             try
             {
-                _files = new FileProbe(plan, _processes, e => Publish(sink, e), Counters, problem => LogFileProblem(logger, problem));
+                _files = new FileProbe(plan, _processes, e => Publish(sink, e), Counters, problem => LogFileProblem(logger, problem), _clock);
             }
             catch (IOException ex)
             {
@@ -157,7 +160,7 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
         if (processEvent.IsExec)
         {
             ProcessFacts facts = _processes.OnExec(processEvent.Pid);
-            Publish(sink, NativeEvents.Create(EventNames.ProcessExec, facts, facts.PodUid is { } pod ? _processes.PodOf(pod) : null));
+            Publish(sink, NativeEvents.Create(EventNames.ProcessExec, facts, facts.PodUid is { } pod ? _processes.PodOf(pod) : null, _clock.GetUtcNow()));
             Files?.Marks.OnExec(processEvent.Pid);
         }
         else
@@ -175,9 +178,9 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
         }
 
         Counters.CountRejected();
-        long now = Environment.TickCount64;
+        long now = _clock.GetTimestamp();
         long last = Interlocked.Read(ref _lastDropLog);
-        if (now - last > 10_000 && Interlocked.CompareExchange(ref _lastDropLog, now, last) == last)
+        if ((last == 0 || _clock.GetElapsedTime(last, now) > TimeSpan.FromSeconds(10)) && Interlocked.CompareExchange(ref _lastDropLog, now, last) == last)
         {
             LogDropped(logger, Counters.Rejected);
         }
@@ -192,9 +195,9 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
         }
     }
 
-    private static SecurityEvent Exit(ProcessEvent exit, ulong? entity) => new()
+    private SecurityEvent Exit(ProcessEvent exit, ulong? entity) => new()
     {
-        Time = DateTimeOffset.UtcNow,
+        Time = _clock.GetUtcNow(),
         Source = EventSources.Native,
         Name = EventNames.ProcessExit,
         Origin = EventOrigin.Host,

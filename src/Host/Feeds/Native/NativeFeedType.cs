@@ -22,6 +22,6 @@ internal sealed class NativeFeedType : FeedType<NativeFeedOptions>
     protected override IEventFeed Create(NativeFeedOptions options, ILogger logger, FeedContext context)
     {
         NativeFeed.CheckCanRun();
-        return new NativeFeed(logger, context.WatchPlan);
+        return new NativeFeed(logger, context.WatchPlan, clock: context.Clock);
     }
 }

@@ -29,5 +29,5 @@ internal sealed class TraceeFeedType : FeedType<TraceeFeedOptions>
     protected override TraceeFeedOptions Parse(string? value) => value is null ? new() : new() { Address = value };
 
     protected override IEventFeed Create(TraceeFeedOptions options, ILogger logger, FeedContext context) =>
-        new TraceeGrpcFeed(GrpcFeedChannel.Create(options.Address, null, options.MaxMessageBytes), options.Address, options.Policies, logger, context.Delays);
+        new TraceeGrpcFeed(GrpcFeedChannel.Create(options.Address, null, options.MaxMessageBytes), options.Address, options.Policies, logger, context.Delays, context.Clock);
 }

@@ -1,6 +1,7 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 using Sigs.Host.Feeds.Tracee.Proto;
 using Sigs.Host.Grpc;
 using Sigs.Plugins;
@@ -8,8 +9,8 @@ using Sigs.Plugins;
 namespace Sigs.Host.Feeds.Tracee;
 
 /// <summary>Subscribes to Tracee's <c>tracee.v1beta1.TraceeService/StreamEvents</c> (server streaming).</summary>
-internal sealed class TraceeGrpcFeed(GrpcChannel channel, string address, IReadOnlyList<string> policies, ILogger logger, ReconnectDelays delays)
-    : GrpcStreamFeed<StreamEventsResponse>($"tracee:{address}", channel, logger, delays)
+internal sealed class TraceeGrpcFeed(GrpcChannel channel, string address, IReadOnlyList<string> policies, ILogger logger, ReconnectDelays delays, TimeProvider? clock = null)
+    : GrpcStreamFeed<StreamEventsResponse>($"tracee:{address}", channel, logger, delays, clock)
 {
     public const string DefaultAddress = "unix:/var/run/tracee.sock";
 
