@@ -125,7 +125,7 @@ internal static class ThroughputRunner
     /// <summary>Runs the host's detection service with one feed until the engine has processed <paramref name="total"/> events.</summary>
     private static async Task<double> MeasureAsync(DetectionPipeline runtime, IEventFeed feed, int total, Func<Task> drive, Func<bool>? waitForListen = null)
     {
-        var service = new DetectionService(runtime, [feed], TimeSpan.FromSeconds(10), NullLogger<DetectionService>.Instance);
+        var service = new DetectionService(runtime, [feed], TimeSpan.FromSeconds(10), NullLoggerFactory.Instance);
         await service.StartAsync(CancellationToken.None);
         while (waitForListen is not null && !waitForListen())
         {

@@ -16,7 +16,7 @@ namespace Sigs.Host.Admin;
 /// The admin endpoint: <c>/healthz</c> (200 when the engine runs, every feed is connected, signatures are loaded
 /// and none were lost, and the plugin folder can be scanned; else 503 with reasons), <c>/plugins</c> (JSON) and <c>/metrics</c> (Prometheus text). Read-only; bind it to loopback.
 /// </summary>
-internal sealed partial class AdminService(Uri listen, WebAccess access, DetectionPipeline runtime, DetectionService detection, ILogger<AdminService> logger) : IHostedService, IAsyncDisposable
+internal sealed partial class AdminService(Uri listen, WebAccess access, DetectionPipeline runtime, DetectionService detection, ILogger logger) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -224,7 +224,4 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
             text.Sample(name, value(runner), ("signature", runner.Metadata.Id));
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Admin endpoint listening on {Address} (/healthz, /plugins, /metrics)")]
-    private static partial void LogListening(ILogger logger, Uri address);
 }

@@ -13,7 +13,7 @@ internal static class ReplayCommand
     public static async Task<int> RunAsync(IReadOnlyList<string> inputs, DetectionPipeline runtime, ILoggerFactory loggerFactory, TextWriter summary, CancellationToken cancellationToken)
     {
         var counters = new InputCounters();
-        var source = new JsonLinesSource(loggerFactory.CreateLogger("Sigs.Replay"), counters);
+        var source = new JsonLinesSource(loggerFactory.CreateLogger(LogCategories.Replay), counters);
         DateTimeOffset latest = DateTimeOffset.MinValue;
         foreach (string input in inputs)
         {

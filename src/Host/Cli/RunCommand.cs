@@ -35,12 +35,12 @@ internal static class RunCommand
             runtime,
             feeds,
             TimeSpan.FromSeconds(runtime.Config.Shutdown.DrainSeconds),
-            services.GetRequiredService<ILogger<DetectionService>>(),
+            loggerFactory,
             TimeSpan.FromMilliseconds(runtime.Config.Engine.StallMilliseconds)));
         builder.Services.AddHostedService(services => services.GetRequiredService<DetectionService>());
         if (runtime.Config.Plugins.Watch)
         {
-            builder.Services.AddHostedService<PluginWatchService>();
+            builder.Services.AddHostedService(services => new PluginWatchService(runtime, services.GetRequiredService<DetectionService>(), loggerFactory.CreateLogger(LogCategories.Loading)));
         }
 
         if (runtime.Config.Admin.Enabled)
@@ -51,7 +51,7 @@ internal static class RunCommand
                 adminAccess,
                 runtime,
                 services.GetRequiredService<DetectionService>(),
-                services.GetRequiredService<ILogger<AdminService>>()));
+                loggerFactory.CreateLogger(LogCategories.Admin)));
         }
 
         using IHost host = builder.Build();

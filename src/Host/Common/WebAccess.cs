@@ -85,7 +85,4 @@ internal sealed partial class WebAccess(string? bearerToken)
 
     private static bool Authorized(string header, byte[] expected) =>
         CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(header), expected);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Endpoint} listens on {Address}, beyond loopback, over plain HTTP {Access}; put TLS in front of it")]
-    private static partial void LogBeyondLoopback(ILogger logger, string endpoint, Uri address, string access);
 }

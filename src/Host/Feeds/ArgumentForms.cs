@@ -34,7 +34,4 @@ internal static partial class ArgumentForms
             LogUnknownForm(Logger, source, argument, form);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Source} argument '{Argument}' came as {Form}, a form Sigs does not understand: that part of the event is unknown (logged once; counted as sigs_argument_forms_unknown_total)")]
-    private static partial void LogUnknownForm(ILogger logger, string source, string argument, string form);
 }

@@ -17,7 +17,4 @@ internal sealed partial class DecodeErrorLog(string feedName, FeedCounters count
             LogDecodeError(logger, feedName, count, reason);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Feed}: skipped undecodable input #{Count}: {Reason}")]
-    private static partial void LogDecodeError(ILogger logger, string feed, long count, string reason);
 }

@@ -113,13 +113,4 @@ internal sealed partial class FallbackFeed(IEventFeed sensor, Func<FeedCounters,
         _active = null;
         Interlocked.Increment(ref _switches);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Feed} has been down for over {Seconds} s: the {Fallback} feed runs in its place until it is back")]
-    private static partial void LogTakingOver(ILogger logger, string feed, double seconds, string fallback);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed} is back: its fallback has stopped")]
-    private static partial void LogBack(ILogger logger, string feed);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The {Fallback} fallback of feed {Feed} failed: {Reason}")]
-    private static partial void LogFallbackFailed(ILogger logger, string fallback, string feed, string reason);
 }

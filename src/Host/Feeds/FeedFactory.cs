@@ -18,12 +18,12 @@ internal static class FeedFactory
 
         NativeFeed.CheckCanRun(); // fail at start, not when the sensor first goes down
         TimeSpan grace = sensor.FallbackGraceSeconds is double seconds ? TimeSpan.FromSeconds(seconds) : FallbackFeed.DefaultGrace;
-        ILogger nativeLogger = context.LoggerFactory.CreateLogger($"Sigs.Feeds.{NativeFeedType.TypeName}");
+        ILogger nativeLogger = context.LoggerFactory.CreateLogger(LogCategories.Feed(NativeFeedType.TypeName));
         return new FallbackFeed(
             created,
             counters => new NativeFeed(nativeLogger, context.WatchPlan, counters: counters, clock: context.Clock),
             grace,
-            context.LoggerFactory.CreateLogger("Sigs.Feeds.Fallback"),
+            context.LoggerFactory.CreateLogger(LogCategories.Feed("fallback")),
             clock: context.Clock);
     }
 

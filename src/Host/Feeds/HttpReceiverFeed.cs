@@ -219,13 +219,4 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
         context.Response.ContentType = "text/plain; charset=utf-8";
         return context.Response.WriteAsync(message + "\n");
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed} listening on {Address}")]
-    private static partial void LogListening(ILogger logger, string feed, Uri address);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Feed} answered 415: {Reason} (logged once; every refusal is counted)")]
-    private static partial void LogMediaTypeRefused(ILogger logger, string feed, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Feed} answered {Status}: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string feed, int status, string reason);
 }

@@ -40,7 +40,7 @@ internal abstract class FeedType<TOptions> : IFeedType
 
     public FeedOptions FromShortForm(string? value) => Parse(value);
 
-    public IEventFeed Create(FeedOptions options, FeedContext context) => Create((TOptions)options, context.LoggerFactory.CreateLogger($"Sigs.Feeds.{Name}"), context);
+    public IEventFeed Create(FeedOptions options, FeedContext context) => Create((TOptions)options, context.LoggerFactory.CreateLogger(LogCategories.Feed(Name)), context);
 
     protected virtual string? Problem(TOptions options) => null;
 

@@ -35,7 +35,4 @@ internal static partial class InvalidUtf8
 
         return Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(json.Span));
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "An input held bytes that are not UTF-8; they were replaced with U+FFFD and the input decoded (logged once; counted as sigs_input_invalid_utf8_total)")]
-    private static partial void LogRepaired(ILogger logger);
 }

@@ -80,13 +80,4 @@ internal sealed partial class ReconnectLoop(string feedName, FeedCounters counte
 
         _lost = true;
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed} connected")]
-    private static partial void LogConnected(ILogger logger, string feed);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed} reconnected after {Attempts} failed attempts")]
-    private static partial void LogReconnected(ILogger logger, string feed, int attempts);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Feed {Feed} is down: {Reason}; retrying with backoff (logged once until it is back)")]
-    private static partial void LogLost(ILogger logger, string feed, string reason);
 }

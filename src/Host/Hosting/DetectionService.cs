@@ -18,13 +18,14 @@ internal sealed partial class DetectionService(
     DetectionPipeline runtime,
     IReadOnlyList<IEventFeed> feeds,
     TimeSpan drainDeadline,
-    ILogger<DetectionService> logger,
+    ILoggerFactory loggerFactory,
     TimeSpan? stall = null) : BackgroundService, IEventSink
 {
     /// <summary>How long a failed feed waits before its first restart (doubling to 30 s).</summary>
     public static readonly TimeSpan FeedRestartDelay = TimeSpan.FromMilliseconds(500);
 
-    private readonly EngineLoop _loop = new(runtime.Engine, runtime.Process, runtime.Clock, stall ?? TimeSpan.FromMilliseconds(500), logger);
+    private readonly ILogger _logger = loggerFactory.CreateLogger(LogCategories.Hosting);
+    private readonly EngineLoop _loop = new(runtime.Engine, runtime.Process, runtime.Clock, stall ?? TimeSpan.FromMilliseconds(500), loggerFactory.CreateLogger(LogCategories.Engine));
     private volatile bool _running;
 
     /// <summary>True from start until the engine loop has drained on stop.</summary>
@@ -41,7 +42,7 @@ internal sealed partial class DetectionService(
         _running = true;
         _loop.Start();
         Task[] feedTasks = [.. feeds.Select(feed => RunFeedAsync(feed, stoppingToken))];
-        LogStarted(logger, runtime.Engine.Index.Runners.Count, feeds.Count);
+        LogStarted(_logger, runtime.Engine.Index.Runners.Count, feeds.Count);
 
         try
         {
@@ -65,7 +66,7 @@ internal sealed partial class DetectionService(
         TimeSpan left = drainDeadline - runtime.Clock.GetElapsedTime(drainStarted);
         await Task.WhenAll(runtime.Engine.Index.Runners.Select(r => r.DrainIsolationAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero))).ConfigureAwait(false);
         _running = false;
-        LogStopped(logger, runtime.EventsProcessed);
+        LogStopped(_logger, runtime.EventsProcessed);
     }
 
     /// <summary>
@@ -80,7 +81,7 @@ internal sealed partial class DetectionService(
             try
             {
                 await feed.RunAsync(this, stoppingToken).ConfigureAwait(false);
-                LogFeedEnded(logger, feed.Name);
+                LogFeedEnded(_logger, feed.Name);
                 return;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -92,7 +93,7 @@ internal sealed partial class DetectionService(
                 feed.Counters.SetConnected(false);
                 feed.Counters.CountReconnect();
                 TimeSpan delay = backoff.Next();
-                LogFeedFailed(logger, feed.Name, $"{ex.GetType().Name}: {ex.Message}", delay.TotalSeconds);
+                LogFeedFailed(_logger, feed.Name, $"{ex.GetType().Name}: {ex.Message}", delay.TotalSeconds);
                 try
                 {
                     await Task.Delay(delay, runtime.Clock, stoppingToken).ConfigureAwait(false);

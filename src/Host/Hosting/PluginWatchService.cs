@@ -12,7 +12,7 @@ namespace Sigs.Host.Hosting;
 /// well within two seconds. Each swap is published on the engine thread between two events, so no event is lost
 /// or delivered twice across it; retired plugins are then disposed, unloaded, and checked for collection.
 /// </summary>
-internal sealed partial class PluginWatchService(DetectionPipeline runtime, DetectionService detection, ILogger<PluginWatchService> logger) : BackgroundService
+internal sealed partial class PluginWatchService(DetectionPipeline runtime, DetectionService detection, ILogger logger) : BackgroundService
 {
     public static readonly TimeSpan ScanInterval = TimeSpan.FromMilliseconds(250);
 
@@ -77,10 +77,4 @@ internal sealed partial class PluginWatchService(DetectionPipeline runtime, Dete
         }, stoppingToken).ConfigureAwait(false);
         return unloaded;
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Plugins changed: {Signatures} signatures active (loaded: {Added}; retired: {Retired})")]
-    private static partial void LogSwapped(ILogger logger, int signatures, string added, int retired);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot scan the plugin folder {Folder}: {Reason}")]
-    private static partial void LogScanFailed(ILogger logger, string folder, string reason);
 }

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
 using Sigs.Plugins;
@@ -26,7 +27,7 @@ internal sealed partial class PluginLoader(
 {
     private readonly PluginTrust _trust = trust ?? PluginTrust.Default;
     private static readonly JsonElement EmptyConfig = JsonDocument.Parse("{}").RootElement.Clone();
-    private readonly ILogger _logger = loggerFactory.CreateLogger("Sigs.Loading");
+    private readonly ILogger _logger = loggerFactory.CreateLogger(LogCategories.Loading);
     private long _refusedPlugins;
     private long _refusedDependencies;
 
@@ -231,7 +232,7 @@ internal sealed partial class PluginLoader(
     /// </summary>
     public SignatureRunner Initialize(Signature signature, JsonElement config, PluginInfo plugin)
     {
-        var context = new HostSignatureContext(config, clock, loggerFactory.CreateLogger($"Sigs.Signature.{signature.Metadata.Id}"), sink);
+        var context = new HostSignatureContext(config, clock, loggerFactory.CreateLogger(LogCategories.Signature(signature.Metadata.Id)), sink);
         signature.Init(context);
         var runner = new SignatureRunner(signature, signature.Metadata, plugin, _logger, runnerPolicy, clock);
         context.Attach(runner);
@@ -302,25 +303,4 @@ internal sealed partial class PluginLoader(
         refusals.Add($"plugin {file}: {reason}");
         LogPluginRefused(_logger, file, reason);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded plugin {File} (sha256 {Sha256}): {Signatures}")]
-    private static partial void LogLoaded(ILogger logger, string file, string sha256, string signatures);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Refused plugin {File}: {Reason}")]
-    private static partial void LogPluginRefused(ILogger logger, string file, string reason);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Refused signature {Signature} in {File}: {Reason}")]
-    private static partial void LogSignatureRefused(ILogger logger, string signature, string file, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin {File} has no usable signature; unloaded")]
-    private static partial void LogNoSignatures(ILogger logger, string file);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Signature {Signature} in {File} is disabled by configuration")]
-    private static partial void LogDisabled(ILogger logger, string signature, string file);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Plugin {File}: refused to load {Reason}")]
-    private static partial void LogDependencyRefused(ILogger logger, string file, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "signatures.{Signature}: no loaded plugin has a signature with this id")]
-    private static partial void LogUnknownSignatureSetting(ILogger logger, string signature);
 }

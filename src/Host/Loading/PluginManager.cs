@@ -178,13 +178,4 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
     }
 
     private sealed record Entry(string Fingerprint, LoadedPlugin? Plugin);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Not scanning plugins: {Problem}; the loaded plugins stay (logged once until it changes)")]
-    private static partial void LogFolderProblem(ILogger logger, string problem);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Plugin folder {Folder} can be scanned again")]
-    private static partial void LogFolderUsable(ILogger logger, string folder);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Plugin {File} was removed; unloading it")]
-    private static partial void LogRemoved(ILogger logger, string file);
 }

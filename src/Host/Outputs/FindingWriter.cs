@@ -7,7 +7,7 @@ namespace Sigs.Host.Outputs;
 /// Serializes each finding once and hands it to every configured output, in the order findings arrive.
 /// A failing output is logged and counted; the others still receive the finding.
 /// </summary>
-internal sealed partial class FindingWriter(IReadOnlyList<IFindingOutput> outputs, ILogger<FindingWriter> logger) : IFindingSink, IDisposable
+internal sealed partial class FindingWriter(IReadOnlyList<IFindingOutput> outputs, ILogger logger) : IFindingSink, IDisposable
 {
     private readonly Lock _gate = new();
     private long _published;
@@ -48,7 +48,4 @@ internal sealed partial class FindingWriter(IReadOnlyList<IFindingOutput> output
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Output {Output} failed to write a {Signature} finding: {Reason}")]
-    private static partial void LogOutputFailed(ILogger logger, string output, string signature, string reason);
 }

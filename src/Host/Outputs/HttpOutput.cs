@@ -232,19 +232,4 @@ internal sealed partial class HttpOutput : IFindingOutput
     }
 
     private sealed record Pending(byte[] Body, string? SpoolFile);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Output {Output} is failing ({Reason}); retrying with backoff (logged once until it recovers)")]
-    private static partial void LogFailing(ILogger logger, string output, string reason);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Output {Output} recovered")]
-    private static partial void LogRecovered(ILogger logger, string output);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Output {Output} dropped a {Signature} finding: {Reason} ({Dropped} dropped so far)")]
-    private static partial void LogDropped(ILogger logger, string output, string signature, string reason, long dropped);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Output {Output}: {Count} findings from {Folder} queued again")]
-    private static partial void LogRequeued(ILogger logger, string output, int count, string folder);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Output {Output} stopped with {Count} findings undelivered; {Fate}")]
-    private static partial void LogUndelivered(ILogger logger, string output, int count, string fate);
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 
 namespace Sigs.Host.Outputs;
@@ -46,6 +47,6 @@ internal sealed class HttpOutputType : OutputType<HttpOutputOptions>
         options.SpoolDir,
         options.QueueCapacity,
         TimeSpan.FromSeconds(options.TimeoutSeconds),
-        loggerFactory.CreateLogger<HttpOutput>(),
+        loggerFactory.CreateLogger(LogCategories.Outputs),
         clock: clock);
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
 using Sigs.Host.Enrichment;
@@ -26,11 +27,11 @@ internal sealed class DetectionPipeline : IDisposable
     {
         Config = config;
         Clock = clock;
-        ArgumentForms.Logger = loggerFactory.CreateLogger("Sigs.Feeds.ArgumentForms");
-        InvalidUtf8.Logger = loggerFactory.CreateLogger("Sigs.Feeds.InvalidUtf8");
-        Findings = new FindingWriter(outputs, loggerFactory.CreateLogger<FindingWriter>());
+        ArgumentForms.Logger = loggerFactory.CreateLogger(LogCategories.Feed("arguments"));
+        InvalidUtf8.Logger = loggerFactory.CreateLogger(LogCategories.Feed("utf8"));
+        Findings = new FindingWriter(outputs, loggerFactory.CreateLogger(LogCategories.Outputs));
         Loader = CreateLoader(config, Findings, clock, loggerFactory);
-        UnloadVerifier = new UnloadVerifier(loggerFactory.CreateLogger("Sigs.Loading"), clock);
+        UnloadVerifier = new UnloadVerifier(loggerFactory.CreateLogger(LogCategories.Loading), clock);
         try
         {
             (Plugins, _ownPlugins, SignatureIndex index) = Load(signatures, loggerFactory);
@@ -119,7 +120,7 @@ internal sealed class DetectionPipeline : IDisposable
         switch (signatures)
         {
             case PipelineSignatures.Folder folder:
-                var manager = new PluginManager(folder.Path, Loader, loggerFactory.CreateLogger("Sigs.Loading"));
+                var manager = new PluginManager(folder.Path, Loader, loggerFactory.CreateLogger(LogCategories.Loading));
                 try
                 {
                     SignatureIndex index = manager.LoadAll();

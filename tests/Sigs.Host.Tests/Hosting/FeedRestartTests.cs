@@ -42,7 +42,7 @@ public sealed class FeedRestartTests
         using var runtime = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(RepoPaths.ShippedPlugins), [], logs, TimeProvider.System);
         var flaky = new FailsTwice();
         var steady = new ManualFeed();
-        var detection = new DetectionService(runtime, [flaky, steady], TimeSpan.FromSeconds(5), logs.CreateLogger<DetectionService>());
+        var detection = new DetectionService(runtime, [flaky, steady], TimeSpan.FromSeconds(5), logs);
         await detection.StartAsync(CancellationToken.None);
         try
         {

@@ -44,7 +44,7 @@ public sealed class MisbehavingSignatureTests : IAsyncLifetime
             Signatures = Misbehaving.Where(id => id != misbehaving).ToDictionary(id => id, _ => new SignatureSettings { Enabled = false }),
         };
         _runtime = new DetectionPipeline(config, new PipelineSignatures.Folder(_folder.Path), [], _logs, TimeProvider.System);
-        _detection = new DetectionService(_runtime, [_feed], TimeSpan.FromSeconds(2), _logs.CreateLogger<DetectionService>(), stall: TimeSpan.FromMilliseconds(200));
+        _detection = new DetectionService(_runtime, [_feed], TimeSpan.FromSeconds(2), _logs, stall: TimeSpan.FromMilliseconds(200));
         await _detection.StartAsync(CancellationToken.None);
         for (int i = 0; i < Events; i++)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
 using Sigs.Host.Hosting;
@@ -23,8 +24,8 @@ public sealed class PluginWatchServiceTests : IAsyncLifetime
     {
         _folder.AddPlugin(RepoPaths.TestPlugin("NewtonsoftV13"));
         _runtime = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(_folder.Path), [], _logs, TimeProvider.System);
-        _detection = new DetectionService(_runtime, [_feed], TimeSpan.FromSeconds(10), _logs.CreateLogger<DetectionService>());
-        _watch = new PluginWatchService(_runtime, _detection, _logs.CreateLogger<PluginWatchService>());
+        _detection = new DetectionService(_runtime, [_feed], TimeSpan.FromSeconds(10), _logs);
+        _watch = new PluginWatchService(_runtime, _detection, _logs.CreateLogger(LogCategories.Loading));
         _detection.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         _watch.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
     }

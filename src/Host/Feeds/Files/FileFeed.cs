@@ -30,7 +30,4 @@ internal sealed partial class FileFeed(string path, bool follow, ILogger logger,
             await sink.PublishAsync(securityEvent, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Feed {Feed}: {Message}")]
-    private static partial void LogRotation(ILogger logger, string feed, string message);
 }

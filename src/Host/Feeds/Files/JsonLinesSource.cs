@@ -67,7 +67,4 @@ internal sealed partial class JsonLinesSource(
         onSkipped?.Invoke();
         LogSkipped(logger, displayName, lineNumber, reason);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{File}:{Line}: skipped: {Reason}")]
-    private static partial void LogSkipped(ILogger logger, string file, long line, string reason);
 }
