@@ -11,10 +11,10 @@ namespace Sigs.Host.Cli;
 /// </summary>
 internal static class ListCommand
 {
-    public static int Run(CommandLine command, DetectionPipeline runtime, TextWriter output)
+    public static int Run(bool json, DetectionPipeline runtime, TextWriter output)
     {
         IReadOnlyList<SignatureRunner> runners = runtime.Engine.Index.Runners;
-        if (command.Flag("--json"))
+        if (json)
         {
             output.WriteLine(JsonSerializer.Serialize(runners.Select(Describe), ContractJson.Options));
             return 0;

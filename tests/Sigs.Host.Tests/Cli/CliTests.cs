@@ -158,12 +158,45 @@ public sealed class CliTests : IDisposable
     [InlineData("replay --help", "--plugins DIR")]
     [InlineData("list --help", "--json")]
     [InlineData("run --help", "--config FILE")]
+    [InlineData("check --help", "PATH")]
     public async Task Help_DescribesCommandsAndOptions(string args, string expected)
     {
         SigsProcess.Result result = await SigsProcess.RunAsync(args.Split(' '));
 
         Assert.Equal(0, result.ExitCode);
         Assert.Contains(expected, result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunHelp_ListsEveryFeedTypesShortForm()
+    {
+        SigsProcess.Result result = await SigsProcess.RunAsync(["run", "--help"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.All(Sigs.Host.Feeds.FeedTypes.All, type => Assert.Contains(type.ShortForm, result.Stdout, StringComparison.Ordinal));
+        Assert.Contains("native", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Version_PrintsTheHostsVersion()
+    {
+        SigsProcess.Result result = await SigsProcess.RunAsync(["--version"]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"^\d+\.\d+\.\d+", result.Stdout.Trim());
+    }
+
+    [Theory]
+    [InlineData("sigs re", "replay")]
+    [InlineData("sigs run --f", "--feed")]
+    [InlineData("sigs list --", "--json")]
+    public async Task Completion_SuggestsCommandsAndOptions(string line, string expected)
+    {
+        // The [suggest] directive is what dotnet-suggest's shell scripts call for each TAB.
+        SigsProcess.Result result = await SigsProcess.RunAsync([$"[suggest:{line.Length}]", line]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains(expected, result.StdoutLines);
     }
 
     [Fact]

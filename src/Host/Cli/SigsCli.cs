@@ -1,0 +1,151 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Sigs.Host.Common;
+using Sigs.Host.Configuration;
+using Sigs.Host.Feeds;
+using Sigs.Host.Pipeline;
+
+namespace Sigs.Host.Cli;
+
+/// <summary>
+/// <c>sigs</c>'s entry: parses the command line, loads the configuration and the pipeline, runs the command.
+/// Every fatal problem is one line on stderr and exit code 2.
+/// </summary>
+internal static class SigsCli
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var commands = new SigsCommands();
+        foreach (HelpOption help in commands.Root.Options.OfType<HelpOption>())
+        {
+            help.Action = new HelpText();
+        }
+
+        commands.Root.SetAction(parse =>
+        {
+            parse.InvocationConfiguration.Output.Write(HelpText.Render(commands.Root, commands.Root));
+            return 0;
+        });
+        foreach (Command command in commands.Root.Subcommands)
+        {
+            command.SetAction((parse, cancellation) => ExecuteAsync(commands, parse, command.Name, output, error, cancellation));
+        }
+
+        try
+        {
+            ParseResult parse = commands.Root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                throw new UsageException(ParseProblem(parse, commands));
+            }
+
+            var invocation = new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null, // the host handles SIGTERM and drains; nothing else may exit early
+            };
+            return await parse.InvokeAsync(invocation).ConfigureAwait(false);
+        }
+        catch (UsageException ex)
+        {
+            await error.WriteLineAsync($"sigs: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+        catch (Exception ex) when (ex is ConfigException or FileNotFoundException or DirectoryNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            await error.WriteLineAsync($"sigs: error: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+    }
+
+    private static async Task<int> ExecuteAsync(SigsCommands commands, ParseResult parse, string command, TextWriter output, TextWriter error, CancellationToken cancellation)
+    {
+        // Inputs are checked before anything loads, so a typo fails fast with one line.
+        IReadOnlyList<string> replayInputs = command == commands.Replay.Name ? ReplayCommand.ExpandInputs(parse.GetValue(commands.Inputs) ?? []) : [];
+        IReadOnlyList<FeedOptions> commandLineFeeds = [.. (parse.GetValue(commands.Feed) ?? []).Select(FeedFactory.Parse)];
+        using ILoggerFactory loggerFactory = CreateLoggerFactory(parse.GetValue(commands.LogLevel));
+        TimeProvider clock = TimeProvider.System; // the one clock; everything else gets it from here
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            stop.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            string? configPath = parse.GetValue(commands.Config);
+            SigsConfig config = ConfigLoader.Load(configPath, HostExtensions.Types);
+            string pluginFolder = DetectionPipeline.ResolvePluginFolder(parse.GetValue(commands.Plugins), config, configPath);
+            if (command == commands.Check.Name)
+            {
+                return CheckCommand.Run(parse.GetValue(commands.CheckPath) ?? [], config, pluginFolder, output, clock);
+            }
+
+            var outputs = command == commands.List.Name ? [] : DetectionPipeline.CreateOutputs(config, loggerFactory, clock);
+            using var pipeline = new DetectionPipeline(config, new PipelineSignatures.Folder(pluginFolder), outputs, loggerFactory, clock);
+            return command switch
+            {
+                "replay" => await ReplayCommand.RunAsync(replayInputs, pipeline, loggerFactory, error, stop.Token).ConfigureAwait(false),
+                "list" => ListCommand.Run(parse.GetValue(commands.Json), pipeline, output),
+                _ => await RunCommand.RunAsync([.. config.Feeds, .. commandLineFeeds], pipeline, loggerFactory, stop.Token).ConfigureAwait(false),
+            };
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>The first parse error in Sigs' words: what was wrong, and where to look.</summary>
+    private static string ParseProblem(ParseResult parse, SigsCommands commands)
+    {
+        Command command = parse.CommandResult.Command;
+        string? unmatched = parse.UnmatchedTokens.Count > 0 ? parse.UnmatchedTokens[0] : null;
+        if (unmatched is not null && command == commands.Root)
+        {
+            return $"unknown command '{unmatched}'; commands: {string.Join(", ", commands.Root.Subcommands.Select(c => c.Name))}";
+        }
+
+        if (unmatched is not null && unmatched.StartsWith('-') && unmatched != "-")
+        {
+            return $"unknown option '{unmatched}' for 'sigs {command.Name}'; see 'sigs {command.Name} --help'";
+        }
+
+        if (unmatched is not null)
+        {
+            return $"unexpected argument '{unmatched}' for 'sigs {command.Name}'; see 'sigs {command.Name} --help'";
+        }
+
+        string message = parse.Errors[0].Message;
+        if (parse.Errors[0].SymbolResult is System.CommandLine.Parsing.OptionResult { Option: { } option } && option.HelpName is { } valueName && message.StartsWith("Required argument missing", StringComparison.Ordinal))
+        {
+            return $"option '{option.Name}' needs a value ({valueName})";
+        }
+
+        return message.Contains("see 'sigs", StringComparison.Ordinal) ? message : $"{message.TrimEnd('.')}; see 'sigs {command.Name} --help'";
+    }
+
+    private static ILoggerFactory CreateLoggerFactory(string? level)
+    {
+        LogLevel minimum = level is null ? Microsoft.Extensions.Logging.LogLevel.Information
+            : Enum.TryParse(level, ignoreCase: true, out LogLevel parsed) && Enum.IsDefined(parsed) ? parsed
+            : throw new UsageException($"--log-level '{level}' is not one of trace, debug, information, warning, error");
+        return LoggerFactory.Create(builder =>
+        {
+            builder.SetMinimumLevel(minimum);
+            builder.AddSimpleConsole(options =>
+            {
+                options.SingleLine = true;
+                options.UseUtcTimestamp = true;
+                options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+            builder.Services.Configure<ConsoleLoggerOptions>(options => options.LogToStandardErrorThreshold = Microsoft.Extensions.Logging.LogLevel.Trace);
+        });
+    }
+}

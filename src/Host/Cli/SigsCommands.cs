@@ -1,0 +1,101 @@
+using System.CommandLine;
+using Sigs.Host.Feeds;
+
+namespace Sigs.Host.Cli;
+
+/// <summary>
+/// The commands <c>sigs</c> understands and their options, on System.CommandLine: parsing, <c>--help</c>,
+/// <c>--version</c> and shell completion (the <c>[suggest]</c> directive that <c>dotnet-suggest</c> uses).
+/// </summary>
+internal sealed class SigsCommands
+{
+    public SigsCommands()
+    {
+        Feed.Description = $"add a feed (repeatable): {string.Join(", ", FeedTypes.All.Select(t => t.ShortForm))}";
+        Run = new Command("run", "Run the detection host: read the configured feeds, run every signature, write findings to the outputs.") { Feed };
+        Replay = new Command("replay", "Replay JSON-lines event files through the signatures and print the findings as JSON lines on stdout.") { Inputs };
+        List = new Command("list", "List the signatures the host loads: id, name, version, selected events, plugin file and its SHA-256.") { Json };
+        Check = new Command("check", "Validate a built plugin without running the host: SDK compatibility, metadata, unique ids, config schema.") { CheckPath };
+        RefuseOptionLikeValues(Inputs, "replay");
+        RefuseOptionLikeValues(CheckPath, "check");
+        Root = new RootCommand("sigs: detection signatures for Linux nodes and Kubernetes, fed by Tracee, Falco, the Kubernetes audit log or its own probe.")
+        {
+            Config, Plugins, LogLevel, Run, Replay, List, Check,
+        };
+    }
+
+    public Option<string> Config { get; } = new("--config")
+    {
+        HelpName = "FILE",
+        Description = "YAML configuration, validated against schema/config.schema.json",
+        Recursive = true,
+    };
+
+    public Option<string> Plugins { get; } = new("--plugins")
+    {
+        HelpName = "DIR",
+        Description = "plugin folder (default: config plugins.dir, else plugins/ beside the sigs executable)",
+        Recursive = true,
+    };
+
+    public Option<string> LogLevel { get; } = new("--log-level")
+    {
+        HelpName = "LEVEL",
+        Description = "trace, debug, information, warning or error (default: information); logs go to stderr",
+        Recursive = true,
+    };
+
+    public Option<string[]> Feed { get; } = new("--feed") { HelpName = "TYPE[:ADDRESS]", Arity = ArgumentArity.ZeroOrMore };
+
+    public Option<bool> Json { get; } = new("--json") { Description = "print one JSON document instead of a table" };
+
+    public Argument<string[]> Inputs { get; } = new("FILE|DIR|-")
+    {
+        Description = "event files; a folder stands for its *.json and *.jsonl files in name order; '-' reads stdin",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public Argument<string[]> CheckPath { get; } = new("PATH")
+    {
+        Description = "a plugin DLL or the folder it was built into",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    public RootCommand Root { get; }
+
+    public Command Run { get; }
+
+    public Command Replay { get; }
+
+    public Command List { get; }
+
+    public Command Check { get; }
+
+    /// <summary>An argument that takes any string would take a mistyped option as a file name; it is an unknown option.</summary>
+    private static void RefuseOptionLikeValues(Argument<string[]> argument, string command) =>
+        argument.Validators.Add(result =>
+        {
+            if (result.Tokens.FirstOrDefault(t => t.Value.StartsWith('-') && t.Value != "-") is { } option)
+            {
+                result.AddError($"unknown option '{option.Value}' for 'sigs {command}'; see 'sigs {command} --help'");
+            }
+        });
+
+    /// <summary>What a command does beyond its summary, shown under its usage in <c>--help</c>.</summary>
+    public static string Details(string command) => command switch
+    {
+        "run" => "Runs until SIGTERM or Ctrl-C. Feeds come from the config's 'feeds:' list and every --feed; with none, the native probe runs.",
+        "replay" => """
+            Each line may be a Tracee event (tracee -o json, or v1beta1 JSON), a Falco JSON alert, a Kubernetes
+            audit.k8s.io/v1 Event or EventList, or a Sigs event; formats may mix line by line. Bad lines are reported
+            as FILE:LINE and skipped. Exit code 0 when the input was read (findings or not), 2 for a fatal error
+            (missing file, bad config, unreadable plugin folder).
+            """,
+        "check" => """
+            The plugin is loaded as the host would load it; each problem is printed as one line and the exit code is
+            1 when there is any, 0 when there is none. Ids are compared with the plugins in the plugin folder
+            (--plugins, config plugins.dir, or the default).
+            """,
+        _ => string.Empty,
+    };
+}
