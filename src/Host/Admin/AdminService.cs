@@ -8,6 +8,7 @@ using Sigs.Host.Contract;
 using Sigs.Host.Engine;
 using Sigs.Host.Feeds;
 using Sigs.Host.Hosting;
+using Sigs.Host.Outputs;
 using Sigs.Host.Pipeline;
 
 namespace Sigs.Host.Admin;
@@ -105,33 +106,26 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
     {
         var text = new PrometheusText();
         text.Family("sigs_events_total", "counter", "Events received, by feed and event name.");
-        foreach (IEventFeed feed in detection.Feeds)
+        foreach ((string feed, FeedCounters counters) in CounterSets())
         {
-            foreach ((string name, long count) in feed.Counters.EventsByName)
+            foreach ((string name, long count) in counters.EventsByName)
             {
-                text.Sample("sigs_events_total", count, ("feed", feed.Name), ("event", name));
+                text.Sample("sigs_events_total", count, ("feed", feed), ("event", name));
             }
+        }
 
-            if (feed is FallbackFeed fallback)
+        foreach (FeedGauge gauge in Enum.GetValues<FeedGauge>())
+        {
+            (string name, string type, string help) = FeedGauges.Describe(gauge);
+            text.Family(name, type, help);
+            foreach ((string feed, FeedCounters counters) in CounterSets())
             {
-                foreach ((string name, long count) in fallback.FallbackCounters.EventsByName)
+                if (counters.Gauges.TryGetValue(gauge, out long value))
                 {
-                    text.Sample("sigs_events_total", count, ("feed", $"{feed.Name} fallback"), ("event", name));
+                    text.Sample(name, value, ("feed", feed));
                 }
             }
         }
-
-        text.Family("sigs_feed_fallback_active", "gauge", "1 while a sensor feed is down and its fallback (the native probe) runs.");
-        text.Family("sigs_feed_fallback_switches_total", "counter", "Switches to a feed's fallback and back.");
-        foreach (FallbackFeed fallback in detection.Feeds.OfType<FallbackFeed>())
-        {
-            text.Sample("sigs_feed_fallback_active", fallback.Active is null ? 0 : 1, ("feed", fallback.Name));
-            text.Sample("sigs_feed_fallback_switches_total", fallback.Switches, ("feed", fallback.Name));
-        }
-
-        FeedGaugeSamples(text, FeedGauge.NativeMarks, "sigs_native_marks", "fanotify marks the native probe holds.");
-        FeedGaugeSamples(text, FeedGauge.NativeMountNamespaces, "sigs_native_mount_namespaces", "Mount namespaces the native probe watches.");
-        FeedGaugeSamples(text, FeedGauge.NativeFoldersMissing, "sigs_native_folders_missing", "Watched folders that exist in no mount namespace yet.");
 
         text.Family("sigs_argument_forms_unknown_total", "counter", "Sensor arguments in a form Sigs does not understand (that part of the event unknown), by source and argument.");
         foreach (((string source, string argument), long count) in ArgumentForms.Unknown)
@@ -155,11 +149,29 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
 
         text.Sample("sigs_drops_total", runtime.Processes.Evictions, ("stage", "process_table"));
         text.Sample("sigs_drops_total", runtime.Findings.OutputFailures, ("stage", "output"));
+        IFindingOutput[] delivering = [.. runtime.Findings.Outputs.Where(o => o.Deliveries is not null)];
+        foreach (IFindingOutput output in delivering)
+        {
+            text.Sample("sigs_drops_total", output.Deliveries!.Dropped, ("stage", "delivery"), ("output", output.Name));
+        }
         IReadOnlyList<SignatureRunner> runners = runtime.Engine.Index.Runners;
         foreach (SignatureRunner runner in runners)
         {
             text.Sample("sigs_drops_total", runner.Skipped, ("stage", "quarantine"), ("signature", runner.Metadata.Id));
             text.Sample("sigs_drops_total", runner.Dropped, ("stage", "isolated_queue"), ("signature", runner.Metadata.Id));
+        }
+
+        text.Family("sigs_output_delivered_total", "counter", "Findings a delivering output (http) had acknowledged, by output.");
+        text.Family("sigs_output_retries_total", "counter", "Delivery attempts that failed and were retried, by output.");
+        text.Family("sigs_output_queue_length", "gauge", "Findings waiting for delivery, by output.");
+        text.Family("sigs_output_spooled", "gauge", "Findings kept in the output's spool folder now, by output.");
+        foreach (IFindingOutput output in delivering)
+        {
+            DeliveryCounts counts = output.Deliveries!;
+            text.Sample("sigs_output_delivered_total", counts.Delivered, ("output", output.Name));
+            text.Sample("sigs_output_retries_total", counts.Retries, ("output", output.Name));
+            text.Sample("sigs_output_queue_length", counts.Queued, ("output", output.Name));
+            text.Sample("sigs_output_spooled", counts.Spooled, ("output", output.Name));
         }
 
         text.Family("sigs_plugin_refusals_total", "counter", "Plugins and signatures refused at load, and dependencies refused later, by kind.");
@@ -199,23 +211,7 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
         }
     }
 
-    /// <summary>One gauge family over every feed (and running fallback) that sets <paramref name="gauge"/>.</summary>
-    private void FeedGaugeSamples(PrometheusText text, FeedGauge gauge, string name, string help)
-    {
-        text.Family(name, "gauge", help);
-        foreach (IEventFeed feed in detection.Feeds)
-        {
-            if (feed.Counters.Gauges.TryGetValue(gauge, out long value))
-            {
-                text.Sample(name, value, ("feed", feed.Name));
-            }
-
-            if (feed is FallbackFeed fallback && fallback.FallbackCounters.Gauges.TryGetValue(gauge, out long fallbackValue))
-            {
-                text.Sample(name, fallbackValue, ("feed", $"{feed.Name} fallback"));
-            }
-        }
-    }
+    private IEnumerable<(string Feed, FeedCounters Counters)> CounterSets() => detection.Feeds.SelectMany(feed => feed.CounterSets);
 
     private static void RunnerSamples(PrometheusText text, IReadOnlyList<SignatureRunner> runners, string name, Func<SignatureRunner, double> value)
     {

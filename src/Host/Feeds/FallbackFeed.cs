@@ -25,6 +25,9 @@ internal sealed partial class FallbackFeed(IEventFeed sensor, Func<FeedCounters,
     /// <summary>What the fallback did, over all the times it ran.</summary>
     public FeedCounters FallbackCounters { get; } = new();
 
+    /// <summary>The sensor's counts, and the fallback's (over all the times it ran) as "NAME fallback".</summary>
+    public IReadOnlyList<(string Feed, FeedCounters Counters)> CounterSets => [(Name, Counters), ($"{Name} fallback", FallbackCounters)];
+
     /// <summary>The fallback feed while it runs.</summary>
     public IEventFeed? Active => _active;
 
@@ -33,6 +36,7 @@ internal sealed partial class FallbackFeed(IEventFeed sensor, Func<FeedCounters,
 
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
+        ShowState();
         Task sensorRun = sensor.RunAsync(sink, cancellationToken);
         using var timer = new PeriodicTimer(checkInterval ?? TimeSpan.FromMilliseconds(250), _clock);
         long? downSince = null;
@@ -82,6 +86,7 @@ internal sealed partial class FallbackFeed(IEventFeed sensor, Func<FeedCounters,
         var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _active = fallback;
         Interlocked.Increment(ref _switches);
+        ShowState();
         return (stop, RunFallbackAsync(fallback, sink, stop.Token));
     }
 
@@ -112,5 +117,13 @@ internal sealed partial class FallbackFeed(IEventFeed sensor, Func<FeedCounters,
         stop.Dispose();
         _active = null;
         Interlocked.Increment(ref _switches);
+        ShowState();
+    }
+
+    /// <summary>Whether the fallback runs, and how often it switched, as the sensor feed's gauges.</summary>
+    private void ShowState()
+    {
+        Counters.SetGauge(FeedGauge.FallbackActive, _active is null ? 0 : 1);
+        Counters.SetGauge(FeedGauge.FallbackSwitches, Switches);
     }
 }

@@ -9,5 +9,8 @@ internal interface IEventFeed
 
     FeedCounters Counters { get; }
 
+    /// <summary>Every set of counts the feed keeps, each under the feed name it is exported with.</summary>
+    IReadOnlyList<(string Feed, FeedCounters Counters)> CounterSets => [(Name, Counters)];
+
     Task RunAsync(IEventSink sink, CancellationToken cancellationToken);
 }

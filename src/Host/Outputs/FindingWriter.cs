@@ -17,6 +17,9 @@ internal sealed partial class FindingWriter(IReadOnlyList<IFindingOutput> output
 
     public long OutputFailures => Interlocked.Read(ref _outputFailures);
 
+    /// <summary>The outputs findings go to, in order.</summary>
+    public IReadOnlyList<IFindingOutput> Outputs => outputs;
+
     public void Publish(Finding finding)
     {
         byte[] json = FindingJson.Serialize(finding);

@@ -66,6 +66,8 @@ internal sealed partial class HttpOutput : IFindingOutput
 
     public long Retries => Interlocked.Read(ref _retries);
 
+    public DeliveryCounts Deliveries => new(Delivered, Retries, Dropped, _queue.Reader.Count, Interlocked.Read(ref _spooled));
+
     public void Write(Finding finding, ReadOnlyMemory<byte> json)
     {
         byte[] body = _falcoFormat ? FalcoAlertFormat.Serialize(finding) : json.ToArray();

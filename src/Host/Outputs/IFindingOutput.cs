@@ -10,4 +10,10 @@ internal interface IFindingOutput : IDisposable
 
     /// <summary>Takes one finding; <paramref name="json"/> is its Sigs JSON form (finding.schema.json).</summary>
     void Write(Finding finding, ReadOnlyMemory<byte> json);
+
+    /// <summary>What a delivering output did so far, for /metrics; null for outputs that only write.</summary>
+    DeliveryCounts? Deliveries => null;
 }
+
+/// <summary>A delivering output's counts: acknowledged, retried, dropped for good, waiting now, on disk now.</summary>
+internal sealed record DeliveryCounts(long Delivered, long Retries, long Dropped, int Queued, long Spooled);

@@ -20,9 +20,11 @@ public sealed class RunFeedsEndToEndTests : IDisposable
 
     private readonly int _adminPort = Ports.Free();
 
-    private SigsProcess StartSigs(params string[] feeds)
+    private SigsProcess StartSigs(params string[] feeds) => StartSigsWithOutputs(string.Empty, feeds);
+
+    private SigsProcess StartSigsWithOutputs(string moreOutputs, params string[] feeds)
     {
-        string config = _folder.File("sigs.yaml", $"outputs:\n  - type: file\n    path: {FindingsFile}\nadmin:\n  listen: http://127.0.0.1:{_adminPort}\n");
+        string config = _folder.File("sigs.yaml", $"outputs:\n  - type: file\n    path: {FindingsFile}\n{moreOutputs}admin:\n  listen: http://127.0.0.1:{_adminPort}\n");
         return SigsProcess.Start(["run", "--config", config, .. feeds.SelectMany(f => new[] { "--feed", f })]);
     }
 
@@ -69,12 +71,16 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         bogusFlags.Data[1] = new EventValue { Name = "flags", Str = "O_BOGUS" }; // no access mode: unknown, counted, delivered
         await using GrpcSensor server = await GrpcSensor.StartAsync(socket, new TraceeSensor().ThenSend(exec, tokenRead, TraceeGrpcFeedTests.OpenEvent("/etc/kubernetes/pki/ca.key"), bogusFlags));
 
-        using SigsProcess sigs = StartSigs($"tracee:unix:{socket}");
+        int downPort = Ports.Free(); // an http output whose receiver is down: its retries and queue show on /metrics
+        using SigsProcess sigs = StartSigsWithOutputs($"  - type: http\n    url: http://127.0.0.1:{downPort}/\n    timeoutSeconds: 1\n", $"tracee:unix:{socket}");
         await Eventually.TrueAsync(() => FindingIds().Count == 2, "two findings");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_adminPort}") };
         string health = await http.GetStringAsync("/healthz");
         string metrics = "";
-        await Eventually.TrueAsync(() => (metrics = http.GetStringAsync("/metrics").GetAwaiter().GetResult()).Contains("sigs_engine_events_total 4", StringComparison.Ordinal), "all four events in the engine");
+        await Eventually.TrueAsync(
+            () => (metrics = http.GetStringAsync("/metrics").GetAwaiter().GetResult()).Contains("sigs_engine_events_total 4", StringComparison.Ordinal)
+                && System.Text.RegularExpressions.Regex.IsMatch(metrics, $@"(?m)^sigs_output_retries_total\{{output=""http:http://127\.0\.0\.1:{downPort}/""\}} [1-9]"),
+            "all four events in the engine, and the http output retrying");
         JsonElement plugins = JsonDocument.Parse(await http.GetStringAsync("/plugins")).RootElement;
         SigsProcess.Result result = await StopAsync(sigs);
 
@@ -86,6 +92,8 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         Assert.Single(result.Stderr.Split('\n'), l => l.Contains("argument 'flags' came as the text 'O_BOGUS'", StringComparison.Ordinal));
         Assert.Contains("sigs_findings_total{signature=\"TRC-1018\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("sigs_signature_state{signature=\"SIGS-1003\",state=\"active\"} 1", metrics, StringComparison.Ordinal);
+        Assert.Contains($"sigs_output_delivered_total{{output=\"http:http://127.0.0.1:{downPort}/\"}} 0", metrics, StringComparison.Ordinal);
+        Assert.Matches($@"(?m)^sigs_output_queue_length\{{output=""http:http://127\.0\.0\.1:{downPort}/""\}} [01]$", metrics);
 
         Assert.Equal(5, plugins.GetArrayLength());
         JsonElement certTheft = plugins.EnumerateArray().SelectMany(p => p.GetProperty("signatures").EnumerateArray()).Single(s => s.GetProperty("id").GetString() == "TRC-1018");

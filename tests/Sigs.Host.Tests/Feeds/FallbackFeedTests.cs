@@ -119,6 +119,8 @@ public sealed class FallbackFeedTests : IAsyncLifetime
         Assert.Single(_logs.LinesContaining("is back: its fallback has stopped"));
         Assert.True(feed.FallbackCounters.Events > 0);
         Assert.False(feed.FallbackCounters.Connected);
+        Assert.Equal((0, 2), (feed.Counters.Gauges[FeedGauge.FallbackActive], feed.Counters.Gauges[FeedGauge.FallbackSwitches])); // on /metrics
+        Assert.Equal([feed.Name, $"{feed.Name} fallback"], feed.CounterSets.Select(c => c.Feed));
     }
 
     [Fact]
@@ -130,5 +132,6 @@ public sealed class FallbackFeedTests : IAsyncLifetime
         await RunMarkedAsync("sigs-marker-no-sensor");
         await Eventually.TrueAsync(() => ProbeSaw("sigs-marker-no-sensor"), "the probe's exec event");
         Assert.Equal(1, feed.Switches);
+        Assert.Equal(1, feed.Counters.Gauges[FeedGauge.FallbackActive]);
     }
 }

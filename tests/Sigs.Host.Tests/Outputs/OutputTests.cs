@@ -120,6 +120,7 @@ public sealed class OutputTests : IAsyncLifetime
         Assert.Equal(20, output.Delivered);
         Assert.Equal(0, output.Dropped);
         Assert.True(output.Retries >= 4);
+        Assert.Equal((20, output.Retries, 0, 0), (output.Deliveries.Delivered, output.Deliveries.Retries, output.Deliveries.Dropped, output.Deliveries.Queued));
         // Two outages (down and 500s, then a 503 after recovering): each state change is logged once.
         Assert.Equal(2, _logs.LinesContaining("is failing").Count);
         Assert.Equal(2, _logs.LinesContaining("recovered").Count);
@@ -191,6 +192,7 @@ public sealed class OutputTests : IAsyncLifetime
 
         Assert.Equal(2, Directory.GetFiles(spool, "*.json").Length);
         Assert.Equal(4, output.Dropped);
+        Assert.Equal((0, 4, 2), (output.Deliveries.Delivered, output.Deliveries.Dropped, output.Deliveries.Spooled)); // what /metrics shows
         Assert.Contains(_logs.Lines, l => l.Contains("the spool is full", StringComparison.Ordinal));
     }
 
