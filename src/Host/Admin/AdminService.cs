@@ -10,12 +10,17 @@ using Sigs.Host.Feeds;
 using Sigs.Host.Hosting;
 using Sigs.Host.Outputs;
 using Sigs.Host.Pipeline;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Sigs.Host.Admin;
 
 /// <summary>
 /// The admin endpoint: <c>/healthz</c> (200 when the engine runs, every feed is connected, signatures are loaded
-/// and none were lost, and the plugin folder can be scanned; else 503 with reasons), <c>/plugins</c> (JSON) and <c>/metrics</c> (Prometheus text). Read-only; bind it to loopback.
+/// and none were lost, and the plugin folder can be scanned; else 503 with reasons), <c>/plugins</c> (JSON) and
+/// <c>/metrics</c> (the <see cref="SigsMeter"/>'s instruments, rendered by OpenTelemetry's Prometheus exporter).
+/// Read-only; bind it to loopback.
 /// </summary>
 internal sealed partial class AdminService(Uri listen, WebAccess access, DetectionPipeline runtime, DetectionService detection, ILogger logger) : IHostedService, IAsyncDisposable
 {
@@ -28,11 +33,13 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         access.WarnIfExposed(listen, "Admin endpoint", logger);
-        WebApplication app = LoopbackWebApp.Create(listen, access);
+        WebApplication app = LoopbackWebApp.Create(listen, access, services: services => services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("sigs")).WithMetrics(metrics => metrics
+            .AddMeter(SigsMeter.Name)
+            .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0)));
         _app = app;
         app.MapGet("/healthz", Health);
         app.MapGet("/plugins", () => Results.Text(JsonSerializer.Serialize(PluginReport(), ContractJson.Options), "application/json"));
-        app.MapGet("/metrics", () => Results.Text(Metrics(), "text/plain; version=0.0.4; charset=utf-8"));
+        app.MapPrometheusScrapingEndpoint("/metrics");
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -101,123 +108,4 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
                 P99Microseconds = r.Latency?.P99,
             }),
         })];
-
-    private string Metrics()
-    {
-        var text = new PrometheusText();
-        text.Family("sigs_events_total", "counter", "Events received, by feed and event name.");
-        foreach ((string feed, FeedCounters counters) in CounterSets())
-        {
-            foreach ((string name, long count) in counters.EventsByName)
-            {
-                text.Sample("sigs_events_total", count, ("feed", feed), ("event", name));
-            }
-        }
-
-        foreach (FeedGauge gauge in Enum.GetValues<FeedGauge>())
-        {
-            (string name, string type, string help) = FeedGauges.Describe(gauge);
-            text.Family(name, type, help);
-            foreach ((string feed, FeedCounters counters) in CounterSets())
-            {
-                if (counters.Gauges.TryGetValue(gauge, out long value))
-                {
-                    text.Sample(name, value, ("feed", feed));
-                }
-            }
-        }
-
-        text.Family("sigs_argument_forms_unknown_total", "counter", "Sensor arguments in a form Sigs does not understand (that part of the event unknown), by source and argument.");
-        foreach (((string source, string argument), long count) in ArgumentForms.Unknown)
-        {
-            text.Sample("sigs_argument_forms_unknown_total", count, ("source", source), ("argument", argument));
-        }
-
-        text.Family("sigs_input_invalid_utf8_total", "counter", "JSON inputs with bytes that are not UTF-8, decoded with U+FFFD in their place.");
-        text.Sample("sigs_input_invalid_utf8_total", InvalidUtf8.Repaired);
-
-        text.Family("sigs_feed_connected", "gauge", "1 while the feed is connected to its sensor (or listening).");
-        FeedSamples(text, "sigs_feed_connected", c => c.Connected ? 1 : 0);
-        text.Family("sigs_feed_reconnects_total", "counter", "Times a feed got its connection back after losing it.");
-        FeedSamples(text, "sigs_feed_reconnects_total", c => c.Reconnects);
-        text.Family("sigs_drops_total", "counter", "Inputs or events dropped, by stage.");
-        foreach (IEventFeed feed in detection.Feeds)
-        {
-            text.Sample("sigs_drops_total", feed.Counters.DecodeErrors, ("stage", "decode"), ("feed", feed.Name));
-            text.Sample("sigs_drops_total", feed.Counters.Rejected, ("stage", "receive"), ("feed", feed.Name));
-        }
-
-        text.Sample("sigs_drops_total", runtime.Processes.Evictions, ("stage", "process_table"));
-        text.Sample("sigs_drops_total", runtime.Findings.OutputFailures, ("stage", "output"));
-        IFindingOutput[] delivering = [.. runtime.Findings.Outputs.Where(o => o.Deliveries is not null)];
-        foreach (IFindingOutput output in delivering)
-        {
-            text.Sample("sigs_drops_total", output.Deliveries!.Dropped, ("stage", "delivery"), ("output", output.Name));
-        }
-        IReadOnlyList<SignatureRunner> runners = runtime.Engine.Index.Runners;
-        foreach (SignatureRunner runner in runners)
-        {
-            text.Sample("sigs_drops_total", runner.Skipped, ("stage", "quarantine"), ("signature", runner.Metadata.Id));
-            text.Sample("sigs_drops_total", runner.Dropped, ("stage", "isolated_queue"), ("signature", runner.Metadata.Id));
-        }
-
-        text.Family("sigs_output_delivered_total", "counter", "Findings a delivering output (http) had acknowledged, by output.");
-        text.Family("sigs_output_retries_total", "counter", "Delivery attempts that failed and were retried, by output.");
-        text.Family("sigs_output_queue_length", "gauge", "Findings waiting for delivery, by output.");
-        text.Family("sigs_output_spooled", "gauge", "Findings kept in the output's spool folder now, by output.");
-        foreach (IFindingOutput output in delivering)
-        {
-            DeliveryCounts counts = output.Deliveries!;
-            text.Sample("sigs_output_delivered_total", counts.Delivered, ("output", output.Name));
-            text.Sample("sigs_output_retries_total", counts.Retries, ("output", output.Name));
-            text.Sample("sigs_output_queue_length", counts.Queued, ("output", output.Name));
-            text.Sample("sigs_output_spooled", counts.Spooled, ("output", output.Name));
-        }
-
-        text.Family("sigs_plugin_refusals_total", "counter", "Plugins and signatures refused at load, and dependencies refused later, by kind.");
-        text.Sample("sigs_plugin_refusals_total", runtime.Loader.RefusedPlugins, ("kind", "plugin"));
-        text.Sample("sigs_plugin_refusals_total", runtime.Loader.RefusedDependencies, ("kind", "dependency"));
-
-        text.Family("sigs_plugin_unload_leaks_total", "counter", "Unloaded plugins whose load context was not collected.");
-        text.Sample("sigs_plugin_unload_leaks_total", runtime.UnloadVerifier.Leaks);
-
-        text.Family("sigs_engine_events_total", "counter", "Events run through the engine.");
-        text.Sample("sigs_engine_events_total", runtime.EventsProcessed);
-        text.Family("sigs_engine_queue_length", "gauge", "Events waiting for the engine.");
-        text.Sample("sigs_engine_queue_length", detection.Queued);
-        text.Family("sigs_findings_total", "counter", "Findings, by signature.");
-        RunnerSamples(text, runners, "sigs_findings_total", r => r.Findings);
-        text.Family("sigs_signature_events_total", "counter", "Events delivered to each signature.");
-        RunnerSamples(text, runners, "sigs_signature_events_total", r => r.Events);
-        text.Family("sigs_signature_faults_total", "counter", "Exceptions thrown by each signature.");
-        RunnerSamples(text, runners, "sigs_signature_faults_total", r => r.Faults);
-        text.Family("sigs_signature_state", "gauge", "1 for each signature's current state.");
-        foreach (SignatureRunner runner in runners)
-        {
-            foreach (SignatureState state in Enum.GetValues<SignatureState>())
-            {
-                text.Sample("sigs_signature_state", runner.State == state ? 1 : 0, ("signature", runner.Metadata.Id), ("state", state.ToString().ToLowerInvariant()));
-            }
-        }
-
-        return text.ToString();
-    }
-
-    private void FeedSamples(PrometheusText text, string name, Func<FeedCounters, double> value)
-    {
-        foreach (IEventFeed feed in detection.Feeds)
-        {
-            text.Sample(name, value(feed.Counters), ("feed", feed.Name));
-        }
-    }
-
-    private IEnumerable<(string Feed, FeedCounters Counters)> CounterSets() => detection.Feeds.SelectMany(feed => feed.CounterSets);
-
-    private static void RunnerSamples(PrometheusText text, IReadOnlyList<SignatureRunner> runners, string name, Func<SignatureRunner, double> value)
-    {
-        foreach (SignatureRunner runner in runners)
-        {
-            text.Sample(name, value(runner), ("signature", runner.Metadata.Id));
-        }
-    }
 }

@@ -27,6 +27,8 @@ internal static class RunCommand
             DisableDefaults = true,
         });
         builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton(services => new SigsMeter(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
         builder.Services.AddSingleton(runtime);
         builder.Services.AddSingleton(feeds);
@@ -55,6 +57,7 @@ internal static class RunCommand
         }
 
         using IHost host = builder.Build();
+        HostMetrics.Register(host.Services.GetRequiredService<SigsMeter>().Meter, runtime, host.Services.GetRequiredService<DetectionService>());
         await host.RunAsync(cancellationToken).ConfigureAwait(false);
         return 0;
     }

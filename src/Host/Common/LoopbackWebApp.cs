@@ -23,10 +23,11 @@ internal static class LoopbackWebApp
     /// Builds the app (no logging of its own, no server header) bound to the URL's host and port, with the
     /// <paramref name="access"/> checks (Host header on loopback, bearer token) in front of every endpoint.
     /// </summary>
-    public static WebApplication Create(Uri listen, WebAccess access, long? maxRequestBodyBytes = null, int? maxConnections = null)
+    public static WebApplication Create(Uri listen, WebAccess access, long? maxRequestBodyBytes = null, int? maxConnections = null, Action<IServiceCollection>? services = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        services?.Invoke(builder.Services);
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

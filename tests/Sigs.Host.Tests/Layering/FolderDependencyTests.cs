@@ -21,7 +21,7 @@ public class FolderDependencyTests(ITestOutputHelper output)
         ["Outputs"] = ["Common", "Contract", "Configuration", "Engine"],
         ["Feeds"] = ["Common", "Collections", "Contract", "Configuration", "Grpc", "Engine"],
         ["Pipeline"] = ["Common", "Collections", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds"],
-        ["Hosting"] = ["Common", "Contract", "Configuration", "Engine", "Loading", "Feeds", "Pipeline"],
+        ["Hosting"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Pipeline"],
         ["Admin"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Pipeline", "Hosting"],
         ["Cli"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Pipeline", "Hosting", "Admin"],
     };

@@ -1,0 +1,103 @@
+using System.Diagnostics.Metrics;
+using System.Text.RegularExpressions;
+using Sigs.Host.Common;
+using Sigs.Host.Configuration;
+using Sigs.Host.Hosting;
+using Sigs.Host.Pipeline;
+using Sigs.Host.Tests.TestSupport;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Tests.Hosting;
+
+/// <summary>The host's instruments: every metric a doc names exists, and no input can add a series.</summary>
+public sealed partial class HostMetricsTests : IDisposable
+{
+    private readonly CapturingLoggerFactory _logs = new();
+    private readonly DetectionPipeline _pipeline;
+    private readonly ManualFeed _feed = new();
+    private readonly DetectionService _detection;
+    private readonly SigsMeter _meter = SigsMeter.Create();
+
+    public HostMetricsTests()
+    {
+        _pipeline = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(RepoPaths.ShippedPlugins), [], _logs, TimeProvider.System);
+        _detection = new DetectionService(_pipeline, [_feed], TimeSpan.FromSeconds(5), _logs);
+        HostMetrics.Register(_meter.Meter, _pipeline, _detection);
+    }
+
+    public void Dispose()
+    {
+        _meter.Dispose();
+        _detection.Dispose();
+        _pipeline.Dispose();
+    }
+
+    [Fact]
+    public void EveryMetricTheDocsName_IsAnInstrument()
+    {
+        string[] documented = [.. Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "docs"), "*.md").Append(Path.Combine(RepoPaths.Root, "README.md"))
+            .SelectMany(file => MetricName().Matches(File.ReadAllText(file)).Select(m => m.Value))
+            .Distinct()
+            .Order(StringComparer.Ordinal)];
+
+        Assert.NotEmpty(documented);
+        Assert.Empty(documented.Except(Instruments()));
+    }
+
+    [Fact]
+    public void EventLabels_StayBoundedWhateverNamesASensorSends()
+    {
+        for (int i = 0; i < 500; i++)
+        {
+            _feed.Counters.CountEvent($"made_up_event_{i}");
+        }
+
+        _feed.Counters.CountEvent(EventNames.FileOpen);
+
+        var events = Collect().Where(m => m.Name == "sigs_events_total").ToList();
+        Assert.Equal(["other", EventNames.FileOpen], events.Select(e => e.Tags["event"]).Order(StringComparer.Ordinal));
+        Assert.Equal(500, events.Single(e => e.Tags["event"] == "other").Value);
+    }
+
+    /// <summary>One collection of every instrument of the meter, as a reader (the exporter, dotnet-counters) does.</summary>
+    private List<(string Name, IReadOnlyDictionary<string, string?> Tags, long Value)> Collect()
+    {
+        var measurements = new List<(string, IReadOnlyDictionary<string, string?>, long)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter == _meter.Meter)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            measurements.Add((instrument.Name, tags.ToArray().ToDictionary(t => t.Key, t => t.Value?.ToString()), value)));
+        listener.Start();
+        listener.RecordObservableInstruments();
+        return measurements;
+    }
+
+    /// <summary>Every instrument name on the meter, measured now or not (a gauge for a feed kind not running reports nothing).</summary>
+    private List<string> Instruments()
+    {
+        var names = new List<string>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter == _meter.Meter)
+                {
+                    names.Add(instrument.Name);
+                }
+            },
+        };
+        listener.Start();
+        return names;
+    }
+
+    [GeneratedRegex(@"\bsigs_[a-z0-9_]+[a-z0-9]\b")]
+    private static partial Regex MetricName();
+}
