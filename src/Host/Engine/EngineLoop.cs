@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Contract;
 using Sigs.Plugins;
@@ -6,27 +5,22 @@ using Sigs.Plugins;
 namespace Sigs.Host.Engine;
 
 /// <summary>
-/// The engine thread: feeds write into one bounded queue, and a single loop drains it, so every signature sees
-/// events in arrival order from one thread. A tick signal reaches the loop once a second. A watchdog requests
-/// timing samples and, when one signature call stalls, lets a new loop take over the queue (see
-/// <see cref="DetectionEngine"/>).
+/// The engine thread: a single loop drains the <see cref="EventQueue"/>, so every signature sees events in arrival
+/// order from one thread. A tick signal reaches it once a second. The <see cref="EngineWatchdog"/> lets a new loop
+/// take over the queue when one signature call stalls (see <see cref="DetectionEngine"/>).
 /// </summary>
 internal sealed partial class EngineLoop : IEventSink, IDisposable
 {
-    public const int QueueCapacity = 65_536;
-
-    private readonly Channel<EngineWork> _queue = Channel.CreateBounded<EngineWork>(
-        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-
+    private readonly EventQueue _queue = new();
     private readonly DetectionEngine _engine;
     private readonly Func<SecurityEvent, bool> _process;
     private readonly TimeProvider _clock;
-    private readonly TimeSpan _stall;
     private readonly ILogger _logger;
+    private readonly EngineWatchdog _watchdog;
     private readonly CancellationTokenSource _stopTicks = new();
     private readonly CancellationTokenSource _stopWatchdog = new();
     private Task _loop = Task.CompletedTask;
-    private Task _watchdog = Task.CompletedTask;
+    private Task _watching = Task.CompletedTask;
     private Task _ticks = Task.CompletedTask;
 
     /// <param name="process">Runs one event through enrichment and the engine; false when the watchdog took the thread over.</param>
@@ -35,17 +29,17 @@ internal sealed partial class EngineLoop : IEventSink, IDisposable
         _engine = engine;
         _process = process;
         _clock = clock;
-        _stall = stall;
         _logger = logger;
+        _watchdog = new EngineWatchdog(engine, stall, clock, logger, TakeOver);
     }
 
     /// <summary>Events (and signals) waiting in the queue.</summary>
-    public int Queued => _queue.Reader.Count;
+    public int Queued => _queue.Count;
 
     public void Start()
     {
         Volatile.Write(ref _loop, Task.Run(RunAsync, CancellationToken.None));
-        _watchdog = WatchAsync(_stopWatchdog.Token);
+        _watching = _watchdog.RunAsync(_stopWatchdog.Token);
         _ticks = TickAsync(_stopTicks.Token);
     }
 
@@ -57,7 +51,7 @@ internal sealed partial class EngineLoop : IEventSink, IDisposable
     {
         await _stopTicks.CancelAsync().ConfigureAwait(false);
         await _ticks.ConfigureAwait(false);
-        _queue.Writer.TryComplete();
+        _queue.Complete();
         long started = _clock.GetTimestamp();
         while (!Volatile.Read(ref _loop).IsCompleted && _clock.GetElapsedTime(started) < deadline)
         {
@@ -67,59 +61,27 @@ internal sealed partial class EngineLoop : IEventSink, IDisposable
         }
 
         await _stopWatchdog.CancelAsync().ConfigureAwait(false);
-        await _watchdog.ConfigureAwait(false);
+        await _watching.ConfigureAwait(false);
         if (Volatile.Read(ref _loop).IsCompleted)
         {
             return true;
         }
 
-        LogDrainTimedOut(_logger, deadline.TotalSeconds, _queue.Reader.Count);
+        LogDrainTimedOut(_logger, deadline.TotalSeconds, _queue.Count);
         return false;
     }
 
-    public ValueTask PublishAsync(SecurityEvent securityEvent, CancellationToken cancellationToken) =>
-        _queue.Writer.WriteAsync(new EngineWork(securityEvent, null), cancellationToken);
+    public ValueTask PublishAsync(SecurityEvent securityEvent, CancellationToken cancellationToken) => _queue.PublishAsync(securityEvent, cancellationToken);
 
-    public bool TryPublishAll(IReadOnlyList<SecurityEvent> events)
+    public bool TryPublishAll(IReadOnlyList<SecurityEvent> events) => _queue.TryPublishAll(events);
+
+    /// <inheritdoc cref="EventQueue.RunOnEngineThreadAsync"/>
+    public Task RunOnEngineThreadAsync(Action action, CancellationToken cancellationToken) => _queue.RunOnEngineThreadAsync(action, cancellationToken);
+
+    public void Dispose()
     {
-        // Only the engine loop takes items out, so room seen here can only grow until these writes finish;
-        // other receivers may race for it, in which case the rest of the batch waits briefly for the engine.
-        if (QueueCapacity - _queue.Reader.Count < events.Count)
-        {
-            return false;
-        }
-
-        foreach (SecurityEvent securityEvent in events)
-        {
-            if (!_queue.Writer.TryWrite(new EngineWork(securityEvent, null)))
-            {
-                _queue.Writer.WriteAsync(new EngineWork(securityEvent, null)).AsTask().GetAwaiter().GetResult();
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// Runs <paramref name="action"/> on the engine thread between two events, so it sees no event half-delivered;
-    /// completes when it has run.
-    /// </summary>
-    public async Task RunOnEngineThreadAsync(Action action, CancellationToken cancellationToken)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync(new EngineWork(null, null, () =>
-        {
-            try
-            {
-                action();
-                done.SetResult();
-            }
-            catch (Exception ex)
-            {
-                done.SetException(ex);
-            }
-        }), cancellationToken).ConfigureAwait(false);
-        await done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _stopTicks.Dispose();
+        _stopWatchdog.Dispose();
     }
 
     private async Task RunAsync()
@@ -142,45 +104,14 @@ internal sealed partial class EngineLoop : IEventSink, IDisposable
         return true;
     }
 
-    /// <summary>
-    /// Checks a few times per stall period whether one signature call has stopped making progress; if so the
-    /// engine isolates that signature and a new loop takes over the queue.
-    /// </summary>
-    private async Task WatchAsync(CancellationToken stopping)
+    /// <summary>After a takeover: a new loop delivers the interrupted event to the rest, then drains the queue.</summary>
+    private void TakeOver() => Volatile.Write(ref _loop, Task.Run(async () =>
     {
-        using var timer = new PeriodicTimer(_stall / 4, _clock);
-        try
+        if (_engine.Resume())
         {
-            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
-            {
-                Watch();
-            }
+            await RunAsync().ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
-        {
-            // Stopping.
-        }
-    }
-
-    private void Watch()
-    {
-        foreach (SignatureRunner runner in _engine.Index.Runners)
-        {
-            runner.RequestSample();
-        }
-
-        if (_engine.TryTakeOver(_stall, _clock, out SignatureRunner? stuck))
-        {
-            LogTakeover(_logger, stuck!.Metadata.Id, _stall.TotalMilliseconds);
-            Volatile.Write(ref _loop, Task.Run(async () =>
-            {
-                if (_engine.Resume())
-                {
-                    await RunAsync().ConfigureAwait(false);
-                }
-            }, CancellationToken.None));
-        }
-    }
+    }, CancellationToken.None));
 
     private async Task TickAsync(CancellationToken stopping)
     {
@@ -189,8 +120,7 @@ internal sealed partial class EngineLoop : IEventSink, IDisposable
         {
             while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
-                // A tick is only a hint to expire state; when the queue is full the next one will do.
-                _queue.Writer.TryWrite(new EngineWork(null, new Signal(SignalKind.Tick, _clock.GetUtcNow())));
+                _queue.TryPost(new Signal(SignalKind.Tick, _clock.GetUtcNow()));
             }
         }
         catch (OperationCanceledException)
@@ -198,12 +128,4 @@ internal sealed partial class EngineLoop : IEventSink, IDisposable
             // Stopping.
         }
     }
-
-    public void Dispose()
-    {
-        _stopTicks.Dispose();
-        _stopWatchdog.Dispose();
-    }
-
-    private readonly record struct EngineWork(SecurityEvent? Event, Signal? Signal, Action? Control = null);
 }
