@@ -48,39 +48,30 @@ internal static class TraceeJsonDecoder
         JsonElement? kubernetes = JsonFields.Object(root, "kubernetes");
         JsonElement? executable = JsonFields.Object(root, "executable");
 
-        var process = new ProcessInfo
+        return new TraceeEventParts
         {
-            Pid = JsonFields.Int32(root, "processId"),
-            HostPid = JsonFields.Int32(root, "hostProcessId"),
-            ParentPid = JsonFields.Int32(root, "hostParentProcessId"),
-            EntityId = (ulong?)JsonFields.UInt32(JsonFields.Integer(root, "processEntityId"), "processEntityId"),
-            Name = JsonFields.String(root, "processName"),
-            Executable = executable is { } e ? JsonFields.NonEmpty(JsonFields.String(e, "path")) : null,
-            Uid = JsonFields.UInt32(JsonFields.Integer(root, "userId"), "userId"),
-        };
-        if (name == EventNames.ProcessExec)
-        {
-            process = TraceeArguments.WithExecFacts(process, values);
-        }
-
-        return new SecurityEvent
-        {
-            Time = JsonFields.FromUnixNanoseconds(timestamp),
-            Source = EventSources.Tracee,
             Name = name,
-            Origin = string.IsNullOrEmpty(containerId) ? EventOrigin.Host : EventOrigin.Container,
+            Time = JsonFields.FromUnixNanoseconds(timestamp),
             HostName = JsonFields.String(root, "hostName"),
-            Process = process,
-            Container = string.IsNullOrEmpty(containerId) ? null : new ContainerInfo
+            Process = new ProcessInfo
             {
-                Id = containerId,
-                Name = container is { } cn ? JsonFields.NonEmpty(JsonFields.String(cn, "name")) : null,
-                Image = container is { } ci ? JsonFields.NonEmpty(JsonFields.String(ci, "image")) : null,
+                Pid = JsonFields.Int32(root, "processId"),
+                HostPid = JsonFields.Int32(root, "hostProcessId"),
+                ParentPid = JsonFields.Int32(root, "hostParentProcessId"),
+                EntityId = (ulong?)JsonFields.UInt32(JsonFields.Integer(root, "processEntityId"), "processEntityId"),
+                Name = JsonFields.String(root, "processName"),
+                Executable = executable is { } e ? JsonFields.NonEmpty(JsonFields.String(e, "path")) : null,
+                Uid = JsonFields.UInt32(JsonFields.Integer(root, "userId"), "userId"),
             },
-            Kubernetes = kubernetes is { } k ? Kubernetes(JsonFields.String(k, "podName"), JsonFields.String(k, "podNamespace"), JsonFields.String(k, "podUID")) : null,
-            File = TraceeArguments.File(name, values),
+            ContainerId = containerId,
+            ContainerName = container is { } cn ? JsonFields.String(cn, "name") : null,
+            ContainerImage = container is { } ci ? JsonFields.String(ci, "image") : null,
+            PodName = kubernetes is { } kp ? JsonFields.String(kp, "podName") : null,
+            Namespace = kubernetes is { } kn ? JsonFields.String(kn, "podNamespace") : null,
+            PodUid = kubernetes is { } ku ? JsonFields.String(ku, "podUID") : null,
             Arguments = args,
-        };
+            Values = values,
+        }.ToContract();
     }
 
     public static SecurityEvent DecodeV1Beta1(JsonElement root)
@@ -118,35 +109,23 @@ internal static class TraceeJsonDecoder
         JsonElement? k8s = workload is { } w3 ? JsonFields.Object(w3, "k8s") : null;
         string? containerId = container is { } c ? JsonFields.NonEmpty(JsonFields.String(c, "id")) : null;
 
-        var processInfo = process is { } p ? V1Beta1Process(p) : new ProcessInfo();
-        if (name == EventNames.ProcessExec)
-        {
-            processInfo = TraceeArguments.WithExecFacts(processInfo, values);
-        }
-
         JsonElement? image = container is { } ci ? JsonFields.Object(ci, "image") : null;
         JsonElement? pod = k8s is { } kp ? JsonFields.Object(kp, "pod") : null;
         JsonElement? ns = k8s is { } kn ? JsonFields.Object(kn, "namespace") : null;
-        return new SecurityEvent
+        return new TraceeEventParts
         {
-            Time = time,
-            Source = EventSources.Tracee,
             Name = name,
-            Origin = containerId is null ? EventOrigin.Host : EventOrigin.Container,
-            Process = processInfo,
-            Container = containerId is null ? null : new ContainerInfo
-            {
-                Id = containerId,
-                Name = JsonFields.NonEmpty(JsonFields.String(container!.Value, "name")),
-                Image = image is { } i ? JsonFields.NonEmpty(JsonFields.String(i, "name")) : null,
-            },
-            Kubernetes = Kubernetes(
-                pod is { } pn ? JsonFields.String(pn, "name") : null,
-                ns is { } nn ? JsonFields.String(nn, "name") : null,
-                pod is { } pu ? JsonFields.String(pu, "uid") : null),
-            File = TraceeArguments.File(name, values),
+            Time = time,
+            Process = process is { } p ? V1Beta1Process(p) : new ProcessInfo(),
+            ContainerId = containerId,
+            ContainerName = container is { } cn ? JsonFields.String(cn, "name") : null,
+            ContainerImage = image is { } i ? JsonFields.String(i, "name") : null,
+            PodName = pod is { } pn ? JsonFields.String(pn, "name") : null,
+            Namespace = ns is { } nn ? JsonFields.String(nn, "name") : null,
+            PodUid = pod is { } pu ? JsonFields.String(pu, "uid") : null,
             Arguments = args,
-        };
+            Values = values,
+        }.ToContract();
     }
 
     private static ProcessInfo V1Beta1Process(JsonElement process)
@@ -203,9 +182,4 @@ internal static class TraceeJsonDecoder
             values[name] = TraceeValue.FromJson(value);
         }
     }
-
-    private static KubernetesInfo? Kubernetes(string? pod, string? ns, string? uid) =>
-        string.IsNullOrEmpty(pod) && string.IsNullOrEmpty(ns) && string.IsNullOrEmpty(uid)
-            ? null
-            : new KubernetesInfo { PodName = JsonFields.NonEmpty(pod), Namespace = JsonFields.NonEmpty(ns), PodUid = JsonFields.NonEmpty(uid) };
 }

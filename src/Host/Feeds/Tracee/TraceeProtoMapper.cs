@@ -6,7 +6,7 @@ using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Tracee;
 
-/// <summary>Maps a Tracee <c>v1beta1.Event</c> protobuf message to the contract (the same mapping as its JSON form).</summary>
+/// <summary>Reads a Tracee <c>v1beta1.Event</c> protobuf message into <see cref="TraceeEventParts"/>, the one mapping its JSON forms share.</summary>
 internal static class TraceeProtoMapper
 {
     public static SecurityEvent Map(Event source)
@@ -28,34 +28,20 @@ internal static class TraceeProtoMapper
         }
 
         Workload? workload = source.Workload;
-        string? containerId = JsonFields.NonEmpty(workload?.Container?.Id);
-        ProcessInfo process = Process(workload?.Process);
-        if (source.Name == EventNames.ProcessExec)
+        return new TraceeEventParts
         {
-            process = TraceeArguments.WithExecFacts(process, values);
-        }
-
-        Pod? pod = workload?.K8S?.Pod;
-        string? podName = JsonFields.NonEmpty(pod?.Name);
-        string? ns = JsonFields.NonEmpty(workload?.K8S?.Namespace?.Name);
-        string? podUid = JsonFields.NonEmpty(pod?.Uid);
-        return new SecurityEvent
-        {
-            Time = source.Timestamp is { } timestamp ? ProtoTimestamps.ToDateTimeOffset(timestamp, "timestamp") : throw new EventDecodeException($"{source.Name} event has no timestamp"),
-            Source = EventSources.Tracee,
             Name = source.Name,
-            Origin = containerId is null ? EventOrigin.Host : EventOrigin.Container,
-            Process = process,
-            Container = containerId is null ? null : new ContainerInfo
-            {
-                Id = containerId,
-                Name = JsonFields.NonEmpty(workload!.Container!.Name),
-                Image = JsonFields.NonEmpty(workload.Container.Image?.Name),
-            },
-            Kubernetes = podName is null && ns is null && podUid is null ? null : new KubernetesInfo { PodName = podName, Namespace = ns, PodUid = podUid },
-            File = TraceeArguments.File(source.Name, values),
+            Time = source.Timestamp is { } timestamp ? ProtoTimestamps.ToDateTimeOffset(timestamp, "timestamp") : throw new EventDecodeException($"{source.Name} event has no timestamp"),
+            Process = Process(workload?.Process),
+            ContainerId = workload?.Container?.Id,
+            ContainerName = workload?.Container?.Name,
+            ContainerImage = workload?.Container?.Image?.Name,
+            PodName = workload?.K8S?.Pod?.Name,
+            Namespace = workload?.K8S?.Namespace?.Name,
+            PodUid = workload?.K8S?.Pod?.Uid,
             Arguments = args,
-        };
+            Values = values,
+        }.ToContract();
     }
 
     private static ProcessInfo Process(Proto.Process? process) => process is null ? new ProcessInfo() : new ProcessInfo
