@@ -77,14 +77,13 @@ public static class TestEvents
                 continue;
             }
 
-            try
+            DecodedInput decoded = JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(line));
+            if (decoded.Problems.Count > 0)
             {
-                JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(line), events);
+                throw new FormatException($"line {i + 1}: {decoded.Problems[0]}");
             }
-            catch (EventDecodeException ex)
-            {
-                throw new FormatException($"line {i + 1}: {ex.Message}", ex);
-            }
+
+            events.AddRange(decoded.Events);
         }
 
         return events;

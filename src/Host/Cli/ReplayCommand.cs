@@ -85,7 +85,8 @@ internal static class ReplayCommand
         var runners = runtime.Engine.Index.Runners;
         string findings = string.Join(", ", runners.Select(r => $"{r.Metadata.Id}={r.Findings}"));
         long totalFindings = runners.Sum(r => r.Findings);
-        return $"replay: {counters.TotalEvents} events ({formats}), {counters.SkippedLines} lines skipped; " +
+        string parts = counters.SkippedParts == 0 ? string.Empty : $", {counters.SkippedParts} items of kept lines skipped";
+        return $"replay: {counters.TotalEvents} events ({formats}), {counters.SkippedLines} lines skipped{parts}; " +
             $"{totalFindings} findings ({(findings.Length == 0 ? "no signatures loaded" : findings)})";
     }
 }

@@ -49,8 +49,8 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
     /// <summary>What the sender should change when it posts another media type, as "; ..." (empty for none).</summary>
     protected virtual string UnsupportedMediaTypeAdvice => string.Empty;
 
-    /// <summary>Decodes one request body's JSON; bad parts go to <paramref name="reportBadPart"/>, and a wholly bad body throws.</summary>
-    protected abstract void Decode(JsonElement root, List<SecurityEvent> events, Action<string> reportBadPart);
+    /// <summary>Decodes one request body's JSON into <paramref name="decoded"/> (bad parts as its problems); a wholly bad body throws.</summary>
+    protected abstract InputFormat Decode(JsonElement root, DecodedInput decoded);
 
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
@@ -173,20 +173,24 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
 
     private async Task AcceptAsync(HttpContext context, IEventSink sink, byte[] body)
     {
-        var events = new List<SecurityEvent>();
-        try
+        DecodedInput decoded = DecodedInput.From(input =>
         {
             using JsonDocument document = JsonFieldsDocument.Parse(body);
-            Decode(document.RootElement, events, _decodeErrors.Report);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+            return Decode(document.RootElement, input);
+        });
+        foreach (string problem in decoded.Problems)
         {
-            // The boundary: whatever a decoder did not expect of this body is a 400 with its reason, never a crash.
-            string reason = ex is EventDecodeException ? ex.Message : $"cannot decode: {ex.GetType().Name}: {ex.Message}";
-            _decodeErrors.Report(reason);
-            await WriteAsync(context, StatusCodes.Status400BadRequest, reason).ConfigureAwait(false);
+            _decodeErrors.Report(problem);
+        }
+
+        if (decoded.Refused)
+        {
+            // Whatever a decoder did not expect of this body is a 400 with its reason, never a crash.
+            await WriteAsync(context, StatusCodes.Status400BadRequest, decoded.Problems[0]).ConfigureAwait(false);
             return;
         }
+
+        List<SecurityEvent> events = decoded.Events;
 
         if (!sink.TryPublishAll(events))
         {

@@ -10,26 +10,10 @@ namespace Sigs.Host.Feeds;
 /// <summary>Detects the format of one JSON document and decodes it into contract events.</summary>
 internal static class JsonLineDecoder
 {
-    /// <summary>
-    /// Decodes <paramref name="json"/> and appends its events (several for an audit <c>EventList</c>).
-    /// On failure nothing is appended and an <see cref="EventDecodeException"/> says why.
-    /// </summary>
-    public static InputFormat Decode(ReadOnlyMemory<byte> json, List<SecurityEvent> events)
-    {
-        int before = events.Count;
-        try
-        {
-            return DecodeDocument(json, events);
-        }
-        catch (Exception ex) when (ex is not (EventDecodeException or OperationCanceledException))
-        {
-            // The boundary: whatever a decoder did not expect of this input is a named skip, never a crash.
-            events.RemoveRange(before, events.Count - before);
-            throw new EventDecodeException($"cannot decode: {ex.GetType().Name}: {ex.Message}");
-        }
-    }
+    /// <summary>Decodes <paramref name="json"/>: its events (several for an audit <c>EventList</c>) and what was skipped.</summary>
+    public static DecodedInput Decode(ReadOnlyMemory<byte> json) => DecodedInput.From(decoded => DecodeDocument(json, decoded));
 
-    private static InputFormat DecodeDocument(ReadOnlyMemory<byte> json, List<SecurityEvent> events)
+    private static InputFormat DecodeDocument(ReadOnlyMemory<byte> json, DecodedInput decoded)
     {
         using (JsonDocument document = JsonFieldsDocument.Parse(json))
         {
@@ -41,13 +25,11 @@ internal static class JsonLineDecoder
 
             if (AuditEventDecoder.IsAudit(root))
             {
-                var batch = new List<SecurityEvent>();
-                AuditEventDecoder.Decode(root, batch);
-                events.AddRange(batch);
+                AuditEventDecoder.Decode(root, decoded);
                 return InputFormat.KubernetesAudit;
             }
 
-            (InputFormat format, SecurityEvent decoded) = root switch
+            (InputFormat format, SecurityEvent single) = root switch
             {
                 _ when FalcoAlertDecoder.IsAlert(root) => (InputFormat.FalcoAlert, FalcoAlertDecoder.Decode(root)),
                 _ when TraceeJsonDecoder.IsLegacy(root) => (InputFormat.TraceeLegacyJson, TraceeJsonDecoder.DecodeLegacy(root)),
@@ -55,7 +37,7 @@ internal static class JsonLineDecoder
                 _ when IsContract(root) => (InputFormat.Contract, DecodeContract(root)),
                 _ => throw new EventDecodeException("matches no known format (Tracee event, Falco alert, Kubernetes audit event, Sigs event)"),
             };
-            events.Add(decoded);
+            decoded.Events.Add(single);
             return format;
         }
     }

@@ -153,7 +153,10 @@ public sealed class RunFeedsEndToEndTests : IDisposable
     [Fact]
     public async Task AuditWebhookAndFileFeed_TogetherProduceTheSequenceFinding()
     {
-        string[] session = await File.ReadAllLinesAsync(Path.Combine(RepoPaths.Examples, "04-pod-session-mixed.jsonl"));
+        // The example's events, moved to now: the engine's once-a-second tick carries the wall clock, and a signature
+        // rightly lets a token read older than its window go; 2025's events would be expired before the webhook posts.
+        TimeSpan shift = DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeSeconds(1762077620);
+        string[] session = [.. (await File.ReadAllLinesAsync(Path.Combine(RepoPaths.Examples, "04-pod-session-mixed.jsonl"))).Select(line => Shifted(line, shift))];
         string traceeLines = _folder.File("tracee.jsonl", string.Join('\n', session.Take(4)) + "\n");
         string eventList = $$"""{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[{{string.Join(',', session.Skip(4))}}]}""";
         int port = Ports.Free();
@@ -166,6 +169,15 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         await StopAsync(sigs);
 
         Assert.Equal(["SIGS-1002", "SIGS-1003"], FindingIds());
+    }
+
+    /// <summary>The line with every Tracee nanosecond timestamp and every audit RFC 3339 timestamp moved by <paramref name="shift"/>.</summary>
+    private static string Shifted(string line, TimeSpan shift)
+    {
+        string nanos = System.Text.RegularExpressions.Regex.Replace(line, @"""timestamp"":(\d+)", m =>
+            $"\"timestamp\":{long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + (shift.Ticks * 100)}");
+        return System.Text.RegularExpressions.Regex.Replace(nanos, @"""(\w+Timestamp)"":""([^""]+)""", m =>
+            $"\"{m.Groups[1].Value}\":\"{DateTimeOffset.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture).Add(shift).UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffffffZ}\"");
     }
 
     [Theory]

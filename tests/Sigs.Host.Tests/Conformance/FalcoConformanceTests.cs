@@ -118,9 +118,9 @@ public sealed class FalcoConformanceTests : IDisposable
 
     private static SecurityEvent DecodeJson(string json)
     {
-        var events = new List<SecurityEvent>();
-        Assert.Equal(InputFormat.FalcoAlert, JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(json), events));
-        return Assert.Single(events);
+        DecodedInput decoded = JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(json));
+        Assert.Equal(InputFormat.FalcoAlert, decoded.Format);
+        return Assert.Single(decoded.Events);
     }
 
     /// <summary>The alert through <c>FalcoGrpcFeed</c> from a real Falco output service.</summary>

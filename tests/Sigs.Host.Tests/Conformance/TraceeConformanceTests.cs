@@ -145,9 +145,9 @@ public sealed class TraceeConformanceTests : IDisposable
 
     private static SecurityEvent DecodeJson(string json)
     {
-        var events = new List<SecurityEvent>();
-        JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(json), events);
-        return Assert.Single(events);
+        DecodedInput decoded = JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(json));
+        Assert.Empty(decoded.Problems);
+        return Assert.Single(decoded.Events);
     }
 
     /// <summary>The events through <c>TraceeGrpcFeed</c> from a real gRPC server.</summary>

@@ -8,9 +8,9 @@ internal static class DecodeHelper
 {
     public static (InputFormat Format, List<SecurityEvent> Events) Decode(string json)
     {
-        var events = new List<SecurityEvent>();
-        InputFormat format = JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(json), events);
-        return (format, events);
+        DecodedInput decoded = JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(json));
+        Assert.False(decoded.Refused, decoded.Problems.FirstOrDefault());
+        return (decoded.Format!.Value, decoded.Events);
     }
 
     public static SecurityEvent Single(string json, InputFormat expectedFormat)
@@ -22,9 +22,9 @@ internal static class DecodeHelper
 
     public static string Error(string json)
     {
-        var events = new List<SecurityEvent>();
-        var error = Assert.Throws<EventDecodeException>(() => JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(json), events));
-        Assert.Empty(events);
-        return error.Message;
+        DecodedInput decoded = JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(json));
+        Assert.True(decoded.Refused);
+        Assert.Empty(decoded.Events);
+        return Assert.Single(decoded.Problems);
     }
 }

@@ -248,21 +248,15 @@ public sealed class DecoderFuzzTests
 
     private static void DecodesOrSkips(byte[] line)
     {
-        var events = new List<SecurityEvent>();
-        try
+        DecodedInput decoded = JsonLineDecoder.Decode(line);
+        Assert.All(decoded.Problems, problem => Assert.False(string.IsNullOrWhiteSpace(problem)));
+        if (decoded.Refused)
         {
-            JsonLineDecoder.Decode(line, events);
-        }
-        catch (EventDecodeException ex)
-        {
-            Assert.False(string.IsNullOrWhiteSpace(ex.Message));
-            Assert.Empty(events);
+            Assert.Empty(decoded.Events);
         }
 
         // The next valid line still decodes.
-        var next = new List<SecurityEvent>();
-        JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(Corpus[0]), next);
-        Assert.NotEmpty(next);
+        Assert.NotEmpty(JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(Corpus[0])).Events);
     }
 
     private static void MapsOrSkips(Func<SecurityEvent> map)

@@ -33,12 +33,11 @@ public sealed class HostileLinesTests : IDisposable
     [MemberData(nameof(Skipped))]
     public void Decode_HostileLine_IsANamedSkip(string line, string reason)
     {
-        var events = new List<SecurityEvent>();
+        DecodedInput decoded = JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(line));
 
-        var error = Assert.Throws<EventDecodeException>(() => JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(line), events));
-
-        Assert.Contains(reason, error.Message, StringComparison.Ordinal);
-        Assert.Empty(events);
+        Assert.True(decoded.Refused);
+        Assert.Contains(reason, Assert.Single(decoded.Problems), StringComparison.Ordinal);
+        Assert.Empty(decoded.Events);
     }
 
     /// <summary>A line in each format whose process name holds one byte that is not UTF-8.</summary>
@@ -58,15 +57,25 @@ public sealed class HostileLinesTests : IDisposable
     {
         byte[] bytes = Encoding.UTF8.GetBytes(line);
         bytes[Array.IndexOf(bytes, (byte)'@')] = 0xC3; // a lead byte without its continuation
-        var events = new List<SecurityEvent>();
         long before = InvalidUtf8.Repaired;
 
-        JsonLineDecoder.Decode(bytes, events);
-
-        SecurityEvent e = Assert.Single(events);
+        SecurityEvent e = Assert.Single(JsonLineDecoder.Decode(bytes).Events);
         Assert.Equal("ca\uFFFDt", e.Process!.Name);
         Assert.Equal(7, e.Process.HostPid);
         Assert.True(InvalidUtf8.Repaired > before);
+    }
+
+    [Fact]
+    public void Decode_AuditListWithOneBadItem_KeepsTheOthersAndNamesTheItem()
+    {
+        string item = """{"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"ResponseComplete","verb":"get","user":{"username":"ok"},"requestReceivedTimestamp":"2025-11-02T10:00:00Z"}""";
+        string line = $$"""{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{{item}},{"kind":"Event","verb":7},{{item}}]}""";
+
+        DecodedInput decoded = JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(line));
+
+        Assert.False(decoded.Refused);
+        Assert.Equal(2, decoded.Events.Count);
+        Assert.StartsWith("items[1]: ", Assert.Single(decoded.Problems), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -75,9 +84,7 @@ public sealed class HostileLinesTests : IDisposable
         string item = """{"kind":"Event","apiVersion":"audit.k8s.io/v1","stage":"ResponseComplete","verb":"get","user":{"username":"u@"},"requestReceivedTimestamp":"2025-11-02T10:00:00Z"}""";
         byte[] bytes = Encoding.UTF8.GetBytes($$"""{"kind":"EventList","apiVersion":"audit.k8s.io/v1","items":[{{item.Replace("u@", "ok", StringComparison.Ordinal)}},{{item}},{{item.Replace("u@", "ok", StringComparison.Ordinal)}}]}""");
         bytes[Array.IndexOf(bytes, (byte)'@')] = 0xFF;
-        var events = new List<SecurityEvent>();
-
-        JsonLineDecoder.Decode(bytes, events);
+        List<SecurityEvent> events = JsonLineDecoder.Decode(bytes).Events;
 
         Assert.Equal(["ok", "u\uFFFD", "ok"], events.Select(e => e.Audit!.User));
     }

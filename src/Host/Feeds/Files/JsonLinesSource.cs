@@ -3,13 +3,17 @@ using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Files;
 
-/// <summary>Counts what a JSON-lines input produced: events per format and skipped lines.</summary>
+/// <summary>Counts what a JSON-lines input produced: events per format, skipped lines, and skipped items of kept lines.</summary>
 internal sealed class InputCounters
 {
     private readonly long[] _eventsByFormat = new long[Enum.GetValues<InputFormat>().Length];
     private long _skippedLines;
+    private long _skippedParts;
 
     public long SkippedLines => Interlocked.Read(ref _skippedLines);
+
+    /// <summary>Items skipped from lines whose other items were kept (an audit EventList's bad item).</summary>
+    public long SkippedParts => Interlocked.Read(ref _skippedParts);
 
     public long Events(InputFormat format) => Interlocked.Read(ref _eventsByFormat[(int)format]);
 
@@ -18,6 +22,8 @@ internal sealed class InputCounters
     public void CountEvents(InputFormat format, int count) => Interlocked.Add(ref _eventsByFormat[(int)format], count);
 
     public void CountSkipped() => Interlocked.Increment(ref _skippedLines);
+
+    public void CountSkippedPart() => Interlocked.Increment(ref _skippedParts);
 }
 
 /// <summary>
@@ -32,7 +38,6 @@ internal sealed partial class JsonLinesSource(
 {
     public async Task ReadAsync(Stream stream, string displayName, Func<SecurityEvent, ValueTask> onEvent, CancellationToken cancellationToken)
     {
-        var events = new List<SecurityEvent>();
         await foreach (InputLine line in BoundedLineReader.ReadAsync(stream, maxLineBytes, cancellationToken).ConfigureAwait(false))
         {
             if (line.TooLong)
@@ -41,20 +46,22 @@ internal sealed partial class JsonLinesSource(
                 continue;
             }
 
-            events.Clear();
-            InputFormat format;
-            try
+            DecodedInput decoded = JsonLineDecoder.Decode(line.Bytes);
+            if (decoded.Refused)
             {
-                format = JsonLineDecoder.Decode(line.Bytes, events);
-            }
-            catch (EventDecodeException ex)
-            {
-                Skip(displayName, line.Number, ex.Message);
+                Skip(displayName, line.Number, decoded.Problems[0]);
                 continue;
             }
 
-            counters.CountEvents(format, events.Count);
-            foreach (SecurityEvent securityEvent in events)
+            foreach (string part in decoded.Problems)
+            {
+                counters.CountSkippedPart();
+                onSkipped?.Invoke();
+                LogSkipped(logger, displayName, line.Number, part); // one item of the line; the others are kept
+            }
+
+            counters.CountEvents(decoded.Format!.Value, decoded.Events.Count);
+            foreach (SecurityEvent securityEvent in decoded.Events)
             {
                 await onEvent(securityEvent).ConfigureAwait(false);
             }

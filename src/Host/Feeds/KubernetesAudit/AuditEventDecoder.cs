@@ -20,10 +20,10 @@ internal static class AuditEventDecoder
         && apiVersion.GetString()!.StartsWith("audit.k8s.io/", StringComparison.Ordinal);
 
     /// <summary>
-    /// Decodes an <c>Event</c> or every item of an <c>EventList</c> into <paramref name="events"/>. A bad item
-    /// throws, unless <paramref name="onBadItem"/> is given: then it is reported there and the others are kept.
+    /// Decodes an <c>Event</c> or every item of an <c>EventList</c> into <paramref name="decoded"/>: a bad item is
+    /// one of its problems, and the other items are kept. A document that is no audit event throws.
     /// </summary>
-    public static void Decode(JsonElement root, ICollection<SecurityEvent> events, Action<string>? onBadItem = null)
+    public static void Decode(JsonElement root, DecodedInput decoded)
     {
         string? apiVersion = JsonFields.String(root, "apiVersion");
         if (apiVersion != "audit.k8s.io/v1")
@@ -34,7 +34,7 @@ internal static class AuditEventDecoder
         switch (JsonFields.String(root, "kind"))
         {
             case "Event":
-                events.Add(DecodeEvent(root));
+                decoded.Events.Add(DecodeEvent(root));
                 break;
             case "EventList":
                 if (!root.TryGetProperty("items", out JsonElement items) || items.ValueKind != JsonValueKind.Array)
@@ -47,11 +47,11 @@ internal static class AuditEventDecoder
                 {
                     try
                     {
-                        events.Add(DecodeEvent(item));
+                        decoded.Events.Add(DecodeEvent(item));
                     }
-                    catch (Exception ex) when (onBadItem is not null && ex is not OperationCanceledException)
+                    catch (Exception ex) when (ex is not OperationCanceledException)
                     {
-                        onBadItem($"items[{index}]: {(ex is EventDecodeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}")}");
+                        decoded.Problems.Add($"items[{index}]: {(ex is EventDecodeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}")}");
                     }
 
                     index++;

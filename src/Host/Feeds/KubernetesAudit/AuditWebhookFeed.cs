@@ -15,13 +15,14 @@ internal sealed class AuditWebhookFeed(string listen, ReceiverLimits limits, Web
     public const string DefaultListen = "http://127.0.0.1:9765/k8s-audit";
     public const long DefaultMaxBodyBytes = 16 * 1024 * 1024;
 
-    protected override void Decode(JsonElement root, List<SecurityEvent> events, Action<string> reportBadPart)
+    protected override InputFormat Decode(JsonElement root, DecodedInput decoded)
     {
         if (!AuditEventDecoder.IsAudit(root))
         {
             throw new EventDecodeException("not an audit.k8s.io EventList or Event");
         }
 
-        AuditEventDecoder.Decode(root, events, reportBadPart);
+        AuditEventDecoder.Decode(root, decoded);
+        return InputFormat.KubernetesAudit;
     }
 }

@@ -1,0 +1,42 @@
+using Sigs.Plugins;
+
+namespace Sigs.Host.Feeds;
+
+/// <summary>
+/// What decoding one input (a line, a request body, an audit <c>EventList</c>) gave: its events, and one reason per
+/// part that could not be decoded. An input refused as a whole has no <see cref="Format"/>, no events and one
+/// problem. This is the only way decode errors reach a feed or <c>sigs replay</c>.
+/// </summary>
+internal sealed class DecodedInput
+{
+    /// <summary>The input's format; null when it was refused as a whole.</summary>
+    public InputFormat? Format { get; private set; }
+
+    public List<SecurityEvent> Events { get; } = [];
+
+    /// <summary>Why parts were skipped (<c>items[3]: ...</c>), or why the whole input was.</summary>
+    public List<string> Problems { get; } = [];
+
+    public bool Refused => Format is null;
+
+    /// <summary>
+    /// Runs <paramref name="decode"/> at the decoding boundary: an <see cref="EventDecodeException"/>, or whatever
+    /// a decoder did not expect of this input, refuses the whole input with its reason; it never escapes.
+    /// </summary>
+    public static DecodedInput From(Func<DecodedInput, InputFormat> decode)
+    {
+        var decoded = new DecodedInput();
+        try
+        {
+            decoded.Format = decode(decoded);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            decoded.Events.Clear();
+            decoded.Problems.Clear();
+            decoded.Problems.Add(ex is EventDecodeException ? ex.Message : $"cannot decode: {ex.GetType().Name}: {ex.Message}");
+        }
+
+        return decoded;
+    }
+}
