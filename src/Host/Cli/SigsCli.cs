@@ -36,7 +36,7 @@ internal static class SigsCli
 
         try
         {
-            ParseResult parse = commands.Root.Parse(args);
+            ParseResult parse = commands.Root.Parse(args is ["help"] ? ["--help"] : args); // 'sigs help' as before
             if (parse.Errors.Count > 0)
             {
                 throw new UsageException(ParseProblem(parse, commands));

@@ -59,9 +59,6 @@ internal sealed class DetectionPipeline : IDisposable
     /// <summary>The plugin folder kept in step with the engine; null when the signatures came from elsewhere.</summary>
     public PluginManager? Plugins { get; }
 
-    /// <summary>One line per plugin or signature refused while loading, as logged.</summary>
-    public IReadOnlyList<string> Refusals { get; private set; } = [];
-
     public DetectionEngine Engine { get; } = new();
 
     public ProcessTable Processes { get; } = new(ProcessTableCapacity);
@@ -123,9 +120,7 @@ internal sealed class DetectionPipeline : IDisposable
                 var manager = new PluginManager(folder.Path, Loader, loggerFactory.CreateLogger(LogCategories.Loading));
                 try
                 {
-                    SignatureIndex index = manager.LoadAll();
-                    Refusals = manager.Refusals;
-                    return (manager, [], index);
+                    return (manager, [], manager.LoadAll());
                 }
                 catch
                 {
@@ -134,9 +129,7 @@ internal sealed class DetectionPipeline : IDisposable
                 }
 
             case PipelineSignatures.OnePlugin one:
-                var refusals = new List<string>();
-                Refusals = refusals;
-                LoadedPlugin? plugin = Loader.LoadEntry(one.Path, Path.GetDirectoryName(one.Path)!, [], refusals);
+                LoadedPlugin? plugin = Loader.LoadEntry(one.Path, Path.GetDirectoryName(one.Path)!, [], []); // refusals are logged
                 return (null, plugin is null ? [] : [plugin], new SignatureIndex(plugin?.Runners ?? []));
 
             case PipelineSignatures.Instances instances:
