@@ -12,7 +12,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Sigs.Host;
 using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds;

@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds.Falco;
 using Sigs.Host.Feeds.KubernetesAudit;
-using Sigs.Host.Loading;
 using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;

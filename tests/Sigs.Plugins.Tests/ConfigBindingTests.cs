@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Sigs.Plugins;
 
 namespace Sigs.Plugins.Tests;
 

@@ -1,5 +1,4 @@
 using System.Reflection;
-using Sigs.Plugins;
 
 namespace Sigs.Plugins.Tests;
 

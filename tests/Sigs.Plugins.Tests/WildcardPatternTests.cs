@@ -1,5 +1,3 @@
-using Sigs.Plugins;
-
 namespace Sigs.Plugins.Tests;
 
 public class WildcardPatternTests

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Sigs.Host.Loading;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Engine;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Grpc.Net.Client;
 using Sigs.Host.Common;
-using Sigs.Host.Configuration;
 using Sigs.Host.Feeds.Falco;
 using Sigs.Host.Grpc;
 

@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Common;
 using Sigs.Host.Contract;
-using Sigs.Host.Hosting;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds;

@@ -3,7 +3,6 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Common;
 using Sigs.Host.Engine;
-using Sigs.Host.Feeds;
 
 namespace Sigs.Host.Outputs;
 

@@ -4,7 +4,6 @@ using Grpc.Net.Client;
 using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Contract;
-using Sigs.Host.Engine;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Tracee;
 using Sigs.Host.Grpc;

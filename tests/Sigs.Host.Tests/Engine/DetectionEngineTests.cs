@@ -1,5 +1,4 @@
 using Sigs.Host.Engine;
-using Sigs.Host.Loading;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;
 

@@ -1,7 +1,5 @@
-using System.Net;
 using Google.Protobuf.WellKnownTypes;
 using Sigs.Host.Common;
-using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Falco;
 using Sigs.Host.Feeds.Falco.Proto;
 using Sigs.Host.Grpc;

@@ -4,7 +4,6 @@ using Sigs.Host.Common;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Falco;
 using Sigs.Host.Feeds.KubernetesAudit;
-using Sigs.Host.Hosting;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;
 

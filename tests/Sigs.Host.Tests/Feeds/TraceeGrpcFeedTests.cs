@@ -4,7 +4,6 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Http;
 using Sigs.Host.Common;
-using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Tracee;
 using Sigs.Host.Feeds.Tracee.Proto;
 using Sigs.Host.Grpc;

@@ -1,7 +1,6 @@
 using System.Text;
 using Sigs.Host.Contract;
 using Sigs.Host.Enrichment;
-using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Files;
 using Sigs.Host.Feeds.Native;
 using Sigs.Host.Tests.TestSupport;

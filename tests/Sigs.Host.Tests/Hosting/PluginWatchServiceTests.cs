@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Engine;

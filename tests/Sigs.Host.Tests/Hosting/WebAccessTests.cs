@@ -1,5 +1,4 @@
 using Sigs.Host.Common;
-using Sigs.Host.Hosting;
 using Sigs.Host.Tests.TestSupport;
 
 namespace Sigs.Host.Tests.Hosting;

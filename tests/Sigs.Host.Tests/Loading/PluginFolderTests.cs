@@ -1,7 +1,6 @@
 using System.Net;
 using Sigs.Host.Common;
 using Sigs.Host.Configuration;
-using Sigs.Host.Loading;
 using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.TestSupport;
 

@@ -1,12 +1,9 @@
 using System.Collections.Concurrent;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 using Sigs.Host.Common;
 using Sigs.Host.Engine;
-using Sigs.Host.Feeds;
 using Sigs.Host.Hosting;
 using Sigs.Host.Outputs;
 using Sigs.Host.Tests.TestSupport;

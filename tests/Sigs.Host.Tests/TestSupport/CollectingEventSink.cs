@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Sigs.Host.Contract;
-using Sigs.Host.Feeds;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Tests.TestSupport;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Common;
-using Sigs.Host.Hosting;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.KubernetesAudit;

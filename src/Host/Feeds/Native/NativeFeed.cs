@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Common;
-using Sigs.Host.Configuration;
 using Sigs.Host.Contract;
 using Sigs.Plugins;
 
