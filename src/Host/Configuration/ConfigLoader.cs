@@ -50,7 +50,18 @@ internal static class ConfigLoader
             }
         }
 
-        SigsConfig config = JsonSerializer.Deserialize<SigsConfig>(json, types.JsonOptions) ?? new SigsConfig();
+        SigsConfig config;
+        try
+        {
+            config = JsonSerializer.Deserialize<SigsConfig>(json, types.JsonOptions) ?? new SigsConfig();
+        }
+        catch (JsonException ex)
+        {
+            // The schema is generated from these records, so this is a value the schema lets through and a record
+            // cannot hold (a number past a property's range, say): still one line naming the key.
+            throw new ConfigException($"{fileName}: {(ex.Path ?? "$").TrimStart('$').TrimStart('.')}: {ex.Message.Split(". ")[0]}");
+        }
+
         CheckRules("feeds", config.Feeds, types.Feeds, fileName);
         CheckRules("outputs", config.Outputs ?? [], types.Outputs, fileName);
         return config;

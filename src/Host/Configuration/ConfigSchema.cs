@@ -175,5 +175,5 @@ internal static class ConfigSchema
         _ => JsonValue.Create(Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)),
     };
 
-    private static bool IsUnbounded(object maximum) => maximum is int.MaxValue or long.MaxValue or double.MaxValue;
+    private static bool IsUnbounded(object maximum) => maximum is double.MaxValue; // an int property keeps its int.MaxValue: larger numbers cannot bind
 }

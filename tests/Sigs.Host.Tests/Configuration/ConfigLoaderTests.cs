@@ -69,6 +69,8 @@ public class ConfigLoaderTests
     [InlineData("signatures:\n  TRC-1018:\n    enabled: maybe\n", "signatures.TRC-1018.enabled: must be true or false")]
     [InlineData("outputs: stdout\n", "outputs: must be a list")]
     [InlineData("feeds:\n  - type: file\n", "feeds[0].path: required for type 'file'")]
+    [InlineData("engine:\n  isolatedQueueCapacity: 99999999999\n", "engine.isolatedQueueCapacity: must be at most 2147483647")]
+    [InlineData("outputs:\n  - type: file\n    path: x\n    maxFiles: 99999999999\n", "outputs[0].maxFiles: must be at most 2147483647")]
     public void Parse_BadConfig_NamesTheKeyPath(string yaml, string expected)
     {
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(yaml, "sigs.yaml", HostExtensions.Types));
