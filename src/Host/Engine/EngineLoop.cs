@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Sigs.Host.Contract;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Engine;
@@ -9,9 +8,9 @@ namespace Sigs.Host.Engine;
 /// order from one thread. A tick signal reaches it once a second. The <see cref="EngineWatchdog"/> lets a new loop
 /// take over the queue when one signature call stalls (see <see cref="DetectionEngine"/>).
 /// </summary>
-internal sealed partial class EngineLoop : IEventSink, IDisposable
+internal sealed partial class EngineLoop : IDisposable
 {
-    private readonly EventQueue _queue = new();
+    private readonly EventQueue _queue;
     private readonly DetectionEngine _engine;
     private readonly Func<SecurityEvent, bool> _process;
     private readonly TimeProvider _clock;
@@ -26,6 +25,7 @@ internal sealed partial class EngineLoop : IEventSink, IDisposable
     /// <param name="process">Runs one event through enrichment and the engine; false when the watchdog took the thread over.</param>
     public EngineLoop(DetectionEngine engine, Func<SecurityEvent, bool> process, TimeProvider clock, TimeSpan stall, ILogger logger)
     {
+        _queue = new EventQueue();
         _engine = engine;
         _process = process;
         _clock = clock;
@@ -33,8 +33,8 @@ internal sealed partial class EngineLoop : IEventSink, IDisposable
         _watchdog = new EngineWatchdog(engine, stall, clock, logger, TakeOver);
     }
 
-    /// <summary>Events (and signals) waiting in the queue.</summary>
-    public int Queued => _queue.Count;
+    /// <summary>The queue feeds write into; the loop is its one reader.</summary>
+    public EventQueue Queue => _queue;
 
     public void Start()
     {
@@ -70,13 +70,6 @@ internal sealed partial class EngineLoop : IEventSink, IDisposable
         LogDrainTimedOut(_logger, deadline.TotalSeconds, _queue.Count);
         return false;
     }
-
-    public ValueTask PublishAsync(SecurityEvent securityEvent, CancellationToken cancellationToken) => _queue.PublishAsync(securityEvent, cancellationToken);
-
-    public bool TryPublishAll(IReadOnlyList<SecurityEvent> events) => _queue.TryPublishAll(events);
-
-    /// <inheritdoc cref="EventQueue.RunOnEngineThreadAsync"/>
-    public Task RunOnEngineThreadAsync(Action action, CancellationToken cancellationToken) => _queue.RunOnEngineThreadAsync(action, cancellationToken);
 
     public void Dispose()
     {

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Common;
-using Sigs.Host.Contract;
 using Sigs.Host.Engine;
 using Sigs.Host.Feeds;
 using Sigs.Host.Pipeline;
@@ -19,7 +18,7 @@ internal sealed partial class DetectionService(
     IReadOnlyList<IEventFeed> feeds,
     TimeSpan drainDeadline,
     ILoggerFactory loggerFactory,
-    TimeSpan? stall = null) : BackgroundService, IEventSink
+    TimeSpan? stall = null) : BackgroundService
 {
     /// <summary>How long a failed feed waits before its first restart (doubling to 30 s).</summary>
     public static readonly TimeSpan FeedRestartDelay = TimeSpan.FromMilliseconds(500);
@@ -35,7 +34,7 @@ internal sealed partial class DetectionService(
     public IReadOnlyList<IEventFeed> Feeds => feeds;
 
     /// <summary>Events waiting in the queue.</summary>
-    public int Queued => _loop.Queued;
+    public int Queued => _loop.Queue.Count;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -80,7 +79,7 @@ internal sealed partial class DetectionService(
         {
             try
             {
-                await feed.RunAsync(this, stoppingToken).ConfigureAwait(false);
+                await feed.RunAsync(_loop.Queue, stoppingToken).ConfigureAwait(false);
                 LogFeedEnded(_logger, feed.Name);
                 return;
             }
@@ -106,12 +105,8 @@ internal sealed partial class DetectionService(
         }
     }
 
-    public ValueTask PublishAsync(SecurityEvent securityEvent, CancellationToken cancellationToken) => _loop.PublishAsync(securityEvent, cancellationToken);
-
-    public bool TryPublishAll(IReadOnlyList<SecurityEvent> events) => _loop.TryPublishAll(events);
-
     /// <summary>Runs <paramref name="action"/> on the engine thread between two events; completes when it has run.</summary>
-    public Task RunOnEngineThreadAsync(Action action, CancellationToken cancellationToken) => _loop.RunOnEngineThreadAsync(action, cancellationToken);
+    public Task RunOnEngineThreadAsync(Action action, CancellationToken cancellationToken) => _loop.Queue.RunOnEngineThreadAsync(action, cancellationToken);
 
     public override void Dispose()
     {
