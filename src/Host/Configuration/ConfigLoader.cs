@@ -105,7 +105,7 @@ internal static class ConfigLoader
     {
         foreach ((int index, TOptions options) in items.Index())
         {
-            IExtensionType type = pointTypes.Single(t => t.OptionsType == options.GetType());
+            IExtensionType type = ExtensionDiscovery.TypeOf(pointTypes, options);
             if (type.Problem(options) is { } problem)
             {
                 throw new ConfigException($"{fileName}: {point}[{index}].{problem}");

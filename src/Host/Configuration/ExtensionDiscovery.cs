@@ -9,4 +9,8 @@ internal static class ExtensionDiscovery
             .Where(t => t is { IsClass: true, IsAbstract: false } && typeof(T).IsAssignableFrom(t))
             .Select(t => (T)Activator.CreateInstance(t)!)
             .OrderBy(t => t.Name, StringComparer.Ordinal)];
+
+    /// <summary>The type, among <paramref name="types"/>, whose options record <paramref name="options"/> is.</summary>
+    public static T TypeOf<T>(IReadOnlyList<T> types, object options)
+        where T : IExtensionType => types.Single(t => t.OptionsType == options.GetType());
 }

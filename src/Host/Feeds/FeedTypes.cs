@@ -7,5 +7,5 @@ internal static class FeedTypes
 {
     public static IReadOnlyList<IFeedType> All { get; } = ExtensionDiscovery.All<IFeedType>();
 
-    public static IFeedType Of(FeedOptions options) => All.Single(t => t.OptionsType == options.GetType());
+    public static IFeedType Of(FeedOptions options) => ExtensionDiscovery.TypeOf(All, options);
 }

@@ -10,5 +10,5 @@ internal static class OutputTypes
 
     /// <summary>The configured outputs; without an <c>outputs:</c> key, findings go to stdout.</summary>
     public static IReadOnlyList<IFindingOutput> Create(IReadOnlyList<OutputOptions>? configured, ILoggerFactory loggerFactory, TimeProvider clock) =>
-        [.. (configured ?? [new StdoutOutputOptions()]).Select(options => All.Single(t => t.OptionsType == options.GetType()).Create(options, loggerFactory, clock))];
+        [.. (configured ?? [new StdoutOutputOptions()]).Select(options => ExtensionDiscovery.TypeOf(All, options).Create(options, loggerFactory, clock))];
 }
