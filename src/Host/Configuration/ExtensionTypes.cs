@@ -16,8 +16,14 @@ internal sealed record ExtensionTypes(IReadOnlyList<IExtensionType> Feeds, IRead
         ("outputs", typeof(OutputOptions), Outputs),
     ];
 
+    /// <summary>
+    /// The text of the schema these types generate, when it is at hand already (the host embeds
+    /// schema/config.schema.json); null to generate it.
+    /// </summary>
+    public Func<string>? GeneratedSchemaText { get; init; }
+
     /// <summary>The generated schema, compiled once.</summary>
-    public JsonSchema Schema => _schema ??= SchemaValidation.Parse(ConfigSchema.Generate(this).ToJsonString());
+    public JsonSchema Schema => _schema ??= SchemaValidation.Parse(GeneratedSchemaText?.Invoke() ?? ConfigSchema.Generate(this).ToJsonString());
 
     /// <summary>How the configuration binds to the records.</summary>
     public JsonSerializerOptions JsonOptions => _jsonOptions ??= ConfigJson.Options(this);

@@ -9,6 +9,15 @@ internal static class SchemaValidation
     /// <summary>Parses a schema. NJsonSchema's parser is async only for external references, which are not used.</summary>
     public static JsonSchema Parse(string schemaJson) => JsonSchema.FromJsonAsync(schemaJson).GetAwaiter().GetResult();
 
+    /// <summary>A schema file embedded in the host (<c>schema/NAME</c>).</summary>
+    public static string ReadEmbedded(string fileName)
+    {
+        using Stream stream = typeof(SchemaValidation).Assembly.GetManifestResourceStream($"schema/{fileName}")
+            ?? throw new InvalidOperationException($"schema/{fileName} is not embedded in the host");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
     public static IReadOnlyList<string> Validate(JsonSchema schema, string json) => [.. Problems(schema, json).Select(p => p.ToString())];
 
     /// <summary>Each problem with its key path and kind, for callers that word some kinds their own way.</summary>

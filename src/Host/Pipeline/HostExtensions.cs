@@ -4,8 +4,14 @@ using Sigs.Host.Outputs;
 
 namespace Sigs.Host.Pipeline;
 
-/// <summary>The extension types this host offers; its configuration is read, and its schema generated, against them.</summary>
+/// <summary>
+/// The extension types this host offers; its configuration is read against the schema they generate, which the
+/// host carries as schema/config.schema.json (ConfigSchemaTests keeps the file equal to the generated one).
+/// </summary>
 internal static class HostExtensions
 {
-    public static ExtensionTypes Types { get; } = new([.. FeedTypes.All], [.. OutputTypes.All]);
+    public static ExtensionTypes Types { get; } = new([.. FeedTypes.All], [.. OutputTypes.All])
+    {
+        GeneratedSchemaText = () => SchemaValidation.ReadEmbedded("config.schema.json"),
+    };
 }
