@@ -81,14 +81,17 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
         _files = new ServiceAccountFiles(_settings.FilePaths);
     }
 
+    /// <summary>The pod: a token read and a request pair only when they name the same pod.</summary>
+    public override string? CorrelationKey(SecurityEvent securityEvent) => securityEvent.Name == EventNames.FileOpen
+        ? IsTokenRead(securityEvent, out string? pod) ? pod : null
+        : securityEvent.Audit is { RequestingPods: { Count: > 0 } pods } audit && Array.IndexOf(_settings.Stages, audit.Stage) >= 0 ? pods[0] : null;
+
     public override void OnEvent(SecurityEvent securityEvent)
     {
         Advance(securityEvent.Time);
         if (securityEvent.Name == EventNames.FileOpen)
         {
-            if (ContainerReads.IsInteractiveInContainer(securityEvent)
-                && securityEvent.Kubernetes?.PodName is { Length: > 0 } pod
-                && _files.Matches(securityEvent.File?.Path))
+            if (IsTokenRead(securityEvent, out string? pod))
             {
                 Remember(new PendingRead(securityEvent, pod));
             }
@@ -114,6 +117,12 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
         }
 
         Advance(signal.Time);
+    }
+
+    private bool IsTokenRead(SecurityEvent open, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? pod)
+    {
+        pod = open.Kubernetes?.PodName;
+        return ContainerReads.IsInteractiveInContainer(open) && pod is { Length: > 0 } && _files.Matches(open.File?.Path);
     }
 
     private void PairWithReads(SecurityEvent request, string pod)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Console;
 using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds;
+using Sigs.Host.Forwarding;
 using Sigs.Host.Pipeline;
 
 namespace Sigs.Host.Cli;
@@ -88,7 +89,9 @@ internal static class SigsCli
             }
 
             var outputs = command == commands.List.Name ? [] : DetectionPipeline.CreateOutputs(config, loggerFactory, clock);
-            using var pipeline = new DetectionPipeline(config, new PipelineSignatures.Folder(pluginFolder), outputs, loggerFactory, clock);
+            EventForwarder? forwarder = command != commands.List.Name && config.Forward.Count > 0 ? new EventForwarder(config.Forward, loggerFactory, clock) : null;
+            using var pipeline = new DetectionPipeline(config, new PipelineSignatures.Folder(pluginFolder), outputs, loggerFactory, clock, forwarder);
+            forwarder?.Start();
             return command switch
             {
                 "replay" => await ReplayCommand.RunAsync(replayInputs, pipeline, loggerFactory, error, stop.Token).ConfigureAwait(false),

@@ -8,3 +8,6 @@ internal abstract record FeedOptions;
 
 /// <summary>The options of one configured output; a record per output type, declared beside the output.</summary>
 internal abstract record OutputOptions;
+
+/// <summary>The options of one configured forward (events sent on to correlators); a record per forward type, declared beside it.</summary>
+internal abstract record ForwardOptions;

@@ -4,7 +4,7 @@ using NJsonSchema;
 namespace Sigs.Host.Configuration;
 
 /// <summary>The types each extension point offers; the configuration is read and its schema generated against them.</summary>
-internal sealed record ExtensionTypes(IReadOnlyList<IExtensionType> Feeds, IReadOnlyList<IExtensionType> Outputs)
+internal sealed record ExtensionTypes(IReadOnlyList<IExtensionType> Feeds, IReadOnlyList<IExtensionType> Outputs, IReadOnlyList<IExtensionType> Forwards)
 {
     private JsonSchema? _schema;
     private JsonSerializerOptions? _jsonOptions;
@@ -14,6 +14,7 @@ internal sealed record ExtensionTypes(IReadOnlyList<IExtensionType> Feeds, IRead
     [
         ("feeds", typeof(FeedOptions), Feeds),
         ("outputs", typeof(OutputOptions), Outputs),
+        ("forward", typeof(ForwardOptions), Forwards),
     ];
 
     /// <summary>

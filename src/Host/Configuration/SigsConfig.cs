@@ -15,6 +15,9 @@ internal sealed record SigsConfig
     [Description("Event sources for 'sigs run'. Each type takes only its own keys. With none, the native probe runs.")]
     public IReadOnlyList<FeedOptions> Feeds { get; init; } = [];
 
+    [Description("Where the events of cross-node signatures go instead of (or beside) running here: to correlators over NATS JetStream.")]
+    public IReadOnlyList<ForwardOptions> Forward { get; init; } = [];
+
     [Description("Per-signature settings, keyed by signature id.")]
     public IReadOnlyDictionary<string, SignatureSettings> Signatures { get; init; } = new Dictionary<string, SignatureSettings>();
 

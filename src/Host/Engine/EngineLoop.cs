@@ -86,8 +86,12 @@ internal sealed partial class EngineLoop : IDisposable
                 : RunControl(work.Control);
             if (!stillOwner)
             {
-                return; // the watchdog gave this thread up while it was stuck; a new loop owns the queue
+                // The watchdog gave this thread up while it was stuck; a new loop owns the queue. The event's source
+                // is not told it was processed (its other signatures get it from the new loop): it may send it again.
+                return;
             }
+
+            work.Processed?.Invoke();
         }
     }
 

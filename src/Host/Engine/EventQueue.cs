@@ -23,6 +23,9 @@ internal sealed class EventQueue : IEventSink
     public ValueTask PublishAsync(SecurityEvent securityEvent, CancellationToken cancellationToken) =>
         _queue.Writer.WriteAsync(new EngineWork(securityEvent, null), cancellationToken);
 
+    public ValueTask PublishAsync(SecurityEvent securityEvent, Action processed, CancellationToken cancellationToken) =>
+        _queue.Writer.WriteAsync(new EngineWork(securityEvent, null, Processed: processed), cancellationToken);
+
     public bool TryPublishAll(IReadOnlyList<SecurityEvent> events)
     {
         // Only the engine loop takes items out, so room seen here can only grow until these writes finish;
@@ -72,5 +75,8 @@ internal sealed class EventQueue : IEventSink
     public void Complete() => _queue.Writer.TryComplete();
 }
 
-/// <summary>One item for the engine thread: an event, a signal, or an action to run between two events.</summary>
-internal readonly record struct EngineWork(SecurityEvent? Event, Signal? Signal, Action? Control = null);
+/// <summary>
+/// One item for the engine thread: an event (with what to run once it was processed), a signal, or an action to run
+/// between two events.
+/// </summary>
+internal readonly record struct EngineWork(SecurityEvent? Event, Signal? Signal, Action? Control = null, Action? Processed = null);

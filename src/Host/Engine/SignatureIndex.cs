@@ -12,11 +12,14 @@ internal sealed class SignatureIndex
     private readonly FrozenDictionary<string, Bucket> _byName;
     private readonly Bucket _anyName;
 
-    public SignatureIndex(IReadOnlyList<SignatureRunner> runners)
+    /// <param name="runners">Every runner of the generation: they get signals and are reported.</param>
+    /// <param name="dispatched">The runners events are delivered to here; default all (a forwarded signature runs elsewhere).</param>
+    public SignatureIndex(IReadOnlyList<SignatureRunner> runners, IReadOnlyList<SignatureRunner>? dispatched = null)
     {
         Runners = runners;
+        IReadOnlyList<SignatureRunner> selecting = dispatched ?? runners;
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (SignatureRunner runner in runners)
+        foreach (SignatureRunner runner in selecting)
         {
             foreach (EventSelector selector in runner.Selectors)
             {
@@ -27,11 +30,14 @@ internal sealed class SignatureIndex
             }
         }
 
-        _byName = names.ToFrozenDictionary(name => name, name => BuildBucket(runners, name), StringComparer.Ordinal);
-        _anyName = BuildBucket(runners, name: null);
+        _byName = names.ToFrozenDictionary(name => name, name => BuildBucket(selecting, name), StringComparer.Ordinal);
+        _anyName = BuildBucket(selecting, name: null);
     }
 
     public static SignatureIndex Empty { get; } = new([]);
+
+    /// <summary>The same generation, delivering events only to the runners <paramref name="dispatched"/> keeps.</summary>
+    public SignatureIndex Dispatching(Func<SignatureRunner, bool> dispatched) => new(Runners, [.. Runners.Where(dispatched)]);
 
     /// <summary>Every runner of this generation, in load order.</summary>
     public IReadOnlyList<SignatureRunner> Runners { get; }

@@ -17,6 +17,21 @@ internal enum FeedGauge
 
     /// <summary>Switches to the fallback and back so far (only grows).</summary>
     FallbackSwitches,
+
+    /// <summary>NATS messages delivered again (after an ack timeout or a restart) so far.</summary>
+    NatsRedelivered,
+
+    /// <summary>NATS messages skipped because their message id was processed already.</summary>
+    NatsDeduplicated,
+
+    /// <summary>Events that arrived later than the lateness bound allows, so far.</summary>
+    NatsLate,
+
+    /// <summary>Messages the feed's consumers have not been delivered yet (JetStream's num_pending).</summary>
+    NatsPending,
+
+    /// <summary>Messages delivered and not yet acknowledged (in the reorder buffer or the engine queue).</summary>
+    NatsUnacknowledged,
 }
 
 /// <summary>How each <see cref="FeedGauge"/> is exported: metric name, Prometheus type and help.</summary>
@@ -29,6 +44,11 @@ internal static class FeedGauges
         FeedGauge.NativeFoldersMissing => ("sigs_native_folders_missing", "gauge", "Watched folders that exist in no mount namespace yet."),
         FeedGauge.FallbackActive => ("sigs_feed_fallback_active", "gauge", "1 while a sensor feed is down and its fallback (the native probe) runs."),
         FeedGauge.FallbackSwitches => ("sigs_feed_fallback_switches_total", "counter", "Switches to a feed's fallback and back."),
+        FeedGauge.NatsRedelivered => ("sigs_nats_redelivered_total", "counter", "NATS messages delivered to a feed again (after an ack timeout or a restart)."),
+        FeedGauge.NatsDeduplicated => ("sigs_nats_deduplicated_total", "counter", "NATS messages skipped because the same message id was processed already."),
+        FeedGauge.NatsLate => ("sigs_nats_late_total", "counter", "Events later than the feed's lateness bound (run at once, out of event-time order)."),
+        FeedGauge.NatsPending => ("sigs_nats_consumer_pending", "gauge", "Messages in the stream not yet delivered to the feed's consumers."),
+        FeedGauge.NatsUnacknowledged => ("sigs_nats_unacknowledged", "gauge", "Messages delivered to the feed and not yet acknowledged."),
         _ => throw new ArgumentOutOfRangeException(nameof(gauge)),
     };
 }

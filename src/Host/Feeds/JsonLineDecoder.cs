@@ -13,6 +13,15 @@ internal static class JsonLineDecoder
     /// <summary>Decodes <paramref name="json"/>: its events (several for an audit <c>EventList</c>) and what was skipped.</summary>
     public static DecodedInput Decode(ReadOnlyMemory<byte> json) => DecodedInput.From(decoded => DecodeDocument(json, decoded));
 
+    /// <summary>Decodes one contract event (a Sigs event's JSON) and nothing else: what a forward publishes.</summary>
+    public static DecodedInput DecodeContract(ReadOnlyMemory<byte> json) => DecodedInput.From(decoded =>
+    {
+        using JsonDocument document = JsonFieldsDocument.Parse(json);
+        JsonElement root = document.RootElement;
+        decoded.Events.Add(root.ValueKind == JsonValueKind.Object && IsContract(root) ? DecodeContract(root) : throw new EventDecodeException("not a Sigs event (an object with time, source and name)"));
+        return InputFormat.Contract;
+    });
+
     private static InputFormat DecodeDocument(ReadOnlyMemory<byte> json, DecodedInput decoded)
     {
         using (JsonDocument document = JsonFieldsDocument.Parse(json))

@@ -39,6 +39,14 @@ internal static class HostMetrics
         meter.CreateObservableCounter("sigs_output_retries_total", () => Delivering().Select(o => Measure(o.Deliveries!.Retries, ("output", o.Name))), description: "Delivery attempts that failed and were retried, by output.");
         meter.CreateObservableGauge("sigs_output_queue_length", () => Delivering().Select(o => Measure(o.Deliveries!.Queued, ("output", o.Name))), description: "Findings waiting for delivery, by output.");
         meter.CreateObservableGauge("sigs_output_spooled", () => Delivering().Select(o => Measure(o.Deliveries!.Spooled, ("output", o.Name))), description: "Findings kept in the output's spool folder now, by output.");
+        IReadOnlyList<Forwarding.IEventPublisher> Forwards() => pipeline.Forwarder?.Publishers ?? [];
+        meter.CreateObservableGauge("sigs_forward_connected", () => Forwards().Select(f => Measure(f.Counts.Connected ? 1 : 0, ("forward", f.Name))), description: "1 while a forward is connected to NATS.");
+        meter.CreateObservableGauge("sigs_forward_delivering", () => Forwards().Select(f => Measure(f.Counts.Delivering ? 1 : 0, ("forward", f.Name))), description: "1 while a forward's events are acknowledged as they come (0: they wait in its spool).");
+        meter.CreateObservableCounter("sigs_forward_published_total", () => Forwards().Select(f => Measure(f.Counts.Published, ("forward", f.Name))), description: "Events a forward had acknowledged by JetStream, by forward.");
+        meter.CreateObservableCounter("sigs_forward_duplicates_total", () => Forwards().Select(f => Measure(f.Counts.Duplicates, ("forward", f.Name))), description: "Events sent again that JetStream recognised by message id and kept once.");
+        meter.CreateObservableCounter("sigs_forward_retries_total", () => Forwards().Select(f => Measure(f.Counts.Retries, ("forward", f.Name))), description: "Spooled batches whose sending failed and was retried.");
+        meter.CreateObservableGauge("sigs_forward_spooled", () => Forwards().Select(f => Measure(f.Counts.Spooled, ("forward", f.Name))), description: "Batches of events waiting in a forward's spool.");
+        meter.CreateObservableGauge("sigs_forward_queue_length", () => Forwards().Select(f => Measure(f.Counts.Queued, ("forward", f.Name))), description: "Events waiting to be sent by a forward.");
         meter.CreateObservableCounter<long>("sigs_plugin_refusals_total", () => (Measurement<long>[])[Measure(pipeline.Loader.RefusedPlugins, ("kind", "plugin")), Measure(pipeline.Loader.RefusedDependencies, ("kind", "dependency"))], description: "Plugins and signatures refused at load, and dependencies refused later, by kind.");
         meter.CreateObservableCounter("sigs_plugin_unload_leaks_total", () => pipeline.UnloadVerifier.Leaks, description: "Unloaded plugins whose load context was not collected.");
         meter.CreateObservableCounter("sigs_engine_events_total", () => pipeline.EventsProcessed, description: "Events run through the engine.");
@@ -59,6 +67,11 @@ internal static class HostMetrics
 
         yield return Measure(pipeline.Processes.Evictions, ("stage", "process_table"));
         yield return Measure(pipeline.Findings.OutputFailures, ("stage", "output"));
+        foreach (Forwarding.IEventPublisher forward in pipeline.Forwarder?.Publishers ?? [])
+        {
+            yield return Measure(forward.Counts.Dropped, ("stage", "forward"), ("forward", forward.Name));
+        }
+
         foreach (IFindingOutput output in delivering)
         {
             yield return Measure(output.Deliveries!.Dropped, ("stage", "delivery"), ("output", output.Name));

@@ -69,7 +69,7 @@ internal sealed partial class PluginWatchService(DetectionPipeline runtime, Dete
         var unloaded = new List<(WeakReference Context, string Name)>();
         await detection.RunOnEngineThreadAsync(() =>
         {
-            runtime.Engine.Publish(swap.Index);
+            runtime.Publish(swap.Index);
             foreach (LoadedPlugin retired in swap.Retired)
             {
                 unloaded.Add((retired.Unload(), retired.Info.AssemblyPath));

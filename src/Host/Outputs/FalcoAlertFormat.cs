@@ -48,6 +48,7 @@ internal static class FalcoAlertFormat
         string output = $"{signature.Name} ({string.Join(' ', fields.Where(f => !f.Key.StartsWith("sigs.", StringComparison.Ordinal) && f.Key != "evt.time").Select(f => $"{f.Key}={Convert.ToString(f.Value, CultureInfo.InvariantCulture)}"))})";
         var alert = new Dictionary<string, object?>
         {
+            ["uuid"] = FindingId.Of(finding).ToString(),
             ["time"] = finding.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture),
             ["rule"] = signature.Name,
             ["priority"] = SeverityMapping.FalcoPriority(signature.Severity),

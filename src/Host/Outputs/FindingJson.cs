@@ -23,6 +23,7 @@ internal static class FindingJson
     {
         SignatureMetadata signature = finding.Signature;
         writer.WriteStartObject();
+        writer.WriteString("id", FindingId.Of(finding).ToString());
         writer.WriteString("time", finding.Time);
         writer.WriteStartObject("signature");
         writer.WriteString("id", signature.Id);

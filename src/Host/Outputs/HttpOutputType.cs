@@ -40,13 +40,10 @@ internal sealed class HttpOutputType : OutputType<HttpOutputOptions>
 
     public override string Summary => "POSTs each finding (Sigs JSON or a Falco alert), retried with backoff and spooled while the receiver is down.";
 
-    protected override IFindingOutput Create(HttpOutputOptions options, ILoggerFactory loggerFactory, TimeProvider clock) => new HttpOutput(
-        new Uri(options.Url),
-        options.Format == "falco",
-        options.Headers,
+    protected override IFindingOutput Create(HttpOutputOptions options, ILoggerFactory loggerFactory, TimeProvider clock) => new DeliveringOutput(
+        new HttpTarget(new Uri(options.Url), options.Format == "falco", options.Headers, TimeSpan.FromSeconds(options.TimeoutSeconds)),
         options.SpoolDir,
         options.QueueCapacity,
-        TimeSpan.FromSeconds(options.TimeoutSeconds),
         loggerFactory.CreateLogger(LogCategories.Outputs),
         clock: clock);
 }

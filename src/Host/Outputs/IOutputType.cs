@@ -22,9 +22,11 @@ internal abstract class OutputType<TOptions> : IOutputType
 
     public Type OptionsType => typeof(TOptions);
 
-    public string? Problem(object options) => null;
+    public string? Problem(object options) => Problem((TOptions)options);
 
     public IFindingOutput Create(OutputOptions options, ILoggerFactory loggerFactory, TimeProvider clock) => Create((TOptions)options, loggerFactory, clock);
+
+    protected virtual string? Problem(TOptions options) => null;
 
     protected abstract IFindingOutput Create(TOptions options, ILoggerFactory loggerFactory, TimeProvider clock);
 }

@@ -5,6 +5,7 @@ using Sigs.Host.Engine;
 using Sigs.Host.Enrichment;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Native;
+using Sigs.Host.Forwarding;
 using Sigs.Host.Loading;
 using Sigs.Host.Outputs;
 using Sigs.Plugins;
@@ -23,9 +24,11 @@ internal sealed class DetectionPipeline : IDisposable
     private readonly IReadOnlyList<LoadedPlugin> _ownPlugins;
     private long _eventsProcessed;
 
-    public DetectionPipeline(SigsConfig config, PipelineSignatures signatures, IReadOnlyList<IFindingOutput> outputs, ILoggerFactory loggerFactory, TimeProvider clock)
+    /// <param name="forwarder">Where the events of forwarded signatures go (<c>forward:</c>); the pipeline disposes it.</param>
+    public DetectionPipeline(SigsConfig config, PipelineSignatures signatures, IReadOnlyList<IFindingOutput> outputs, ILoggerFactory loggerFactory, TimeProvider clock, EventForwarder? forwarder = null)
     {
         Config = config;
+        Forwarder = forwarder;
         Clock = clock;
         ArgumentForms.Logger = loggerFactory.CreateLogger(LogCategories.Feed("arguments"));
         InvalidUtf8.Logger = loggerFactory.CreateLogger(LogCategories.Feed("utf8"));
@@ -35,7 +38,7 @@ internal sealed class DetectionPipeline : IDisposable
         try
         {
             (Plugins, _ownPlugins, SignatureIndex index) = Load(signatures, loggerFactory);
-            Engine.Publish(index);
+            Publish(index);
         }
         catch
         {
@@ -61,6 +64,9 @@ internal sealed class DetectionPipeline : IDisposable
 
     public DetectionEngine Engine { get; } = new();
 
+    /// <summary>Sends forwarded signatures' events to correlators; null without <c>forward:</c>.</summary>
+    public EventForwarder? Forwarder { get; }
+
     public ProcessTable Processes { get; } = new(ProcessTableCapacity);
 
     /// <summary>What the native probe should watch for the signatures loaded now.</summary>
@@ -74,8 +80,16 @@ internal sealed class DetectionPipeline : IDisposable
     public bool Process(SecurityEvent securityEvent)
     {
         _eventsProcessed++;
-        return Engine.Dispatch(Processes.Enrich(securityEvent));
+        SecurityEvent enriched = Processes.Enrich(securityEvent);
+        Forwarder?.Offer(enriched);
+        return Engine.Dispatch(enriched);
     }
+
+    /// <summary>
+    /// Makes a generation of signatures current: forwarded ones are routed to their forwards, the rest run here.
+    /// Call it on the engine thread (or before dispatch starts), as <see cref="DetectionEngine.Publish"/> says.
+    /// </summary>
+    public void Publish(SignatureIndex generation) => Engine.Publish(Forwarder?.Route(generation) ?? generation);
 
     /// <summary>Sends a signal to every signature, as the engine loop does once a second and at the end.</summary>
     public bool Signal(Signal signal) => Engine.Signal(signal);
@@ -149,6 +163,7 @@ internal sealed class DetectionPipeline : IDisposable
             plugin.Dispose();
         }
 
+        Forwarder?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         Findings.Dispose();
     }
 }

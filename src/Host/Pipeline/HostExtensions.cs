@@ -1,5 +1,6 @@
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds;
+using Sigs.Host.Forwarding;
 using Sigs.Host.Outputs;
 
 namespace Sigs.Host.Pipeline;
@@ -10,7 +11,7 @@ namespace Sigs.Host.Pipeline;
 /// </summary>
 internal static class HostExtensions
 {
-    public static ExtensionTypes Types { get; } = new([.. FeedTypes.All], [.. OutputTypes.All])
+    public static ExtensionTypes Types { get; } = new([.. FeedTypes.All], [.. OutputTypes.All], [.. ForwardTypes.All])
     {
         GeneratedSchemaText = () => SchemaValidation.ReadEmbedded("config.schema.json"),
     };

@@ -18,12 +18,14 @@ public class FolderDependencyTests(ITestOutputHelper output)
         ["Engine"] = ["Common", "Contract", "Configuration"],
         ["Enrichment"] = ["Collections", "Contract"],
         ["Loading"] = ["Common", "Contract", "Configuration", "Engine"],
-        ["Outputs"] = ["Common", "Contract", "Configuration", "Engine"],
-        ["Feeds"] = ["Common", "Collections", "Contract", "Configuration", "Grpc", "Engine"],
-        ["Pipeline"] = ["Common", "Collections", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds"],
-        ["Hosting"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Pipeline"],
-        ["Admin"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Pipeline", "Hosting"],
-        ["Cli"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Pipeline", "Hosting", "Admin"],
+        ["Outputs"] = ["Common", "Contract", "Configuration", "Engine", "Nats"],
+        ["Nats"] = ["Common", "Contract", "Configuration"],
+        ["Forwarding"] = ["Common", "Contract", "Configuration", "Engine", "Nats"],
+        ["Feeds"] = ["Common", "Collections", "Contract", "Configuration", "Grpc", "Engine", "Nats"],
+        ["Pipeline"] = ["Common", "Collections", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Nats", "Forwarding"],
+        ["Hosting"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Nats", "Forwarding", "Pipeline"],
+        ["Admin"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Nats", "Forwarding", "Pipeline", "Hosting"],
+        ["Cli"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Nats", "Forwarding", "Pipeline", "Hosting", "Admin"],
     };
 
     [Fact]

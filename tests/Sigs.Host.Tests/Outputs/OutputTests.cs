@@ -87,8 +87,8 @@ public sealed class OutputTests : IAsyncLifetime
         }
     }
 
-    private HttpOutput Http(bool falco = false, string? spool = null, int capacity = 1000, IReadOnlyDictionary<string, string>? headers = null) =>
-        new(Url, falco, headers ?? new Dictionary<string, string>(), spool, capacity, TimeSpan.FromSeconds(10), _logs.CreateLogger("http"), new ReconnectDelays(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200)));
+    private DeliveringOutput Http(bool falco = false, string? spool = null, int capacity = 1000, IReadOnlyDictionary<string, string>? headers = null) =>
+        new(new HttpTarget(Url, falco, headers ?? new Dictionary<string, string>(), TimeSpan.FromSeconds(10)), spool, capacity, _logs.CreateLogger("http"), new ReconnectDelays(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200)));
 
     private List<int> ReceivedNumbers() =>
         [.. _received.Select(body => JsonDocument.Parse(body).RootElement.GetProperty("data").GetProperty("n").GetInt32())];
@@ -96,7 +96,7 @@ public sealed class OutputTests : IAsyncLifetime
     [Fact]
     public async Task Http_ReceiverDownThenFailingThenSlowThenFine_GetsEveryFindingOnceInOrder()
     {
-        using HttpOutput output = Http();
+        using DeliveringOutput output = Http();
         for (int n = 0; n < 10; n++)
         {
             Write(output, MakeFinding(n)); // the receiver is not even listening yet
@@ -127,7 +127,7 @@ public sealed class OutputTests : IAsyncLifetime
     public async Task Http_SpoolDir_KeepsFindingsAcrossARestartUntilAcknowledged()
     {
         string spool = Path.Combine(_folder.Path, "spool");
-        using (HttpOutput first = Http(spool: spool))
+        using (DeliveringOutput first = Http(spool: spool))
         {
             for (int n = 0; n < 5; n++)
             {
@@ -137,7 +137,7 @@ public sealed class OutputTests : IAsyncLifetime
 
         Assert.Equal(5, Directory.GetFiles(spool, "*.json").Length);
         await StartReceiverAsync();
-        using HttpOutput second = Http(spool: spool);
+        using DeliveringOutput second = Http(spool: spool);
         Write(second, MakeFinding(5));
 
         await Eventually.TrueAsync(() => _received.Count == 6, "the spooled findings and the new one");
@@ -151,7 +151,7 @@ public sealed class OutputTests : IAsyncLifetime
     {
         _answer = k => k == 1 ? 400 : 200;
         await StartReceiverAsync();
-        using HttpOutput output = Http();
+        using DeliveringOutput output = Http();
 
         Write(output, MakeFinding(0));
         Write(output, MakeFinding(1));
@@ -165,7 +165,7 @@ public sealed class OutputTests : IAsyncLifetime
     [Fact]
     public async Task Http_QueueFull_DropsAndCounts()
     {
-        using HttpOutput output = Http(capacity: 2);
+        using DeliveringOutput output = Http(capacity: 2);
 
         for (int n = 0; n < 6; n++)
         {
@@ -180,7 +180,7 @@ public sealed class OutputTests : IAsyncLifetime
     public void Http_SpoolFull_DropsAndCountsAndKeepsTheSpoolBounded()
     {
         string spool = Path.Combine(_folder.Path, "spool");
-        using HttpOutput output = Http(spool: spool, capacity: 2);
+        using DeliveringOutput output = Http(spool: spool, capacity: 2);
 
         for (int n = 0; n < 6; n++)
         {
@@ -205,7 +205,7 @@ public sealed class OutputTests : IAsyncLifetime
             _received.Enqueue(await reader.ReadToEndAsync());
         });
         await _receiver.StartAsync();
-        using HttpOutput output = Http(falco: true, headers: new Dictionary<string, string> { ["Authorization"] = "Bearer t0ken" });
+        using DeliveringOutput output = Http(falco: true, headers: new Dictionary<string, string> { ["Authorization"] = "Bearer t0ken" });
 
         Write(output, MakeFinding(7, Severity.Medium));
 

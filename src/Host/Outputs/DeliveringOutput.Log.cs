@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Sigs.Host.Outputs;
 
-internal sealed partial class HttpOutput
+internal sealed partial class DeliveringOutput
 {
     [LoggerMessage(EventId = 5001, Level = LogLevel.Warning, Message = "Output {Output} is failing ({Reason}); retrying with backoff (logged once until it recovers)")]
     private static partial void LogFailing(ILogger logger, string output, string reason);

@@ -1,0 +1,352 @@
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using Sigs.Host.Common;
+using Sigs.Host.Contract;
+using Sigs.Host.Nats;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Forwarding;
+
+/// <summary>
+/// Publishes forwarded events to JetStream in batches: each event is one message on <c>sigs.events.&lt;partition&gt;</c>
+/// with a message id unique to this run, published asynchronously and counted only once JetStream acknowledged it,
+/// so a batch sent again after a failure is deduplicated by the stream's duplicate window instead of doubled.
+/// A batch that fails goes to the <see cref="DiskSpool"/>; while the spool holds anything, new batches join it, and
+/// it is sent oldest first when NATS is back, so events go out in order. Overflow is dropped, counted and logged.
+/// </summary>
+internal sealed partial class NatsEventPublisher : IEventPublisher
+{
+    public const int BatchSize = 512;
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly NatsForwardOptions _options;
+    private readonly NatsLink _link;
+    private readonly DiskSpool _spool;
+    private readonly List<SpoolEntry> _waiting;
+    private readonly Channel<Outgoing> _queue;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private readonly ReconnectDelays _delays;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly string _runId;
+    private Task _sender = Task.CompletedTask;
+    private long _sequence;
+    private long _published;
+    private long _duplicates;
+    private long _retries;
+    private long _dropped;
+    private volatile bool _delivering = true;
+
+    public NatsEventPublisher(NatsForwardOptions options, ILoggerFactory loggerFactory, TimeProvider clock, ReconnectDelays? delays = null)
+    {
+        _options = options;
+        _clock = clock;
+        _delays = delays ?? ReconnectDelays.Default;
+        _logger = loggerFactory.CreateLogger(LogCategories.Forwarding);
+        _link = new NatsLink(options, $"forward:{options.Url}", loggerFactory);
+        _spool = new DiskSpool(options.SpoolDir, ".events", options.SpoolCapacity, clock);
+        _waiting = [.. _spool.Existing];
+        _queue = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _runId = $"{Environment.MachineName}-{clock.GetUtcNow().ToUnixTimeMilliseconds():x}-{Environment.ProcessId:x}";
+        if (_waiting.Count > 0)
+        {
+            _delivering = false;
+            LogRequeued(_logger, Name, _waiting.Count, options.SpoolDir!);
+        }
+    }
+
+    public string Name => $"nats:{_options.Url}";
+
+    public int Partitions => _options.Partitions;
+
+    public ForwardCounts Counts => new(
+        Interlocked.Read(ref _published),
+        Interlocked.Read(ref _duplicates),
+        Interlocked.Read(ref _retries),
+        Interlocked.Read(ref _dropped),
+        _spool.Count,
+        _queue.Reader.Count,
+        _link.Connected,
+        _delivering && _link.Connected);
+
+    public void Start() => _sender = Task.Run(() => RunAsync(_stop.Token));
+
+    public void Publish(SecurityEvent securityEvent, int partition)
+    {
+        if (!_queue.Writer.TryWrite(new Outgoing(securityEvent, partition)))
+        {
+            Drop(1, "the queue is full");
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (await Task.WhenAny(_sender, Task.Delay(TimeSpan.FromSeconds(5), _clock)).ConfigureAwait(false) != _sender)
+        {
+            await _stop.CancelAsync().ConfigureAwait(false);
+            await _sender.ConfigureAwait(false);
+        }
+
+        // What was not sent stays in the spool (on disk: for the next start).
+        var left = new List<Outgoing>();
+        while (_queue.Reader.TryRead(out Outgoing outgoing))
+        {
+            left.Add(outgoing);
+        }
+
+        if (left.Count > 0)
+        {
+            Spool(Encode(left));
+        }
+
+        long unsent = _spool.Count;
+        if (unsent > 0)
+        {
+            LogUnsent(_logger, Name, unsent, _spool.Folder is null ? "they are lost" : $"they stay in {_spool.Folder} for the next start");
+        }
+
+        await _link.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await _link.ConnectAsync(_delays, _clock, stopping).ConfigureAwait(false);
+            await EnsureStreamAsync(stopping).ConfigureAwait(false);
+            var backoff = new Backoff(_delays.Initial, _delays.Maximum);
+            long retryAt = 0;
+            while (true)
+            {
+                if (_waiting.Count == 0)
+                {
+                    List<Outgoing>? batch = await ReadBatchAsync(stopping).ConfigureAwait(false);
+                    if (batch is null)
+                    {
+                        return; // completed and sent
+                    }
+
+                    List<Message> messages = Encode(batch);
+                    if (!await SendAsync(messages, stopping).ConfigureAwait(false))
+                    {
+                        Spool(messages);
+                        retryAt = _clock.GetTimestamp() + (long)(backoff.Next().TotalSeconds * _clock.TimestampFrequency);
+                    }
+
+                    continue;
+                }
+
+                if (_clock.GetTimestamp() >= retryAt)
+                {
+                    SpoolEntry oldest = _waiting[0];
+                    if (await SendAsync(Decode(DiskSpool.Read(oldest)), stopping).ConfigureAwait(false))
+                    {
+                        _spool.Remove(oldest);
+                        _waiting.RemoveAt(0);
+                        backoff.Reset();
+                        if (_waiting.Count == 0)
+                        {
+                            _delivering = true;
+                            LogRecovered(_logger, Name);
+                        }
+
+                        continue;
+                    }
+
+                    Interlocked.Increment(ref _retries);
+                    retryAt = _clock.GetTimestamp() + (long)(backoff.Next().TotalSeconds * _clock.TimestampFrequency);
+                }
+
+                // Waiting to retry: what arrives meanwhile joins the spool behind the rest, so order holds.
+                if (TryReadBatch() is { } queued)
+                {
+                    Spool(Encode(queued));
+                    continue;
+                }
+
+                TimeSpan wait = TimeSpan.FromSeconds(Math.Max(0, retryAt - _clock.GetTimestamp()) / (double)_clock.TimestampFrequency);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                timeout.CancelAfter(wait);
+                try
+                {
+                    await _queue.Reader.WaitToReadAsync(timeout.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
+                {
+                    // Time to retry.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Stopping: DisposeAsync spools what is left.
+        }
+    }
+
+    private async Task EnsureStreamAsync(CancellationToken stopping)
+    {
+        var backoff = new Backoff(_delays.Initial, _delays.Maximum);
+        while (true)
+        {
+            try
+            {
+                await EventSubjects.EnsureStreamAsync(_link.JetStream, _options.Stream, EventSubjects.Prefix + ">", TimeSpan.FromSeconds(_options.MaxAgeSeconds), stopping).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is NatsException or NatsJSException && !stopping.IsCancellationRequested)
+            {
+                LogFailing(_logger, Name, $"cannot find or create stream {_options.Stream}: {ex.Message}");
+                await Task.Delay(backoff.Next(), _clock, stopping).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<List<Outgoing>?> ReadBatchAsync(CancellationToken stopping)
+    {
+        while (await _queue.Reader.WaitToReadAsync(stopping).ConfigureAwait(false))
+        {
+            if (TryReadBatch() is { } batch)
+            {
+                return batch;
+            }
+        }
+
+        return null;
+    }
+
+    private List<Outgoing>? TryReadBatch()
+    {
+        List<Outgoing>? batch = null;
+        while (batch is not { Count: BatchSize } && _queue.Reader.TryRead(out Outgoing outgoing))
+        {
+            (batch ??= new List<Outgoing>(BatchSize)).Add(outgoing);
+        }
+
+        return batch;
+    }
+
+    /// <summary>Publishes every message and waits for every acknowledgement; false when any failed (the batch is sent again as a whole).</summary>
+    private async Task<bool> SendAsync(List<Message> messages, CancellationToken stopping)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(SendTimeout);
+        var acks = new Task<PubAckResponse>[messages.Count];
+        for (int i = 0; i < messages.Count; i++)
+        {
+            Message message = messages[i];
+            var headers = new NatsHeaders { [EventSubjects.SchemaHeader] = EventSubjects.SchemaVersion };
+            acks[i] = _link.JetStream.PublishAsync(message.Subject, message.Body, headers: headers, opts: new NatsJSPubOpts { MsgId = message.Id, RetryAttempts = 1 }, cancellationToken: timeout.Token).AsTask();
+        }
+
+        string? failure = null;
+        foreach (Task<PubAckResponse> ack in acks)
+        {
+            try
+            {
+                PubAckResponse response = await ack.ConfigureAwait(false);
+                response.EnsureSuccess();
+                Interlocked.Increment(ref response.Duplicate ? ref _duplicates : ref _published);
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested && ex is NatsException or NatsJSException or OperationCanceledException or TimeoutException)
+            {
+                failure ??= ex is OperationCanceledException ? $"no acknowledgement within {SendTimeout.TotalSeconds} s" : ex.Message;
+            }
+        }
+
+        if (failure is not null && _delivering)
+        {
+            _delivering = false;
+            LogFailing(_logger, Name, failure);
+        }
+
+        return failure is null;
+    }
+
+    private List<Message> Encode(List<Outgoing> batch)
+    {
+        var messages = new List<Message>(batch.Count);
+        foreach (Outgoing outgoing in batch)
+        {
+            messages.Add(new Message(
+                EventSubjects.Of(outgoing.Partition),
+                $"{_runId}-{Interlocked.Increment(ref _sequence)}",
+                JsonSerializer.SerializeToUtf8Bytes(outgoing.Event, ContractJson.Options)));
+        }
+
+        return messages;
+    }
+
+    /// <summary>Keeps a batch in the spool, or drops and counts it when the spool is full.</summary>
+    private void Spool(List<Message> messages)
+    {
+        SpoolEntry? entry;
+        try
+        {
+            entry = _spool.Add(SpoolForm(messages));
+        }
+        catch (IOException ex)
+        {
+            Drop(messages.Count, $"cannot write the spool: {ex.Message}");
+            return;
+        }
+
+        if (entry is null)
+        {
+            Drop(messages.Count, "the spool is full");
+            return;
+        }
+
+        _waiting.Add(entry);
+    }
+
+    /// <summary>A batch on disk: one line per message, <c>subject TAB id TAB json</c> (contract JSON has no raw tab or newline).</summary>
+    private static byte[] SpoolForm(List<Message> messages)
+    {
+        var buffer = new MemoryStream();
+        foreach (Message message in messages)
+        {
+            buffer.Write(Encoding.UTF8.GetBytes($"{message.Subject}\t{message.Id}\t"));
+            buffer.Write(message.Body);
+            buffer.WriteByte((byte)'\n');
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static List<Message> Decode(byte[] spooled)
+    {
+        var messages = new List<Message>();
+        ReadOnlySpan<byte> rest = spooled;
+        while (rest.Length > 0)
+        {
+            int end = rest.IndexOf((byte)'\n');
+            ReadOnlySpan<byte> line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? [] : rest[(end + 1)..];
+            int first = line.IndexOf((byte)'\t');
+            int second = first + 1 + line[(first + 1)..].IndexOf((byte)'\t');
+            messages.Add(new Message(Encoding.UTF8.GetString(line[..first]), Encoding.UTF8.GetString(line[(first + 1)..second]), line[(second + 1)..].ToArray()));
+        }
+
+        return messages;
+    }
+
+    private void Drop(int count, string reason)
+    {
+        long dropped = Interlocked.Add(ref _dropped, count);
+        if (dropped == count || dropped / 1000 != (dropped - count) / 1000)
+        {
+            LogDropped(_logger, Name, count, reason, dropped);
+        }
+    }
+
+    private readonly record struct Outgoing(SecurityEvent Event, int Partition);
+
+    private sealed record Message(string Subject, string Id, byte[] Body);
+}

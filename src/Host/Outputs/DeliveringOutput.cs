@@ -1,0 +1,175 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
+using Sigs.Host.Engine;
+
+namespace Sigs.Host.Outputs;
+
+/// <summary>
+/// Delivers each finding to a target (an HTTP receiver, NATS), one at a time, in order. A failure the target calls
+/// passing (a network error, HTTP 5xx, no JetStream answer) is retried with capped, jittered backoff until it is
+/// acknowledged; a refusal for good is dropped and counted. Findings wait in a bounded queue; with
+/// <c>spoolDir</c> each one is written to disk first (<see cref="DiskSpool"/>) and deleted only once acknowledged,
+/// so findings survive an outage and a Sigs restart. What cannot be queued is dropped, counted and logged.
+/// </summary>
+internal sealed partial class DeliveringOutput : IFindingOutput
+{
+    private readonly IDeliveryTarget _target;
+    private readonly DiskSpool? _spool;
+    private readonly int _capacity;
+    private readonly ILogger _logger;
+    private readonly Channel<Pending> _queue;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _sender;
+    private readonly ReconnectDelays _delays;
+    private long _delivered;
+    private long _dropped;
+    private long _retries;
+    private readonly TimeProvider _clock;
+
+    public DeliveringOutput(IDeliveryTarget target, string? spoolDir, int capacity, ILogger logger, ReconnectDelays? delays = null, TimeProvider? clock = null)
+    {
+        _clock = clock ?? TimeProvider.System;
+        _target = target;
+        _spool = spoolDir is null ? null : new DiskSpool(spoolDir, ".json", capacity, _clock);
+        _capacity = capacity;
+        _logger = logger;
+        _delays = delays ?? ReconnectDelays.Default;
+        _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(capacity) { SingleReader = true });
+        if (_spool is not null)
+        {
+            RequeueSpool(_spool);
+        }
+
+        _sender = Task.Run(SendLoopAsync);
+    }
+
+    public string Name => _target.Name;
+
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    public long Retries => Interlocked.Read(ref _retries);
+
+    public DeliveryCounts Deliveries => new(Delivered, Retries, Dropped, _queue.Reader.Count, _spool?.Count ?? 0);
+
+    public void Write(Finding finding, ReadOnlyMemory<byte> json)
+    {
+        byte[] body = _target.Message(finding, json);
+        SpoolEntry? spooled = null;
+        if (_spool is not null && (spooled = _spool.Add(body)) is null)
+        {
+            Drop(finding.Signature.Id, "the spool is full");
+            return;
+        }
+
+        if (!_queue.Writer.TryWrite(new Pending(body, spooled)))
+        {
+            Drop(finding.Signature.Id, "the queue is full");
+            if (spooled is not null)
+            {
+                _spool!.Remove(spooled);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        if (!_sender.Wait(TimeSpan.FromSeconds(5)))
+        {
+            _stop.Cancel();
+            _sender.Wait(TimeSpan.FromSeconds(5));
+        }
+
+        int left = _queue.Reader.Count;
+        if (left > 0)
+        {
+            LogUndelivered(_logger, Name, left, _spool is null ? "they are lost" : $"they stay in {_spool.Folder} for the next start");
+        }
+
+        _target.Dispose();
+        _stop.Dispose();
+    }
+
+    private async Task SendLoopAsync()
+    {
+        try
+        {
+            await foreach (Pending pending in _queue.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
+            {
+                await DeliverAsync(pending).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping; what is left is reported by Dispose.
+        }
+    }
+
+    /// <summary>Sends one finding until it is acknowledged or refused for good.</summary>
+    private async Task DeliverAsync(Pending pending)
+    {
+        var backoff = new Backoff(_delays.Initial, _delays.Maximum);
+        bool failing = false;
+        while (true)
+        {
+            DeliveryResult result = await _target.SendAsync(pending.Body, _stop.Token).ConfigureAwait(false);
+            if (result.Status != DeliveryStatus.Failed)
+            {
+                if (result.Status == DeliveryStatus.Delivered)
+                {
+                    Interlocked.Increment(ref _delivered);
+                    if (failing)
+                    {
+                        LogRecovered(_logger, Name);
+                    }
+                }
+                else
+                {
+                    Drop("(finding)", result.Reason!);
+                }
+
+                if (pending.Spooled is not null)
+                {
+                    _spool!.Remove(pending.Spooled);
+                }
+
+                return;
+            }
+
+            string failure = result.Reason!;
+            if (!failing)
+            {
+                LogFailing(_logger, Name, failure);
+                failing = true;
+            }
+
+            Interlocked.Increment(ref _retries);
+            await Task.Delay(backoff.Next(), _clock, _stop.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Findings spooled by an earlier run go first, oldest first.</summary>
+    private void RequeueSpool(DiskSpool spool)
+    {
+        foreach (SpoolEntry entry in spool.Existing.Take(_capacity))
+        {
+            _queue.Writer.TryWrite(new Pending(DiskSpool.Read(entry), entry));
+        }
+
+        if (spool.Existing.Count > 0)
+        {
+            LogRequeued(_logger, Name, Math.Min(spool.Existing.Count, _capacity), spool.Folder!);
+        }
+    }
+
+    private void Drop(string signature, string reason)
+    {
+        Interlocked.Increment(ref _dropped);
+        LogDropped(_logger, Name, signature, reason, Dropped);
+    }
+
+    private sealed record Pending(byte[] Body, SpoolEntry? Spooled);
+}

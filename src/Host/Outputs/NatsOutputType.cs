@@ -1,0 +1,55 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
+using Sigs.Host.Configuration;
+using Sigs.Host.Nats;
+
+namespace Sigs.Host.Outputs;
+
+/// <summary>The keys of a <c>nats</c> output.</summary>
+internal sealed record NatsOutputOptions : OutputOptions, INatsEndpoint
+{
+    [Description("NATS server URL (nats://HOST:PORT, tls://...); several separated by commas.")]
+    [MinLength(1)]
+    public required string Url { get; init; }
+
+    [Description("How to authenticate: one of credsFile, nkeyFile, user with passwordFile, tokenFile.")]
+    public NatsCredentialOptions? Credentials { get; init; }
+
+    [Description("TLS to the servers: caFile, and certFile with keyFile for mutual TLS.")]
+    public NatsTlsOptions? Tls { get; init; }
+
+    [Description("falco: Falcosidekick's NATS shape (subject falco.<priority>.<rule>, the Falco alert); sigs (default): sigs.findings.<severity>.<signature id>, the finding JSON.")]
+    [AllowedValues("sigs", "falco")]
+    public string Format { get; init; } = "sigs";
+
+    [Description("The JetStream stream that keeps the findings; created when missing over the format's subjects (default SIGS_FINDINGS).")]
+    [RegularExpression("^[A-Za-z0-9_-]+$")]
+    public string Stream { get; init; } = NatsTarget.DefaultStream;
+
+    [Description("Keep undelivered findings on disk, across outages and restarts.")]
+    [MinLength(1)]
+    public string? SpoolDir { get; init; }
+
+    [Description("Findings waiting for delivery (and spool files); more are dropped and counted (default 10000).")]
+    [Range(1, int.MaxValue)]
+    public int QueueCapacity { get; init; } = 10_000;
+}
+
+/// <summary><c>type: nats</c>: publishes each finding to NATS JetStream, acknowledged, retried and spooled like <c>http</c>.</summary>
+internal sealed class NatsOutputType : OutputType<NatsOutputOptions>
+{
+    public override string Name => "nats";
+
+    public override string Summary => "Publishes each finding to NATS JetStream (Falcosidekick's falco.<priority>.<rule> shape, or sigs.findings.<severity>.<id>), acknowledged, retried and spooled.";
+
+    protected override string? Problem(NatsOutputOptions options) => NatsEndpointRules.Problem(options);
+
+    protected override IFindingOutput Create(NatsOutputOptions options, ILoggerFactory loggerFactory, TimeProvider clock) => new DeliveringOutput(
+        new NatsTarget(options, loggerFactory),
+        options.SpoolDir,
+        options.QueueCapacity,
+        loggerFactory.CreateLogger(LogCategories.Outputs),
+        clock: clock);
+}
