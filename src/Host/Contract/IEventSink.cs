@@ -19,6 +19,12 @@ internal interface IEventSink
         processed();
     }
 
+    /// <summary>
+    /// Runs an event that was processed before (by an earlier run) only to rebuild the signatures' state: its
+    /// findings were reported then and are not reported again.
+    /// </summary>
+    ValueTask ReplayAsync(SecurityEvent securityEvent, CancellationToken cancellationToken) => PublishAsync(securityEvent, cancellationToken);
+
     /// <summary>Takes the events only if all fit now; for receivers that answer "busy" instead of waiting.</summary>
     bool TryPublishAll(IReadOnlyList<SecurityEvent> events);
 }

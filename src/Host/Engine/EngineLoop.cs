@@ -12,7 +12,7 @@ internal sealed partial class EngineLoop : IDisposable
 {
     private readonly EventQueue _queue;
     private readonly DetectionEngine _engine;
-    private readonly Func<SecurityEvent, bool> _process;
+    private readonly Func<SecurityEvent, bool, bool> _process;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly EngineWatchdog _watchdog;
@@ -22,8 +22,8 @@ internal sealed partial class EngineLoop : IDisposable
     private Task _watching = Task.CompletedTask;
     private Task _ticks = Task.CompletedTask;
 
-    /// <param name="process">Runs one event through enrichment and the engine; false when the watchdog took the thread over.</param>
-    public EngineLoop(DetectionEngine engine, Func<SecurityEvent, bool> process, TimeProvider clock, TimeSpan stall, ILogger logger)
+    /// <param name="process">Runs one event (replayed: its findings are not reported) through enrichment and the engine; false when the watchdog took the thread over.</param>
+    public EngineLoop(DetectionEngine engine, Func<SecurityEvent, bool, bool> process, TimeProvider clock, TimeSpan stall, ILogger logger)
     {
         _queue = new EventQueue();
         _engine = engine;
@@ -81,7 +81,7 @@ internal sealed partial class EngineLoop : IDisposable
     {
         await foreach (EngineWork work in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            bool stillOwner = work.Event is { } securityEvent ? _process(securityEvent)
+            bool stillOwner = work.Event is { } securityEvent ? _process(securityEvent, work.Replayed)
                 : work.Signal is { } signal ? _engine.Signal(signal)
                 : RunControl(work.Control);
             if (!stillOwner)

@@ -26,6 +26,9 @@ internal sealed class EventQueue : IEventSink
     public ValueTask PublishAsync(SecurityEvent securityEvent, Action processed, CancellationToken cancellationToken) =>
         _queue.Writer.WriteAsync(new EngineWork(securityEvent, null, Processed: processed), cancellationToken);
 
+    public ValueTask ReplayAsync(SecurityEvent securityEvent, CancellationToken cancellationToken) =>
+        _queue.Writer.WriteAsync(new EngineWork(securityEvent, null, Replayed: true), cancellationToken);
+
     public bool TryPublishAll(IReadOnlyList<SecurityEvent> events)
     {
         // Only the engine loop takes items out, so room seen here can only grow until these writes finish;
@@ -76,7 +79,7 @@ internal sealed class EventQueue : IEventSink
 }
 
 /// <summary>
-/// One item for the engine thread: an event (with what to run once it was processed), a signal, or an action to run
-/// between two events.
+/// One item for the engine thread: an event (with what to run once it was processed, or replayed only to rebuild
+/// state), a signal, or an action to run between two events.
 /// </summary>
-internal readonly record struct EngineWork(SecurityEvent? Event, Signal? Signal, Action? Control = null, Action? Processed = null);
+internal readonly record struct EngineWork(SecurityEvent? Event, Signal? Signal, Action? Control = null, Action? Processed = null, bool Replayed = false);

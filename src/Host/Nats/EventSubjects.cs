@@ -18,8 +18,8 @@ internal static class EventSubjects
     public const string SchemaHeader = "Sigs-Schema";
     public const string SchemaVersion = "1";
 
-    /// <summary>Largest event body a correlator accepts.</summary>
-    public const int MaxBodyBytes = 1024 * 1024;
+    /// <summary>Largest event body a correlator accepts (a NATS server takes at most 1 MiB by default).</summary>
+    public const int MaxBodyBytes = 256 * 1024;
 
     public static string Of(int partition) => Prefix + partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -77,12 +77,21 @@ internal sealed class DetectionPipeline : IDisposable
 
     /// <summary>Runs one event through enrichment and the engine. Called from one thread at a time.</summary>
     /// <returns>False when the engine's watchdog took over this thread (see <see cref="DetectionEngine"/>): stop.</returns>
-    public bool Process(SecurityEvent securityEvent)
+    /// <param name="replayed">Processed before (by an earlier run): only the signatures' state is rebuilt; its findings are not reported again and it is not forwarded.</param>
+    public bool Process(SecurityEvent securityEvent, bool replayed = false)
     {
         _eventsProcessed++;
         SecurityEvent enriched = Processes.Enrich(securityEvent);
-        Forwarder?.Offer(enriched);
-        return Engine.Dispatch(enriched);
+        if (!replayed)
+        {
+            Forwarder?.Offer(enriched);
+            return Engine.Dispatch(enriched);
+        }
+
+        using (FindingWriter.Suppress())
+        {
+            return Engine.Dispatch(enriched);
+        }
     }
 
     /// <summary>

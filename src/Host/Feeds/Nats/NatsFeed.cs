@@ -13,13 +13,16 @@ namespace Sigs.Host.Feeds.Nats;
 
 /// <summary>
 /// A correlator's input: forwarded events from JetStream, one durable pull consumer per owned partition
-/// (<c>&lt;durable&gt;-&lt;partition&gt;</c> on <c>sigs.events.&lt;partition&gt;</c>), so a restarted instance resumes with
-/// what it had not acknowledged. Events are put back in event-time order within the lateness bound
-/// (<see cref="EventTimeOrder{T}"/>), and each message is acknowledged only after the engine processed its event and
-/// handed its findings to the outputs (at-least-once). A message whose id was processed already is skipped and
-/// counted. A bad message (too large, another schema version, not a contract event) is counted, logged and
-/// terminated, so it is not delivered again. JetStream stops delivering past <c>maxAckPending</c> per partition:
-/// memory is bounded and a slow engine pushes back on the stream instead of growing.
+/// (<c>&lt;durable&gt;-&lt;partition&gt;</c> on <c>sigs.events.&lt;partition&gt;</c>). Events are put back in event-time
+/// order within the lateness bound (<see cref="EventTimeOrder{T}"/>). Acknowledgement is cumulative (JetStream's
+/// <c>AckAll</c>) and in delivery order: a message is acknowledged once it and every message delivered before it were
+/// processed by the engine (their findings handed to the outputs), so the consumer's ack floor is exactly what was
+/// processed. After a restart (or <c>kill -9</c>), the feed first replays the <c>replaySeconds</c> before the ack
+/// floor only to rebuild the signatures' state (their findings were reported then), and then takes what was not
+/// acknowledged: nothing is lost, and a sequence half-seen before the crash still completes. A message whose id
+/// was processed already is skipped and counted. A bad message (too large, another schema version, not a contract
+/// event) is counted, logged and terminated. JetStream stops delivering past <c>maxAckPending</c> per partition, so
+/// memory is bounded and a slow engine pushes back on the stream.
 /// </summary>
 internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, ILoggerFactory loggerFactory, ReconnectDelays delays, TimeProvider clock) : IEventFeed
 {
@@ -37,6 +40,9 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
 
     public FeedCounters Counters { get; } = new();
 
+    /// <summary>Events replayed at start to rebuild state, so far.</summary>
+    public long Replayed { get; private set; }
+
     private DecodeErrorLog Errors => field ??= new DecodeErrorLog(Name, Counters, logger);
 
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
@@ -44,31 +50,46 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
         await using var link = new NatsLink(options, $"feed:{options.Durable}", loggerFactory);
         await link.ConnectAsync(delays, clock, cancellationToken).ConfigureAwait(false);
         await EventSubjects.EnsureStreamAsync(link.JetStream, options.Stream, EventSubjects.Prefix + ">", TimeSpan.FromDays(1), cancellationToken).ConfigureAwait(false);
-        List<INatsJSConsumer> consumers = [];
+        List<(int Partition, INatsJSConsumer Consumer)> consumers = [];
         foreach (int partition in options.Partitions)
         {
-            consumers.Add(await link.JetStream.CreateOrUpdateConsumerAsync(options.Stream, ConsumerFor(partition), cancellationToken).ConfigureAwait(false));
+            INatsJSConsumer consumer = await link.JetStream.CreateOrUpdateConsumerAsync(options.Stream, ConsumerFor(partition), cancellationToken).ConfigureAwait(false);
+            ulong floor = consumer.Info.AckFloor.StreamSeq;
+            if (consumer.Info.NumAckPending > 0)
+            {
+                // An earlier run stopped with messages delivered and not processed. They would wait out the ack wait;
+                // as acknowledgement is in order, everything after the floor is unprocessed: start again right after it.
+                await link.JetStream.DeleteConsumerAsync(options.Stream, consumer.Info.Name, cancellationToken).ConfigureAwait(false);
+                consumer = await link.JetStream.CreateOrUpdateConsumerAsync(options.Stream, ConsumerFor(partition) with
+                {
+                    DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartSequence,
+                    OptStartSeq = floor + 1,
+                }, cancellationToken).ConfigureAwait(false);
+            }
+
+            await ReplayAsync(link.JetStream, partition, floor, sink, cancellationToken).ConfigureAwait(false);
+            consumers.Add((partition, consumer));
         }
 
         Counters.SetConnected(true);
-        LogConsuming(logger, Name, string.Join(", ", options.Partitions), options.Stream);
-        var incoming = Channel.CreateBounded<NatsJSMsg<byte[]>>(new BoundedChannelOptions(Math.Min(options.MaxAckPending, 10_000)) { SingleReader = true });
-        var acks = Channel.CreateUnbounded<Accepted>(new UnboundedChannelOptions { SingleReader = true });
+        LogConsuming(logger, Name, string.Join(", ", options.Partitions), options.Stream, Replayed);
+        var incoming = Channel.CreateBounded<Tracked>(new BoundedChannelOptions(Math.Min(options.MaxAckPending, 10_000)) { SingleReader = true });
+        var notes = Channel.CreateUnbounded<AckNote>(new UnboundedChannelOptions { SingleReader = true });
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task[] helpers =
         [
-            .. consumers.Select(consumer => PullAsync(consumer, incoming.Writer, stopping.Token)),
-            AcknowledgeAsync(acks.Reader, stopping.Token),
-            WatchStateAsync(link, consumers, stopping.Token),
+            .. consumers.Select(c => PullAsync(c.Partition, c.Consumer, incoming.Writer, stopping.Token)),
+            AcknowledgeAsync(notes.Reader, stopping.Token),
+            WatchStateAsync(link, [.. consumers.Select(c => c.Consumer)], stopping.Token),
         ];
         try
         {
-            await OrderAsync(incoming.Reader, sink, acks.Writer, cancellationToken).ConfigureAwait(false);
+            await OrderAsync(incoming.Reader, sink, notes.Writer, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             await stopping.CancelAsync().ConfigureAwait(false);
-            acks.Writer.TryComplete();
+            notes.Writer.TryComplete();
             await Task.WhenAll(helpers).ConfigureAwait(false);
             Counters.SetConnected(false);
         }
@@ -78,18 +99,73 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
     {
         DurableName = $"{options.Durable}-{partition}",
         FilterSubject = EventSubjects.Of(partition),
-        AckPolicy = ConsumerConfigAckPolicy.Explicit,
+        AckPolicy = ConsumerConfigAckPolicy.All,
         DeliverPolicy = ConsumerConfigDeliverPolicy.All,
         AckWait = TimeSpan.FromSeconds(options.AckWaitSeconds),
         MaxAckPending = options.MaxAckPending,
         MaxDeliver = -1,
     };
 
-    /// <summary>The engine side: accepts messages, holds them in event-time order, and hands out what may leave.</summary>
-    private async Task OrderAsync(ChannelReader<NatsJSMsg<byte[]>> incoming, IEventSink sink, ChannelWriter<Accepted> acks, CancellationToken cancellationToken)
+    /// <summary>
+    /// Rebuilds state after a restart: the partition's events from <c>replaySeconds</c> before the ack floor up to
+    /// it (all processed before) run through the signatures with their findings held back.
+    /// </summary>
+    private async Task ReplayAsync(INatsJSContext jetStream, int partition, ulong floor, IEventSink sink, CancellationToken cancellationToken)
     {
-        var order = new EventTimeOrder<Accepted>(TimeSpan.FromSeconds(options.LatenessSeconds), options.MaxAckPending * options.Partitions.Count);
-        var ready = new List<Accepted>();
+        if (floor == 0 || options.ReplaySeconds == 0)
+        {
+            return;
+        }
+
+        DateTimeOffset from;
+        try
+        {
+            INatsJSStream stream = await jetStream.GetStreamAsync(options.Stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+            StreamMsgGetResponse last = await stream.GetAsync(new StreamMsgGetRequest { Seq = floor }, cancellationToken).ConfigureAwait(false);
+            from = last.Message.Time - TimeSpan.FromSeconds(options.ReplaySeconds);
+        }
+        catch (NatsJSApiException ex) when (ex.Error.Code == 404)
+        {
+            return; // aged out of the stream: nothing recent to rebuild from
+        }
+
+        INatsJSConsumer replay = await jetStream.CreateOrderedConsumerAsync(options.Stream, new NatsJSOrderedConsumerOpts
+        {
+            FilterSubjects = [EventSubjects.Of(partition)],
+            DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartTime,
+            OptStartTime = from,
+        }, cancellationToken).ConfigureAwait(false);
+        await foreach (NatsJSMsg<byte[]> message in replay.ConsumeAsync<byte[]>(cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            ulong sequence = message.Metadata?.Sequence.Stream ?? 0;
+            if (sequence > floor)
+            {
+                break;
+            }
+
+            if (Problem(message, out SecurityEvent? securityEvent) is null)
+            {
+                lock (_idsLock)
+                {
+                    _processed.Set(IdOf(message, sequence), true);
+                }
+
+                await sink.ReplayAsync(securityEvent!, cancellationToken).ConfigureAwait(false);
+                Replayed++;
+            }
+
+            if (sequence == floor)
+            {
+                break;
+            }
+        }
+    }
+
+    /// <summary>The engine side: accepts messages, holds them in event-time order, and hands out what may leave.</summary>
+    private async Task OrderAsync(ChannelReader<Tracked> incoming, IEventSink sink, ChannelWriter<AckNote> notes, CancellationToken cancellationToken)
+    {
+        var order = new EventTimeOrder<Tracked>(TimeSpan.FromSeconds(options.LatenessSeconds), options.MaxAckPending * options.Partitions.Count);
+        var ready = new List<Tracked>();
         Task<bool> next = incoming.WaitToReadAsync(cancellationToken).AsTask();
         while (true)
         {
@@ -104,19 +180,26 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            while (ready.Count < 10_000 && incoming.TryRead(out NatsJSMsg<byte[]> message))
+            while (ready.Count < 10_000 && incoming.TryRead(out Tracked? tracked))
             {
-                if (await AcceptAsync(message, acks, cancellationToken).ConfigureAwait(false) is { } accepted
-                    && !order.Add(accepted, accepted.Event.Time, clock.GetTimestamp()))
+                notes.TryWrite(new AckNote(tracked, Delivered: true));
+                if (await AcceptAsync(tracked, cancellationToken).ConfigureAwait(false))
                 {
-                    ready.Add(accepted); // late: at once
+                    if (!order.Add(tracked, tracked.Event!.Time, clock.GetTimestamp()))
+                    {
+                        ready.Add(tracked); // late: at once
+                    }
+                }
+                else
+                {
+                    notes.TryWrite(new AckNote(tracked, Delivered: false));
                 }
             }
 
             order.Release(clock.GetTimestamp(), clock.TimestampFrequency, ready);
-            foreach (Accepted accepted in ready)
+            foreach (Tracked tracked in ready)
             {
-                await sink.PublishAsync(accepted.Event, () => acks.TryWrite(accepted), cancellationToken).ConfigureAwait(false);
+                await sink.PublishAsync(tracked.Event!, () => notes.TryWrite(new AckNote(tracked, Delivered: false)), cancellationToken).ConfigureAwait(false);
             }
 
             ready.Clear();
@@ -124,46 +207,44 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
         }
     }
 
-    /// <summary>Checks and decodes one message; null when it was bad (terminated) or a duplicate (skipped).</summary>
-    private async ValueTask<Accepted?> AcceptAsync(NatsJSMsg<byte[]> message, ChannelWriter<Accepted> acks, CancellationToken cancellationToken)
+    /// <summary>Checks and decodes one message; false when it was bad (terminated) or a duplicate (skipped).</summary>
+    private async ValueTask<bool> AcceptAsync(Tracked tracked, CancellationToken cancellationToken)
     {
+        NatsJSMsg<byte[]> message = tracked.Message;
         ulong sequence = message.Metadata?.Sequence.Stream ?? 0;
         if (message.Metadata?.NumDelivered > 1)
         {
             Counters.SetGauge(FeedGauge.NatsRedelivered, Interlocked.Increment(ref _redelivered));
         }
 
-        string? problem = Problem(message, out SecurityEvent? securityEvent);
-        if (problem is not null)
+        if (Problem(message, out SecurityEvent? securityEvent) is { } problem)
         {
             Errors.Report($"{message.Subject} message {sequence}: {problem}; terminated (not delivered again)");
             await TryAsync(message.AckTerminateAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return null;
+            return false;
         }
 
-        string id = message.Headers is { } headers && headers.TryGetValue(MessageIdHeader, out var ids) && ids.Count > 0 && ids[0] is { Length: > 0 } given
-            ? given
-            : $"{options.Stream}-{sequence}";
-        var accepted = new Accepted(securityEvent!, message, id);
+        string id = IdOf(message, sequence);
         lock (_idsLock)
         {
             if (_processed.TryGetValue(id, out _) || !_inFlight.Add(id))
             {
-                // Processed already (its acknowledgement was lost), or delivered again while the first copy waits.
+                // Processed already (before a restart, or its acknowledgement was lost), or delivered again while the first copy waits.
                 Counters.SetGauge(FeedGauge.NatsDeduplicated, Interlocked.Increment(ref _deduplicated));
-                bool done = _processed.TryGetValue(id, out _);
-                if (done)
-                {
-                    acks.TryWrite(accepted with { Duplicate = true });
-                }
-
-                return null;
+                return false;
             }
         }
 
+        tracked.Event = securityEvent;
+        tracked.Id = id;
         Counters.CountEvent(securityEvent!.Name);
-        return accepted;
+        return true;
     }
+
+    private string IdOf(NatsJSMsg<byte[]> message, ulong sequence) =>
+        message.Headers is { } headers && headers.TryGetValue(MessageIdHeader, out var ids) && ids.Count > 0 && ids[0] is { Length: > 0 } given
+            ? given
+            : $"{options.Stream}-{sequence}";
 
     private static string? Problem(NatsJSMsg<byte[]> message, out SecurityEvent? securityEvent)
     {
@@ -195,7 +276,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
     }
 
     /// <summary>One consumer's messages into the shared channel; a broken pull is started again with backoff.</summary>
-    private async Task PullAsync(INatsJSConsumer consumer, ChannelWriter<NatsJSMsg<byte[]>> incoming, CancellationToken stopping)
+    private async Task PullAsync(int partition, INatsJSConsumer consumer, ChannelWriter<Tracked> incoming, CancellationToken stopping)
     {
         var backoff = new Backoff(delays.Initial, delays.Maximum);
         var pull = new NatsJSConsumeOpts { MaxMsgs = Math.Min(1_000, options.MaxAckPending) };
@@ -205,7 +286,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             {
                 await foreach (NatsJSMsg<byte[]> message in consumer.ConsumeAsync<byte[]>(opts: pull, cancellationToken: stopping).ConfigureAwait(false))
                 {
-                    await incoming.WriteAsync(message, stopping).ConfigureAwait(false);
+                    await incoming.WriteAsync(new Tracked(message, partition), stopping).ConfigureAwait(false);
                     backoff.Reset();
                 }
             }
@@ -230,23 +311,54 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
         }
     }
 
-    /// <summary>Acknowledges processed messages, and remembers their ids for deduplication.</summary>
-    private async Task AcknowledgeAsync(ChannelReader<Accepted> acks, CancellationToken stopping)
+    /// <summary>
+    /// Acknowledges in delivery order: per partition, once the oldest delivered messages are done, the last of
+    /// them is acknowledged (cumulatively). Processed ids are remembered for deduplication.
+    /// </summary>
+    private async Task AcknowledgeAsync(ChannelReader<AckNote> notes, CancellationToken stopping)
     {
+        var delivered = options.Partitions.ToDictionary(p => p, _ => new Queue<Tracked>());
+        var touched = new HashSet<int>();
         try
         {
-            await foreach (Accepted accepted in acks.ReadAllAsync(stopping).ConfigureAwait(false))
+            while (await notes.WaitToReadAsync(stopping).ConfigureAwait(false))
             {
-                await TryAsync(accepted.Message.AckAsync(cancellationToken: stopping)).ConfigureAwait(false);
-                if (!accepted.Duplicate)
+                while (notes.TryRead(out AckNote note))
                 {
-                    lock (_idsLock)
+                    if (note.Delivered)
                     {
-                        _inFlight.Remove(accepted.Id);
-                        _processed.Set(accepted.Id, true);
-                        Counters.SetGauge(FeedGauge.NatsUnacknowledged, _inFlight.Count);
+                        delivered[note.Entry.Partition].Enqueue(note.Entry);
+                        continue;
+                    }
+
+                    note.Entry.Done = true;
+                    touched.Add(note.Entry.Partition);
+                    if (note.Entry.Id is { } id)
+                    {
+                        lock (_idsLock)
+                        {
+                            _inFlight.Remove(id);
+                            _processed.Set(id, true);
+                        }
                     }
                 }
+
+                foreach (int partition in touched)
+                {
+                    Tracked? last = null;
+                    Queue<Tracked> queue = delivered[partition];
+                    while (queue.TryPeek(out Tracked? oldest) && oldest.Done)
+                    {
+                        last = queue.Dequeue();
+                    }
+
+                    if (last is not null)
+                    {
+                        await TryAsync(last.Message.AckAsync(cancellationToken: stopping)).ConfigureAwait(false);
+                    }
+                }
+
+                touched.Clear();
             }
         }
         catch (OperationCanceledException)
@@ -303,5 +415,21 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
         }
     }
 
-    private sealed record Accepted(SecurityEvent Event, NatsJSMsg<byte[]> Message, string Id, bool Duplicate = false);
+    /// <summary>One delivered message on its way: decoded, then done (processed, bad or a duplicate).</summary>
+    private sealed class Tracked(NatsJSMsg<byte[]> message, int partition)
+    {
+        public NatsJSMsg<byte[]> Message { get; } = message;
+
+        public int Partition { get; } = partition;
+
+        public SecurityEvent? Event { get; set; }
+
+        /// <summary>Its message id once accepted; null for a bad message or a duplicate.</summary>
+        public string? Id { get; set; }
+
+        public bool Done { get; set; }
+    }
+
+    /// <summary>To the acknowledging loop: a message was delivered (in order), or is done.</summary>
+    private readonly record struct AckNote(Tracked Entry, bool Delivered);
 }

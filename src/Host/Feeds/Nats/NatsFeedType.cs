@@ -43,6 +43,10 @@ internal sealed record NatsFeedOptions : Configuration.FeedOptions, INatsEndpoin
     [Range(1, 1_000_000)]
     public int MaxAckPending { get; init; } = 20_000;
 
+    [Description("After a restart, the events up to this long before what was acknowledged are run again only to rebuild the signatures' state: at least the longest window of the signatures here (default 70).")]
+    [Range(0, 86_400)]
+    public int ReplaySeconds { get; init; } = 70;
+
     [Description("How long JetStream waits for an acknowledgement before it delivers a message again (default 60).")]
     [Range(5, 3600)]
     public int AckWaitSeconds { get; init; } = 60;

@@ -1,0 +1,222 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using NATS.Client.Core;
+using Sigs.Host.Common;
+using Sigs.Host.Feeds;
+using Sigs.Host.Feeds.Nats;
+using Sigs.Host.Forwarding;
+using Sigs.Host.Nats;
+using Sigs.Host.Tests.TestSupport;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Tests.Nats;
+
+/// <summary>A forward's publisher and a correlator's feed against a real JetStream server.</summary>
+public sealed class NatsRoundTripTests : IAsyncLifetime
+{
+    private static readonly ReconnectDelays Fast = new(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(500));
+    private readonly CapturingLoggerFactory _logs = new();
+    private readonly TempFolder _folder = new();
+    private NatsServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await NatsServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private NatsEventPublisher Publisher(int partitions = 2, string? spool = null) =>
+        new(new NatsForwardOptions { Url = _server.Url, Signatures = ["SIGS-1003"], Partitions = partitions, SpoolDir = spool }, _logs, TimeProvider.System, Fast);
+
+    private NatsFeed Feed(string durable, int[] partitions, int partitionCount = 2, double lateness = 0) =>
+        new(new NatsFeedOptions { Url = _server.Url, Durable = durable, Partitions = partitions, PartitionCount = partitionCount, LatenessSeconds = lateness },
+            _logs.CreateLogger("feed"), _logs, Fast, TimeProvider.System);
+
+    private static async Task<(Task Run, CancellationTokenSource Stop)> RunAsync(NatsFeed feed, AcknowledgingSink sink)
+    {
+        var stop = new CancellationTokenSource();
+        Task run = Task.Run(async () =>
+        {
+            try
+            {
+                await feed.RunAsync(sink, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+        await Eventually.TrueAsync(() => feed.Counters.Connected || run.IsCompleted, "the feed to connect");
+        return (run, stop);
+    }
+
+    private static async Task StopAsync((Task Run, CancellationTokenSource Stop) running)
+    {
+        await running.Stop.CancelAsync();
+        await running.Run.WaitAsync(TimeSpan.FromSeconds(20));
+        running.Stop.Dispose();
+    }
+
+    private static SecurityEvent Numbered(int n, DateTimeOffset? time = null) => NatsEvents.ApiRequest($"pod-{n}", time ?? DateTimeOffset.UnixEpoch.AddSeconds(1_800_000_000 + n), $"a{n}");
+
+    private static string Json(SecurityEvent e) => System.Text.Json.JsonSerializer.Serialize(e, Sigs.Host.Contract.ContractJson.Options);
+
+    private static int NumberOf(SecurityEvent e) => int.Parse(e.Arguments["auditID"][1..], System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Events_ReachTheFeedThatOwnsTheirPartition_EachOnce()
+    {
+        await using NatsEventPublisher publisher = Publisher();
+        publisher.Start();
+        for (int n = 0; n < 2_000; n++)
+        {
+            publisher.Publish(Numbered(n), EventSubjects.PartitionOf($"pod-{n}", 2));
+        }
+
+        AcknowledgingSink zero = new(), one = new();
+        var running0 = await RunAsync(Feed("c0", [0]), zero);
+        var running1 = await RunAsync(Feed("c1", [1]), one);
+        await Eventually.TrueAsync(() => zero.Events.Count + one.Events.Count >= 2_000, "every event", describe: () => $"{zero.Events.Count} + {one.Events.Count}");
+        await Task.Delay(300);
+        await StopAsync(running0);
+        await StopAsync(running1);
+
+        Assert.Equal(2_000, publisher.Counts.Published);
+        Assert.All(zero.Events, e => Assert.Equal(0, EventSubjects.PartitionOf(e.Kubernetes!.PodName!, 2)));
+        Assert.All(one.Events, e => Assert.Equal(1, EventSubjects.PartitionOf(e.Kubernetes!.PodName!, 2)));
+        Assert.Equal(Enumerable.Range(0, 2_000), zero.Events.Concat(one.Events).Select(NumberOf).Order());
+        Assert.InRange(zero.Events.Count, 800, 1_200); // the hash spreads the pods
+        Assert.Equal(Json(Numbered(7)), Json(zero.Events.Concat(one.Events).Single(e => NumberOf(e) == 7)));
+    }
+
+    [Fact]
+    public async Task Restart_ResumesWithWhatWasNotProcessed_AfterReplayingWhatWas()
+    {
+        await using NatsEventPublisher publisher = Publisher(partitions: 1);
+        publisher.Start();
+        for (int n = 0; n < 100; n++)
+        {
+            publisher.Publish(Numbered(n), 0);
+        }
+
+        await Eventually.TrueAsync(() => publisher.Counts.Published == 100, "the first hundred published");
+        var first = new AcknowledgingSink();
+        var running = await RunAsync(Feed("c", [0], partitionCount: 1), first);
+        await Eventually.TrueAsync(() => first.Events.Count == 100, "the first hundred");
+        await Task.Delay(500); // their acknowledgements
+        first.Holding = true; // the next ones reach the engine but are not processed before the "crash"
+        for (int n = 100; n < 150; n++)
+        {
+            publisher.Publish(Numbered(n), 0);
+        }
+
+        await Eventually.TrueAsync(() => first.Events.Count == 150, "the next fifty");
+        await StopAsync(running);
+
+        var second = new AcknowledgingSink();
+        running = await RunAsync(Feed("c", [0], partitionCount: 1), second);
+        await Eventually.TrueAsync(() => second.Events.Count >= 50, "what was not processed", describe: () => $"{second.Events.Count}");
+        await Task.Delay(300);
+        await StopAsync(running);
+
+        Assert.Equal(Enumerable.Range(100, 50), second.Events.Select(NumberOf));
+        Assert.Equal(Enumerable.Range(0, 100), second.Replayed.Select(NumberOf)); // state rebuilt from what was processed
+    }
+
+    [Fact]
+    public async Task EventsArrivingOutOfOrder_LeaveInEventTimeOrder_WithinTheLateness()
+    {
+        await using NatsEventPublisher publisher = Publisher(partitions: 1);
+        publisher.Start();
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        var sink = new AcknowledgingSink();
+        var running = await RunAsync(Feed("o", [0], partitionCount: 1, lateness: 2), sink);
+
+        publisher.Publish(Numbered(2, now.AddSeconds(1)), 0); // the second half first, as from another node
+        await Task.Delay(300);
+        publisher.Publish(Numbered(1, now), 0);
+        await Eventually.TrueAsync(() => sink.Events.Count == 2, "both events", TimeSpan.FromSeconds(10));
+        publisher.Publish(Numbered(0, now.AddSeconds(-30)), 0); // far later than the bound
+        await Eventually.TrueAsync(() => sink.Events.Count == 3, "the late event");
+        await StopAsync(running);
+
+        Assert.Equal([1, 2, 0], sink.Events.Select(NumberOf));
+    }
+
+    [Fact]
+    public async Task BadMessages_AreCountedAndTerminated_AndTheOthersArrive()
+    {
+        await using NatsEventPublisher publisher = Publisher(partitions: 1);
+        publisher.Start();
+        publisher.Publish(Numbered(1), 0);
+        await Eventually.TrueAsync(() => publisher.Counts.Published == 1, "the first good event");
+        await using (var raw = new NatsConnection(new NatsOpts { Url = _server.Url }))
+        {
+            var js = new NATS.Client.JetStream.NatsJSContext(raw);
+            var v1 = new NatsHeaders { [EventSubjects.SchemaHeader] = "1" };
+            await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("not json"), headers: v1);
+            await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x"}"""), headers: v1);
+            await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x","name":"y"}"""));
+            await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x","name":"y"}"""), headers: new NatsHeaders { [EventSubjects.SchemaHeader] = "99" });
+            await js.PublishAsync("sigs.events.0", new byte[EventSubjects.MaxBodyBytes + 1], headers: v1);
+            await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x","name":"y","args":{"a":null}}"""), headers: v1);
+        }
+
+        publisher.Publish(Numbered(2), 0);
+        var sink = new AcknowledgingSink();
+        NatsFeed feed = Feed("b", [0], partitionCount: 1);
+        var running = await RunAsync(feed, sink);
+        await Eventually.TrueAsync(() => sink.Events.Count == 2 && feed.Counters.DecodeErrors == 6, "the good events and six errors", describe: () => $"{sink.Events.Count} events, {feed.Counters.DecodeErrors} errors");
+        await Task.Delay(500);
+        await StopAsync(running);
+
+        var again = new AcknowledgingSink();
+        NatsFeed restarted = Feed("b", [0], partitionCount: 1);
+        running = await RunAsync(restarted, again);
+        await Task.Delay(1_000);
+        await StopAsync(running);
+
+        Assert.Equal([1, 2], sink.Events.Select(NumberOf));
+        Assert.Empty(again.Events);
+        Assert.Equal(0, restarted.Counters.DecodeErrors); // terminated: not delivered again
+        string[] errors = [.. _logs.Lines.Where(l => l.Contains("terminated", StringComparison.Ordinal))];
+        Assert.Contains(errors, l => l.Contains("sigs.events.0 message 2:", StringComparison.Ordinal));
+        Assert.Contains(errors, l => l.Contains("no Sigs-Schema header", StringComparison.Ordinal));
+        Assert.Contains(errors, l => l.Contains("schema version '99' is not 1", StringComparison.Ordinal));
+        Assert.Contains(errors, l => l.Contains($"{EventSubjects.MaxBodyBytes + 1} bytes", StringComparison.Ordinal));
+        Assert.Contains(errors, l => l.Contains("field 'args' must map names to strings", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ServerDown_EventsWaitInTheSpool_AndArriveInOrderOnceItIsBack()
+    {
+        await using NatsEventPublisher publisher = Publisher(partitions: 1, spool: Path.Combine(_folder.Path, "spool"));
+        publisher.Start();
+        publisher.Publish(Numbered(0), 0);
+        await Eventually.TrueAsync(() => publisher.Counts.Published == 1, "the first event");
+
+        _server.Stop();
+        for (int n = 1; n <= 1_500; n++)
+        {
+            publisher.Publish(Numbered(n), 0);
+        }
+
+        await Eventually.TrueAsync(() => publisher.Counts.Spooled > 0, "events in the spool", TimeSpan.FromSeconds(30));
+        Assert.False(publisher.Counts.Delivering);
+        await _server.RestartAsync(TimeSpan.Zero);
+        await Eventually.TrueAsync(() => publisher.Counts.Published == 1_501, "every event published", TimeSpan.FromSeconds(60), () => $"{publisher.Counts}");
+
+        var sink = new AcknowledgingSink();
+        var running = await RunAsync(Feed("s", [0], partitionCount: 1), sink);
+        await Eventually.TrueAsync(() => sink.Events.Count >= 1_501, "every event", describe: () => $"{sink.Events.Count}");
+        await Task.Delay(300);
+        await StopAsync(running);
+
+        Assert.Equal(Enumerable.Range(0, 1_501), sink.Events.Select(NumberOf));
+        Assert.True(publisher.Counts.Delivering);
+        Assert.Equal(0, publisher.Counts.Spooled);
+        Assert.Empty(Directory.GetFiles(Path.Combine(_folder.Path, "spool")));
+        Assert.Single(_logs.LinesContaining("cannot deliver"));
+    }
+}
