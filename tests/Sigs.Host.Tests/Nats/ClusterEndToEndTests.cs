@@ -1,0 +1,140 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Sigs.Host.Contract;
+using Sigs.Host.Tests.TestSupport;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Tests.Nats;
+
+/// <summary>
+/// A cluster as deployed: two nodes and the audit receiver forward to JetStream, two correlators own a partition
+/// each. All are real <c>sigs run</c> processes and a real <c>nats-server -js</c>; a correlator is killed with SIGKILL
+/// and the server restarted in the middle.
+/// </summary>
+public sealed class ClusterEndToEndTests : IAsyncLifetime
+{
+    private readonly TempFolder _folder = new();
+    private readonly List<SigsProcess> _processes = [];
+    private NatsServer _nats = null!;
+
+    public async Task InitializeAsync() => _nats = await NatsServer.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        foreach (SigsProcess process in _processes)
+        {
+            process.Dispose();
+        }
+
+        await _nats.DisposeAsync();
+        _folder.Dispose();
+    }
+
+    private string Forward => $"forward:\n  - type: nats\n    url: {_nats.Url}\n    signatures: [SIGS-1003]\n    partitions: 2\n    spoolDir: SPOOL\n";
+
+    private SigsProcess Node(string name, string feed, string admin = "admin:\n  enabled: false\n")
+    {
+        string config = _folder.File($"{name}.yaml",
+            $"feeds:\n{feed}{Forward.Replace("SPOOL", Path.Combine(_folder.Path, $"{name}-spool"), StringComparison.Ordinal)}" +
+            $"outputs:\n  - type: file\n    path: {Path.Combine(_folder.Path, $"{name}-findings.jsonl")}\n{admin}");
+        return Started(config);
+    }
+
+    private SigsProcess Correlator(int partition, string admin = "admin:\n  enabled: false\n")
+    {
+        string config = _folder.File($"correlator-{partition}.yaml",
+            $"feeds:\n  - type: nats\n    url: {_nats.Url}\n    durable: sigs-correlator-{partition}\n    partitions: [{partition}]\n    partitionCount: 2\n    latenessSeconds: 3\n" +
+            $"outputs:\n  - type: file\n    path: {CorrelatorFindings(partition)}\n{admin}");
+        return Started(config);
+    }
+
+    private SigsProcess Started(string config)
+    {
+        SigsProcess process = SigsProcess.Start(["run", "--config", config]);
+        _processes.Add(process);
+        return process;
+    }
+
+    private string CorrelatorFindings(int partition) => Path.Combine(_folder.Path, $"correlator-{partition}-findings.jsonl");
+
+    /// <summary>SIGS-1003 findings of both correlators: (pod, finding id).</summary>
+    private List<(string Pod, string Id)> SequenceFindings() =>
+        [.. ((int[])[0, 1]).Select(CorrelatorFindings).Where(File.Exists).SelectMany(CompleteLines)
+            .Select(line => JsonDocument.Parse(line).RootElement)
+            .Where(f => f.GetProperty("signature").GetProperty("id").GetString() == "SIGS-1003")
+            .Select(f => (f.GetProperty("data").GetProperty("pod").GetString()!, f.GetProperty("id").GetString()!))];
+
+    /// <summary>The lines a writer has finished (the last may be half written).</summary>
+    private static IEnumerable<string> CompleteLines(string file)
+    {
+        string text = File.ReadAllText(file);
+        return text[..(text.LastIndexOf('\n') + 1)].Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    private static void Append(string file, SecurityEvent securityEvent) =>
+        File.AppendAllText(file, JsonSerializer.Serialize(securityEvent, ContractJson.Options) + "\n");
+
+    private static bool Post(HttpClient http, string url, string json)
+    {
+        try
+        {
+            using var content = new StringContent(json, Encoding.UTF8, "application/json");
+            using HttpResponseMessage response = http.PostAsync(url, content).GetAwaiter().GetResult();
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task TokenReadsOnTwoNodes_AndRequestsAtTheAuditReceiver_FireOncePerPod_ThroughAKilledCorrelatorAndARestartedServer()
+    {
+        string nodeA = _folder.File("node-a.jsonl", ""), nodeB = _folder.File("node-b.jsonl", "");
+        int auditPort = Ports.Free(), adminPort = Ports.Free();
+        string auditUrl = $"http://127.0.0.1:{auditPort}/k8s-audit";
+        Node("node-a", $"  - type: file\n    path: {nodeA}\n    follow: true\n", $"admin:\n  listen: http://127.0.0.1:{adminPort}\n");
+        Node("node-b", $"  - type: file\n    path: {nodeB}\n    follow: true\n");
+        Node("audit", $"  - type: k8s-audit\n    listen: {auditUrl}\n");
+        Correlator(0);
+        SigsProcess correlator1 = Correlator(1);
+        using var http = new HttpClient();
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        string Pod(int n) => $"web-{n}";
+        string EventList(IEnumerable<int> pods, int secondsAfter) =>
+            $$"""{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[{{string.Join(',', pods.Select(n => NatsEvents.AuditJson(Pod(n), now.AddSeconds(secondsAfter + (n * 0.01)), $"req-{n}")))}}]}""";
+
+        // Pods 0-9 on node a, 10-19 on node b: their token reads now, the requests for 0-9 a little later.
+        // Pods 20-23: the request reaches the receiver before the read reaches its node (order by event time).
+        await Eventually.TrueAsync(() => Post(http, auditUrl, EventList(Enumerable.Range(20, 4), 4)), "the audit receiver", TimeSpan.FromSeconds(30));
+        for (int n = 0; n < 24; n++)
+        {
+            bool onB = n is >= 10 and < 20;
+            Append(onB ? nodeB : nodeA, NatsEvents.TokenRead(Pod(n), now.AddSeconds(n * 0.01), onB ? "node-b" : "node-a"));
+        }
+
+        Assert.True(Post(http, auditUrl, EventList(Enumerable.Range(0, 10), 5)));
+        await Eventually.TrueAsync(() => SequenceFindings().Count == 14, "the first fourteen sequence findings", TimeSpan.FromSeconds(60), () => string.Join(", ", SequenceFindings().Select(f => f.Pod)));
+        await Task.Delay(1_000); // their acknowledgements
+
+        // A correlator dies without a word, the server restarts, and the second halves for pods 10-19 come meanwhile.
+        correlator1.Signal("KILL");
+        await correlator1.WaitAsync(TimeSpan.FromSeconds(10));
+        await _nats.RestartAsync(TimeSpan.FromSeconds(1));
+        Assert.True(Post(http, auditUrl, EventList(Enumerable.Range(10, 10), 6)));
+        await Task.Delay(1_000);
+        Correlator(1);
+        await Eventually.TrueAsync(() => SequenceFindings().Count >= 24, "a finding for every pod", TimeSpan.FromSeconds(90), () => string.Join(", ", SequenceFindings().Select(f => f.Pod).Order()));
+        await Task.Delay(4_000); // anything doubled would show by now
+
+        List<(string Pod, string Id)> findings = SequenceFindings();
+        Assert.Equal(Enumerable.Range(0, 24).Select(Pod).Order(), findings.Select(f => f.Pod).Order());
+        Assert.Equal(24, findings.Select(f => f.Id).Distinct().Count());
+        Assert.Empty(File.Exists(Path.Combine(_folder.Path, "node-a-findings.jsonl")) ? File.ReadAllLines(Path.Combine(_folder.Path, "node-a-findings.jsonl")).Where(l => l.Contains("SIGS-1003", StringComparison.Ordinal)) : []);
+        string metrics = await http.GetStringAsync($"http://127.0.0.1:{adminPort}/metrics");
+        Assert.Contains("sigs_forward_published_total", metrics, StringComparison.Ordinal);
+        Assert.Equal("ok\n", await http.GetStringAsync($"http://127.0.0.1:{adminPort}/healthz"));
+    }
+}
