@@ -64,6 +64,7 @@ internal static class ConfigLoader
 
         CheckRules("feeds", config.Feeds, types.Feeds, fileName);
         CheckRules("outputs", config.Outputs ?? [], types.Outputs, fileName);
+        CheckRules("forward", config.Forward, types.Forwards, fileName);
         return config;
     }
 

@@ -148,7 +148,7 @@ internal static class ConfigSchema
 
                     break;
                 case MinLengthAttribute minLength:
-                    schema["minLength"] = minLength.Length;
+                    schema[IsArray(schema) ? "minItems" : "minLength"] = minLength.Length;
                     break;
                 case RegularExpressionAttribute pattern:
                     schema["pattern"] = pattern.Pattern;
@@ -165,6 +165,8 @@ internal static class ConfigSchema
             }
         }
     }
+
+    private static bool IsArray(JsonObject schema) => schema["type"] is JsonValue kind && kind.GetValue<string>() == "array";
 
     private static JsonNode Number(object value) => value switch
     {

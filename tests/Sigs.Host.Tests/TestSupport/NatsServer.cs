@@ -19,9 +19,9 @@ internal sealed class NatsServer : IAsyncDisposable
 
     public string Url => $"nats://127.0.0.1:{Port}";
 
-    public static async Task<NatsServer> StartAsync()
+    public static async Task<NatsServer> StartAsync(int? port = null)
     {
-        var server = new NatsServer(Ports.Free());
+        var server = new NatsServer(port ?? Ports.Free());
         await server.StartProcessAsync();
         return server;
     }
