@@ -246,6 +246,72 @@ public sealed class DecoderFuzzTests
         }, time: Seconds);
     }
 
+    /// <summary>
+    /// The forward's wire form: whatever any feed decoded (from real or hostile input) is published as contract JSON,
+    /// and a correlator decodes exactly that event back; a mutated message is a named refusal, never an exception.
+    /// </summary>
+    [Fact]
+    public void NatsWire_EveryDecodedEvent_SurvivesForwarding_AndMutatedMessagesAreNamedRefusals()
+    {
+        Gen.OneOf(WrongTyped, Mutated).Sample(line =>
+        {
+            foreach (SecurityEvent decoded in JsonLineDecoder.Decode(line).Events)
+            {
+                byte[] wire = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(decoded, Sigs.Host.Contract.ContractJson.Options);
+                DecodedInput received = JsonLineDecoder.DecodeContract(wire);
+                Assert.False(received.Refused, received.Problems.FirstOrDefault());
+                Assert.Equal(wire, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Assert.Single(received.Events), Sigs.Host.Contract.ContractJson.Options));
+            }
+
+            DecodedInput direct = JsonLineDecoder.DecodeContract(line);
+            Assert.True(direct.Refused ? direct.Problems.Count == 1 && direct.Events.Count == 0 : direct.Events.Count == 1);
+        }, time: Seconds);
+    }
+
+    /// <summary>The correlator's reordering against a model: each item leaves once, on-time ones in event-time order, late ones counted.</summary>
+    [Fact]
+    public void EventTimeOrder_AgainstAModel_ReleasesEachOnce_InTimeOrder_CountingTheLate()
+    {
+        Gen.Select(Gen.Int[-20, 20], Gen.Int[0, 3]).Array[0, 200].Sample(steps =>
+        {
+            var order = new Sigs.Host.Feeds.Nats.EventTimeOrder<int>(TimeSpan.FromSeconds(5), capacity: 50);
+            var released = new List<int>();
+            var times = new Dictionary<int, DateTimeOffset>();
+            DateTimeOffset newestReleased = DateTimeOffset.MinValue;
+            long late = 0;
+            long clock = 0;
+            for (int i = 0; i < steps.Length; i++)
+            {
+                (int offset, int advance) = steps[i];
+                clock += advance;
+                DateTimeOffset time = DateTimeOffset.UnixEpoch.AddSeconds(1_000 + (i / 2) + offset);
+                times[i] = time;
+                if (time < newestReleased)
+                {
+                    late++;
+                }
+
+                if (!order.Add(i, time, clock))
+                {
+                    released.Add(i);
+                }
+
+                int before = released.Count;
+                order.Release(clock, frequency: 1, released);
+                foreach (int item in released.Skip(before))
+                {
+                    Assert.True(times[item] >= newestReleased, "an on-time event left before an older one");
+                    newestReleased = times[item];
+                }
+            }
+
+            order.ReleaseAll(released);
+            Assert.Equal(Enumerable.Range(0, steps.Length), released.Order());
+            Assert.Equal(late, order.Late);
+            Assert.Equal(0, order.Count);
+        }, time: Seconds);
+    }
+
     private static void DecodesOrSkips(byte[] line)
     {
         DecodedInput decoded = JsonLineDecoder.Decode(line);
