@@ -81,10 +81,10 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
         _files = new ServiceAccountFiles(_settings.FilePaths);
     }
 
-    /// <summary>The pod: a token read and a request pair only when they name the same pod.</summary>
-    public override string? CorrelationKey(SecurityEvent securityEvent) => securityEvent.Name == EventNames.FileOpen
-        ? IsTokenRead(securityEvent, out string? pod) ? pod : null
-        : securityEvent.Audit is { RequestingPods: { Count: > 0 } pods } audit && Array.IndexOf(_settings.Stages, audit.Stage) >= 0 ? pods[0] : null;
+    /// <summary>The pod: a token read and a request pair only when they name the same pod (a request may name several).</summary>
+    public override IReadOnlyList<string> CorrelationKeys(SecurityEvent securityEvent) => securityEvent.Name == EventNames.FileOpen
+        ? IsTokenRead(securityEvent, out string? pod) ? [pod] : []
+        : securityEvent.Audit is { RequestingPods: { Count: > 0 } pods } audit && Array.IndexOf(_settings.Stages, audit.Stage) >= 0 ? pods : [];
 
     public override void OnEvent(SecurityEvent securityEvent)
     {

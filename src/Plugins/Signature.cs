@@ -11,6 +11,8 @@ namespace Sigs.Plugins;
 /// </remarks>
 public abstract class Signature : IDisposable
 {
+    private static readonly IReadOnlyList<string> OneKey = [string.Empty];
+
     private SignatureContext? _context;
 
     /// <summary>What the signature detects.</summary>
@@ -32,14 +34,15 @@ public abstract class Signature : IDisposable
     public virtual string? ConfigSchema => null;
 
     /// <summary>
-    /// The key that relates <paramref name="securityEvent"/> to the other events this signature pairs it with (for
-    /// a sequence: the pod, the user, the file), or null when the event cannot contribute to a finding. When the
-    /// host forwards this signature's events to correlators (<c>forward:</c>), events with the same key go to the same
-    /// correlator and events with a null key are not sent. The default puts all selected events under one key.
-    /// Called on the engine thread, like <see cref="OnEvent"/>; it must not keep or change state.
+    /// The keys that relate <paramref name="securityEvent"/> to the other events this signature pairs it with (for
+    /// a sequence: the pod, the user, the file); none when the event cannot contribute to a finding. When the host
+    /// forwards this signature's events to correlators (<c>forward:</c>), events sharing a key go to the same
+    /// correlator (an event with several keys to each of theirs), and events with no key are not sent. The default
+    /// puts all selected events under one key. Called on the engine thread, like <see cref="OnEvent"/>; it must not
+    /// keep or change state.
     /// </summary>
     /// <remarks>Since Sigs.Plugins 1.1.</remarks>
-    public virtual string? CorrelationKey(SecurityEvent securityEvent) => string.Empty;
+    public virtual IReadOnlyList<string> CorrelationKeys(SecurityEvent securityEvent) => OneKey;
 
     /// <summary>The context given to <see cref="Init"/>.</summary>
     /// <exception cref="InvalidOperationException">The signature has not been initialized.</exception>

@@ -139,4 +139,30 @@ public class ServiceAccountTokenApiRequestTests
         Assert.Equal(["TA0002", "TA0006", "TA0007", "TA0008"], m.Tactics);
         Assert.Equal(["T1059.004", "T1528", "T1552.001", "T1613", "T1550.001"], m.Techniques);
     }
+
+    [Fact]
+    public void CorrelationKeys_AreThePodsOfReadsAndRequests_AndNoneForWhatCannotPair()
+    {
+        var signature = new ServiceAccountTokenApiRequestSignature();
+        signature.Init(new NoContext());
+
+        Assert.Equal(["web-1"], signature.CorrelationKeys(Ev.Open(Token, pod: "web-1")));
+        Assert.Equal(["other", "web-1"], signature.CorrelationKeys(Ev.Audit(["other", "web-1"])));
+        Assert.Empty(signature.CorrelationKeys(Ev.Open("/etc/hostname", pod: "web-1"))); // not a token: never pairs
+        Assert.Empty(signature.CorrelationKeys(Ev.Audit(["web-1"], "RequestReceived"))); // a stage that does not count
+        Assert.Empty(signature.CorrelationKeys(Ev.Audit([])));
+    }
+
+    private sealed class NoContext : SignatureContext
+    {
+        public override System.Text.Json.JsonElement Config => System.Text.Json.JsonDocument.Parse("{}").RootElement;
+
+        public override TimeProvider Clock => TimeProvider.System;
+
+        public override void Log(SignatureLogLevel level, string message)
+        {
+        }
+
+        public override void Report(SecurityEvent trigger, IReadOnlyDictionary<string, object?>? data = null) => throw new InvalidOperationException("no finding expected");
+    }
 }

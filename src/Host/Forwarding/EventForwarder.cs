@@ -9,9 +9,9 @@ namespace Sigs.Host.Forwarding;
 
 /// <summary>
 /// Sends the events that forwarded signatures select to their forwards, after enrichment: each selecting signature
-/// names the event's correlation key (<see cref="Signature.CorrelationKey"/>), the key's stable hash picks the
+/// names the event's correlation keys (<see cref="Signature.CorrelationKeys"/>), each key's stable hash picks a
 /// partition, and the event goes once to each partition its keys pick. An event no forwarded signature selects,
-/// or whose keys are all null, is not sent. Forwarded signatures do not also run here unless the forward says so.
+/// or that has no key, is not sent. Forwarded signatures do not also run here unless the forward says so.
 /// </summary>
 internal sealed partial class EventForwarder : IAsyncDisposable
 {
@@ -32,7 +32,7 @@ internal sealed partial class EventForwarder : IAsyncDisposable
 
     public IReadOnlyList<IEventPublisher> Publishers => [.. _forwards.Select(f => f.Publisher)];
 
-    /// <summary>Calls to a signature's <c>CorrelationKey</c> that threw (the event was not sent for that signature).</summary>
+    /// <summary>Calls to a signature's <c>CorrelationKeys</c> that threw (the event was not sent for that signature).</summary>
     public long KeyFaults => Interlocked.Read(ref _keyFaults);
 
     public void Start()
@@ -76,15 +76,20 @@ internal sealed partial class EventForwarder : IAsyncDisposable
             List<int>? high = null;
             foreach (SignatureIndex.Candidate candidate in candidates)
             {
-                if (!candidate.Accepts(securityEvent.Source) || Key(candidate.Runner, securityEvent) is not { } key)
+                if (!candidate.Accepts(securityEvent.Source))
                 {
                     continue;
                 }
 
-                int partition = Nats.EventSubjects.PartitionOf(key, route.Publisher.Partitions);
-                bool first = partition < 64 ? (sentTo & (1UL << partition)) == 0 : !(high ??= []).Contains(partition);
-                if (first)
+                foreach (string key in Keys(candidate.Runner, securityEvent))
                 {
+                    int partition = Nats.EventSubjects.PartitionOf(key, route.Publisher.Partitions);
+                    bool first = partition < 64 ? (sentTo & (1UL << partition)) == 0 : !(high ??= []).Contains(partition);
+                    if (!first)
+                    {
+                        continue;
+                    }
+
                     if (partition < 64)
                     {
                         sentTo |= 1UL << partition;
@@ -108,11 +113,11 @@ internal sealed partial class EventForwarder : IAsyncDisposable
         }
     }
 
-    private string? Key(SignatureRunner runner, SecurityEvent securityEvent)
+    private IReadOnlyList<string> Keys(SignatureRunner runner, SecurityEvent securityEvent)
     {
         try
         {
-            return runner.Signature.CorrelationKey(securityEvent);
+            return runner.Signature.CorrelationKeys(securityEvent) ?? [];
         }
         catch (Exception ex)
         {
@@ -122,7 +127,7 @@ internal sealed partial class EventForwarder : IAsyncDisposable
                 LogKeyFault(_logger, runner.Metadata.Id, $"{ex.GetType().Name}: {ex.Message}", faults);
             }
 
-            return null;
+            return [];
         }
     }
 
