@@ -3,10 +3,15 @@ using Sigs.Benchmarks;
 
 // Micro benchmarks: dotnet run -c Release --project bench/Sigs.Benchmarks -- --filter '*'
 // End-to-end throughput: dotnet run -c Release --project bench/Sigs.Benchmarks -- throughput
+// Forwarding through NATS JetStream into a correlator: dotnet run -c Release --project bench/Sigs.Benchmarks -- forward
 // Native probe overhead on opens (root): dotnet run -c Release --project bench/Sigs.Benchmarks -- open-overhead
 if (args is ["throughput"])
 {
     await ThroughputRunner.RunAsync();
+}
+else if (args is ["forward"])
+{
+    await ForwardingRunner.RunAsync();
 }
 else if (args is ["open-overhead"])
 {

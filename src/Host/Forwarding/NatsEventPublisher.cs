@@ -21,7 +21,7 @@ namespace Sigs.Host.Forwarding;
 /// </summary>
 internal sealed partial class NatsEventPublisher : IEventPublisher
 {
-    public const int BatchSize = 512;
+    public const int BatchSize = 4096;
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(10);
 
     private readonly NatsForwardOptions _options;
@@ -34,7 +34,10 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
     private readonly ReconnectDelays _delays;
     private readonly CancellationTokenSource _stop = new();
     private readonly string _runId;
+    private static readonly Dictionary<string, string> SchemaHeaders = new() { [EventSubjects.SchemaHeader] = EventSubjects.SchemaVersion };
+
     private Task _sender = Task.CompletedTask;
+    private JetStreamBatchPublisher? _batches;
     private long _sequence;
     private long _published;
     private long _duplicates;
@@ -111,6 +114,11 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
             LogUnsent(_logger, Name, unsent, _spool.Folder is null ? "they are lost" : $"they stay in {_spool.Folder} for the next start");
         }
 
+        if (_batches is not null)
+        {
+            await _batches.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _link.DisposeAsync().ConfigureAwait(false);
         _stop.Dispose();
     }
@@ -121,6 +129,8 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
         {
             await _link.ConnectAsync(_delays, _clock, stopping).ConfigureAwait(false);
             await EnsureStreamAsync(stopping).ConfigureAwait(false);
+            _batches = new JetStreamBatchPublisher(_link.Connection);
+            await _batches.StartAsync(stopping).ConfigureAwait(false);
             var backoff = new Backoff(_delays.Initial, _delays.Maximum);
             long retryAt = 0;
             while (true)
@@ -235,38 +245,16 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
     /// <summary>Publishes every message and waits for every acknowledgement; false when any failed (the batch is sent again as a whole).</summary>
     private async Task<bool> SendAsync(List<Message> messages, CancellationToken stopping)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(SendTimeout);
-        var acks = new Task<PubAckResponse>[messages.Count];
-        for (int i = 0; i < messages.Count; i++)
-        {
-            Message message = messages[i];
-            var headers = new NatsHeaders { [EventSubjects.SchemaHeader] = EventSubjects.SchemaVersion };
-            acks[i] = _link.JetStream.PublishAsync(message.Subject, message.Body, headers: headers, opts: new NatsJSPubOpts { MsgId = message.Id, RetryAttempts = 1 }, cancellationToken: timeout.Token).AsTask();
-        }
-
-        string? failure = null;
-        foreach (Task<PubAckResponse> ack in acks)
-        {
-            try
-            {
-                PubAckResponse response = await ack.ConfigureAwait(false);
-                response.EnsureSuccess();
-                Interlocked.Increment(ref response.Duplicate ? ref _duplicates : ref _published);
-            }
-            catch (Exception ex) when (!stopping.IsCancellationRequested && ex is NatsException or NatsJSException or OperationCanceledException or TimeoutException)
-            {
-                failure ??= ex is OperationCanceledException ? $"no acknowledgement within {SendTimeout.TotalSeconds} s" : ex.Message;
-            }
-        }
-
-        if (failure is not null && _delivering)
+        BatchResult result = await _batches!.PublishAsync([.. messages.Select(m => (m.Subject, m.Id, m.Body))], SchemaHeaders, SendTimeout, stopping).ConfigureAwait(false);
+        Interlocked.Add(ref _published, result.Acknowledged);
+        Interlocked.Add(ref _duplicates, result.Duplicates);
+        if (result.Failure is not null && _delivering)
         {
             _delivering = false;
-            LogFailing(_logger, Name, failure);
+            LogFailing(_logger, Name, result.Failure);
         }
 
-        return failure is null;
+        return result.Failure is null;
     }
 
     private List<Message> Encode(List<Outgoing> batch)

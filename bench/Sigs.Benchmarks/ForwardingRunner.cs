@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Reflection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Sigs.Host.Common;
+using Sigs.Host.Configuration;
+using Sigs.Host.Feeds.Nats;
+using Sigs.Host.Forwarding;
+using Sigs.Host.Hosting;
+using Sigs.Host.Pipeline;
+using Sigs.Plugins;
+
+namespace Sigs.Benchmarks;
+
+/// <summary>
+/// Events per second from a forwarding node through JetStream into a correlator's engine, and memory, on this
+/// machine: a real <c>nats-server -js</c> (file storage) on loopback; the node's pipeline enriches and forwards
+/// SIGS-1003's events over two partitions; the correlator (one instance owning both) consumes, orders, runs them and
+/// acknowledges. Node and correlator share this process and its two cores with the server.
+/// Run: dotnet run -c Release --project bench/Sigs.Benchmarks -- forward
+/// </summary>
+internal static class ForwardingRunner
+{
+    public static async Task RunAsync()
+    {
+        const int total = 300_000;
+        foreach (double lateness in (double[])[0, 1])
+        {
+            (double perSecond, double publishPerSecond, long peak) = await MeasureAsync(total, lateness);
+            Console.WriteLine($"forward -> JetStream -> correlator, latenessSeconds {lateness}: {perSecond:N0} events/s end to end " +
+                $"(node published at {publishPerSecond:N0} events/s), peak working set {peak / (1024 * 1024):N0} MiB");
+        }
+    }
+
+    private static async Task<(double EndToEnd, double Publish, long PeakBytes)> MeasureAsync(int total, double lateness)
+    {
+        string store = Directory.CreateTempSubdirectory("sigs-bench-nats-").FullName;
+        int port = FreePort();
+        using Process server = Process.Start(new ProcessStartInfo("nats-server", ["-js", "-a", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-sd", store]) { RedirectStandardError = true, RedirectStandardOutput = true })!;
+        try
+        {
+            await WaitForPortAsync(port);
+            string url = $"nats://127.0.0.1:{port}";
+            string folder = typeof(ForwardingRunner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PluginFolder").Value!;
+            var forward = new NatsForwardOptions { Url = url, Signatures = ["SIGS-1003"], Partitions = 2, QueueCapacity = 1_000_000 };
+            var nodeForwarder = new EventForwarder([forward], NullLoggerFactory.Instance, TimeProvider.System);
+            using var node = new DetectionPipeline(new SigsConfig { Forward = [forward] }, new PipelineSignatures.Folder(folder), [], NullLoggerFactory.Instance, TimeProvider.System, nodeForwarder);
+            nodeForwarder.Start();
+
+            using var correlator = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(folder), [], NullLoggerFactory.Instance, TimeProvider.System);
+            var feed = new NatsFeed(
+                new NatsFeedOptions { Url = url, Durable = "bench", Partitions = [0, 1], PartitionCount = 2, LatenessSeconds = lateness, MaxAckPending = 100_000 },
+                NullLoggerFactory.Instance.CreateLogger("bench"), NullLoggerFactory.Instance, ReconnectDelays.Default, TimeProvider.System);
+            var service = new DetectionService(correlator, [feed], TimeSpan.FromSeconds(10), NullLoggerFactory.Instance);
+            if (Environment.GetEnvironmentVariable("SIGS_BENCH_NODE_ONLY") is null)
+            {
+                await service.StartAsync(CancellationToken.None);
+            }
+
+            DateTimeOffset start = DateTimeOffset.UtcNow;
+            SecurityEvent[] requests = [.. Enumerable.Range(0, 1000).Select(i => Request($"web-{i}", start))];
+            var watch = Stopwatch.StartNew();
+            IEventPublisher publisher = nodeForwarder.Publishers[0];
+            for (int i = 0; i < total; i++)
+            {
+                while (publisher.Counts.Queued > 500_000)
+                {
+                    await Task.Delay(1);
+                }
+
+                SecurityEvent request = requests[i % requests.Length];
+                node.Process(request with { Time = start.AddTicks(i * 10L) });
+            }
+
+            while (publisher.Counts.Published < total)
+            {
+                await Task.Delay(5);
+            }
+
+            double publish = total / watch.Elapsed.TotalSeconds;
+            Console.WriteLine($"  node: {publish:N0} events/s published");
+            while (Environment.GetEnvironmentVariable("SIGS_BENCH_NODE_ONLY") is null && correlator.EventsProcessed < total)
+            {
+                await Task.Delay(5);
+            }
+
+            watch.Stop();
+            long peak = Process.GetCurrentProcess().PeakWorkingSet64;
+            await service.StopAsync(CancellationToken.None);
+            return (total / watch.Elapsed.TotalSeconds, publish, peak);
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+            Directory.Delete(store, recursive: true);
+        }
+    }
+
+    private static SecurityEvent Request(string pod, DateTimeOffset time) => new()
+    {
+        Time = time,
+        Source = EventSources.KubernetesAudit,
+        Name = EventNames.KubernetesAudit,
+        Origin = EventOrigin.Host,
+        Kubernetes = new KubernetesInfo { PodName = pod, Namespace = "shop" },
+        Audit = new AuditInfo { Stage = "ResponseComplete", Verb = "get", User = "system:serviceaccount:shop:web", RequestingPods = [pod], RequestUri = "/api/v1/namespaces/shop/pods", ResponseCode = 200 },
+        Arguments = new Dictionary<string, string> { ["auditID"] = "a" },
+    };
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitForPortAsync(int port)
+    {
+        for (int i = 0; ; i++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException) when (i < 300)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+}
