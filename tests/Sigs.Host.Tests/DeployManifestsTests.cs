@@ -159,4 +159,28 @@ public class DeployManifestsTests
         Assert.Equal("no", unit["MemoryDenyWriteExecute"]);
         Assert.Contains("CAP_SYS_ADMIN", unit["CapabilityBoundingSet"], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Cluster_CorrelatorsOwnEveryPartitionOnce_AndEveryoneFindsTheStream()
+    {
+        List<YamlMappingNode> documents = Documents("kubernetes/cluster.yaml");
+        Dictionary<string, SigsConfig> configs = ((YamlMappingNode)documents.Single(d => Text(d, "kind") == "ConfigMap")["data"]).Children.ToDictionary(
+            entry => ((YamlScalarNode)entry.Key).Value!,
+            entry => ConfigLoader.Parse(((YamlScalarNode)entry.Value).Value!, ((YamlScalarNode)entry.Key).Value!, HostExtensions.Types));
+        string natsUrl = $"nats://{Text(documents.Single(d => Text(d, "kind") == "Service" && Text(d, "metadata", "name") == "nats"), "metadata", "name")}.sigs.svc:4222";
+
+        YamlMappingNode correlators = documents.Single(d => Text(d, "kind") == "StatefulSet" && Text(d, "metadata", "name") == "sigs-correlator");
+        int replicas = int.Parse(Text(correlators, "spec", "replicas"), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(["run", "--config", "/etc/sigs/$(POD_NAME).yaml"], Items2(Container((YamlMappingNode)At(correlators, "spec", "template", "spec"), "sigs"), "args"));
+        Sigs.Host.Feeds.Nats.NatsFeedOptions[] feeds = [.. Enumerable.Range(0, replicas).Select(i => Assert.IsType<Sigs.Host.Feeds.Nats.NatsFeedOptions>(Assert.Single(configs[$"sigs-correlator-{i}.yaml"].Feeds)))];
+        Sigs.Host.Forwarding.NatsForwardOptions[] forwards = [.. configs.Values.SelectMany(c => c.Forward).Cast<Sigs.Host.Forwarding.NatsForwardOptions>()];
+
+        Assert.Equal(2, forwards.Length); // the nodes and the audit receiver
+        int count = Assert.Single(forwards.Select(f => f.Partitions).Distinct());
+        Assert.All(feeds, f => Assert.Equal(count, f.PartitionCount));
+        Assert.Equal(Enumerable.Range(0, count), feeds.SelectMany(f => f.Partitions).Order()); // each partition owned exactly once
+        Assert.Equal(replicas, feeds.Select(f => f.Durable).Distinct().Count());
+        Assert.All([.. feeds.Select(f => f.Url), .. forwards.Select(f => f.Url)], url => Assert.Equal(natsUrl, url));
+        Assert.All(forwards, f => Assert.Equal(["SIGS-1003"], f.Signatures));
+    }
 }
