@@ -111,10 +111,10 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         using var http = new HttpClient();
         string[] alerts = await File.ReadAllLinesAsync(Path.Combine(RepoPaths.Examples, "03-node-falco.jsonl"));
 
-        await Eventually.TrueAsync(() => PostSucceeds(http, $"http://127.0.0.1:{port}/", alerts[0]), "the receiver to accept the first alert");
+        await Eventually.TrueAsync(() => HttpPost.Succeeds(http, $"http://127.0.0.1:{port}/", alerts[0]), "the receiver to accept the first alert");
         foreach (string alert in alerts.Skip(1))
         {
-            Assert.True(PostSucceeds(http, $"http://127.0.0.1:{port}/", alert));
+            Assert.True(HttpPost.Succeeds(http, $"http://127.0.0.1:{port}/", alert));
         }
 
         await Eventually.TrueAsync(() => FindingIds().Count == 2, "two findings");
@@ -131,7 +131,7 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         using SigsProcess sigs = StartSigs($"falco-http:http://127.0.0.1:{port}/");
         using var http = new HttpClient();
         string alert = (await File.ReadAllLinesAsync(Path.Combine(RepoPaths.Examples, "03-node-falco.jsonl")))[2];
-        await Eventually.TrueAsync(() => PostSucceeds(http, $"http://127.0.0.1:{port}/", alert), "the receiver to accept the first alert");
+        await Eventually.TrueAsync(() => HttpPost.Succeeds(http, $"http://127.0.0.1:{port}/", alert), "the receiver to accept the first alert");
 
         // Every alert below is acknowledged with 200 before the signal: each must come out as a finding.
         const int accepted = 2_000;
@@ -139,7 +139,7 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         {
             for (int i = sender; i < accepted - 1; i += 8)
             {
-                Assert.True(PostSucceeds(http, $"http://127.0.0.1:{port}/", alert));
+                Assert.True(HttpPost.Succeeds(http, $"http://127.0.0.1:{port}/", alert));
             }
         })));
         sigs.Signal(signal);
@@ -164,7 +164,7 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         using var http = new HttpClient();
 
         await Eventually.TrueAsync(() => FindingIds().Count == 1, "the token read finding from the file feed");
-        await Eventually.TrueAsync(() => PostSucceeds(http, $"http://127.0.0.1:{port}/k8s-audit", eventList), "the webhook to accept the batch");
+        await Eventually.TrueAsync(() => HttpPost.Succeeds(http, $"http://127.0.0.1:{port}/k8s-audit", eventList), "the webhook to accept the batch");
         await Eventually.TrueAsync(() => FindingIds().Count == 2, "the sequence finding");
         await StopAsync(sigs);
 
@@ -245,19 +245,5 @@ public sealed class RunFeedsEndToEndTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.StartsWith("sigs: --feed 'syslog:/dev/log': type must be one of", result.Stderr, StringComparison.Ordinal);
-    }
-
-    private static bool PostSucceeds(HttpClient http, string url, string json)
-    {
-        try
-        {
-            using var content = new StringContent(json, Encoding.UTF8, "application/json");
-            using HttpResponseMessage response = http.PostAsync(url, content).GetAwaiter().GetResult();
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
     }
 }

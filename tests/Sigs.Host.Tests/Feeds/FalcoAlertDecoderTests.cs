@@ -4,6 +4,7 @@ using static Sigs.Host.Tests.Feeds.DecodeHelper;
 
 namespace Sigs.Host.Tests.Feeds;
 
+[Collection(Sigs.Host.Tests.Feeds.DecoderCountersCollection.Name)]
 public class FalcoAlertDecoderTests
 {
     private static string Alert(string fields) =>

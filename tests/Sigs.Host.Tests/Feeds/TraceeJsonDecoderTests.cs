@@ -5,6 +5,7 @@ using static Sigs.Host.Tests.Feeds.DecodeHelper;
 
 namespace Sigs.Host.Tests.Feeds;
 
+[Collection(Sigs.Host.Tests.Feeds.DecoderCountersCollection.Name)]
 public class TraceeJsonDecoderTests
 {
     private const string LegacyOpen = """

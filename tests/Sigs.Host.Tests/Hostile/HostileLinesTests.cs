@@ -9,6 +9,7 @@ namespace Sigs.Host.Tests.Hostile;
 /// Lines found to crash decoders (issue: one malformed line ended <c>sigs replay</c> and stopped file feeds): each
 /// is a named skip, or, for bytes that are not UTF-8, a delivered event with U+FFFD in their place.
 /// </summary>
+[Collection(Sigs.Host.Tests.Feeds.DecoderCountersCollection.Name)]
 public sealed class HostileLinesTests : IDisposable
 {
     private readonly TempFolder _folder = new();

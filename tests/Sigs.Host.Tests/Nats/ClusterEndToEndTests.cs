@@ -75,20 +75,6 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
     private static void Append(string file, SecurityEvent securityEvent) =>
         File.AppendAllText(file, JsonSerializer.Serialize(securityEvent, ContractJson.Options) + "\n");
 
-    private static bool Post(HttpClient http, string url, string json)
-    {
-        try
-        {
-            using var content = new StringContent(json, Encoding.UTF8, "application/json");
-            using HttpResponseMessage response = http.PostAsync(url, content).GetAwaiter().GetResult();
-            return response.StatusCode == HttpStatusCode.OK;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
-
     [Fact]
     public async Task TokenReadsOnTwoNodes_AndRequestsAtTheAuditReceiver_FireOncePerPod_ThroughAKilledCorrelatorAndARestartedServer()
     {
@@ -108,14 +94,14 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
 
         // Pods 0-9 on node a, 10-19 on node b: their token reads now, the requests for 0-9 a little later.
         // Pods 20-23: the request reaches the receiver before the read reaches its node (order by event time).
-        await Eventually.TrueAsync(() => Post(http, auditUrl, EventList(Enumerable.Range(20, 4), 4)), "the audit receiver", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => HttpPost.Succeeds(http, auditUrl, EventList(Enumerable.Range(20, 4), 4)), "the audit receiver", TimeSpan.FromSeconds(30));
         for (int n = 0; n < 24; n++)
         {
             bool onB = n is >= 10 and < 20;
             Append(onB ? nodeB : nodeA, NatsEvents.TokenRead(Pod(n), now.AddSeconds(n * 0.01), onB ? "node-b" : "node-a"));
         }
 
-        Assert.True(Post(http, auditUrl, EventList(Enumerable.Range(0, 10), 5)));
+        Assert.True(HttpPost.Succeeds(http, auditUrl, EventList(Enumerable.Range(0, 10), 5)));
         await Eventually.TrueAsync(() => SequenceFindings().Count == 14, "the first fourteen sequence findings", TimeSpan.FromSeconds(60), () => string.Join(", ", SequenceFindings().Select(f => f.Pod)));
         await Task.Delay(1_000); // their acknowledgements
 
@@ -123,7 +109,7 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
         correlator1.Signal("KILL");
         await correlator1.WaitAsync(TimeSpan.FromSeconds(10));
         await _nats.RestartAsync(TimeSpan.FromSeconds(1));
-        Assert.True(Post(http, auditUrl, EventList(Enumerable.Range(10, 10), 6)));
+        Assert.True(HttpPost.Succeeds(http, auditUrl, EventList(Enumerable.Range(10, 10), 6)));
         await Task.Delay(1_000);
         Correlator(1);
         await Eventually.TrueAsync(() => SequenceFindings().Count >= 24, "a finding for every pod", TimeSpan.FromSeconds(90), () => string.Join(", ", SequenceFindings().Select(f => f.Pod).Order()));

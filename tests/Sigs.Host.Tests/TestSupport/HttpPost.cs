@@ -1,0 +1,22 @@
+using System.Net;
+using System.Text;
+
+namespace Sigs.Host.Tests.TestSupport;
+
+internal static class HttpPost
+{
+    /// <summary>POSTs <paramref name="json"/>; true on 200, false on another status or while nothing listens.</summary>
+    public static bool Succeeds(HttpClient http, string url, string json)
+    {
+        try
+        {
+            using var content = new StringContent(json, Encoding.UTF8, "application/json");
+            using HttpResponseMessage response = http.PostAsync(url, content).GetAwaiter().GetResult();
+            return response.StatusCode == HttpStatusCode.OK;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+}
