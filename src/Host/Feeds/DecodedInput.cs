@@ -29,6 +29,17 @@ internal sealed class DecodedInput
         try
         {
             decoded.Format = decode(decoded);
+            int unnamed = decoded.Events.RemoveAll(e => string.IsNullOrEmpty(e.Name) || string.IsNullOrEmpty(e.Source));
+            if (unnamed > 0)
+            {
+                // Every format's decoder may meet an empty event name; no event leaves the boundary without one.
+                if (decoded.Events.Count == 0 && decoded.Problems.Count == 0)
+                {
+                    throw new EventDecodeException("the event has an empty name");
+                }
+
+                decoded.Problems.Add($"{unnamed} events with an empty name skipped");
+            }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

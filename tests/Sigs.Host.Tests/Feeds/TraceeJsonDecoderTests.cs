@@ -171,4 +171,16 @@ public class TraceeJsonDecoderTests
     {
         Assert.Equal(expected, TraceeArguments.Interactive(characterDevice, stdinPath));
     }
+
+    [Theory]
+    [InlineData("""{"timestamp":1762077601000000000,"eventName":"","processName":"cat","processId":100,"hostProcessId":100,"args":[]}""")]
+    [InlineData("""{"time":"2026-01-01T00:00:00Z","source":"tracee","name":""}""")]
+    public void Decode_AnEmptyEventName_IsSkippedAtTheBoundary(string line)
+    {
+        // Found by fuzzing the forward's wire form: an event without a name must not reach signatures or correlators.
+        DecodedInput decoded = JsonLineDecoder.Decode(System.Text.Encoding.UTF8.GetBytes(line));
+
+        Assert.Empty(decoded.Events);
+        Assert.Contains(decoded.Problems, p => p.Contains("name", StringComparison.Ordinal));
+    }
 }
