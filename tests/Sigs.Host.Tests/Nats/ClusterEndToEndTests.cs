@@ -12,6 +12,7 @@ namespace Sigs.Host.Tests.Nats;
 /// each. All are real <c>sigs run</c> processes and a real <c>nats-server -js</c>; a correlator is killed with SIGKILL
 /// and the server restarted in the middle.
 /// </summary>
+[Collection(ClusterCollection.Name)]
 public sealed class ClusterEndToEndTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();
@@ -123,4 +124,11 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
         Assert.Contains("sigs_forward_published_total", metrics, StringComparison.Ordinal);
         Assert.Equal("ok\n", await http.GetStringAsync($"http://127.0.0.1:{adminPort}/healthz"));
     }
+}
+
+/// <summary>Seven processes on two cores: the cluster test runs alone, so neither it nor the others starve.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ClusterCollection
+{
+    public const string Name = "cluster";
 }
