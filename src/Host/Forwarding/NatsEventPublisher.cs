@@ -156,7 +156,12 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
                 if (_clock.GetTimestamp() >= retryAt)
                 {
                     SpoolEntry oldest = _waiting[0];
-                    if (await SendAsync(Decode(DiskSpool.Read(oldest)), stopping).ConfigureAwait(false))
+                    if (Unspooled(oldest) is not { } spooled)
+                    {
+                        continue; // unreadable: dropped, counted and logged
+                    }
+
+                    if (await SendAsync(spooled, stopping).ConfigureAwait(false))
                     {
                         _spool.Remove(oldest);
                         _waiting.RemoveAt(0);
@@ -308,6 +313,30 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
         return buffer.ToArray();
     }
 
+    /// <summary>A spooled batch, or null when its file cannot be read or was changed on disk (then it is dropped).</summary>
+    private List<Message>? Unspooled(SpoolEntry entry)
+    {
+        try
+        {
+            return Decode(DiskSpool.Read(entry));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
+        {
+            _waiting.RemoveAt(0);
+            try
+            {
+                _spool.Remove(entry);
+            }
+            catch (IOException)
+            {
+                // Already gone.
+            }
+
+            Drop(1, $"spooled batch {entry.File} cannot be read ({ex.Message}); its events are lost");
+            return null;
+        }
+    }
+
     private static List<Message> Decode(byte[] spooled)
     {
         var messages = new List<Message>();
@@ -318,7 +347,12 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
             ReadOnlySpan<byte> line = end < 0 ? rest : rest[..end];
             rest = end < 0 ? [] : rest[(end + 1)..];
             int first = line.IndexOf((byte)'\t');
-            int second = first + 1 + line[(first + 1)..].IndexOf((byte)'\t');
+            int second = first < 0 ? -1 : first + 1 + line[(first + 1)..].IndexOf((byte)'\t');
+            if (first <= 0 || second <= first)
+            {
+                throw new ArgumentOutOfRangeException(nameof(spooled), "a line is not subject TAB id TAB event");
+            }
+
             messages.Add(new Message(Encoding.UTF8.GetString(line[..first]), Encoding.UTF8.GetString(line[(first + 1)..second]), line[(second + 1)..].ToArray()));
         }
 

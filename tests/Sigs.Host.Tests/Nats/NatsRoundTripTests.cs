@@ -219,4 +219,21 @@ public sealed class NatsRoundTripTests : IAsyncLifetime
         Assert.Empty(Directory.GetFiles(Path.Combine(_folder.Path, "spool")));
         Assert.Single(_logs.LinesContaining("cannot deliver"));
     }
+
+    [Fact]
+    public async Task ASpooledBatchChangedOnDisk_IsDroppedAndLogged_AndTheRestIsSent()
+    {
+        string spool = Path.Combine(_folder.Path, "spool");
+        Directory.CreateDirectory(spool);
+        File.WriteAllText(Path.Combine(spool, "00000000000000000001-0000000001.events"), "not a spooled batch\n");
+        await using NatsEventPublisher publisher = Publisher(partitions: 1, spool: spool);
+        publisher.Start();
+        publisher.Publish(Numbered(1), 0);
+
+        await Eventually.TrueAsync(() => publisher.Counts.Published == 1, "the new event sent after the bad entry", TimeSpan.FromSeconds(30), () => $"{publisher.Counts}");
+
+        Assert.Equal(1, publisher.Counts.Dropped);
+        Assert.Single(_logs.LinesContaining("cannot be read"));
+        Assert.Empty(Directory.GetFiles(spool));
+    }
 }
