@@ -89,7 +89,7 @@ public sealed class NatsOutputTests : IAsyncLifetime
 
         await Eventually.TrueAsync(() => output.Deliveries.Retries > 0, "retries while the server is down", TimeSpan.FromSeconds(30));
         await _server.RestartAsync(TimeSpan.Zero);
-        await Eventually.TrueAsync(() => output.Deliveries.Delivered == 6, "every finding", TimeSpan.FromSeconds(60), () => $"{output.Deliveries}");
+        await Eventually.TrueAsync(() => output.Deliveries.Delivered == 6, "every finding", TimeSpan.FromSeconds(60), () => $"{output.Deliveries}; {string.Join(" | ", _logs.Lines)}");
         await stop();
 
         Assert.Equal(0, output.Deliveries.Dropped);
