@@ -29,16 +29,7 @@ internal sealed partial class WebAccess(string? bearerToken)
             return Open;
         }
 
-        string token;
-        try
-        {
-            token = File.ReadAllText(tokenFile).Trim();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException($"{setting} '{tokenFile}': cannot read the token: {ex.Message}");
-        }
-
+        string token = SecretFile.Read(tokenFile, setting, "the token");
         return token.Length >= 16 ? new WebAccess(token) : throw new ConfigException($"{setting} '{tokenFile}': the token must have at least 16 characters");
     }
 

@@ -101,24 +101,7 @@ internal sealed partial class NatsLink : IAsyncDisposable
         CredsFile = credentials.CredsFile,
         NKeyFile = credentials.NkeyFile,
         Username = credentials.User,
-        Password = Secret(credentials.PasswordFile, "credentials.passwordFile"),
-        Token = Secret(credentials.TokenFile, "credentials.tokenFile"),
+        Password = credentials.PasswordFile is { } password ? SecretFile.Read(password, "credentials.passwordFile", "the password") : null,
+        Token = credentials.TokenFile is { } token ? SecretFile.Read(token, "credentials.tokenFile", "the token") : null,
     };
-
-    private static string? Secret(string? file, string setting)
-    {
-        if (file is null)
-        {
-            return null;
-        }
-
-        try
-        {
-            return File.ReadAllText(file).Trim();
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new ConfigException($"{setting} '{file}': cannot read it: {ex.Message}");
-        }
-    }
 }

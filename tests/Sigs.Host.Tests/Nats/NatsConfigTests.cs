@@ -119,4 +119,14 @@ public class NatsConfigTests
         forwarder.Route(Sigs.Host.Engine.SignatureIndex.Empty);
         Assert.Single(logs.LinesContaining("names signature SIGS-9999, which is not loaded"));
     }
+
+    [Fact]
+    public void ACredentialFileThatCannotBeRead_IsAConfigErrorNamingTheKey()
+    {
+        var options = new NatsForwardOptions { Url = "nats://127.0.0.1:1", Signatures = ["SIGS-1003"], Credentials = new() { User = "sigs", PasswordFile = "/nonexistent/nats-password" } };
+
+        var error = Assert.Throws<ConfigException>(() => new NatsEventPublisher(options, new CapturingLoggerFactory(), TimeProvider.System));
+
+        Assert.StartsWith("credentials.passwordFile '/nonexistent/nats-password': cannot read the password:", error.Message, StringComparison.Ordinal);
+    }
 }
