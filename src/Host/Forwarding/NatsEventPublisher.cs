@@ -147,7 +147,7 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
                     if (!await SendAsync(messages, stopping).ConfigureAwait(false))
                     {
                         Spool(messages);
-                        retryAt = _clock.GetTimestamp() + (long)(backoff.Next().TotalSeconds * _clock.TimestampFrequency);
+                        retryAt = RetryAt(backoff.Next());
                     }
 
                     continue;
@@ -176,7 +176,7 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
                     }
 
                     Interlocked.Increment(ref _retries);
-                    retryAt = _clock.GetTimestamp() + (long)(backoff.Next().TotalSeconds * _clock.TimestampFrequency);
+                    retryAt = RetryAt(backoff.Next());
                 }
 
                 // Waiting to retry: what arrives meanwhile joins the spool behind the rest, so order holds.
@@ -204,6 +204,9 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
             // Stopping: DisposeAsync spools what is left.
         }
     }
+
+    /// <summary>The clock's timestamp <paramref name="delay"/> from now.</summary>
+    private long RetryAt(TimeSpan delay) => _clock.GetTimestamp() + (long)(delay.TotalSeconds * _clock.TimestampFrequency);
 
     private async Task EnsureStreamAsync(CancellationToken stopping)
     {
