@@ -7,7 +7,7 @@ using Sigs.Host.Configuration;
 namespace Sigs.Host.Outputs;
 
 /// <summary>The keys of an <c>http</c> output.</summary>
-internal sealed record HttpOutputOptions : OutputOptions
+internal sealed record HttpOutputOptions : DeliveringOutputOptions
 {
     [Description("Where each finding is POSTed.")]
     [RegularExpression("^https?://")]
@@ -19,14 +19,6 @@ internal sealed record HttpOutputOptions : OutputOptions
 
     [Description("Extra request headers (e.g. Authorization).")]
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
-
-    [Description("Keep undelivered findings on disk, across outages and restarts.")]
-    [MinLength(1)]
-    public string? SpoolDir { get; init; }
-
-    [Description("Findings waiting for delivery (and spool files); more are dropped and counted (default 10000).")]
-    [Range(1, int.MaxValue)]
-    public int QueueCapacity { get; init; } = 10_000;
 
     [Description("How long one POST may take (default 10).")]
     [Range(1, int.MaxValue)]

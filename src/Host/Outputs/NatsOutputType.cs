@@ -8,7 +8,7 @@ using Sigs.Host.Nats;
 namespace Sigs.Host.Outputs;
 
 /// <summary>The keys of a <c>nats</c> output.</summary>
-internal sealed record NatsOutputOptions : OutputOptions, INatsEndpoint
+internal sealed record NatsOutputOptions : DeliveringOutputOptions, INatsEndpoint
 {
     [Description("NATS server URL (nats://HOST:PORT, tls://...); several separated by commas.")]
     [MinLength(1)]
@@ -27,14 +27,6 @@ internal sealed record NatsOutputOptions : OutputOptions, INatsEndpoint
     [Description("The JetStream stream that keeps the findings; created when missing over the format's subjects (default SIGS_FINDINGS).")]
     [RegularExpression("^[A-Za-z0-9_-]+$")]
     public string Stream { get; init; } = NatsTarget.DefaultStream;
-
-    [Description("Keep undelivered findings on disk, across outages and restarts.")]
-    [MinLength(1)]
-    public string? SpoolDir { get; init; }
-
-    [Description("Findings waiting for delivery (and spool files); more are dropped and counted (default 10000).")]
-    [Range(1, int.MaxValue)]
-    public int QueueCapacity { get; init; } = 10_000;
 }
 
 /// <summary><c>type: nats</c>: publishes each finding to NATS JetStream, acknowledged, retried and spooled like <c>http</c>.</summary>
