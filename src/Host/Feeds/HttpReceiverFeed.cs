@@ -48,8 +48,11 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
     /// <summary>What the sender should change when it posts another media type, as "; ..." (empty for none).</summary>
     protected virtual string UnsupportedMediaTypeAdvice => string.Empty;
 
-    /// <summary>Decodes one request body's JSON into <paramref name="decoded"/> (bad parts as its problems); a wholly bad body throws.</summary>
-    protected abstract InputFormat Decode(JsonElement root, DecodedInput decoded);
+    /// <summary>The format every request body must be in.</summary>
+    protected abstract InputFormat Format { get; }
+
+    /// <summary>Why a body in another format is refused.</summary>
+    protected abstract string NotThisFormat { get; }
 
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
@@ -172,11 +175,7 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
 
     private async Task AcceptAsync(HttpContext context, IEventSink sink, byte[] body)
     {
-        DecodedInput decoded = DecodedInput.From(input =>
-        {
-            using JsonDocument document = JsonFieldsDocument.Parse(body);
-            return Decode(document.RootElement, input);
-        });
+        DecodedInput decoded = JsonLineDecoder.Decode(body, Format, NotThisFormat);
         foreach (string problem in decoded.Problems)
         {
             _decodeErrors.Report(problem);

@@ -33,6 +33,30 @@ public class JsonLineDecoderTests
         Assert.Contains(expected, Error(line), StringComparison.Ordinal);
     }
 
+    /// <summary>The format is guessed from the bytes; another format's key inside a string must not decide it.</summary>
+    [Theory]
+    [InlineData("""{"output":"a \"eventName\" and \"workload\" in the text","rule":"r","time":"2025-11-02T10:00:00Z","output_fields":{"evt.type":"openat","fd.name":"/etc/hosts"}}""", "FalcoAlert")]
+    [InlineData("""{"timestamp":"2025-11-02T10:00:00Z","name":"security_file_open","data":[{"name":"pathname","value":"\"output_fields\""}]}""", "TraceeV1Beta1Json")]
+    [InlineData("""{"time":"2025-11-02T10:01:00Z","source":"sigs","name":"x","args":{"note":"\"eventName\" \"audit.k8s.io/v1\""}}""", "Contract")]
+    public void Decode_AnotherFormatsKeyInsideAString_DoesNotDecideTheFormat(string line, string format)
+    {
+        Single(line, Enum.Parse<InputFormat>(format));
+    }
+
+    [Fact]
+    public void Decode_ArgumentMap_IsMadeWhenRead_AndSharedSafely()
+    {
+        SecurityEvent e = Single("""
+            {"timestamp":1,"eventName":"security_file_open","processName":"cat","args":[{"name":"pathname","value":"/a"},{"name":"flags","value":32768},{"name":"mode","value":{"x":[1,2]}},{"name":"pathname","value":"/b"},{"name":"empty"}]}
+            """, InputFormat.TraceeLegacyJson);
+
+        var texts = new System.Collections.Concurrent.ConcurrentBag<string>();
+        Parallel.For(0, 8, _ => texts.Add(string.Join(",", e.Arguments.Select(a => $"{a.Key}={a.Value}"))));
+
+        Assert.Equal("pathname=/b,flags=32768,mode={\"x\":[1,2]},empty=", Assert.Single(texts.Distinct()));
+        Assert.Equal("/b", e.File!.Path); // the last of two arguments with one name, as in the map
+    }
+
     [Fact]
     public void Decode_DeeplyNestedJson_IsRejected()
     {

@@ -269,6 +269,54 @@ public sealed class DecoderFuzzTests
         }, time: Seconds);
     }
 
+    /// <summary>
+    /// The one-pass decoder guesses the format from the bytes and reads keys in document order: a line whose
+    /// top-level keys come in any other order decodes to the same events, or is refused for the same reason.
+    /// </summary>
+    [Fact]
+    public void JsonLines_KeysInAnyOrder_DecodeTheSame()
+    {
+        Gen.Select(Gen.OneOf(Gen.Int[0, Corpus.Length - 1].Select(i => Encoding.UTF8.GetBytes(Corpus[i])), WrongTyped), Gen.Int).Sample(t =>
+        {
+            (byte[] line, int seed) = t;
+            JsonNode? root;
+            try
+            {
+                root = JsonNode.Parse(line, documentOptions: Deep);
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                return;
+            }
+
+            byte[] shuffled = Encoding.UTF8.GetBytes((root is JsonObject obj ? Shuffled(obj, new Random(seed)) : root)?.ToJsonString(DeepWriter) ?? "null");
+            byte[] written = Encoding.UTF8.GetBytes(root?.ToJsonString(DeepWriter) ?? "null"); // the same spacing as the shuffled copy's
+            Assert.Equal(Outcome(written), Outcome(shuffled));
+        }, time: Seconds);
+    }
+
+    /// <summary>
+    /// What decoding gave, in a comparable form: the events' contract JSON (the argument map sorted: it follows the
+    /// input's order), or the reason each part was skipped.
+    /// </summary>
+    private static string Outcome(byte[] line)
+    {
+        DecodedInput decoded = JsonLineDecoder.Decode(line);
+        return string.Join("\n", decoded.Events.Select(e => System.Text.Json.JsonSerializer.Serialize(e with { Arguments = new SortedDictionary<string, string>(e.Arguments.ToDictionary(), StringComparer.Ordinal) }, Sigs.Host.Contract.ContractJson.Options)).Concat(decoded.Problems.Select(p => "skipped: " + p.Split(": ")[0])));
+    }
+
+    /// <summary>A copy with the object's properties in a random order.</summary>
+    private static JsonObject Shuffled(JsonObject obj, Random random)
+    {
+        var copy = new JsonObject();
+        foreach (KeyValuePair<string, JsonNode?> property in obj.OrderBy(_ => random.Next()))
+        {
+            copy[property.Key] = property.Value?.DeepClone();
+        }
+
+        return copy;
+    }
+
     /// <summary>The correlator's reordering against a model: each item leaves once, on-time ones in event-time order, late ones counted.</summary>
     [Fact]
     public void EventTimeOrder_AgainstAModel_ReleasesEachOnce_InTimeOrder_CountingTheLate()

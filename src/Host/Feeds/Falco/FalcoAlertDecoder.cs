@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Sigs.Host.Feeds.Json;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Falco;
@@ -16,10 +17,6 @@ internal static class FalcoAlertDecoder
 {
     /// <summary>What Falco prints for a field it cannot resolve.</summary>
     private const string NotAvailable = "<NA>";
-
-    public static bool IsAlert(JsonElement root) =>
-        root.ValueKind == JsonValueKind.Object
-        && root.TryGetProperty("output_fields", out _) && (root.TryGetProperty("rule", out _) || root.TryGetProperty("priority", out _));
 
     /// <summary>
     /// The output fields a Falco rule must print for the mapper to fill every contract part the shipped
@@ -51,20 +48,55 @@ internal static class FalcoAlertDecoder
         _ => null,
     };
 
-    public static SecurityEvent Decode(JsonElement root)
+    /// <summary>The alert in one pass over its bytes, or null when <paramref name="keys"/> say the document is in another format.</summary>
+    public static SecurityEvent? Decode(ReadOnlySpan<byte> json, out FormatKeys keys)
     {
-        JsonElement fields = JsonFields.Object(root, "output_fields") ?? throw new EventDecodeException("field 'output_fields' is missing");
-        var text = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (JsonProperty field in fields.EnumerateObject())
+        var reader = new Utf8JsonReader(json, JsonValueReader.Options);
+        Span<char> buffer = stackalloc char[64];
+        keys = FormatKeys.None;
+        Dictionary<string, string>? text = null;
+        DateTimeOffset? time = null;
+        string? hostname = null, rule = null;
+        TopLevel.Start(ref reader);
+        while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
         {
-            if (field.Value.ValueKind != JsonValueKind.Null)
+            ReadOnlySpan<char> property = buffer[..length];
+            keys |= FormatDetection.Note(property, in reader);
+            switch (property)
             {
-                text[field.Name] = JsonFields.Text(field.Value);
+                case "output_fields": text = OutputFields(ref reader, json); break;
+                case "time": time = JsonValueReader.Timestamp(ref reader, "time"); break;
+                case "hostname": hostname = JsonValueReader.String(ref reader, "hostname"); break;
+                case "rule": rule = JsonValueReader.String(ref reader, "rule"); break;
+                default: reader.Skip(); break;
             }
         }
 
-        DateTimeOffset? time = root.TryGetProperty("time", out JsonElement t) ? JsonFields.Timestamp(t, "time") : null;
-        return Map(new FalcoAlert(time, JsonFields.String(root, "hostname"), JsonFields.String(root, "rule"), text));
+        TopLevel.End(ref reader);
+        return FormatDetection.Detect(keys) != InputFormat.FalcoAlert ? null
+            : Map(new FalcoAlert(time, hostname, rule, text ?? throw new EventDecodeException("field 'output_fields' is missing")));
+    }
+
+    /// <summary><c>output_fields</c> as text; a null field is left out (unknown).</summary>
+    private static Dictionary<string, string>? OutputFields(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    {
+        if (!JsonValueReader.Object(ref reader, "output_fields"))
+        {
+            return null;
+        }
+
+        var text = new Dictionary<string, string>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            string name = reader.GetString()!;
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.Null)
+            {
+                text[name] = JsonValueReader.Text(ref reader, json);
+            }
+        }
+
+        return text;
     }
 
     public static SecurityEvent Map(FalcoAlert alert)

@@ -15,11 +15,7 @@ internal sealed class FalcoHttpFeed(string listen, ReceiverLimits limits, WebAcc
     protected override string UnsupportedMediaTypeAdvice =>
         "; Falco sends text alerts: set json_output: true in falco.yaml so http_output posts JSON";
 
-    protected override InputFormat Decode(JsonElement root, DecodedInput decoded)
-    {
-        decoded.Events.Add(FalcoAlertDecoder.IsAlert(root)
-            ? FalcoAlertDecoder.Decode(root)
-            : throw new EventDecodeException("not a Falco alert (no 'output_fields' with 'rule' or 'priority')"));
-        return InputFormat.FalcoAlert;
-    }
+    protected override InputFormat Format => InputFormat.FalcoAlert;
+
+    protected override string NotThisFormat => "not a Falco alert (no 'output_fields' with 'rule' or 'priority')";
 }

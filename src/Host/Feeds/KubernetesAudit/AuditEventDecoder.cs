@@ -1,11 +1,12 @@
 using System.Text.Json;
+using Sigs.Host.Feeds.Json;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.KubernetesAudit;
 
 /// <summary>
 /// Decodes <c>audit.k8s.io/v1</c> <c>Event</c> records (audit log lines) and <c>EventList</c> batches (the
-/// webhook backend's POST body).
+/// webhook backend's POST body), in one pass over their bytes.
 /// </summary>
 internal static class AuditEventDecoder
 {
@@ -13,112 +14,285 @@ internal static class AuditEventDecoder
     public const string PodUidExtra = "authentication.kubernetes.io/pod-uid";
     private const string ServiceAccountPrefix = "system:serviceaccount:";
 
-    public static bool IsAudit(JsonElement root) =>
-        root.ValueKind == JsonValueKind.Object
-        && root.TryGetProperty("apiVersion", out JsonElement apiVersion)
-        && apiVersion.ValueKind == JsonValueKind.String
-        && apiVersion.GetString()!.StartsWith("audit.k8s.io/", StringComparison.Ordinal);
-
     /// <summary>
     /// Decodes an <c>Event</c> or every item of an <c>EventList</c> into <paramref name="decoded"/>: a bad item is
-    /// one of its problems, and the other items are kept. A document that is no audit event throws.
+    /// one of its problems, and the other items are kept. A document that is no audit event throws; false when
+    /// <paramref name="keys"/> say it is in another format.
     /// </summary>
-    public static void Decode(JsonElement root, DecodedInput decoded)
+    public static bool Decode(ReadOnlySpan<byte> json, DecodedInput decoded, out FormatKeys keys)
     {
-        string? apiVersion = JsonFields.String(root, "apiVersion");
+        var reader = new Utf8JsonReader(json, JsonValueReader.Options);
+        Span<char> buffer = stackalloc char[64];
+        keys = FormatKeys.None;
+        string? apiVersion = null, kind = null;
+        bool hasItems = false;
+        var items = new List<SecurityEvent>();
+        var itemProblems = new List<string>();
+        var single = new AuditFields();
+        EventDecodeException? singleProblem = null;
+
+        TopLevel.Start(ref reader);
+        while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+        {
+            ReadOnlySpan<char> property = buffer[..length];
+            keys |= FormatDetection.Note(property, in reader);
+            switch (property)
+            {
+                case "apiVersion": apiVersion = Deferred(ref reader, ref singleProblem, static (ref Utf8JsonReader r) => JsonValueReader.String(ref r, "apiVersion")); break;
+                case "kind": kind = Deferred(ref reader, ref singleProblem, static (ref Utf8JsonReader r) => JsonValueReader.String(ref r, "kind")); break;
+                case "items" when reader.TokenType == JsonTokenType.StartArray:
+                    hasItems = true;
+                    items.Clear();
+                    itemProblems.Clear();
+                    ReadItems(ref reader, json, items, itemProblems);
+                    break;
+                case "items":
+                    hasItems = false;
+                    reader.Skip();
+                    break;
+                default:
+                    // The fields of a single Event; an EventList's own are not read, so their errors count only for an Event.
+                    if (singleProblem is null)
+                    {
+                        Utf8JsonReader saved = reader;
+                        try
+                        {
+                            single.Read(property, ref reader, json);
+                        }
+                        catch (EventDecodeException ex)
+                        {
+                            singleProblem = ex;
+                            reader = saved;
+                            reader.Skip();
+                        }
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+
+                    break;
+            }
+        }
+
+        TopLevel.End(ref reader);
+        if (FormatDetection.Detect(keys) != InputFormat.KubernetesAudit)
+        {
+            return false;
+        }
+
         if (apiVersion != "audit.k8s.io/v1")
         {
             throw new EventDecodeException($"apiVersion '{apiVersion}' is not supported (expected audit.k8s.io/v1)");
         }
 
-        switch (JsonFields.String(root, "kind"))
+        switch (kind)
         {
             case "Event":
-                decoded.Events.Add(DecodeEvent(root));
+                decoded.Events.Add(singleProblem is null ? single.ToEvent() : throw singleProblem);
                 break;
             case "EventList":
-                if (!root.TryGetProperty("items", out JsonElement items) || items.ValueKind != JsonValueKind.Array)
+                if (!hasItems)
                 {
                     throw new EventDecodeException("EventList has no 'items' array");
                 }
 
-                int index = 0;
-                foreach (JsonElement item in items.EnumerateArray())
-                {
-                    try
-                    {
-                        decoded.Events.Add(DecodeEvent(item));
-                    }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
-                    {
-                        decoded.Problems.Add($"items[{index}]: {(ex is EventDecodeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}")}");
-                    }
-
-                    index++;
-                }
-
+                decoded.Events.AddRange(items);
+                decoded.Problems.AddRange(itemProblems);
                 break;
-            case var kind:
+            default:
                 throw new EventDecodeException($"kind '{kind}' is not an audit Event or EventList");
+        }
+
+        return true;
+    }
+
+    private delegate T ValueRead<T>(ref Utf8JsonReader reader);
+
+    /// <summary>Reads a value whose error, if any, matters only when the document turns out to be a single Event.</summary>
+    private static string? Deferred(ref Utf8JsonReader reader, ref EventDecodeException? problem, ValueRead<string?> read)
+    {
+        Utf8JsonReader saved = reader;
+        try
+        {
+            return read(ref reader);
+        }
+        catch (EventDecodeException ex)
+        {
+            problem ??= ex;
+            reader = saved;
+            reader.Skip();
+            return null;
         }
     }
 
-    public static SecurityEvent DecodeEvent(JsonElement item)
+    private static void ReadItems(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, List<SecurityEvent> items, List<string> problems)
     {
-        if (item.ValueKind != JsonValueKind.Object)
+        int index = 0;
+        Span<char> buffer = stackalloc char[64];
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            throw new EventDecodeException("an audit event must be an object");
-        }
-
-        JsonElement timeValue = item.TryGetProperty("requestReceivedTimestamp", out JsonElement received) ? received
-            : item.TryGetProperty("stageTimestamp", out JsonElement staged) ? staged
-            : throw new EventDecodeException("audit event has neither 'requestReceivedTimestamp' nor 'stageTimestamp'");
-
-        JsonElement? user = JsonFields.Object(item, "user");
-        JsonElement? extra = user is { } u ? JsonFields.Object(u, "extra") : null;
-        IReadOnlyList<string>? pods = Extra(extra, PodNameExtra);
-        IReadOnlyList<string>? podUids = Extra(extra, PodUidExtra);
-        string? userName = user is { } un ? JsonFields.String(un, "username") : null;
-        JsonElement? status = JsonFields.Object(item, "responseStatus");
-
-        var args = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string name in (ReadOnlySpan<string>)["auditID", "level", "userAgent", "sourceIPs", "objectRef"])
-        {
-            if (item.TryGetProperty(name, out JsonElement value))
+            Utf8JsonReader saved = reader;
+            try
             {
-                args[name] = JsonFields.Text(value);
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    throw new EventDecodeException("an audit event must be an object");
+                }
+
+                var fields = new AuditFields();
+                while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+                {
+                    fields.Read(buffer[..length], ref reader, json);
+                }
+
+                items.Add(fields.ToEvent());
+            }
+            catch (Exception ex) when (ex is not (OperationCanceledException or JsonException))
+            {
+                problems.Add($"items[{index}]: {(ex is EventDecodeException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}")}");
+                reader = saved;
+                reader.Skip();
+            }
+
+            index++;
+        }
+    }
+
+    /// <summary>What one audit event says, read property by property.</summary>
+    private sealed class AuditFields
+    {
+        private bool _hasReceived, _hasStaged;
+        private DateTimeOffset? _received, _staged;
+        private EventDecodeException? _stagedProblem;
+        private string? _userName, _stage, _verb, _requestUri;
+        private IReadOnlyList<string>? _pods, _podUids;
+        private int? _responseCode;
+        private readonly string?[] _args = new string?[ArgumentNames.Length];
+
+        /// <summary>The fields kept as the event's arguments, in this order.</summary>
+        private static readonly string[] ArgumentNames = ["auditID", "level", "userAgent", "sourceIPs", "objectRef"];
+
+        public void Read(scoped ReadOnlySpan<char> property, ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+        {
+            switch (property)
+            {
+                case "requestReceivedTimestamp": _hasReceived = true; _received = JsonValueReader.Timestamp(ref reader, "requestReceivedTimestamp"); break;
+                case "stageTimestamp": _hasStaged = true; ReadStaged(ref reader); break;
+                case "user": ReadUser(ref reader); break;
+                case "responseStatus": _responseCode = JsonFields.Narrow(JsonValueReader.MemberInteger(ref reader, "responseStatus", "code"), "code"); break;
+                case "stage": _stage = JsonValueReader.String(ref reader, "stage"); break;
+                case "verb": _verb = JsonValueReader.String(ref reader, "verb"); break;
+                case "requestURI": _requestUri = JsonValueReader.String(ref reader, "requestURI"); break;
+                case "auditID": _args[0] = JsonValueReader.Text(ref reader, json); break;
+                case "level": _args[1] = JsonValueReader.Text(ref reader, json); break;
+                case "userAgent": _args[2] = JsonValueReader.Text(ref reader, json); break;
+                case "sourceIPs": _args[3] = JsonValueReader.Text(ref reader, json); break;
+                case "objectRef": _args[4] = JsonValueReader.Text(ref reader, json); break;
+                default: reader.Skip(); break;
             }
         }
 
-        return new SecurityEvent
+        public SecurityEvent ToEvent()
         {
-            Time = JsonFields.Timestamp(timeValue, "requestReceivedTimestamp"),
-            Source = EventSources.KubernetesAudit,
-            Name = EventNames.KubernetesAudit,
-            Origin = EventOrigin.Host,
-            Kubernetes = pods is { Count: > 0 } || ServiceAccountNamespace(userName) is not null
-                ? new KubernetesInfo
-                {
-                    PodName = pods is { Count: > 0 } ? pods[0] : null,
-                    Namespace = ServiceAccountNamespace(userName),
-                    PodUid = podUids is { Count: > 0 } ? podUids[0] : null,
-                }
-                : null,
-            Audit = new AuditInfo
+            DateTimeOffset time = _hasReceived ? _received!.Value
+                : _hasStaged ? _staged ?? throw _stagedProblem!
+                : throw new EventDecodeException("audit event has neither 'requestReceivedTimestamp' nor 'stageTimestamp'");
+            var args = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (int i = 0; i < ArgumentNames.Length; i++)
             {
-                Stage = JsonFields.String(item, "stage"),
-                Verb = JsonFields.String(item, "verb"),
-                User = userName,
-                RequestingPods = pods,
-                RequestUri = JsonFields.String(item, "requestURI"),
-                ResponseCode = status is { } s ? JsonFields.Int32(s, "code") : null,
-            },
-            Arguments = args,
-        };
-    }
+                if (_args[i] is { } text)
+                {
+                    args[ArgumentNames[i]] = text;
+                }
+            }
 
-    private static IReadOnlyList<string>? Extra(JsonElement? extra, string key) =>
-        extra is { } e && e.TryGetProperty(key, out JsonElement values) ? JsonFields.StringArray(values, $"user.extra[\"{key}\"]") : null;
+            string? ns = ServiceAccountNamespace(_userName);
+            return new SecurityEvent
+            {
+                Time = time,
+                Source = EventSources.KubernetesAudit,
+                Name = EventNames.KubernetesAudit,
+                Origin = EventOrigin.Host,
+                Kubernetes = _pods is { Count: > 0 } || ns is not null
+                    ? new KubernetesInfo { PodName = _pods is { Count: > 0 } ? _pods[0] : null, Namespace = ns, PodUid = _podUids is { Count: > 0 } ? _podUids[0] : null }
+                    : null,
+                Audit = new AuditInfo
+                {
+                    Stage = _stage,
+                    Verb = _verb,
+                    User = _userName,
+                    RequestingPods = _pods,
+                    RequestUri = _requestUri,
+                    ResponseCode = _responseCode,
+                },
+                Arguments = args,
+            };
+        }
+
+        /// <summary>Only used without <c>requestReceivedTimestamp</c> (and then named as that field), so its error counts only then.</summary>
+        private void ReadStaged(ref Utf8JsonReader reader)
+        {
+            Utf8JsonReader saved = reader;
+            try
+            {
+                (_staged, _stagedProblem) = (JsonValueReader.Timestamp(ref reader, "requestReceivedTimestamp"), null);
+            }
+            catch (EventDecodeException ex)
+            {
+                (_staged, _stagedProblem) = (null, ex);
+                reader = saved;
+                reader.Skip();
+            }
+        }
+
+        private void ReadUser(ref Utf8JsonReader reader)
+        {
+            (_userName, _pods, _podUids) = (null, null, null);
+            if (!JsonValueReader.Object(ref reader, "user"))
+            {
+                return;
+            }
+
+            Span<char> buffer = stackalloc char[16];
+            while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+            {
+                switch (buffer[..length])
+                {
+                    case "username": _userName = JsonValueReader.String(ref reader, "username"); break;
+                    case "extra": ReadExtra(ref reader); break;
+                    default: reader.Skip(); break;
+                }
+            }
+        }
+
+        private void ReadExtra(ref Utf8JsonReader reader)
+        {
+            (_pods, _podUids) = (null, null);
+            if (!JsonValueReader.Object(ref reader, "extra"))
+            {
+                return;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool podName = reader.ValueTextEquals(PodNameExtra), podUid = !podName && reader.ValueTextEquals(PodUidExtra);
+                reader.Read();
+                if (podName)
+                {
+                    _pods = JsonValueReader.StringArray(ref reader, $"user.extra[\"{PodNameExtra}\"]");
+                }
+                else if (podUid)
+                {
+                    _podUids = JsonValueReader.StringArray(ref reader, $"user.extra[\"{PodUidExtra}\"]");
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+        }
+    }
 
     /// <summary>The namespace of a <c>system:serviceaccount:NAMESPACE:NAME</c> user.</summary>
     private static string? ServiceAccountNamespace(string? userName)

@@ -14,14 +14,7 @@ internal sealed class AuditWebhookFeed(string listen, ReceiverLimits limits, Web
     public const string DefaultListen = "http://127.0.0.1:9765/k8s-audit";
     public const long DefaultMaxBodyBytes = 16 * 1024 * 1024;
 
-    protected override InputFormat Decode(JsonElement root, DecodedInput decoded)
-    {
-        if (!AuditEventDecoder.IsAudit(root))
-        {
-            throw new EventDecodeException("not an audit.k8s.io EventList or Event");
-        }
+    protected override InputFormat Format => InputFormat.KubernetesAudit;
 
-        AuditEventDecoder.Decode(root, decoded);
-        return InputFormat.KubernetesAudit;
-    }
+    protected override string NotThisFormat => "not an audit.k8s.io EventList or Event";
 }

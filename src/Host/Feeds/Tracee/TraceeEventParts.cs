@@ -30,10 +30,10 @@ internal sealed record TraceeEventParts
     public string? PodUid { get; init; }
 
     /// <summary>Every argument as text, for the event's argument map.</summary>
-    public required Dictionary<string, string> Arguments { get; init; }
+    public required IReadOnlyDictionary<string, string> Arguments { get; init; }
 
     /// <summary>The arguments a typed part is read from (<see cref="TraceeArguments.IsInterpreted"/>), as values.</summary>
-    public required Dictionary<string, TraceeValue> Values { get; init; }
+    public required IReadOnlyDictionary<string, TraceeValue> Values { get; init; }
 
     public SecurityEvent ToContract()
     {

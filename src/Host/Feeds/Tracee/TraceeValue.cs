@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Sigs.Host.Feeds.Tracee.Proto;
 
 namespace Sigs.Host.Feeds.Tracee;
@@ -32,25 +31,6 @@ internal readonly record struct TraceeValue(TraceeValueKind Kind, long Number = 
         _ => null,
     };
 
-    public static TraceeValue FromJson(JsonElement value)
-    {
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.Undefined or JsonValueKind.Null:
-                return None;
-            case JsonValueKind.String:
-                return new(TraceeValueKind.Text, Text: value.GetString());
-            case JsonValueKind.Number when value.TryGetInt64(out long number):
-                return new(TraceeValueKind.Number, number);
-            case JsonValueKind.Number when value.TryGetUInt64(out ulong unsigned):
-                return new(TraceeValueKind.Number, unchecked((long)unsigned));
-            case JsonValueKind.Array when AllStrings(value):
-                return new(TraceeValueKind.Strings, Strings: [.. value.EnumerateArray().Select(item => item.GetString()!)]);
-            default:
-                return new(TraceeValueKind.Other);
-        }
-    }
-
     public static TraceeValue FromProto(EventValue value) => value.ValueCase switch
     {
         EventValue.ValueOneofCase.None => None,
@@ -62,19 +42,6 @@ internal readonly record struct TraceeValue(TraceeValueKind Kind, long Number = 
         EventValue.ValueOneofCase.StrArray => new(TraceeValueKind.Strings, Strings: [.. value.StrArray.Value]),
         _ => new(TraceeValueKind.Other),
     };
-
-    private static bool AllStrings(JsonElement array)
-    {
-        foreach (JsonElement item in array.EnumerateArray())
-        {
-            if (item.ValueKind != JsonValueKind.String)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
 }
 
 internal enum TraceeValueKind

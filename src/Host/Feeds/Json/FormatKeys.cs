@@ -1,0 +1,103 @@
+using System.Text.Json;
+
+namespace Sigs.Host.Feeds.Json;
+
+/// <summary>The top-level keys that tell the input formats apart; each decoder notes the ones it meets.</summary>
+[Flags]
+internal enum FormatKeys
+{
+    None = 0,
+    AuditApiVersion = 1 << 0,
+    OutputFields = 1 << 1,
+    Rule = 1 << 2,
+    Priority = 1 << 3,
+    EventName = 1 << 4,
+    Args = 1 << 5,
+    ProcessName = 1 << 6,
+    Name = 1 << 7,
+    Workload = 1 << 8,
+    DataArray = 1 << 9,
+    Source = 1 << 10,
+    Time = 1 << 11,
+
+    /// <summary>The document is valid JSON but not an object.</summary>
+    NotAnObject = 1 << 12,
+}
+
+/// <summary>
+/// Which format a JSON object is in, from its top-level keys, in this order: a Kubernetes audit record
+/// (<c>apiVersion</c> <c>audit.k8s.io/...</c>), a Falco alert (<c>output_fields</c> with <c>rule</c> or
+/// <c>priority</c>), Tracee's legacy event (<c>eventName</c> with <c>args</c> or <c>processName</c>), Tracee's
+/// v1beta1 event (<c>name</c> with <c>workload</c> or a <c>data</c> array), a Sigs event (<c>source</c>, <c>name</c>, <c>time</c>).
+/// </summary>
+internal static class FormatDetection
+{
+    public static InputFormat? Detect(FormatKeys keys) => keys switch
+    {
+        _ when Has(keys, FormatKeys.AuditApiVersion) => InputFormat.KubernetesAudit,
+        _ when Has(keys, FormatKeys.OutputFields) && (Has(keys, FormatKeys.Rule) || Has(keys, FormatKeys.Priority)) => InputFormat.FalcoAlert,
+        _ when Has(keys, FormatKeys.EventName) && (Has(keys, FormatKeys.Args) || Has(keys, FormatKeys.ProcessName)) => InputFormat.TraceeLegacyJson,
+        _ when Has(keys, FormatKeys.Name) && (Has(keys, FormatKeys.Workload) || Has(keys, FormatKeys.DataArray)) => InputFormat.TraceeV1Beta1Json,
+        _ when Has(keys, FormatKeys.Source | FormatKeys.Name | FormatKeys.Time) => InputFormat.Contract,
+        _ => null,
+    };
+
+    /// <summary>
+    /// A first guess from a quick look at the bytes, so that real input is decoded in one pass; the decoder's own
+    /// <see cref="FormatKeys"/> confirm it, and a wrong guess (a key's name inside a string) costs a second pass.
+    /// </summary>
+    public static InputFormat Guess(ReadOnlySpan<byte> json) =>
+        json.IndexOf("\"eventName\""u8) >= 0 ? InputFormat.TraceeLegacyJson
+        : json.IndexOf("\"output_fields\""u8) >= 0 ? InputFormat.FalcoAlert
+        : json.IndexOf("\"audit.k8s.io/"u8) >= 0 ? InputFormat.KubernetesAudit
+        : json.IndexOf("\"workload\""u8) >= 0 || json.IndexOf("\"data\""u8) >= 0 ? InputFormat.TraceeV1Beta1Json
+        : InputFormat.Contract;
+
+    /// <summary>Notes a top-level property (the reader on its value), when it is one of the keys; the reader does not move.</summary>
+    public static FormatKeys Note(scoped ReadOnlySpan<char> name, ref readonly Utf8JsonReader reader) => name switch
+    {
+        "apiVersion" => reader.TokenType == JsonTokenType.String && IsAuditVersion(reader) ? FormatKeys.AuditApiVersion : FormatKeys.None,
+        "output_fields" => FormatKeys.OutputFields,
+        "rule" => FormatKeys.Rule,
+        "priority" => FormatKeys.Priority,
+        "eventName" => FormatKeys.EventName,
+        "args" => FormatKeys.Args,
+        "processName" => FormatKeys.ProcessName,
+        "name" => FormatKeys.Name,
+        "workload" => FormatKeys.Workload,
+        "data" => reader.TokenType == JsonTokenType.StartArray ? FormatKeys.DataArray : FormatKeys.None,
+        "source" => FormatKeys.Source,
+        "time" => FormatKeys.Time,
+        _ => FormatKeys.None,
+    };
+
+    /// <summary>
+    /// The keys of a whole object, read without decoding any value (<see cref="FormatKeys.NotAnObject"/> for
+    /// another document); the input's JSON is checked on the way.
+    /// </summary>
+    public static FormatKeys Scan(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, JsonValueReader.Options);
+        Span<char> buffer = stackalloc char[64];
+        FormatKeys keys = FormatKeys.None;
+        if (reader.Read() && reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            TopLevel.End(ref reader);
+            return FormatKeys.NotAnObject;
+        }
+
+        while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+        {
+            keys |= Note(buffer[..length], in reader);
+            reader.Skip();
+        }
+
+        TopLevel.End(ref reader);
+        return keys;
+    }
+
+    private static bool Has(FormatKeys keys, FormatKeys wanted) => (keys & wanted) == wanted;
+
+    private static bool IsAuditVersion(Utf8JsonReader reader) => reader.GetString()!.StartsWith("audit.k8s.io/", StringComparison.Ordinal);
+}

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using Sigs.Host.Feeds.Json;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Feeds.Tracee;
+
+/// <summary>
+/// Decodes the <c>tracee -o json</c> event of Tracee v0.24 and earlier (<c>eventName</c>, <c>args</c>) in one pass
+/// over its bytes.
+/// </summary>
+internal static class TraceeLegacyJson
+{
+    /// <summary>The event, or null when <paramref name="keys"/> say the document is in another format.</summary>
+    public static SecurityEvent? Decode(ReadOnlySpan<byte> json, out FormatKeys keys)
+    {
+        var reader = new Utf8JsonReader(json, JsonValueReader.Options);
+        Span<char> buffer = stackalloc char[64];
+        keys = FormatKeys.None;
+        string? name = null, hostName = null, processName = null, executable = null, containerId = null;
+        long? timestamp = null, entityId = null, userId = null;
+        int? pid = null, hostPid = null, parentPid = null;
+        ContainerFields container = default;
+        PodFields pod = default;
+        var values = new Dictionary<string, TraceeValue>(StringComparer.Ordinal);
+        Range? args = null;
+
+        TopLevel.Start(ref reader);
+        while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+        {
+            ReadOnlySpan<char> property = buffer[..length];
+            keys |= FormatDetection.Note(property, in reader);
+            switch (property)
+            {
+                case "eventName": name = JsonValueReader.String(ref reader, "eventName"); break;
+                case "timestamp": timestamp = JsonValueReader.Integer(ref reader, "timestamp"); break;
+                case "hostName": hostName = JsonValueReader.String(ref reader, "hostName"); break;
+                case "processId": pid = JsonValueReader.Int32(ref reader, "processId"); break;
+                case "hostProcessId": hostPid = JsonValueReader.Int32(ref reader, "hostProcessId"); break;
+                case "hostParentProcessId": parentPid = JsonValueReader.Int32(ref reader, "hostParentProcessId"); break;
+                case "processEntityId": entityId = JsonValueReader.Integer(ref reader, "processEntityId"); break;
+                case "processName": processName = JsonValueReader.String(ref reader, "processName"); break;
+                case "userId": userId = JsonValueReader.Integer(ref reader, "userId"); break;
+                case "containerId": containerId = JsonValueReader.String(ref reader, "containerId"); break;
+                case "executable": executable = JsonValueReader.MemberString(ref reader, "executable", "path"); break;
+                case "container": container = ContainerFields.Read(ref reader); break;
+                case "kubernetes": pod = PodFields.Read(ref reader); break;
+                case "args" when reader.TokenType == JsonTokenType.StartArray: args = TraceeJsonArguments.ReadArray(ref reader, json, v1beta1: false, values); break;
+                case "args" when reader.TokenType == JsonTokenType.Null:
+                    values.Clear();
+                    args = null;
+                    break;
+                case "args": throw JsonValueReader.Wrong(in reader, "args", "an array");
+                default: reader.Skip(); break;
+            }
+        }
+
+        TopLevel.End(ref reader);
+        if (FormatDetection.Detect(keys) != InputFormat.TraceeLegacyJson)
+        {
+            return null;
+        }
+
+        return new TraceeEventParts
+        {
+            Name = name ?? throw new EventDecodeException("field 'eventName' is missing"),
+            Time = JsonFields.FromUnixNanoseconds(timestamp ?? throw new EventDecodeException("field 'timestamp' is missing")),
+            HostName = hostName,
+            Process = new ProcessInfo
+            {
+                Pid = pid,
+                HostPid = hostPid,
+                ParentPid = parentPid,
+                EntityId = (ulong?)JsonFields.UInt32(entityId, "processEntityId"),
+                Name = processName,
+                Executable = JsonFields.NonEmpty(executable),
+                Uid = JsonFields.UInt32(userId, "userId"),
+            },
+            ContainerId = string.IsNullOrEmpty(containerId) ? container.Id() : containerId,
+            ContainerName = container.Name,
+            ContainerImage = container.Image,
+            PodName = pod.Name,
+            Namespace = pod.Namespace,
+            PodUid = pod.Uid,
+            Arguments = TraceeJsonArguments.Map(json, args, v1beta1: false),
+            Values = values,
+        }.ToContract();
+    }
+
+    /// <summary>
+    /// The legacy <c>container</c> object. Its <c>id</c> is used only when <c>containerId</c> is empty, so a
+    /// malformed one refuses the event only then.
+    /// </summary>
+    private record struct ContainerFields(string? Name, string? Image, string? IdText, EventDecodeException? IdProblem)
+    {
+        public readonly string? Id() => IdProblem is null ? IdText : throw IdProblem;
+
+        public static ContainerFields Read(ref Utf8JsonReader reader)
+        {
+            var fields = default(ContainerFields);
+            if (!JsonValueReader.Object(ref reader, "container"))
+            {
+                return fields;
+            }
+
+            Span<char> buffer = stackalloc char[16];
+            while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+            {
+                switch (buffer[..length])
+                {
+                    case "id":
+                        try
+                        {
+                            fields.IdText = JsonValueReader.String(ref reader, "id");
+                            fields.IdProblem = null;
+                        }
+                        catch (EventDecodeException ex)
+                        {
+                            fields.IdProblem = ex;
+                            reader.Skip();
+                        }
+
+                        break;
+                    case "name": fields.Name = JsonValueReader.String(ref reader, "name"); break;
+                    case "image": fields.Image = JsonValueReader.String(ref reader, "image"); break;
+                    default: reader.Skip(); break;
+                }
+            }
+
+            return fields;
+        }
+    }
+
+    private record struct PodFields(string? Name, string? Namespace, string? Uid)
+    {
+        public static PodFields Read(ref Utf8JsonReader reader)
+        {
+            var fields = default(PodFields);
+            if (!JsonValueReader.Object(ref reader, "kubernetes"))
+            {
+                return fields;
+            }
+
+            Span<char> buffer = stackalloc char[16];
+            while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+            {
+                switch (buffer[..length])
+                {
+                    case "podName": fields.Name = JsonValueReader.String(ref reader, "podName"); break;
+                    case "podNamespace": fields.Namespace = JsonValueReader.String(ref reader, "podNamespace"); break;
+                    case "podUID": fields.Uid = JsonValueReader.String(ref reader, "podUID"); break;
+                    default: reader.Skip(); break;
+                }
+            }
+
+            return fields;
+        }
+    }
+}
