@@ -10,26 +10,43 @@ namespace Sigs.Host.Cli;
 /// <summary><c>sigs replay</c>: runs event files through the signatures, in file order, and prints the findings.</summary>
 internal static class ReplayCommand
 {
-    public static async Task<int> RunAsync(IReadOnlyList<string> inputs, DetectionPipeline runtime, ILoggerFactory loggerFactory, TextWriter summary, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts reading and decoding the first input at once, so that its first lines are decoded while the
+    /// signatures load; <see cref="RunAsync"/> hands them on.
+    /// </summary>
+    public static ReplayInput Start(IReadOnlyList<string> inputs, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
         var counters = new InputCounters();
         var source = new JsonLinesSource(loggerFactory.CreateLogger(LogCategories.Replay), counters);
+        Stream? first = inputs.Count == 0 ? null : Open(inputs[0]);
+        return new ReplayInput(inputs, source, counters, first, first is null ? null : source.Decode(first, cancellationToken));
+    }
+
+    public static async Task<int> RunAsync(ReplayInput input, DetectionPipeline runtime, TextWriter summary, CancellationToken cancellationToken)
+    {
         DateTimeOffset latest = DateTimeOffset.MinValue;
-        foreach (string input in inputs)
+        ValueTask OnEvent(SecurityEvent securityEvent)
         {
-            await using Stream stream = input == "-" ? Console.OpenStandardInput() : OpenInput(input);
-            await source.ReadAsync(stream, input == "-" ? "stdin" : input, securityEvent =>
-            {
-                runtime.Process(securityEvent);
-                latest = securityEvent.Time > latest ? securityEvent.Time : latest;
-                return ValueTask.CompletedTask;
-            }, cancellationToken).ConfigureAwait(false);
+            runtime.Process(securityEvent);
+            latest = securityEvent.Time > latest ? securityEvent.Time : latest;
+            return ValueTask.CompletedTask;
+        }
+
+        for (int i = 0; i < input.Inputs.Count; i++)
+        {
+            await using Stream stream = i == 0 ? input.FirstStream! : Open(input.Inputs[i]);
+            DecodingInput decoding = i == 0 ? input.FirstDecoding! : input.Source.Decode(stream, cancellationToken);
+            await input.Source.HandOnAsync(decoding, DisplayName(input.Inputs[i]), OnEvent, cancellationToken).ConfigureAwait(false);
         }
 
         runtime.Engine.Signal(new Signal(SignalKind.EndOfInput, latest == DateTimeOffset.MinValue ? runtime.Clock.GetUtcNow() : latest));
-        await summary.WriteLineAsync(Summary(counters, runtime)).ConfigureAwait(false);
+        await summary.WriteLineAsync(Summary(input.Counters, runtime)).ConfigureAwait(false);
         return 0;
     }
+
+    private static Stream Open(string input) => input == "-" ? Console.OpenStandardInput() : OpenInput(input);
+
+    private static string DisplayName(string input) => input == "-" ? "stdin" : input;
 
     /// <summary>Files as given; a folder becomes its *.json and *.jsonl files in name order. Missing or unreadable input is fatal.</summary>
     public static IReadOnlyList<string> ExpandInputs(IReadOnlyList<string> arguments)
@@ -71,7 +88,7 @@ internal static class ReplayCommand
     {
         try
         {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, useAsync: true);
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, useAsync: false); // read by the decoding task, which may block
         }
         catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
         {
@@ -88,5 +105,15 @@ internal static class ReplayCommand
         string parts = counters.SkippedParts == 0 ? string.Empty : $", {counters.SkippedParts} items of kept lines skipped";
         return $"replay: {counters.TotalEvents} events ({formats}), {counters.SkippedLines} lines skipped{parts}; " +
             $"{totalFindings} findings ({(findings.Length == 0 ? "no signatures loaded" : findings)})";
+    }
+}
+
+/// <summary>What <c>sigs replay</c> reads: its inputs, the first already being decoded (disposing stops that, if it was not read).</summary>
+internal sealed record ReplayInput(IReadOnlyList<string> Inputs, JsonLinesSource Source, InputCounters Counters, Stream? FirstStream, DecodingInput? FirstDecoding) : IDisposable
+{
+    public void Dispose()
+    {
+        FirstDecoding?.Dispose();
+        FirstStream?.Dispose();
     }
 }

@@ -80,6 +80,8 @@ internal static class SigsCli
         Console.CancelKeyPress += onCancel;
         try
         {
+            // A replay's first input is decoded while the configuration and the signatures load.
+            using ReplayInput? replay = command == commands.Replay.Name ? ReplayCommand.Start(replayInputs, loggerFactory, stop.Token) : null;
             string? configPath = parse.GetValue(commands.Config);
             SigsConfig config = ConfigLoader.Load(configPath, HostExtensions.Types);
             string pluginFolder = DetectionPipeline.ResolvePluginFolder(parse.GetValue(commands.Plugins), config, configPath);
@@ -94,7 +96,7 @@ internal static class SigsCli
             forwarder?.Start();
             return command switch
             {
-                "replay" => await ReplayCommand.RunAsync(replayInputs, pipeline, loggerFactory, error, stop.Token).ConfigureAwait(false),
+                "replay" => await ReplayCommand.RunAsync(replay!, pipeline, error, stop.Token).ConfigureAwait(false),
                 "list" => ListCommand.Run(parse.GetValue(commands.Json), pipeline, output),
                 _ => await RunCommand.RunAsync([.. config.Feeds, .. commandLineFeeds], pipeline, loggerFactory, stop.Token).ConfigureAwait(false),
             };

@@ -23,12 +23,16 @@ internal sealed class DecodedInput
     /// Runs <paramref name="decode"/> at the decoding boundary: an <see cref="EventDecodeException"/>, or whatever
     /// a decoder did not expect of this input, refuses the whole input with its reason; it never escapes.
     /// </summary>
-    public static DecodedInput From(Func<DecodedInput, InputFormat> decode)
+    public static DecodedInput From(Func<DecodedInput, InputFormat> decode) => From(decode, static (decode, decoded) => decode(decoded));
+
+    /// <summary>As <see cref="From(Func{DecodedInput, InputFormat})"/>, with the input passed as <paramref name="input"/> (a span, say).</summary>
+    public static DecodedInput From<TInput>(TInput input, Func<TInput, DecodedInput, InputFormat> decode)
+        where TInput : allows ref struct
     {
         var decoded = new DecodedInput();
         try
         {
-            decoded.Format = decode(decoded);
+            decoded.Format = decode(input, decoded);
             int unnamed = decoded.Events.RemoveAll(e => string.IsNullOrEmpty(e.Name) || string.IsNullOrEmpty(e.Source));
             if (unnamed > 0)
             {

@@ -21,9 +21,9 @@ internal static partial class InvalidUtf8
     public static long Repaired => Interlocked.Read(ref _repaired);
 
     /// <summary><paramref name="json"/> itself when it is valid UTF-8, else a copy with U+FFFD for each invalid sequence.</summary>
-    public static ReadOnlyMemory<byte> Repair(ReadOnlyMemory<byte> json)
+    public static ReadOnlySpan<byte> Repair(ReadOnlySpan<byte> json)
     {
-        if (Utf8.IsValid(json.Span))
+        if (Utf8.IsValid(json))
         {
             return json;
         }
@@ -33,6 +33,6 @@ internal static partial class InvalidUtf8
             LogRepaired(Logger);
         }
 
-        return Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(json.Span));
+        return Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(json));
     }
 }

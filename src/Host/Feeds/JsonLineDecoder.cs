@@ -20,14 +20,14 @@ namespace Sigs.Host.Feeds;
 internal static class JsonLineDecoder
 {
     /// <summary>Decodes <paramref name="json"/>: its events (several for an audit <c>EventList</c>) and what was skipped.</summary>
-    public static DecodedInput Decode(ReadOnlyMemory<byte> json) => DecodedInput.From(decoded => DecodeAny(InvalidUtf8.Repair(json).Span, decoded));
+    public static DecodedInput Decode(ReadOnlySpan<byte> json) => DecodedInput.From(json, static (json, decoded) => DecodeAny(InvalidUtf8.Repair(json), decoded));
 
     /// <summary>
     /// Decodes <paramref name="json"/> that must be in <paramref name="expected"/> (an HTTP receiver's body); a
     /// document in another format is refused with <paramref name="otherwise"/>.
     /// </summary>
-    public static DecodedInput Decode(ReadOnlyMemory<byte> json, InputFormat expected, string otherwise) =>
-        DecodedInput.From(decoded => DecodeAny(InvalidUtf8.Repair(json).Span, decoded, (expected, otherwise)));
+    public static DecodedInput Decode(ReadOnlySpan<byte> json, InputFormat expected, string otherwise) =>
+        DecodedInput.From(json, (json, decoded) => DecodeAny(InvalidUtf8.Repair(json), decoded, (expected, otherwise)));
 
     /// <summary>Decodes one contract event (a Sigs event's JSON) and nothing else: what a forward publishes.</summary>
     /// <remarks>A forward writes valid UTF-8, so bytes that are not are refused here rather than repaired.</remarks>

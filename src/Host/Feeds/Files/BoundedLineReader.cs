@@ -15,12 +15,36 @@ internal static class BoundedLineReader
 {
     public const int DefaultMaxLineBytes = 1024 * 1024;
 
+    /// <summary>How much one read of the stream asks for; a read's lines are one batch.</summary>
+    public const int ReadBytes = 256 * 1024;
+
     public static async IAsyncEnumerable<InputLine> ReadAsync(
         Stream stream,
         int maxLineBytes,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        PipeReader reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, leaveOpen: true));
+        var lines = ReadBatchesAsync(stream, maxLineBytes, static (number, bytes, tooLong) => new InputLine(number, tooLong ? ReadOnlyMemory<byte>.Empty : bytes.ToArray(), tooLong), cancellationToken);
+        await foreach (List<InputLine> batch in lines.ConfigureAwait(false))
+        {
+            foreach (InputLine line in batch)
+            {
+                yield return line;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The lines as they arrive, those of one read of the stream at a time (so none waits for later input), each
+    /// mapped by <paramref name="map"/> while its bytes are still in the reader's buffer: its number, its bytes
+    /// without surrounding whitespace (empty when too long), and whether it was too long.
+    /// </summary>
+    public static async IAsyncEnumerable<List<T>> ReadBatchesAsync<T>(
+        Stream stream,
+        int maxLineBytes,
+        Func<long, ReadOnlySpan<byte>, bool, T> map,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        PipeReader reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadBytes, minimumReadSize: ReadBytes / 2, leaveOpen: true));
         long number = 0;
         bool discarding = false;
         try
@@ -29,7 +53,7 @@ internal static class BoundedLineReader
             {
                 ReadResult result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
-                var lines = new List<InputLine>();
+                var lines = new List<T>();
                 while (buffer.PositionOf((byte)'\n') is SequencePosition newline)
                 {
                     ReadOnlySequence<byte> line = buffer.Slice(0, newline);
@@ -38,11 +62,11 @@ internal static class BoundedLineReader
                     if (discarding || line.Length > maxLineBytes)
                     {
                         discarding = false;
-                        lines.Add(new InputLine(number, ReadOnlyMemory<byte>.Empty, TooLong: true));
+                        lines.Add(map(number, [], true));
                     }
                     else if (Trim(line) is { Length: > 0 } content)
                     {
-                        lines.Add(new InputLine(number, content, TooLong: false));
+                        lines.Add(map(number, content, false));
                     }
                 }
 
@@ -53,27 +77,25 @@ internal static class BoundedLineReader
                     buffer = buffer.Slice(buffer.End);
                 }
 
-                if (result.IsCompleted && buffer.Length > 0)
+                if (result.IsCompleted && (discarding || buffer.Length > 0))
                 {
                     number++;
-                    lines.Add(discarding
-                        ? new InputLine(number, ReadOnlyMemory<byte>.Empty, TooLong: true)
-                        : new InputLine(number, Trim(buffer), TooLong: false));
+                    if (discarding)
+                    {
+                        lines.Add(map(number, [], true));
+                    }
+                    else if (Trim(buffer) is { Length: > 0 } content)
+                    {
+                        lines.Add(map(number, content, false));
+                    }
+
                     buffer = buffer.Slice(buffer.End);
-                }
-                else if (result.IsCompleted && discarding)
-                {
-                    number++;
-                    lines.Add(new InputLine(number, ReadOnlyMemory<byte>.Empty, TooLong: true));
                 }
 
                 reader.AdvanceTo(buffer.Start, buffer.End);
-                foreach (InputLine line in lines)
+                if (lines.Count > 0)
                 {
-                    if (line.TooLong || line.Bytes.Length > 0)
-                    {
-                        yield return line;
-                    }
+                    yield return lines;
                 }
 
                 if (result.IsCompleted)
@@ -88,11 +110,7 @@ internal static class BoundedLineReader
         }
     }
 
-    /// <summary>Copies the line without surrounding whitespace (and a Windows line ending's CR).</summary>
-    private static byte[] Trim(ReadOnlySequence<byte> line)
-    {
-        byte[] bytes = line.ToArray();
-        ReadOnlySpan<byte> trimmed = bytes.AsSpan().Trim(" \t\r"u8);
-        return trimmed.Length == bytes.Length ? bytes : trimmed.ToArray();
-    }
+    /// <summary>The line without surrounding whitespace (and a Windows line ending's CR); copied only when it spans buffer segments.</summary>
+    private static ReadOnlySpan<byte> Trim(ReadOnlySequence<byte> line) =>
+        (line.IsSingleSegment ? line.FirstSpan : line.ToArray()).Trim(" \t\r"u8);
 }
