@@ -22,8 +22,9 @@ internal static class ReplayCommand
         return new ReplayInput(inputs, source, counters, first, first is null ? null : source.Decode(first, cancellationToken));
     }
 
-    public static async Task<int> RunAsync(ReplayInput input, DetectionPipeline runtime, TextWriter summary, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(ReplayInput input, DetectionPipeline runtime, bool quiet, TextWriter summary, CancellationToken cancellationToken)
     {
+        using ReplayProgress? progress = ReplayProgress.Start(input.Inputs, input.Counters, () => runtime.Findings.Published, quiet, summary, runtime.Clock);
         DateTimeOffset latest = DateTimeOffset.MinValue;
         ValueTask OnEvent(SecurityEvent securityEvent)
         {
@@ -40,6 +41,7 @@ internal static class ReplayCommand
         }
 
         runtime.Engine.Signal(new Signal(SignalKind.EndOfInput, latest == DateTimeOffset.MinValue ? runtime.Clock.GetUtcNow() : latest));
+        progress?.Dispose();
         await summary.WriteLineAsync(Summary(input.Counters, runtime)).ConfigureAwait(false);
         return 0;
     }

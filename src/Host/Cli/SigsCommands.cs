@@ -13,7 +13,7 @@ internal sealed class SigsCommands
     {
         Feed.Description = $"add a feed (repeatable): {string.Join(", ", FeedTypes.All.Select(t => t.ShortForm))}";
         Run = new Command("run", "Run the detection host: read the configured feeds, run every signature, write findings to the outputs.") { Feed };
-        Replay = new Command("replay", "Replay JSON-lines event files through the signatures and print the findings as JSON lines on stdout.") { Inputs };
+        Replay = new Command("replay", "Replay JSON-lines event files through the signatures and print the findings as JSON lines on stdout.") { Inputs, Quiet };
         List = new Command("list", "List the signatures the host loads: id, name, version, selected events, plugin file and its SHA-256.") { Json };
         Check = new Command("check", "Validate a built plugin without running the host: SDK compatibility, metadata, unique ids, config schema.") { CheckPath };
         RefuseOptionLikeValues(Inputs, "replay");
@@ -48,6 +48,8 @@ internal sealed class SigsCommands
     public Option<string[]> Feed { get; } = new("--feed") { HelpName = "TYPE[:ADDRESS]", Arity = ArgumentArity.ZeroOrMore };
 
     public Option<bool> Json { get; } = new("--json") { Description = "print one JSON document instead of a table" };
+
+    public Option<bool> Quiet { get; } = new("--quiet") { Description = "no progress line on stderr (shown only when stderr is a terminal)" };
 
     public Argument<string[]> Inputs { get; } = new("FILE|DIR|-")
     {
