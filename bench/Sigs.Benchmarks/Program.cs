@@ -4,10 +4,27 @@ using Sigs.Benchmarks;
 // Micro benchmarks: dotnet run -c Release --project bench/Sigs.Benchmarks -- --filter '*'
 // End-to-end throughput: dotnet run -c Release --project bench/Sigs.Benchmarks -- throughput
 // Forwarding through NATS JetStream into a correlator: dotnet run -c Release --project bench/Sigs.Benchmarks -- forward
+// sigs replay against the tokenizer floor, per format: dotnet run -c Release --project bench/Sigs.Benchmarks -- replay
+//   (the generated lines alone: -- replay-lines tracee|tracee-v1beta1|falco|k8s-audit COUNT)
 // Native probe overhead on opens (root): dotnet run -c Release --project bench/Sigs.Benchmarks -- open-overhead
 if (args is ["throughput"])
 {
     await ThroughputRunner.RunAsync();
+}
+else if (args is ["replay"])
+{
+    await ReplayRunner.RunAsync();
+}
+else if (args is ["replay-lines", string format, string count])
+{
+    foreach (string line in ReplayLines.Generate(format, int.Parse(count, System.Globalization.CultureInfo.InvariantCulture)))
+    {
+        Console.WriteLine(line);
+    }
+}
+else if (args is ["replay-floor", string file])
+{
+    return TokenizerFloor.Run(file);
 }
 else if (args is ["forward"])
 {

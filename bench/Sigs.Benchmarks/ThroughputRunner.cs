@@ -34,7 +34,9 @@ internal static class ThroughputRunner
 {
     public static async Task RunAsync()
     {
-        Console.WriteLine($"Tracee gRPC stream (unix socket): {await TraceeStreamAsync(2_000_000):N0} events/s");
+        double floor = await TraceeStreamAsync(2_000_000, intoEngine: false);
+        double engine = await TraceeStreamAsync(2_000_000, intoEngine: true);
+        Console.WriteLine($"Tracee gRPC stream (unix socket): {engine:N0} events/s into the engine; floor (the stream received and parsed by the gRPC client, then discarded) {floor:N0} events/s; ratio {engine / floor:F2}");
         Console.WriteLine($"Falco http_output endpoint (8 concurrent senders): {await FalcoHttpAsync(100_000):N0} events/s");
     }
 
@@ -73,7 +75,8 @@ internal static class ThroughputRunner
         return [.. events];
     }
 
-    private static async Task<double> TraceeStreamAsync(int total)
+    /// <param name="intoEngine">False: the floor, the same stream read by Grpc.Net.Client's generated client, each message parsed and dropped.</param>
+    private static async Task<double> TraceeStreamAsync(int total, bool intoEngine)
     {
         byte[] batch = Frames(TraceeEvents().Select(e => new StreamEventsResponse { Event = e }));
         int perBatch = 3000;
@@ -91,9 +94,27 @@ internal static class ThroughputRunner
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
         });
 
-        using DetectionPipeline runtime = Runtime();
-        var feed = new TraceeGrpcFeed(GrpcChannels.Create(GrpcAddress.Parse($"unix:{socket}", false)), socket, [], NullLogger.Instance, ReconnectDelays.Default);
-        double rate = await MeasureAsync(runtime, feed, total, () => Task.CompletedTask);
+        double rate;
+        if (intoEngine)
+        {
+            using DetectionPipeline runtime = Runtime();
+            var feed = new TraceeGrpcFeed(GrpcChannels.Create(GrpcAddress.Parse($"unix:{socket}", false)), socket, [], NullLogger.Instance, ReconnectDelays.Default);
+            rate = await MeasureAsync(runtime, feed, total, () => Task.CompletedTask);
+        }
+        else
+        {
+            using Grpc.Net.Client.GrpcChannel channel = GrpcChannels.Create(GrpcAddress.Parse($"unix:{socket}", false));
+            using var call = new TraceeService.TraceeServiceClient(channel).StreamEvents(new StreamEventsRequest());
+            var watch = Stopwatch.StartNew();
+            int received = 0;
+            while (received < total && await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+                received++;
+            }
+
+            rate = received / watch.Elapsed.TotalSeconds;
+        }
+
         File.Delete(socket);
         return rate;
     }

@@ -13,13 +13,19 @@ namespace Sigs.Host.Outputs;
 /// </summary>
 internal static class FindingId
 {
-    public static Guid Of(Finding finding)
+    public static Guid Of(Finding finding) => Of(
+        finding,
+        JsonSerializer.SerializeToUtf8Bytes(finding.Event, ContractJson.Options),
+        JsonSerializer.SerializeToUtf8Bytes(finding.Data, ContractJson.Options));
+
+    /// <summary>The id from the event's and the details' JSON, when the caller has them already.</summary>
+    public static Guid Of(Finding finding, ReadOnlySpan<byte> eventJson, ReadOnlySpan<byte> dataJson)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{finding.Signature.Id}\0{finding.Signature.Version}\0"));
-        hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(finding.Event, ContractJson.Options));
+        hash.AppendData(eventJson);
         hash.AppendData([0]);
-        hash.AppendData(JsonSerializer.SerializeToUtf8Bytes(finding.Data, ContractJson.Options));
+        hash.AppendData(dataJson);
         Span<byte> digest = stackalloc byte[32];
         hash.GetHashAndReset(digest);
         digest[6] = (byte)((digest[6] & 0x0F) | 0x80); // version 8 (custom), RFC 9562

@@ -21,9 +21,12 @@ internal static class FindingJson
 
     public static void Write(Utf8JsonWriter writer, Finding finding)
     {
+        // The event and the details are serialized once, for the id and for the finding.
+        byte[] eventJson = JsonSerializer.SerializeToUtf8Bytes(finding.Event, ContractJson.Options);
+        byte[] dataJson = JsonSerializer.SerializeToUtf8Bytes(finding.Data, ContractJson.Options);
         SignatureMetadata signature = finding.Signature;
         writer.WriteStartObject();
-        writer.WriteString("id", FindingId.Of(finding).ToString());
+        writer.WriteString("id", FindingId.Of(finding, eventJson, dataJson).ToString());
         writer.WriteString("time", finding.Time);
         writer.WriteStartObject("signature");
         writer.WriteString("id", signature.Id);
@@ -46,9 +49,9 @@ internal static class FindingJson
         WriteList(writer, "references", signature.References);
         writer.WriteEndObject();
         writer.WritePropertyName("event");
-        JsonSerializer.Serialize(writer, finding.Event, ContractJson.Options);
+        writer.WriteRawValue(eventJson, skipInputValidation: true);
         writer.WritePropertyName("data");
-        JsonSerializer.Serialize(writer, finding.Data, ContractJson.Options);
+        writer.WriteRawValue(dataJson, skipInputValidation: true);
         writer.WriteEndObject();
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Google.Protobuf.Collections;
+using Sigs.Host.Feeds.Json;
 using Sigs.Host.Feeds.Tracee.Proto;
 using Sigs.Plugins;
 
@@ -16,11 +17,9 @@ internal static class TraceeProtoMapper
             throw new EventDecodeException("event has no name");
         }
 
-        var args = new Dictionary<string, string>(source.Data.Count, StringComparer.Ordinal);
         var values = new Dictionary<string, TraceeValue>(StringComparer.Ordinal);
         foreach (EventValue value in source.Data)
         {
-            args[value.Name] = Text(value);
             if (TraceeArguments.IsInterpreted(value.Name))
             {
                 values[value.Name] = TraceeValue.FromProto(value);
@@ -39,7 +38,7 @@ internal static class TraceeProtoMapper
             PodName = workload?.K8S?.Pod?.Name,
             Namespace = workload?.K8S?.Namespace?.Name,
             PodUid = workload?.K8S?.Pod?.Uid,
-            Arguments = args,
+            Arguments = source.Data.Count == 0 ? TraceeJsonArguments.None : new LazyArguments<RepeatedField<EventValue>>(source.Data, Texts),
             Values = values,
         }.ToContract();
     }
@@ -54,6 +53,18 @@ internal static class TraceeProtoMapper
         Executable = JsonFields.NonEmpty(process.Executable?.Path),
         Uid = process.RealUser?.Id,
     };
+
+    /// <summary>Every argument as text, made when the event's argument map is first read (the message is immutable once received).</summary>
+    private static Dictionary<string, string> Texts(RepeatedField<EventValue> data)
+    {
+        var args = new Dictionary<string, string>(data.Count, StringComparer.Ordinal);
+        foreach (EventValue value in data)
+        {
+            args[value.Name] = Text(value);
+        }
+
+        return args;
+    }
 
     private static int? Signed(uint? value) => value is null ? null : unchecked((int)value.Value);
 
