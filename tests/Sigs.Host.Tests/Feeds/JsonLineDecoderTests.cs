@@ -43,6 +43,18 @@ public class JsonLineDecoderTests
         Single(line, Enum.Parse<InputFormat>(format));
     }
 
+    /// <summary>Property names are matched by their bytes; an escaped name is the same name.</summary>
+    [Fact]
+    public void Decode_EscapedPropertyNames_AreTheSameNames()
+    {
+        SecurityEvent e = Single("""
+            {"timestamp":1,"\u0065ventName":"security_file_open","processName":"cat","ar\u0067s":[{"n\u0061me":"pathname","valu\u0065":"/etc/kubernetes/pki/ca.key"}]}
+            """, InputFormat.TraceeLegacyJson);
+
+        Assert.Equal(EventNames.FileOpen, e.Name);
+        Assert.Equal("/etc/kubernetes/pki/ca.key", e.File!.Path);
+    }
+
     [Fact]
     public void Decode_ArgumentMap_IsMadeWhenRead_AndSharedSafely()
     {

@@ -48,26 +48,32 @@ internal static class FalcoAlertDecoder
         _ => null,
     };
 
+    private static readonly PropertyNames<AlertField> Fields = FormatDetection.TopLevelNames(
+        ("output_fields", AlertField.OutputFields), ("time", AlertField.Time), ("hostname", AlertField.Hostname), ("rule", AlertField.Rule));
+
+    private enum AlertField
+    {
+        Other, OutputFields, Time, Hostname, Rule,
+    }
+
     /// <summary>The alert in one pass over its bytes, or null when <paramref name="keys"/> say the document is in another format.</summary>
     public static SecurityEvent? Decode(ReadOnlySpan<byte> json, out FormatKeys keys)
     {
         var reader = new Utf8JsonReader(json, JsonValueReader.Options);
-        Span<char> buffer = stackalloc char[64];
         keys = FormatKeys.None;
         Dictionary<string, string>? text = null;
         DateTimeOffset? time = null;
         string? hostname = null, rule = null;
         TopLevel.Start(ref reader);
-        while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+        while (Fields.Next(ref reader, out AlertField field, out FormatKeys key))
         {
-            ReadOnlySpan<char> property = buffer[..length];
-            keys |= FormatDetection.Note(property, in reader);
-            switch (property)
+            keys |= FormatDetection.Confirm(key, in reader);
+            switch (field)
             {
-                case "output_fields": text = OutputFields(ref reader, json); break;
-                case "time": time = JsonValueReader.Timestamp(ref reader, "time"); break;
-                case "hostname": hostname = JsonValueReader.String(ref reader, "hostname"); break;
-                case "rule": rule = JsonValueReader.String(ref reader, "rule"); break;
+                case AlertField.OutputFields: text = OutputFields(ref reader, json); break;
+                case AlertField.Time: time = JsonValueReader.Timestamp(ref reader, "time"); break;
+                case AlertField.Hostname: hostname = JsonValueReader.String(ref reader, "hostname"); break;
+                case AlertField.Rule: rule = JsonValueReader.String(ref reader, "rule"); break;
                 default: reader.Skip(); break;
             }
         }

@@ -53,22 +53,41 @@ internal static class FormatDetection
         : json.IndexOf("\"workload\""u8) >= 0 || json.IndexOf("\"data\""u8) >= 0 ? InputFormat.TraceeV1Beta1Json
         : InputFormat.Contract;
 
-    /// <summary>Notes a top-level property (the reader on its value), when it is one of the keys; the reader does not move.</summary>
-    public static FormatKeys Note(scoped ReadOnlySpan<char> name, ref readonly Utf8JsonReader reader) => name switch
+    /// <summary>The top-level property names that are format keys, and the keys they stand for.</summary>
+    private static readonly (string Name, FormatKeys Key)[] KeyNames =
+    [
+        ("apiVersion", FormatKeys.AuditApiVersion), ("output_fields", FormatKeys.OutputFields), ("rule", FormatKeys.Rule),
+        ("priority", FormatKeys.Priority), ("eventName", FormatKeys.EventName), ("args", FormatKeys.Args),
+        ("processName", FormatKeys.ProcessName), ("name", FormatKeys.Name), ("workload", FormatKeys.Workload),
+        ("data", FormatKeys.DataArray), ("source", FormatKeys.Source), ("time", FormatKeys.Time),
+    ];
+
+    private static readonly PropertyNames<NoField> KeysAlone = TopLevelNames<NoField>();
+
+    private enum NoField
     {
-        "apiVersion" => reader.TokenType == JsonTokenType.String && IsAuditVersion(reader) ? FormatKeys.AuditApiVersion : FormatKeys.None,
-        "output_fields" => FormatKeys.OutputFields,
-        "rule" => FormatKeys.Rule,
-        "priority" => FormatKeys.Priority,
-        "eventName" => FormatKeys.EventName,
-        "args" => FormatKeys.Args,
-        "processName" => FormatKeys.ProcessName,
-        "name" => FormatKeys.Name,
-        "workload" => FormatKeys.Workload,
-        "data" => reader.TokenType == JsonTokenType.StartArray ? FormatKeys.DataArray : FormatKeys.None,
-        "source" => FormatKeys.Source,
-        "time" => FormatKeys.Time,
-        _ => FormatKeys.None,
+        None,
+    }
+
+    /// <summary>A top-level object's properties: <paramref name="fields"/>, which the decoder reads, and every format key.</summary>
+    public static PropertyNames<TField> TopLevelNames<TField>(params (string Name, TField Field)[] fields)
+        where TField : struct, Enum
+    {
+        var names = fields.ToDictionary(f => f.Name, f => (f.Field, Key: FormatKeys.None), StringComparer.Ordinal);
+        foreach ((string name, FormatKeys key) in KeyNames)
+        {
+            names[name] = (names.TryGetValue(name, out var read) ? read.Field : default, key);
+        }
+
+        return new PropertyNames<TField>([.. names.Select(n => (n.Key, n.Value.Field, n.Value.Key))]);
+    }
+
+    /// <summary>The format key a top-level property stands for, its value (at the reader) checked where that matters; the reader does not move.</summary>
+    public static FormatKeys Confirm(FormatKeys key, ref readonly Utf8JsonReader reader) => key switch
+    {
+        FormatKeys.AuditApiVersion => reader.TokenType == JsonTokenType.String && IsAuditVersion(reader) ? key : FormatKeys.None,
+        FormatKeys.DataArray => reader.TokenType == JsonTokenType.StartArray ? key : FormatKeys.None,
+        _ => key,
     };
 
     /// <summary>
@@ -78,7 +97,6 @@ internal static class FormatDetection
     public static FormatKeys Scan(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, JsonValueReader.Options);
-        Span<char> buffer = stackalloc char[64];
         FormatKeys keys = FormatKeys.None;
         if (reader.Read() && reader.TokenType != JsonTokenType.StartObject)
         {
@@ -87,9 +105,9 @@ internal static class FormatDetection
             return FormatKeys.NotAnObject;
         }
 
-        while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+        while (KeysAlone.Next(ref reader, out _, out FormatKeys key))
         {
-            keys |= Note(buffer[..length], in reader);
+            keys |= Confirm(key, in reader);
             reader.Skip();
         }
 

@@ -14,25 +14,6 @@ internal static class JsonValueReader
     /// <summary>Sensor JSON nests a few levels; deeper input is refused as invalid JSON.</summary>
     public static readonly JsonReaderOptions Options = new() { MaxDepth = 64 };
 
-    /// <summary>
-    /// Moves to the next property of the object the reader is in, and on to its value; false at the object's end.
-    /// The name, unescaped, is the first <paramref name="nameLength"/> characters of <paramref name="buffer"/>, for a
-    /// <c>switch</c> on string constants; a name whose JSON is longer than the buffer is no field any decoder
-    /// reads, and comes back empty.
-    /// </summary>
-    public static bool NextProperty(ref Utf8JsonReader reader, scoped Span<char> buffer, out int nameLength)
-    {
-        if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName)
-        {
-            nameLength = 0;
-            return false;
-        }
-
-        nameLength = reader.ValueSpan.Length > buffer.Length ? 0 : reader.CopyString(buffer);
-        reader.Read();
-        return true;
-    }
-
     public static string? String(ref Utf8JsonReader reader, string name) => reader.TokenType switch
     {
         JsonTokenType.Null => null,
@@ -98,10 +79,11 @@ internal static class JsonValueReader
         T? value = default;
         if (Object(ref reader, field))
         {
-            Span<char> buffer = stackalloc char[16];
-            while (NextProperty(ref reader, buffer, out int length))
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                if (buffer[..length].SequenceEqual(member))
+                bool isMember = reader.ValueTextEquals(member);
+                reader.Read();
+                if (isMember)
                 {
                     value = read(ref reader, member);
                 }

@@ -14,6 +14,20 @@ internal static class AuditEventDecoder
     public const string PodUidExtra = "authentication.kubernetes.io/pod-uid";
     private const string ServiceAccountPrefix = "system:serviceaccount:";
 
+    private static readonly PropertyNames<Field> Fields = FormatDetection.TopLevelNames(
+        ("apiVersion", Field.ApiVersion), ("kind", Field.Kind), ("items", Field.Items),
+        ("requestReceivedTimestamp", Field.RequestReceivedTimestamp), ("stageTimestamp", Field.StageTimestamp), ("user", Field.User),
+        ("responseStatus", Field.ResponseStatus), ("stage", Field.Stage), ("verb", Field.Verb), ("requestURI", Field.RequestUri),
+        ("auditID", Field.AuditId), ("level", Field.Level), ("userAgent", Field.UserAgent), ("sourceIPs", Field.SourceIps), ("objectRef", Field.ObjectRef));
+
+    private static readonly PropertyNames<Field> UserFields = new(("username", Field.Username), ("extra", Field.Extra));
+
+    private enum Field
+    {
+        Other, ApiVersion, Kind, Items, RequestReceivedTimestamp, StageTimestamp, User, ResponseStatus, Stage, Verb, RequestUri,
+        AuditId, Level, UserAgent, SourceIps, ObjectRef, Username, Extra,
+    }
+
     /// <summary>
     /// Decodes an <c>Event</c> or every item of an <c>EventList</c> into <paramref name="decoded"/>: a bad item is
     /// one of its problems, and the other items are kept. A document that is no audit event throws; false when
@@ -22,7 +36,6 @@ internal static class AuditEventDecoder
     public static bool Decode(ReadOnlySpan<byte> json, DecodedInput decoded, out FormatKeys keys)
     {
         var reader = new Utf8JsonReader(json, JsonValueReader.Options);
-        Span<char> buffer = stackalloc char[64];
         keys = FormatKeys.None;
         string? apiVersion = null, kind = null;
         bool hasItems = false;
@@ -32,21 +45,20 @@ internal static class AuditEventDecoder
         EventDecodeException? singleProblem = null;
 
         TopLevel.Start(ref reader);
-        while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+        while (Fields.Next(ref reader, out Field field, out FormatKeys key))
         {
-            ReadOnlySpan<char> property = buffer[..length];
-            keys |= FormatDetection.Note(property, in reader);
-            switch (property)
+            keys |= FormatDetection.Confirm(key, in reader);
+            switch (field)
             {
-                case "apiVersion": apiVersion = Deferred(ref reader, ref singleProblem, static (ref Utf8JsonReader r) => JsonValueReader.String(ref r, "apiVersion")); break;
-                case "kind": kind = Deferred(ref reader, ref singleProblem, static (ref Utf8JsonReader r) => JsonValueReader.String(ref r, "kind")); break;
-                case "items" when reader.TokenType == JsonTokenType.StartArray:
+                case Field.ApiVersion: apiVersion = Deferred(ref reader, ref singleProblem, static (ref Utf8JsonReader r) => JsonValueReader.String(ref r, "apiVersion")); break;
+                case Field.Kind: kind = Deferred(ref reader, ref singleProblem, static (ref Utf8JsonReader r) => JsonValueReader.String(ref r, "kind")); break;
+                case Field.Items when reader.TokenType == JsonTokenType.StartArray:
                     hasItems = true;
                     items.Clear();
                     itemProblems.Clear();
                     ReadItems(ref reader, json, items, itemProblems);
                     break;
-                case "items":
+                case Field.Items:
                     hasItems = false;
                     reader.Skip();
                     break;
@@ -57,7 +69,7 @@ internal static class AuditEventDecoder
                         Utf8JsonReader saved = reader;
                         try
                         {
-                            single.Read(property, ref reader, json);
+                            single.Read(field, ref reader, json);
                         }
                         catch (EventDecodeException ex)
                         {
@@ -129,7 +141,6 @@ internal static class AuditEventDecoder
     private static void ReadItems(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, List<SecurityEvent> items, List<string> problems)
     {
         int index = 0;
-        Span<char> buffer = stackalloc char[64];
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             Utf8JsonReader saved = reader;
@@ -141,9 +152,9 @@ internal static class AuditEventDecoder
                 }
 
                 var fields = new AuditFields();
-                while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+                while (Fields.Next(ref reader, out Field field))
                 {
-                    fields.Read(buffer[..length], ref reader, json);
+                    fields.Read(field, ref reader, json);
                 }
 
                 items.Add(fields.ToEvent());
@@ -173,22 +184,22 @@ internal static class AuditEventDecoder
         /// <summary>The fields kept as the event's arguments, in this order.</summary>
         private static readonly string[] ArgumentNames = ["auditID", "level", "userAgent", "sourceIPs", "objectRef"];
 
-        public void Read(scoped ReadOnlySpan<char> property, ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+        public void Read(Field field, ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
         {
-            switch (property)
+            switch (field)
             {
-                case "requestReceivedTimestamp": _hasReceived = true; _received = JsonValueReader.Timestamp(ref reader, "requestReceivedTimestamp"); break;
-                case "stageTimestamp": _hasStaged = true; ReadStaged(ref reader); break;
-                case "user": ReadUser(ref reader); break;
-                case "responseStatus": _responseCode = JsonFields.Narrow(JsonValueReader.MemberInteger(ref reader, "responseStatus", "code"), "code"); break;
-                case "stage": _stage = JsonValueReader.String(ref reader, "stage"); break;
-                case "verb": _verb = JsonValueReader.String(ref reader, "verb"); break;
-                case "requestURI": _requestUri = JsonValueReader.String(ref reader, "requestURI"); break;
-                case "auditID": _args[0] = JsonValueReader.Text(ref reader, json); break;
-                case "level": _args[1] = JsonValueReader.Text(ref reader, json); break;
-                case "userAgent": _args[2] = JsonValueReader.Text(ref reader, json); break;
-                case "sourceIPs": _args[3] = JsonValueReader.Text(ref reader, json); break;
-                case "objectRef": _args[4] = JsonValueReader.Text(ref reader, json); break;
+                case Field.RequestReceivedTimestamp: _hasReceived = true; _received = JsonValueReader.Timestamp(ref reader, "requestReceivedTimestamp"); break;
+                case Field.StageTimestamp: _hasStaged = true; ReadStaged(ref reader); break;
+                case Field.User: ReadUser(ref reader); break;
+                case Field.ResponseStatus: _responseCode = JsonFields.Narrow(JsonValueReader.MemberInteger(ref reader, "responseStatus", "code"), "code"); break;
+                case Field.Stage: _stage = JsonValueReader.String(ref reader, "stage"); break;
+                case Field.Verb: _verb = JsonValueReader.String(ref reader, "verb"); break;
+                case Field.RequestUri: _requestUri = JsonValueReader.String(ref reader, "requestURI"); break;
+                case Field.AuditId: _args[0] = JsonValueReader.Text(ref reader, json); break;
+                case Field.Level: _args[1] = JsonValueReader.Text(ref reader, json); break;
+                case Field.UserAgent: _args[2] = JsonValueReader.Text(ref reader, json); break;
+                case Field.SourceIps: _args[3] = JsonValueReader.Text(ref reader, json); break;
+                case Field.ObjectRef: _args[4] = JsonValueReader.Text(ref reader, json); break;
                 default: reader.Skip(); break;
             }
         }
@@ -254,13 +265,12 @@ internal static class AuditEventDecoder
                 return;
             }
 
-            Span<char> buffer = stackalloc char[16];
-            while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+            while (UserFields.Next(ref reader, out Field field))
             {
-                switch (buffer[..length])
+                switch (field)
                 {
-                    case "username": _userName = JsonValueReader.String(ref reader, "username"); break;
-                    case "extra": ReadExtra(ref reader); break;
+                    case Field.Username: _userName = JsonValueReader.String(ref reader, "username"); break;
+                    case Field.Extra: ReadExtra(ref reader); break;
                     default: reader.Skip(); break;
                 }
             }

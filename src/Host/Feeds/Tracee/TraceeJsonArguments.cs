@@ -21,7 +21,6 @@ internal static class TraceeJsonArguments
     public static void Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, bool v1beta1, Dictionary<string, TraceeValue>? values, Dictionary<string, string>? texts)
     {
         string field = v1beta1 ? "data" : "args";
-        Span<char> buffer = stackalloc char[64];
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject)
@@ -32,14 +31,15 @@ internal static class TraceeJsonArguments
             string? name = null;
             Range value = default;
             bool hasValue = false;
-            while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                ReadOnlySpan<char> property = buffer[..length];
-                if (property is "name")
+                bool isName = reader.ValueTextEquals("name"u8), isValue = !isName && !v1beta1 && reader.ValueTextEquals("value"u8);
+                reader.Read();
+                if (isName)
                 {
                     name = JsonValueReader.String(ref reader, "name");
                 }
-                else if (v1beta1 ? !hasValue : property is "value")
+                else if (v1beta1 ? !hasValue : isValue)
                 {
                     value = v1beta1 ? DataValue(ref reader) : Whole(ref reader);
                     hasValue = true;
@@ -112,10 +112,10 @@ internal static class TraceeJsonArguments
 
         int start = (int)reader.TokenStartIndex;
         Range? wrapped = null;
-        Span<char> buffer = stackalloc char[16];
-        while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            bool isValue = buffer[..length] is "value";
+            bool isValue = reader.ValueTextEquals("value"u8);
+            reader.Read();
             Range member = Whole(ref reader);
             wrapped = isValue ? member : wrapped;
         }

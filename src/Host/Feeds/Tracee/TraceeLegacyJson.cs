@@ -10,11 +10,36 @@ namespace Sigs.Host.Feeds.Tracee;
 /// </summary>
 internal static class TraceeLegacyJson
 {
+    private static readonly PropertyNames<Field> Fields = FormatDetection.TopLevelNames(
+        ("eventName", Field.EventName), ("timestamp", Field.Timestamp), ("hostName", Field.HostName), ("processId", Field.ProcessId),
+        ("hostProcessId", Field.HostProcessId), ("hostParentProcessId", Field.HostParentProcessId), ("processEntityId", Field.ProcessEntityId),
+        ("processName", Field.ProcessName), ("userId", Field.UserId), ("containerId", Field.ContainerId), ("executable", Field.Executable),
+        ("container", Field.Container), ("kubernetes", Field.Kubernetes), ("args", Field.Args));
+
+    private static readonly PropertyNames<ContainerField> ContainerFieldNames = new(("id", ContainerField.Id), ("name", ContainerField.Name), ("image", ContainerField.Image));
+
+    private static readonly PropertyNames<PodField> PodFieldNames = new(("podName", PodField.Name), ("podNamespace", PodField.Namespace), ("podUID", PodField.Uid));
+
+    private enum Field
+    {
+        Other, EventName, Timestamp, HostName, ProcessId, HostProcessId, HostParentProcessId, ProcessEntityId, ProcessName, UserId,
+        ContainerId, Executable, Container, Kubernetes, Args,
+    }
+
+    private enum ContainerField
+    {
+        Other, Id, Name, Image,
+    }
+
+    private enum PodField
+    {
+        Other, Name, Namespace, Uid,
+    }
+
     /// <summary>The event, or null when <paramref name="keys"/> say the document is in another format.</summary>
     public static SecurityEvent? Decode(ReadOnlySpan<byte> json, out FormatKeys keys)
     {
         var reader = new Utf8JsonReader(json, JsonValueReader.Options);
-        Span<char> buffer = stackalloc char[64];
         keys = FormatKeys.None;
         string? name = null, hostName = null, processName = null, executable = null, containerId = null;
         long? timestamp = null, entityId = null, userId = null;
@@ -25,31 +50,30 @@ internal static class TraceeLegacyJson
         Range? args = null;
 
         TopLevel.Start(ref reader);
-        while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+        while (Fields.Next(ref reader, out Field field, out FormatKeys key))
         {
-            ReadOnlySpan<char> property = buffer[..length];
-            keys |= FormatDetection.Note(property, in reader);
-            switch (property)
+            keys |= FormatDetection.Confirm(key, in reader);
+            switch (field)
             {
-                case "eventName": name = JsonValueReader.String(ref reader, "eventName"); break;
-                case "timestamp": timestamp = JsonValueReader.Integer(ref reader, "timestamp"); break;
-                case "hostName": hostName = JsonValueReader.String(ref reader, "hostName"); break;
-                case "processId": pid = JsonValueReader.Int32(ref reader, "processId"); break;
-                case "hostProcessId": hostPid = JsonValueReader.Int32(ref reader, "hostProcessId"); break;
-                case "hostParentProcessId": parentPid = JsonValueReader.Int32(ref reader, "hostParentProcessId"); break;
-                case "processEntityId": entityId = JsonValueReader.Integer(ref reader, "processEntityId"); break;
-                case "processName": processName = JsonValueReader.String(ref reader, "processName"); break;
-                case "userId": userId = JsonValueReader.Integer(ref reader, "userId"); break;
-                case "containerId": containerId = JsonValueReader.String(ref reader, "containerId"); break;
-                case "executable": executable = JsonValueReader.MemberString(ref reader, "executable", "path"); break;
-                case "container": container = ContainerFields.Read(ref reader); break;
-                case "kubernetes": pod = PodFields.Read(ref reader); break;
-                case "args" when reader.TokenType == JsonTokenType.StartArray: args = TraceeJsonArguments.ReadArray(ref reader, json, v1beta1: false, values); break;
-                case "args" when reader.TokenType == JsonTokenType.Null:
+                case Field.EventName: name = JsonValueReader.String(ref reader, "eventName"); break;
+                case Field.Timestamp: timestamp = JsonValueReader.Integer(ref reader, "timestamp"); break;
+                case Field.HostName: hostName = JsonValueReader.String(ref reader, "hostName"); break;
+                case Field.ProcessId: pid = JsonValueReader.Int32(ref reader, "processId"); break;
+                case Field.HostProcessId: hostPid = JsonValueReader.Int32(ref reader, "hostProcessId"); break;
+                case Field.HostParentProcessId: parentPid = JsonValueReader.Int32(ref reader, "hostParentProcessId"); break;
+                case Field.ProcessEntityId: entityId = JsonValueReader.Integer(ref reader, "processEntityId"); break;
+                case Field.ProcessName: processName = JsonValueReader.String(ref reader, "processName"); break;
+                case Field.UserId: userId = JsonValueReader.Integer(ref reader, "userId"); break;
+                case Field.ContainerId: containerId = JsonValueReader.String(ref reader, "containerId"); break;
+                case Field.Executable: executable = JsonValueReader.MemberString(ref reader, "executable", "path"); break;
+                case Field.Container: container = ContainerFields.Read(ref reader); break;
+                case Field.Kubernetes: pod = PodFields.Read(ref reader); break;
+                case Field.Args when reader.TokenType == JsonTokenType.StartArray: args = TraceeJsonArguments.ReadArray(ref reader, json, v1beta1: false, values); break;
+                case Field.Args when reader.TokenType == JsonTokenType.Null:
                     values.Clear();
                     args = null;
                     break;
-                case "args": throw JsonValueReader.Wrong(in reader, "args", "an array");
+                case Field.Args: throw JsonValueReader.Wrong(in reader, "args", "an array");
                 default: reader.Skip(); break;
             }
         }
@@ -102,12 +126,11 @@ internal static class TraceeLegacyJson
                 return fields;
             }
 
-            Span<char> buffer = stackalloc char[16];
-            while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+            while (ContainerFieldNames.Next(ref reader, out ContainerField field))
             {
-                switch (buffer[..length])
+                switch (field)
                 {
-                    case "id":
+                    case ContainerField.Id:
                         try
                         {
                             fields.IdText = JsonValueReader.String(ref reader, "id");
@@ -120,8 +143,8 @@ internal static class TraceeLegacyJson
                         }
 
                         break;
-                    case "name": fields.Name = JsonValueReader.String(ref reader, "name"); break;
-                    case "image": fields.Image = JsonValueReader.String(ref reader, "image"); break;
+                    case ContainerField.Name: fields.Name = JsonValueReader.String(ref reader, "name"); break;
+                    case ContainerField.Image: fields.Image = JsonValueReader.String(ref reader, "image"); break;
                     default: reader.Skip(); break;
                 }
             }
@@ -140,14 +163,13 @@ internal static class TraceeLegacyJson
                 return fields;
             }
 
-            Span<char> buffer = stackalloc char[16];
-            while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+            while (PodFieldNames.Next(ref reader, out PodField field))
             {
-                switch (buffer[..length])
+                switch (field)
                 {
-                    case "podName": fields.Name = JsonValueReader.String(ref reader, "podName"); break;
-                    case "podNamespace": fields.Namespace = JsonValueReader.String(ref reader, "podNamespace"); break;
-                    case "podUID": fields.Uid = JsonValueReader.String(ref reader, "podUID"); break;
+                    case PodField.Name: fields.Name = JsonValueReader.String(ref reader, "podName"); break;
+                    case PodField.Namespace: fields.Namespace = JsonValueReader.String(ref reader, "podNamespace"); break;
+                    case PodField.Uid: fields.Uid = JsonValueReader.String(ref reader, "podUID"); break;
                     default: reader.Skip(); break;
                 }
             }

@@ -10,11 +10,35 @@ namespace Sigs.Host.Feeds.Tracee;
 /// </summary>
 internal static class TraceeV1Beta1Json
 {
+    private static readonly PropertyNames<Field> Fields = FormatDetection.TopLevelNames(
+        ("name", Field.Name), ("timestamp", Field.Timestamp), ("workload", Field.Workload), ("data", Field.Data));
+
+    private static readonly PropertyNames<Field> WorkloadFields = new(("process", Field.Process), ("container", Field.Container), ("k8s", Field.K8s));
+
+    private static readonly PropertyNames<Field> ContainerFields = new(("id", Field.Id), ("name", Field.Name), ("image", Field.Image));
+
+    private static readonly PropertyNames<Field> KubernetesFields = new(("pod", Field.Pod), ("namespace", Field.Namespace));
+
+    private static readonly PropertyNames<Field> PodFields = new(("name", Field.Name), ("uid", Field.Uid));
+
+    private static readonly PropertyNames<Field> ProcessFieldNames = new(
+        ("pid", Field.Pid), ("host_pid", Field.HostPid), ("hostPid", Field.HostPidCamel), ("unique_id", Field.UniqueId),
+        ("uniqueId", Field.UniqueIdCamel), ("thread", Field.Thread), ("executable", Field.Executable), ("real_user", Field.RealUser),
+        ("realUser", Field.RealUserCamel), ("ancestors", Field.Ancestors));
+
+    private static readonly PropertyNames<Field> AncestorFields = new(("host_pid", Field.HostPid), ("hostPid", Field.HostPidCamel));
+
+    /// <summary>The fields of v1beta1's objects, each table above using some.</summary>
+    private enum Field
+    {
+        Other, Name, Timestamp, Workload, Data, Process, Container, K8s, Id, Image, Pod, Namespace, Uid,
+        Pid, HostPid, HostPidCamel, UniqueId, UniqueIdCamel, Thread, Executable, RealUser, RealUserCamel, Ancestors,
+    }
+
     /// <summary>The event, or null when <paramref name="keys"/> say the document is in another format.</summary>
     public static SecurityEvent? Decode(ReadOnlySpan<byte> json, out FormatKeys keys)
     {
         var reader = new Utf8JsonReader(json, JsonValueReader.Options);
-        Span<char> buffer = stackalloc char[64];
         keys = FormatKeys.None;
         string? name = null;
         DateTimeOffset? time = null;
@@ -23,16 +47,15 @@ internal static class TraceeV1Beta1Json
         Range? data = null;
 
         TopLevel.Start(ref reader);
-        while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+        while (Fields.Next(ref reader, out Field field, out FormatKeys key))
         {
-            ReadOnlySpan<char> property = buffer[..length];
-            keys |= FormatDetection.Note(property, in reader);
-            switch (property)
+            keys |= FormatDetection.Confirm(key, in reader);
+            switch (field)
             {
-                case "name": name = JsonValueReader.String(ref reader, "name"); break;
-                case "timestamp": time = JsonValueReader.Timestamp(ref reader, "timestamp"); break;
-                case "workload": workload = Workload.Read(ref reader); break;
-                case "data" when reader.TokenType == JsonTokenType.StartArray: data = TraceeJsonArguments.ReadArray(ref reader, json, v1beta1: true, values); break;
+                case Field.Name: name = JsonValueReader.String(ref reader, "name"); break;
+                case Field.Timestamp: time = JsonValueReader.Timestamp(ref reader, "timestamp"); break;
+                case Field.Workload: workload = Workload.Read(ref reader); break;
+                case Field.Data when reader.TokenType == JsonTokenType.StartArray: data = TraceeJsonArguments.ReadArray(ref reader, json, v1beta1: true, values); break;
                 default: reader.Skip(); break;
             }
         }
@@ -84,14 +107,13 @@ internal static class TraceeV1Beta1Json
                 return workload;
             }
 
-            Span<char> buffer = stackalloc char[16];
-            while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+            while (WorkloadFields.Next(ref reader, out Field field))
             {
-                switch (buffer[..length])
+                switch (field)
                 {
-                    case "process": workload.Process = ProcessFields.Read(ref reader); break;
-                    case "container": workload.ReadContainer(ref reader); break;
-                    case "k8s": workload.ReadKubernetes(ref reader); break;
+                    case Field.Process: workload.Process = ProcessFields.Read(ref reader); break;
+                    case Field.Container: workload.ReadContainer(ref reader); break;
+                    case Field.K8s: workload.ReadKubernetes(ref reader); break;
                     default: reader.Skip(); break;
                 }
             }
@@ -107,14 +129,13 @@ internal static class TraceeV1Beta1Json
                 return;
             }
 
-            Span<char> buffer = stackalloc char[16];
-            while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+            while (ContainerFields.Next(ref reader, out Field field))
             {
-                switch (buffer[..length])
+                switch (field)
                 {
-                    case "id": ContainerId = JsonValueReader.String(ref reader, "id"); break;
-                    case "name": ContainerName = JsonValueReader.String(ref reader, "name"); break;
-                    case "image": ContainerImage = NameOf(ref reader, "image"); break;
+                    case Field.Id: ContainerId = JsonValueReader.String(ref reader, "id"); break;
+                    case Field.Name: ContainerName = JsonValueReader.String(ref reader, "name"); break;
+                    case Field.Image: ContainerImage = NameOf(ref reader, "image"); break;
                     default: reader.Skip(); break;
                 }
             }
@@ -128,13 +149,12 @@ internal static class TraceeV1Beta1Json
                 return;
             }
 
-            Span<char> buffer = stackalloc char[16];
-            while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+            while (KubernetesFields.Next(ref reader, out Field field))
             {
-                switch (buffer[..length])
+                switch (field)
                 {
-                    case "pod": ReadPod(ref reader); break;
-                    case "namespace": Namespace = NameOf(ref reader, "namespace"); break;
+                    case Field.Pod: ReadPod(ref reader); break;
+                    case Field.Namespace: Namespace = NameOf(ref reader, "namespace"); break;
                     default: reader.Skip(); break;
                 }
             }
@@ -148,13 +168,12 @@ internal static class TraceeV1Beta1Json
                 return;
             }
 
-            Span<char> buffer = stackalloc char[16];
-            while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+            while (PodFields.Next(ref reader, out Field field))
             {
-                switch (buffer[..length])
+                switch (field)
                 {
-                    case "name": PodName = JsonValueReader.String(ref reader, "name"); break;
-                    case "uid": PodUid = JsonValueReader.String(ref reader, "uid"); break;
+                    case Field.Name: PodName = JsonValueReader.String(ref reader, "name"); break;
+                    case Field.Uid: PodUid = JsonValueReader.String(ref reader, "uid"); break;
                     default: reader.Skip(); break;
                 }
             }
@@ -177,21 +196,20 @@ internal static class TraceeV1Beta1Json
                 return p;
             }
 
-            Span<char> buffer = stackalloc char[16];
-            while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+            while (ProcessFieldNames.Next(ref reader, out Field field))
             {
-                switch (buffer[..length])
+                switch (field)
                 {
-                    case "pid": p._pid = JsonValueReader.Int32(ref reader, "pid"); break;
-                    case "host_pid": p._hostPid = JsonValueReader.Int32(ref reader, "host_pid"); break;
-                    case "hostPid": p._hostPidCamel = JsonValueReader.Int32(ref reader, "host_pid"); break;
-                    case "unique_id": p._uniqueId = JsonValueReader.Integer(ref reader, "unique_id"); break;
-                    case "uniqueId": p._uniqueIdCamel = JsonValueReader.Integer(ref reader, "uniqueId"); break;
-                    case "thread": p._threadName = NameOf(ref reader, "thread"); break;
-                    case "executable": p._executable = PathOf(ref reader); break;
-                    case "real_user" when reader.TokenType != JsonTokenType.Null: p._hasUser = true; p._user = IdOf(ref reader, "real_user"); break;
-                    case "realUser": p._userCamel = IdOf(ref reader, "realUser"); break;
-                    case "ancestors" when reader.TokenType == JsonTokenType.StartArray: p._parentPid = FirstAncestorPid(ref reader); break;
+                    case Field.Pid: p._pid = JsonValueReader.Int32(ref reader, "pid"); break;
+                    case Field.HostPid: p._hostPid = JsonValueReader.Int32(ref reader, "host_pid"); break;
+                    case Field.HostPidCamel: p._hostPidCamel = JsonValueReader.Int32(ref reader, "host_pid"); break;
+                    case Field.UniqueId: p._uniqueId = JsonValueReader.Integer(ref reader, "unique_id"); break;
+                    case Field.UniqueIdCamel: p._uniqueIdCamel = JsonValueReader.Integer(ref reader, "uniqueId"); break;
+                    case Field.Thread: p._threadName = NameOf(ref reader, "thread"); break;
+                    case Field.Executable: p._executable = PathOf(ref reader); break;
+                    case Field.RealUser when reader.TokenType != JsonTokenType.Null: p._hasUser = true; p._user = IdOf(ref reader, "real_user"); break;
+                    case Field.RealUserCamel: p._userCamel = IdOf(ref reader, "realUser"); break;
+                    case Field.Ancestors when reader.TokenType == JsonTokenType.StartArray: p._parentPid = FirstAncestorPid(ref reader); break;
                     default: reader.Skip(); break;
                 }
             }
@@ -215,7 +233,6 @@ internal static class TraceeV1Beta1Json
         {
             int? pid = null;
             bool first = true;
-            Span<char> buffer = stackalloc char[16];
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 if (!first)
@@ -231,12 +248,12 @@ internal static class TraceeV1Beta1Json
                 }
 
                 int? snake = null, camel = null;
-                while (JsonValueReader.NextProperty(ref reader, buffer, out int length))
+                while (AncestorFields.Next(ref reader, out Field field))
                 {
-                    switch (buffer[..length])
+                    switch (field)
                     {
-                        case "host_pid": snake = JsonValueReader.Int32(ref reader, "host_pid"); break;
-                        case "hostPid": camel = JsonValueReader.Int32(ref reader, "host_pid"); break;
+                        case Field.HostPid: snake = JsonValueReader.Int32(ref reader, "host_pid"); break;
+                        case Field.HostPidCamel: camel = JsonValueReader.Int32(ref reader, "host_pid"); break;
                         default: reader.Skip(); break;
                     }
                 }
