@@ -9,6 +9,12 @@ internal static class SchemaValidation
     /// <summary>Parses a schema. NJsonSchema's parser is async only for external references, which are not used.</summary>
     public static JsonSchema Parse(string schemaJson) => JsonSchema.FromJsonAsync(schemaJson).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Makes NJsonSchema's first use (about 200 ms of loading and compiling its code) happen now, on a thread of
+    /// its own, so that the first signature or configuration validated does not wait for it.
+    /// </summary>
+    public static void WarmUpInBackground() => _ = Task.Run(() => Validate(Parse("""{"type":"object","properties":{"n":{"type":"integer"}}}"""), """{"n":1}"""));
+
     /// <summary>A schema file embedded in the host (<c>schema/NAME</c>).</summary>
     public static string ReadEmbedded(string fileName)
     {
