@@ -94,7 +94,7 @@ internal static class FalcoAlertDecoder
         var text = new Dictionary<string, string>(StringComparer.Ordinal);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            string name = reader.GetString()!;
+            string name = RecentStrings.Get(in reader);
             reader.Read();
             if (reader.TokenType != JsonTokenType.Null)
             {

@@ -17,7 +17,7 @@ internal static class JsonValueReader
     public static string? String(ref Utf8JsonReader reader, string name) => reader.TokenType switch
     {
         JsonTokenType.Null => null,
-        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.String => RecentStrings.Get(in reader),
         JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
         _ => throw Wrong(ref reader, name, "a string"),
     };
@@ -113,7 +113,7 @@ internal static class JsonValueReader
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
             items.Add(reader.TokenType == JsonTokenType.String
-                ? reader.GetString()!
+                ? RecentStrings.Get(in reader)
                 : throw Wrong(ref reader, $"{name}[{items.Count}]", "a string"));
         }
 
@@ -123,7 +123,7 @@ internal static class JsonValueReader
     /// <summary>The text form of a value: strings as they are, null as empty, anything else as its JSON.</summary>
     public static string Text(ref Utf8JsonReader reader, ReadOnlySpan<byte> json) => reader.TokenType switch
     {
-        JsonTokenType.String => reader.GetString()!,
+        JsonTokenType.String => RecentStrings.Get(in reader),
         JsonTokenType.Null => string.Empty,
         _ => Encoding.UTF8.GetString(Raw(ref reader, json)),
     };

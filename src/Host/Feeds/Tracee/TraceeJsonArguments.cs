@@ -139,7 +139,7 @@ internal static class TraceeJsonArguments
             case JsonTokenType.Null:
                 return TraceeValue.None;
             case JsonTokenType.String:
-                return new(TraceeValueKind.Text, Text: reader.GetString());
+                return new(TraceeValueKind.Text, Text: RecentStrings.Get(in reader));
             case JsonTokenType.Number when reader.TryGetInt64(out long number):
                 return new(TraceeValueKind.Number, number);
             case JsonTokenType.Number when reader.TryGetUInt64(out ulong unsigned):
@@ -148,7 +148,7 @@ internal static class TraceeJsonArguments
                 var strings = new List<string>();
                 while (reader.Read() && reader.TokenType == JsonTokenType.String)
                 {
-                    strings.Add(reader.GetString()!);
+                    strings.Add(RecentStrings.Get(in reader));
                 }
 
                 return reader.TokenType == JsonTokenType.EndArray ? new(TraceeValueKind.Strings, Strings: [.. strings]) : new(TraceeValueKind.Other);
