@@ -1,4 +1,3 @@
-using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 
@@ -8,7 +7,7 @@ namespace Sigs.Host.Feeds.Json;
 /// Sensor JSON repeats the same short strings event after event (container and pod names, program paths, Falco's
 /// field names, flag names): the string a value's UTF-8 bytes last made is handed out again instead of decoding
 /// and allocating it anew. One small table per thread (no locks), replaced on collision, so its memory is bounded;
-/// long or escaped values are decoded as usual.
+/// long or escaped values are decoded as usual. (No hashing package: the test kit carries the decoder without one.)
 /// </summary>
 internal static class RecentStrings
 {
@@ -28,7 +27,9 @@ internal static class RecentStrings
 
         ReadOnlySpan<byte> utf8 = reader.ValueSpan;
         Entry[] table = t_table ??= new Entry[Slots];
-        ref Entry slot = ref table[(int)(XxHash3.HashToUInt64(utf8) & (Slots - 1))];
+        var hash = default(HashCode);
+        hash.AddBytes(utf8);
+        ref Entry slot = ref table[hash.ToHashCode() & (Slots - 1)];
         if (slot.Utf8 is { } kept && utf8.SequenceEqual(kept))
         {
             return slot.Text;
