@@ -2,31 +2,67 @@ using Sigs.Host.Engine;
 
 namespace Sigs.Host.Outputs;
 
-/// <summary>Writes one finding per line to stdout, flushed after each line.</summary>
+/// <summary>
+/// Writes one finding per line to stdout, through a buffer flushed every <see cref="FlushEvery"/> and at the end:
+/// a replay of thousands of findings makes a few dozen writes instead of one each (a pipe's reader then wakes a
+/// few times a second, not once per finding), and a finding is never more than that late.
+/// </summary>
 internal sealed class StandardOutput : IFindingOutput
 {
+    public static readonly TimeSpan FlushEvery = TimeSpan.FromMilliseconds(100);
+
     private readonly Stream _stdout = Console.OpenStandardOutput();
+    private readonly BufferedStream _buffer;
+    private readonly ITimer _flush;
+    private readonly Lock _gate = new();
+    private bool _disposed;
+
+    public StandardOutput(TimeProvider clock)
+    {
+        _buffer = new BufferedStream(_stdout, 64 * 1024);
+        _flush = clock.CreateTimer(_ => Flush(), null, FlushEvery, FlushEvery);
+    }
 
     public string Name => "stdout";
 
-    /// <summary>The line being written; outputs are called one finding at a time (<see cref="FindingWriter"/>).</summary>
-    private byte[] _line = new byte[4096];
-
     public void Write(Finding finding, ReadOnlyMemory<byte> json)
     {
-        // One write per finding, newline included: a pipe's reader wakes once, not twice.
-        if (_line.Length < json.Length + 1)
+        lock (_gate)
         {
-            _line = new byte[Math.Max(json.Length + 1, _line.Length * 2)];
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _buffer.Write(json.Span);
+            _buffer.WriteByte((byte)'\n');
         }
-
-        json.Span.CopyTo(_line);
-        _line[json.Length] = (byte)'\n';
-        _stdout.Write(_line, 0, json.Length + 1);
-        _stdout.Flush();
     }
 
     public void Dispose()
     {
+        _flush.Dispose();
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                _buffer.Flush();
+            }
+        }
+    }
+
+    private void Flush()
+    {
+        lock (_gate)
+        {
+            if (!_disposed)
+            {
+                try
+                {
+                    _buffer.Flush();
+                }
+                catch (IOException)
+                {
+                    // stdout closed (the reader of a pipe went away): the next write reports it to FindingWriter
+                }
+            }
+        }
     }
 }

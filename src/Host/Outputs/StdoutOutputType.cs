@@ -13,5 +13,5 @@ internal sealed class StdoutOutputType : OutputType<StdoutOutputOptions>
 
     public override string Summary => "One JSON line per finding on standard output (the default).";
 
-    protected override IFindingOutput Create(StdoutOutputOptions options, ILoggerFactory loggerFactory, TimeProvider clock) => new StandardOutput();
+    protected override IFindingOutput Create(StdoutOutputOptions options, ILoggerFactory loggerFactory, TimeProvider clock) => new StandardOutput(clock);
 }
