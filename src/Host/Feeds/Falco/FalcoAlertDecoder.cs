@@ -67,7 +67,7 @@ internal static class FalcoAlertDecoder
         TopLevel.Start(ref reader);
         while (Fields.Next(ref reader, out AlertField field, out FormatKeys key))
         {
-            keys |= FormatDetection.Confirm(key, in reader);
+            keys |= key;
             switch (field)
             {
                 case AlertField.OutputFields: text = OutputFields(ref reader, json); break;

@@ -107,7 +107,7 @@ internal static class FormatDetection
 
         while (KeysAlone.Next(ref reader, out _, out FormatKeys key))
         {
-            keys |= Confirm(key, in reader);
+            keys |= key;
             reader.Skip();
         }
 

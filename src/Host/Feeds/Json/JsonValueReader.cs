@@ -68,6 +68,27 @@ internal static class JsonValueReader
     /// <summary>Reads a value at the reader.</summary>
     public delegate T ValueRead<out T>(ref Utf8JsonReader reader, string name);
 
+    /// <summary>
+    /// Reads a value whose error matters only later, if at all: on a wrong value, the reason is returned, the value
+    /// skipped and <paramref name="value"/> left default, so that the read goes on.
+    /// </summary>
+    public static EventDecodeException? TryRead<T>(ref Utf8JsonReader reader, string name, ValueRead<T> read, out T? value)
+    {
+        Utf8JsonReader start = reader;
+        try
+        {
+            value = read(ref reader, name);
+            return null;
+        }
+        catch (EventDecodeException ex)
+        {
+            reader = start;
+            reader.Skip();
+            value = default;
+            return ex;
+        }
+    }
+
     /// <summary>One string member of the object value <paramref name="field"/> (an object, or null); the others are skipped.</summary>
     public static string? MemberString(ref Utf8JsonReader reader, string field, string member) => Member(ref reader, field, member, String);
 
@@ -129,11 +150,14 @@ internal static class JsonValueReader
     };
 
     /// <summary>The value's JSON as written, skipping to its end.</summary>
-    public static ReadOnlySpan<byte> Raw(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+    public static ReadOnlySpan<byte> Raw(ref Utf8JsonReader reader, ReadOnlySpan<byte> json) => json[Extent(ref reader)];
+
+    /// <summary>Where the value at the reader is in the reader's input, skipping to its end.</summary>
+    public static Range Extent(ref Utf8JsonReader reader)
     {
         int start = (int)reader.TokenStartIndex;
         reader.Skip();
-        return json[start..(int)reader.BytesConsumed];
+        return start..(int)reader.BytesConsumed;
     }
 
     public static EventDecodeException Wrong(ref readonly Utf8JsonReader reader, string name, string expected)

@@ -34,7 +34,7 @@ internal sealed class PropertyNames<TField>
     /// <summary>
     /// Moves to the next property of the object the reader is in, and on to its value; false at the object's end.
     /// <paramref name="field"/> is the property's field (default when nobody reads it), <paramref name="key"/> the
-    /// format key it stands for, if any (<see cref="FormatDetection.Confirm"/> checks the value where that matters).
+    /// format key it stands for, if any, its value checked where that matters (<see cref="FormatDetection.Confirm"/>).
     /// </summary>
     public bool Next(ref Utf8JsonReader reader, out TField field, out FormatKeys key)
     {
@@ -45,8 +45,8 @@ internal sealed class PropertyNames<TField>
         }
 
         Entry? entry = reader.ValueIsEscaped ? FindEscaped(ref reader) : Find(reader.ValueSpan);
-        (field, key) = entry is { } found ? (found.Field, found.Key) : (default, FormatKeys.None);
         reader.Read();
+        (field, key) = entry is { } found ? (found.Field, found.Key == FormatKeys.None ? FormatKeys.None : FormatDetection.Confirm(found.Key, in reader)) : (default, FormatKeys.None);
         return true;
     }
 

@@ -47,11 +47,17 @@ internal static class AuditEventDecoder
         TopLevel.Start(ref reader);
         while (Fields.Next(ref reader, out Field field, out FormatKeys key))
         {
-            keys |= FormatDetection.Confirm(key, in reader);
+            keys |= key;
             switch (field)
             {
-                case Field.ApiVersion: apiVersion = Deferred(ref reader, ref singleProblem, static (ref Utf8JsonReader r) => JsonValueReader.String(ref r, "apiVersion")); break;
-                case Field.Kind: kind = Deferred(ref reader, ref singleProblem, static (ref Utf8JsonReader r) => JsonValueReader.String(ref r, "kind")); break;
+                case Field.ApiVersion:
+                    EventDecodeException? versionProblem = JsonValueReader.TryRead(ref reader, "apiVersion", JsonValueReader.String, out apiVersion);
+                    singleProblem ??= versionProblem;
+                    break;
+                case Field.Kind:
+                    EventDecodeException? kindProblem = JsonValueReader.TryRead(ref reader, "kind", JsonValueReader.String, out kind);
+                    singleProblem ??= kindProblem;
+                    break;
                 case Field.Items when reader.TokenType == JsonTokenType.StartArray:
                     hasItems = true;
                     items.Clear();
@@ -117,25 +123,6 @@ internal static class AuditEventDecoder
         }
 
         return true;
-    }
-
-    private delegate T ValueRead<T>(ref Utf8JsonReader reader);
-
-    /// <summary>Reads a value whose error, if any, matters only when the document turns out to be a single Event.</summary>
-    private static string? Deferred(ref Utf8JsonReader reader, ref EventDecodeException? problem, ValueRead<string?> read)
-    {
-        Utf8JsonReader saved = reader;
-        try
-        {
-            return read(ref reader);
-        }
-        catch (EventDecodeException ex)
-        {
-            problem ??= ex;
-            reader = saved;
-            reader.Skip();
-            return null;
-        }
     }
 
     private static void ReadItems(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, List<SecurityEvent> items, List<string> problems)
@@ -244,17 +231,7 @@ internal static class AuditEventDecoder
         /// <summary>Only used without <c>requestReceivedTimestamp</c> (and then named as that field), so its error counts only then.</summary>
         private void ReadStaged(ref Utf8JsonReader reader)
         {
-            Utf8JsonReader saved = reader;
-            try
-            {
-                (_staged, _stagedProblem) = (JsonValueReader.Timestamp(ref reader, "requestReceivedTimestamp"), null);
-            }
-            catch (EventDecodeException ex)
-            {
-                (_staged, _stagedProblem) = (null, ex);
-                reader = saved;
-                reader.Skip();
-            }
+            _stagedProblem = JsonValueReader.TryRead(ref reader, "requestReceivedTimestamp", static (ref Utf8JsonReader r, string name) => (DateTimeOffset?)JsonValueReader.Timestamp(ref r, name), out _staged);
         }
 
         private void ReadUser(ref Utf8JsonReader reader)

@@ -41,7 +41,7 @@ internal static class TraceeJsonArguments
                 }
                 else if (v1beta1 ? !hasValue : isValue)
                 {
-                    value = v1beta1 ? DataValue(ref reader) : Whole(ref reader);
+                    value = v1beta1 ? DataValue(ref reader) : JsonValueReader.Extent(ref reader);
                     hasValue = true;
                 }
                 else
@@ -94,20 +94,12 @@ internal static class TraceeJsonArguments
         return texts;
     }
 
-    /// <summary>The value's bytes (the reader skips to its end).</summary>
-    private static Range Whole(ref Utf8JsonReader reader)
-    {
-        int start = (int)reader.TokenStartIndex;
-        reader.Skip();
-        return start..(int)reader.BytesConsumed;
-    }
-
     /// <summary>A v1beta1 element's value: its first member other than <c>name</c>, unwrapped from protojson's <c>{"value": ...}</c>.</summary>
     private static Range DataValue(ref Utf8JsonReader reader)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            return Whole(ref reader);
+            return JsonValueReader.Extent(ref reader);
         }
 
         int start = (int)reader.TokenStartIndex;
@@ -116,7 +108,7 @@ internal static class TraceeJsonArguments
         {
             bool isValue = reader.ValueTextEquals("value"u8);
             reader.Read();
-            Range member = Whole(ref reader);
+            Range member = JsonValueReader.Extent(ref reader);
             wrapped = isValue ? member : wrapped;
         }
 

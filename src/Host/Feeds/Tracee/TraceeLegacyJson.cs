@@ -52,7 +52,7 @@ internal static class TraceeLegacyJson
         TopLevel.Start(ref reader);
         while (Fields.Next(ref reader, out Field field, out FormatKeys key))
         {
-            keys |= FormatDetection.Confirm(key, in reader);
+            keys |= key;
             switch (field)
             {
                 case Field.EventName: name = JsonValueReader.String(ref reader, "eventName"); break;
@@ -131,17 +131,8 @@ internal static class TraceeLegacyJson
                 switch (field)
                 {
                     case ContainerField.Id:
-                        try
-                        {
-                            fields.IdText = JsonValueReader.String(ref reader, "id");
-                            fields.IdProblem = null;
-                        }
-                        catch (EventDecodeException ex)
-                        {
-                            fields.IdProblem = ex;
-                            reader.Skip();
-                        }
-
+                        fields.IdProblem = JsonValueReader.TryRead(ref reader, "id", JsonValueReader.String, out string? id);
+                        fields.IdText = id;
                         break;
                     case ContainerField.Name: fields.Name = JsonValueReader.String(ref reader, "name"); break;
                     case ContainerField.Image: fields.Image = JsonValueReader.String(ref reader, "image"); break;

@@ -49,7 +49,7 @@ internal static class TraceeV1Beta1Json
         TopLevel.Start(ref reader);
         while (Fields.Next(ref reader, out Field field, out FormatKeys key))
         {
-            keys |= FormatDetection.Confirm(key, in reader);
+            keys |= key;
             switch (field)
             {
                 case Field.Name: name = JsonValueReader.String(ref reader, "name"); break;
