@@ -17,6 +17,9 @@ public abstract class ContainerReadSignature : Signature
         new(EventNames.ProcessExec, Origin: "container"),
     ];
 
+    /// <summary>Only an interactive process fires.</summary>
+    public override IReadOnlyList<string> RequiredFacts { get; } = [EventFacts.Interactive];
+
     /// <summary>True when opening <paramref name="path"/> fires.</summary>
     protected abstract bool IsWatchedFile(string path);
 

@@ -36,6 +36,9 @@ public sealed class CloudCredentialAccessSignature : Signature
 
     public override IReadOnlyList<EventSelector> Selectors { get; } = [new(EventNames.ProcessExec)];
 
+    /// <summary>The credential path is found in the arguments.</summary>
+    public override IReadOnlyList<string> RequiredFacts { get; } = [EventFacts.Args];
+
     public override string? ConfigSchema => """
         {
           "type": "object",

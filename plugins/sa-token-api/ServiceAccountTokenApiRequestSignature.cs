@@ -55,6 +55,9 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
 
     public override IReadOnlyList<string> FilePatterns => _files.Folders;
 
+    /// <summary>Only an interactive read of the token starts a sequence.</summary>
+    public override IReadOnlyList<string> RequiredFacts { get; } = [EventFacts.Interactive];
+
     public override string? ConfigSchema => """
         {
           "type": "object",

@@ -31,9 +31,28 @@ public static class EventSources
     /// <summary>The Kubernetes API server's audit log or webhook.</summary>
     public const string KubernetesAudit = "k8s-audit";
 
+    /// <summary>Cilium Tetragon (its gRPC GetEvents).</summary>
+    public const string Tetragon = "tetragon";
+
     /// <summary>Sigs' own fanotify and process-connector probe.</summary>
     public const string Native = "native";
 
     /// <summary>Events written in the contract's own JSON form.</summary>
     public const string Sigs = "sigs";
+}
+
+/// <summary>
+/// Facts of an event a signature may need to fire, for <see cref="Signature.RequiredFacts"/>: the host says which
+/// signatures cannot fire on a feed whose events never carry one.
+/// </summary>
+public static class EventFacts
+{
+    /// <summary><see cref="ProcessInfo.Interactive"/>: whether the process has a terminal.</summary>
+    public const string Interactive = "process.interactive";
+
+    /// <summary><see cref="ProcessInfo.Args"/>: the process's argv.</summary>
+    public const string Args = "process.args";
+
+    /// <summary><see cref="FileEventInfo.Flags"/>: an open's flags (at least its access mode).</summary>
+    public const string OpenFlags = "file.flags";
 }

@@ -28,6 +28,13 @@ public abstract class Signature : IDisposable
     public virtual IReadOnlyList<string> FilePatterns => [];
 
     /// <summary>
+    /// The facts (<see cref="EventFacts"/>) without which the signature never fires, for example
+    /// <see cref="EventFacts.Interactive"/>. The host uses them to say, in its log and in <c>sigs list</c>, which
+    /// signatures cannot fire on a feed that lacks one; it does not filter events by them.
+    /// </summary>
+    public virtual IReadOnlyList<string> RequiredFacts => [];
+
+    /// <summary>
     /// A JSON Schema for the signature's configuration, or null when it takes none. The host validates the
     /// configured value against it before <see cref="Init"/> and refuses the signature when it does not validate.
     /// </summary>

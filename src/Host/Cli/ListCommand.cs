@@ -1,6 +1,8 @@
 using System.Text.Json;
+using Sigs.Host.Configuration;
 using Sigs.Host.Contract;
 using Sigs.Host.Engine;
+using Sigs.Host.Feeds;
 using Sigs.Host.Pipeline;
 
 namespace Sigs.Host.Cli;
@@ -8,15 +10,18 @@ namespace Sigs.Host.Cli;
 /// <summary>
 /// <c>sigs list</c>: the loaded signatures with their plugin file, its SHA-256, and the pin <c>plugins.trusted</c>
 /// takes for the plugin: the content hash over every file its load context may load (listed with <c>--json</c>).
+/// Then, for each configured feed whose events lack a fact some signatures need (Tetragon's terminal where /proc
+/// cannot fill it), one line naming the feed, the fact, why, and the signatures that cannot fire on it.
 /// </summary>
 internal static class ListCommand
 {
     public static int Run(bool json, DetectionPipeline runtime, TextWriter output)
     {
         IReadOnlyList<SignatureRunner> runners = runtime.Engine.Index.Runners;
+        IReadOnlyList<FeedGap> gaps = Gaps(runtime);
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(runners.Select(Describe), ContractJson.Options));
+            output.WriteLine(JsonSerializer.Serialize(runners.Select(r => Describe(r, gaps)), ContractJson.Options));
             return 0;
         }
 
@@ -38,7 +43,30 @@ internal static class ListCommand
             output.WriteLine(string.Join("  ", row.Select((cell, column) => column == row.Length - 1 ? cell : cell.PadRight(widths[column]))));
         }
 
+        foreach (FeedGap gap in gaps.Where(g => g.CannotFire.Count > 0))
+        {
+            output.WriteLine($"{gap.Feed} lacks {string.Join(", ", gap.Missing.Facts)} ({gap.Missing.Why}): cannot fire on it: {string.Join(", ", gap.CannotFire)}");
+        }
+
         return 0;
+    }
+
+    /// <summary>Each configured feed that lacks facts, with the signatures that need them.</summary>
+    private static IReadOnlyList<FeedGap> Gaps(DetectionPipeline runtime)
+    {
+        IReadOnlyList<SignatureDemand> demands = runtime.Demands();
+        var gaps = new List<FeedGap>();
+        for (int i = 0; i < runtime.Config.Feeds.Count; i++)
+        {
+            FeedOptions options = runtime.Config.Feeds[i];
+            IFeedType type = FeedTypes.Of(options);
+            if (type.Missing(options) is { } missing)
+            {
+                gaps.Add(new FeedGap($"feeds[{i}] ({type.Name})", missing, missing.CannotFire(demands)));
+            }
+        }
+
+        return gaps;
     }
 
     private static string Selector(Plugins.EventSelector selector) =>
@@ -46,7 +74,7 @@ internal static class ListCommand
             ? selector.Name
             : $"{selector.Name}[source={selector.Source},origin={selector.Origin}]";
 
-    private static object Describe(SignatureRunner runner) => new
+    private static object Describe(SignatureRunner runner, IReadOnlyList<FeedGap> gaps) => new
     {
         runner.Metadata.Id,
         runner.Metadata.Name,
@@ -58,6 +86,8 @@ internal static class ListCommand
         runner.Metadata.Techniques,
         Selectors = runner.Selectors,
         runner.FilePatterns,
+        runner.RequiredFacts,
+        CannotFireOn = gaps.Where(g => g.CannotFire.Contains(runner.Metadata.Id)).Select(g => new { g.Feed, g.Missing.Facts, g.Missing.Why }),
         Plugin = new
         {
             runner.Plugin.Name,
@@ -66,4 +96,6 @@ internal static class ListCommand
             Pin = new { Sha256 = runner.Plugin.ContentSha256, runner.Plugin.Files },
         },
     };
+
+    private sealed record FeedGap(string Feed, MissingFacts Missing, IReadOnlyList<string> CannotFire);
 }

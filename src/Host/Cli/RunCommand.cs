@@ -18,7 +18,7 @@ internal static class RunCommand
     {
         // With no sensor feed configured, Sigs' own probe produces the events.
         feedOptions = feedOptions.Count == 0 ? [new NativeFeedOptions()] : feedOptions;
-        var context = new FeedContext(loggerFactory, ReconnectDelays.Default, runtime.WatchPlan, runtime.Clock);
+        var context = new FeedContext(loggerFactory, ReconnectDelays.Default, runtime.WatchPlan, runtime.Clock, runtime.Demands);
         IReadOnlyList<IEventFeed> feeds = [.. feedOptions.Select(feed => FeedFactory.Create(feed, context))];
         Uri adminListen = LoopbackWebApp.ParseListen(runtime.Config.Admin.Listen, "admin.listen", AdminConfig.DefaultListen);
 

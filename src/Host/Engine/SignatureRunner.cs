@@ -40,6 +40,7 @@ internal sealed partial class SignatureRunner
         Plugin = plugin;
         Selectors = signature.Selectors.ToArray();
         FilePatterns = signature.FilePatterns?.Where(p => !string.IsNullOrEmpty(p)).ToArray() ?? [];
+        RequiredFacts = signature.RequiredFacts?.Where(f => !string.IsNullOrEmpty(f)).ToArray() ?? [];
         _logger = logger;
         _policy = policy ?? RunnerPolicy.Default;
         _clock = clock ?? TimeProvider.System;
@@ -59,6 +60,9 @@ internal sealed partial class SignatureRunner
 
     /// <summary>The file patterns read once after Init; feeds that filter at the source watch only these.</summary>
     public IReadOnlyList<string> FilePatterns { get; }
+
+    /// <summary>The facts (<see cref="EventFacts"/>) the signature says it cannot fire without, read once with the file patterns.</summary>
+    public IReadOnlyList<string> RequiredFacts { get; }
 
     public SignatureState State =>
         IsQuarantined ? SignatureState.Quarantined

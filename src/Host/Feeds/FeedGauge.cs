@@ -32,6 +32,21 @@ internal enum FeedGauge
 
     /// <summary>Messages delivered and not yet acknowledged (in the reorder buffer or the engine queue).</summary>
     NatsUnacknowledged,
+
+    /// <summary>Repeated file-permission events from Tetragon dropped within the collapse window, so far.</summary>
+    TetragonCollapsed,
+
+    /// <summary>Events Tetragon's own rate limiter dropped, as its rate_limit_info notices say, so far.</summary>
+    TetragonSensorDropped,
+
+    /// <summary>Cgroups Tetragon throttles now (their events are dropped by Tetragon).</summary>
+    TetragonThrottledCgroups,
+
+    /// <summary>Events that got process facts (terminal, argv) from /proc, so far.</summary>
+    ProcFactsFilled,
+
+    /// <summary>Events whose missing process facts /proc could not give (the process was gone or its pid reused), so far.</summary>
+    ProcFactsUnknown,
 }
 
 /// <summary>How each <see cref="FeedGauge"/> is exported: metric name, Prometheus type and help.</summary>
@@ -49,6 +64,11 @@ internal static class FeedGauges
         FeedGauge.NatsLate => ("sigs_nats_late_total", "counter", "Events later than the feed's lateness bound (run at once, out of event-time order)."),
         FeedGauge.NatsPending => ("sigs_nats_consumer_pending", "gauge", "Messages in the stream not yet delivered to the feed's consumers."),
         FeedGauge.NatsUnacknowledged => ("sigs_nats_unacknowledged", "gauge", "Messages delivered to the feed and not yet acknowledged."),
+        FeedGauge.TetragonCollapsed => ("sigs_tetragon_collapsed_total", "counter", "Repeated Tetragon file-permission events of a (process, file, mode) dropped within the collapse window."),
+        FeedGauge.TetragonSensorDropped => ("sigs_tetragon_sensor_dropped_total", "counter", "Events Tetragon's own rate limiter dropped (from its rate_limit_info notices)."),
+        FeedGauge.TetragonThrottledCgroups => ("sigs_tetragon_throttled_cgroups", "gauge", "Cgroups Tetragon throttles now; their events are dropped by Tetragon."),
+        FeedGauge.ProcFactsFilled => ("sigs_proc_facts_filled_total", "counter", "Events whose missing process facts (terminal, argv) were filled from /proc."),
+        FeedGauge.ProcFactsUnknown => ("sigs_proc_facts_unknown_total", "counter", "Events whose missing process facts /proc could not give (process gone, or its pid now another process's)."),
         _ => throw new ArgumentOutOfRangeException(nameof(gauge)),
     };
 }

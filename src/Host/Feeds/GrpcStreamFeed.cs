@@ -43,14 +43,42 @@ internal abstract class GrpcStreamFeed<TResponse> : IEventFeed
     /// </summary>
     protected abstract StreamingCall<TResponse> Start(CallInvoker invoker, CallOptions options, CancellationToken requestsStop);
 
-    /// <summary>Maps one response; throws <see cref="EventDecodeException"/> when it cannot.</summary>
-    protected abstract SecurityEvent Map(TResponse response);
+    /// <summary>
+    /// Maps one response; null for a response that is no event (a sensor's notice, which the feed counts or logs
+    /// itself). Throws <see cref="EventDecodeException"/> when it cannot.
+    /// </summary>
+    protected abstract SecurityEvent? Map(TResponse response);
+
+    /// <summary>
+    /// Completes when the request the stream was opened with no longer fits (the loaded signatures changed): the
+    /// stream is then closed and opened again with <see cref="Start"/>'s new request. Never, unless overridden.
+    /// </summary>
+    protected virtual Task RequestOutdatedAsync(CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
+
+    /// <summary>Called when the stream was reopened because its request was outdated.</summary>
+    protected virtual void OnReopened()
+    {
+    }
 
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
         using (_channel)
         {
-            await _reconnect.RunAsync((connected, token) => StreamAsync(sink, connected, token), cancellationToken).ConfigureAwait(false);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                using var session = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                Task outdated = RequestOutdatedAsync(session.Token);
+                Task reopen = outdated.ContinueWith(_ => session.Cancel(), session.Token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                await _reconnect.RunAsync((connected, token) => StreamAsync(sink, connected, token), session.Token).ConfigureAwait(false);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                OnReopened();
+                await outdated.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+                await reopen.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).ConfigureAwait(false);
+            }
         }
     }
 

@@ -33,6 +33,22 @@ internal sealed record GrpcAddress(string? UnixSocketPath, string? Host, int Por
         return new GrpcAddress(null, hostPort[..colon].Trim('[', ']'), port, useTls);
     }
 
+    /// <summary>True for a unix socket or a loopback host: the server runs on this node.</summary>
+    public static bool IsLocal(string address)
+    {
+        try
+        {
+            GrpcAddress parsed = Parse(address, useTls: false);
+            return parsed.UnixSocketPath is not null
+                || parsed.Host is "localhost"
+                || (System.Net.IPAddress.TryParse(parsed.Host, out System.Net.IPAddress? ip) && System.Net.IPAddress.IsLoopback(ip));
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>The base URI requests are sent to (the authority is nominal for unix sockets).</summary>
     public Uri BaseUri => UnixSocketPath is not null
         ? new Uri("http://localhost")

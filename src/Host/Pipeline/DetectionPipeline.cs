@@ -72,6 +72,10 @@ internal sealed class DetectionPipeline : IDisposable
     /// <summary>What the native probe should watch for the signatures loaded now.</summary>
     public WatchPlan WatchPlan() => Feeds.Native.WatchPlan.From(Engine.Index.Runners.Select(r => (r.Selectors, r.FilePatterns)));
 
+    /// <summary>What the signatures loaded now ask of feeds.</summary>
+    public IReadOnlyList<SignatureDemand> Demands() =>
+        [.. Engine.Index.Runners.Select(r => new SignatureDemand(r.Metadata.Id, r.Selectors, r.FilePatterns, r.RequiredFacts))];
+
     /// <summary>Events run through the engine so far.</summary>
     public long EventsProcessed => Volatile.Read(ref _eventsProcessed);
 

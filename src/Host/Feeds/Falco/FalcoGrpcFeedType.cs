@@ -13,6 +13,9 @@ internal sealed record FalcoGrpcFeedOptions : SensorFeedOptions
 
     [Description("Over TCP: mutual TLS (PEM files), which Falco requires there.")]
     public TlsFiles? Tls { get; init; }
+
+    [Description("Fill what an alert lacks (the terminal without proc.tty, argv) from /proc/PID of this node; needs Sigs in the host's pid namespace (default true for a unix socket or loopback address, false otherwise).")]
+    public bool? FillFromProc { get; init; }
 }
 
 /// <summary>PEM files for mutual TLS.</summary>
@@ -44,5 +47,8 @@ internal sealed class FalcoGrpcFeedType : FeedType<FalcoGrpcFeedOptions>
     protected override FalcoGrpcFeedOptions Parse(string? value) => value is null ? new() : new() { Address = value };
 
     protected override IEventFeed Create(FalcoGrpcFeedOptions options, ILogger logger, FeedContext context) =>
-        new FalcoGrpcFeed(GrpcFeedChannel.Create(options.Address, options.Tls, options.MaxMessageBytes), options.Address, logger, context.Delays, context.Clock);
+        ProcFillingFeed.Maybe(
+            new FalcoGrpcFeed(GrpcFeedChannel.Create(options.Address, options.Tls, options.MaxMessageBytes), options.Address, logger, context.Delays, context.Clock),
+            options.FillFromProc ?? Grpc.GrpcAddress.IsLocal(options.Address),
+            logger);
 }

@@ -10,6 +10,9 @@ internal sealed record FalcoHttpFeedOptions : ReceiverFeedOptions
     [Description("URL to listen on (default http://127.0.0.1:2801/). Largest body by default 1 MiB.")]
     [RegularExpression("^http://")]
     public string Listen { get; init; } = FalcoHttpFeed.DefaultListen;
+
+    [Description("Fill what an alert lacks (the terminal without proc.tty, argv) from /proc/PID of this node; needs Sigs in the host's pid namespace (default true when listening on loopback only, so the sender is on this node; false otherwise).")]
+    public bool? FillFromProc { get; init; }
 }
 
 /// <summary><c>type: falco-http</c>: receives Falco's <c>http_output</c> alerts.</summary>
@@ -24,5 +27,12 @@ internal sealed class FalcoHttpFeedType : FeedType<FalcoHttpFeedOptions>
     protected override FalcoHttpFeedOptions Parse(string? value) => value is null ? new() : new() { Listen = value };
 
     protected override IEventFeed Create(FalcoHttpFeedOptions options, ILogger logger, FeedContext context) =>
-        new FalcoHttpFeed(options.Listen, options.Limits(FalcoHttpFeed.DefaultMaxBodyBytes), options.Access(Name), logger);
+        ProcFillingFeed.Maybe(
+            new FalcoHttpFeed(options.Listen, options.Limits(FalcoHttpFeed.DefaultMaxBodyBytes), options.Access(Name), logger),
+            options.FillFromProc ?? IsLoopback(options.Listen),
+            logger);
+
+    private static bool IsLoopback(string listen) =>
+        Uri.TryCreate(listen, UriKind.Absolute, out Uri? uri)
+        && (uri.Host == "localhost" || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out System.Net.IPAddress? ip) && System.Net.IPAddress.IsLoopback(ip)));
 }

@@ -1,0 +1,190 @@
+using Sigs.Host.Feeds.Tetragon.Proto;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Feeds.Tetragon;
+
+/// <summary>
+/// Maps one Tetragon <c>GetEventsResponse</c> to the contract: <c>process_exec</c> and <c>process_exit</c> to
+/// <c>sched_process_exec</c>/<c>sched_process_exit</c>; a file hook of a kprobe or LSM policy to
+/// <c>security_file_open</c>; a rename hook to <c>security_inode_rename</c>.
+/// </summary>
+/// <remarks>
+/// Tetragon's file argument carries no open flags (its <c>flags</c> is path-resolution state, its
+/// <c>permission</c> the file's mode bits), so the access mode comes from the hook:
+/// <c>security_file_permission</c>'s mask (MAY_READ 4, MAY_WRITE 2) becomes O_RDONLY, O_WRONLY or O_RDWR; an
+/// open hook without a mask (<c>security_file_open</c>, LSM <c>file_open</c>) leaves the flags unknown. The
+/// process has no comm (the contract's name stays unknown) and no terminal; argv is the binary followed by the
+/// split <c>arguments</c> (<see cref="TetragonArguments"/>: Tetragon does not send argv[0]).
+/// </remarks>
+internal static class TetragonEventMapper
+{
+    private const int MayWrite = 2;
+    private const int MayRead = 4;
+
+    /// <summary>Hooks whose second argument is the access mask.</summary>
+    private static readonly HashSet<string> PermissionHooks = new(StringComparer.Ordinal) { "security_file_permission", "file_permission" };
+
+    /// <summary>Hooks that see an open, without its flags.</summary>
+    private static readonly HashSet<string> OpenHooks = new(StringComparer.Ordinal) { "security_file_open", "file_open" };
+
+    /// <summary>Hooks whose two path arguments are the old and the new name.</summary>
+    private static readonly HashSet<string> RenameHooks = new(StringComparer.Ordinal) { "security_inode_rename", "inode_rename", "security_path_rename", "path_rename" };
+
+    public static SecurityEvent Map(GetEventsResponse response)
+    {
+        DateTimeOffset time = response.Time is { } t ? ProtoTimestamps.ToDateTimeOffset(t, "time") : throw new EventDecodeException($"{Kind(response)} event has no time");
+        return response.EventCase switch
+        {
+            GetEventsResponse.EventOneofCase.ProcessExec => Event(response, time, EventNames.ProcessExec, response.ProcessExec.Process, response.ProcessExec.Parent, file: null),
+            GetEventsResponse.EventOneofCase.ProcessExit => Event(response, time, EventNames.ProcessExit, response.ProcessExit.Process, response.ProcessExit.Parent, file: null),
+            GetEventsResponse.EventOneofCase.ProcessKprobe => Hook(response, time, response.ProcessKprobe.FunctionName, response.ProcessKprobe.PolicyName, response.ProcessKprobe.Args, response.ProcessKprobe.Process, response.ProcessKprobe.Parent),
+            GetEventsResponse.EventOneofCase.ProcessLsm => Hook(response, time, response.ProcessLsm.FunctionName, response.ProcessLsm.PolicyName, response.ProcessLsm.Args, response.ProcessLsm.Process, response.ProcessLsm.Parent),
+            _ => throw new EventDecodeException($"{Kind(response)} is not an event Sigs maps"),
+        };
+    }
+
+    /// <summary>The process an event is about, when it names one.</summary>
+    public static Process? ProcessOf(GetEventsResponse response) => response.EventCase switch
+    {
+        GetEventsResponse.EventOneofCase.ProcessExec => response.ProcessExec.Process,
+        GetEventsResponse.EventOneofCase.ProcessExit => response.ProcessExit.Process,
+        GetEventsResponse.EventOneofCase.ProcessKprobe => response.ProcessKprobe.Process,
+        GetEventsResponse.EventOneofCase.ProcessLsm => response.ProcessLsm.Process,
+        _ => null,
+    };
+
+    /// <summary>The event's kind as Tetragon's JSON names it, for messages.</summary>
+    public static string Kind(GetEventsResponse response) => response.EventCase switch
+    {
+        GetEventsResponse.EventOneofCase.None => "a response with no event Sigs reads (an unknown or unrequested type)",
+        GetEventsResponse.EventOneofCase.ProcessExec => "process_exec",
+        GetEventsResponse.EventOneofCase.ProcessExit => "process_exit",
+        GetEventsResponse.EventOneofCase.ProcessKprobe => "process_kprobe",
+        GetEventsResponse.EventOneofCase.ProcessLsm => "process_lsm",
+        GetEventsResponse.EventOneofCase.ProcessThrottle => "process_throttle",
+        GetEventsResponse.EventOneofCase.RateLimitInfo => "rate_limit_info",
+        _ => response.EventCase.ToString(),
+    };
+
+    private static SecurityEvent Hook(GetEventsResponse response, DateTimeOffset time, string function, string policy, IList<KprobeArgument> args, Process? process, Process? parent)
+    {
+        if (PermissionHooks.Contains(function))
+        {
+            string path = PathArgument(args, 0, function) ?? throw new EventDecodeException($"{function} (policy {policy}) has no file argument");
+            int mask = args.FirstOrDefault(a => a.ArgCase == KprobeArgument.ArgOneofCase.IntArg)?.IntArg
+                ?? throw new EventDecodeException($"{function} (policy {policy}) has no int argument (the access mask)");
+            int flags = (mask & (MayRead | MayWrite)) switch
+            {
+                MayRead => OpenFlags.ReadOnly,
+                MayWrite => OpenFlags.WriteOnly,
+                MayRead | MayWrite => OpenFlags.ReadWrite,
+                _ => throw new EventDecodeException($"{function} (policy {policy}) mask {mask} is neither a read nor a write"),
+            };
+            return Event(response, time, EventNames.FileOpen, process, parent, new FileEventInfo { Path = path, Flags = flags });
+        }
+
+        if (OpenHooks.Contains(function))
+        {
+            string path = PathArgument(args, 0, function) ?? throw new EventDecodeException($"{function} (policy {policy}) has no file argument");
+            return Event(response, time, EventNames.FileOpen, process, parent, new FileEventInfo { Path = path });
+        }
+
+        if (RenameHooks.Contains(function))
+        {
+            string oldPath = PathArgument(args, 0, function) ?? throw new EventDecodeException($"{function} (policy {policy}) has no old path argument");
+            string newPath = PathArgument(args, 1, function) ?? throw new EventDecodeException($"{function} (policy {policy}) has no new path argument");
+            return Event(response, time, EventNames.FileRename, process, parent, new FileEventInfo { OldPath = oldPath, NewPath = newPath });
+        }
+
+        throw new EventDecodeException($"{Kind(response)} {(function.Length == 0 ? "(no function name)" : function)} (policy {policy}) is not a hook Sigs maps");
+    }
+
+    /// <summary>The <paramref name="index"/>th path-like argument (file, path or dentry), or null.</summary>
+    private static string? PathArgument(IList<KprobeArgument> args, int index, string function)
+    {
+        int seen = 0;
+        foreach (KprobeArgument arg in args)
+        {
+            string? path = arg.ArgCase switch
+            {
+                KprobeArgument.ArgOneofCase.FileArg => arg.FileArg.Path,
+                KprobeArgument.ArgOneofCase.PathArg => arg.PathArg.Path,
+                KprobeArgument.ArgOneofCase.LinuxBinprmArg => arg.LinuxBinprmArg.Path,
+                _ => null,
+            };
+            if (path is not null && seen++ == index)
+            {
+                return path.Length > 0 ? path : throw new EventDecodeException($"{function}: path argument {index} is empty");
+            }
+        }
+
+        return null;
+    }
+
+    private static SecurityEvent Event(GetEventsResponse response, DateTimeOffset time, string name, Process? process, Process? parent, FileEventInfo? file)
+    {
+        if (process is null)
+        {
+            throw new EventDecodeException($"{Kind(response)} event has no process");
+        }
+
+        Pod? pod = process.Pod;
+        string? containerId = ContainerId(pod?.Container?.Id) ?? JsonFields.NonEmpty(process.Docker);
+        string? podName = JsonFields.NonEmpty(pod?.Name);
+        string? ns = JsonFields.NonEmpty(pod?.Namespace);
+        string? podUid = JsonFields.NonEmpty(pod?.Uid);
+        return new SecurityEvent
+        {
+            Time = time,
+            Source = EventSources.Tetragon,
+            Name = name,
+            Origin = containerId is null ? EventOrigin.Host : EventOrigin.Container,
+            HostName = JsonFields.NonEmpty(response.NodeName),
+            Process = new ProcessInfo
+            {
+                HostPid = Signed(process.Pid),
+                Pid = Signed(pod?.Container?.Pid) ?? Signed(process.Pid),
+                ParentPid = Signed(parent?.Pid),
+                EntityId = ExecIds.EntityId(process.ExecId),
+                Executable = JsonFields.NonEmpty(process.Binary),
+                Args = Argv(process),
+                Uid = process.Uid,
+            },
+            Container = containerId is null ? null : new ContainerInfo
+            {
+                Id = containerId,
+                Name = JsonFields.NonEmpty(pod?.Container?.Name),
+                Image = JsonFields.NonEmpty(pod?.Container?.Image?.Name),
+            },
+            Kubernetes = podName is null && ns is null && podUid is null ? null : new KubernetesInfo { PodName = podName, Namespace = ns, PodUid = podUid },
+            File = file,
+        };
+    }
+
+    /// <summary>The binary, then the split arguments; unknown without a binary.</summary>
+    private static List<string>? Argv(Process process)
+    {
+        if (string.IsNullOrEmpty(process.Binary))
+        {
+            return null;
+        }
+
+        List<string> argv = TetragonArguments.Split(process.Arguments);
+        argv.Insert(0, process.Binary);
+        return argv;
+    }
+
+    /// <summary>A container id without its runtime's scheme (<c>containerd://</c>, <c>docker://</c>, <c>cri-o://</c>).</summary>
+    private static string? ContainerId(string? id)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            return null;
+        }
+
+        int scheme = id.IndexOf("://", StringComparison.Ordinal);
+        return JsonFields.NonEmpty(scheme < 0 ? id : id[(scheme + 3)..]);
+    }
+
+    private static int? Signed(uint? value) => value is null ? null : unchecked((int)value.Value);
+}
