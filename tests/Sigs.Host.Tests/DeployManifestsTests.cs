@@ -2,6 +2,7 @@ using Sigs.Host.Configuration;
 using Sigs.Host.Feeds.Falco;
 using Sigs.Host.Feeds.KubernetesAudit;
 using Sigs.Host.Feeds.Native;
+using Sigs.Host.Feeds.Tetragon;
 using Sigs.Host.Feeds.Tracee;
 using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.TestSupport;
@@ -13,7 +14,7 @@ namespace Sigs.Host.Tests;
 public class DeployManifestsTests
 {
     private static readonly string Deploy = Path.Combine(RepoPaths.Root, "deploy");
-    private static readonly string[] SigsManifests = ["kubernetes/tracee-sidecar.yaml", "kubernetes/falco-sidecar.yaml", "kubernetes/audit-central.yaml"];
+    private static readonly string[] SigsManifests = ["kubernetes/tracee-sidecar.yaml", "kubernetes/falco-sidecar.yaml", "kubernetes/audit-central.yaml", "kubernetes/tetragon-sidecar.yaml"];
 
     private static List<YamlMappingNode> Documents(string relativePath)
     {
@@ -63,7 +64,7 @@ public class DeployManifestsTests
         string volume = File.ReadLines(Path.Combine(Deploy, "Dockerfile")).Single(l => l.StartsWith("VOLUME ", StringComparison.Ordinal))["VOLUME ".Length..];
 
         Assert.All(Configs().Values, config => Assert.Equal(volume, config.Plugins.Dir));
-        Assert.Equal(["audit.yaml", "falco.yaml", "native.yaml", "tracee.yaml"], Configs().Keys.Order());
+        Assert.Equal(["audit.yaml", "falco.yaml", "native.yaml", "tetragon.yaml", "tracee.yaml"], Configs().Keys.Order());
     }
 
     [Fact]
@@ -82,6 +83,55 @@ public class DeployManifestsTests
         }
 
         Assert.Contains(Items(pod, "volumes"), v => Text(v, "name") == "tracee-socket" && ((YamlMappingNode)v).Children.ContainsKey("emptyDir"));
+    }
+
+    [Fact]
+    public void TetragonSidecar_SharesTheSocketTheConfigReads_InTheHostsPidNamespace()
+    {
+        YamlMappingNode pod = PodSpec("kubernetes/tetragon-sidecar.yaml");
+        var feed = Assert.IsType<TetragonFeedOptions>(Configs()[MountedConfigKey(pod)].Feeds.Single());
+        string[] tetragonArgs = Items2(Container(pod, "tetragon"), "args");
+        string socket = feed.Address["unix://".Length..];
+
+        Assert.Equal(feed.Address, tetragonArgs[Array.IndexOf(tetragonArgs, "--server-address") + 1]);
+        foreach (string name in (string[])["tetragon", "sigs"])
+        {
+            YamlMappingNode mount = Items(Container(pod, name), "volumeMounts").Single(m => Text(m, "name") == "tetragon-socket");
+            Assert.Equal(Path.GetDirectoryName(socket), Text(mount, "mountPath"));
+        }
+
+        Assert.Contains(Items(pod, "volumes"), v => Text(v, "name") == "tetragon-socket" && ((YamlMappingNode)v).Children.ContainsKey("emptyDir"));
+        Assert.Equal("true", Text(pod, "hostPID")); // the terminal comes from /proc
+        Assert.True(feed.FillsFromProc);
+        Assert.Equal([Text(Documents("tetragon/tracingpolicy.yaml").Single(), "metadata", "name")], feed.Policies);
+    }
+
+    /// <summary>The policy's paths are exactly what the shipped signatures' file patterns ask for, hook by hook.</summary>
+    [Fact]
+    public void TetragonPolicy_MatchesTheShippedSignaturesFilePatterns()
+    {
+        using var runtime = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(RepoPaths.ShippedPlugins), [], new CapturingLoggerFactory(), TimeProvider.System);
+        TetragonPolicyPaths expected = TetragonPolicyPaths.From(runtime.Demands());
+        YamlMappingNode policy = Documents("tetragon/tracingpolicy.yaml").Single();
+        Assert.Equal("TracingPolicy", Text(policy, "kind"));
+        YamlMappingNode[] kprobes = [.. Items(policy, "spec", "kprobes")];
+
+        string[] Values(string call, int index, string op) =>
+            [.. kprobes.Where(k => Text(k, "call") == call)
+                .SelectMany(k => Items(k, "selectors"))
+                .SelectMany(s => Items(s, "matchArgs"))
+                .Where(m => Text(m, "index") == index.ToString(System.Globalization.CultureInfo.InvariantCulture) && Text(m, "operator") == op)
+                .SelectMany(m => Items2(m, "values"))
+                .Order(StringComparer.Ordinal)];
+
+        Assert.NotEmpty(expected.OpenPrefixes);
+        Assert.Equal(expected.OpenPrefixes, Values("security_file_permission", 0, "Prefix"));
+        Assert.Equal(expected.OpenPostfixes, Values("security_file_permission", 0, "Postfix"));
+        Assert.Equal(["4"], Values("security_file_permission", 1, "Mask")); // MAY_READ: the mask the feed maps to O_RDONLY
+        Assert.Equal(expected.RenamePrefixes, Values("security_inode_rename", 1, "Prefix"));
+        Assert.Equal(expected.RenamePostfixes, Values("security_inode_rename", 1, "Postfix"));
+        YamlMappingNode rename = kprobes.Single(k => Text(k, "call") == "security_inode_rename");
+        Assert.Equal(["1:dentry", "3:dentry"], Items(rename, "args").Select(a => $"{Text(a, "index")}:{Text(a, "type")}"));
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public class ConfigSchemaTests
     [Fact]
     public void FeedTypes_AreTheOnesTheHostDocuments()
     {
-        Assert.Equal(["falco-grpc", "falco-http", "file", "k8s-audit", "native", "nats", "tracee"], FeedTypes.All.Select(t => t.Name));
+        Assert.Equal(["falco-grpc", "falco-http", "file", "k8s-audit", "native", "nats", "tetragon", "tracee"], FeedTypes.All.Select(t => t.Name));
         Assert.Equal(["file", "http", "nats", "stdout"], OutputTypes.All.Select(t => t.Name));
         Assert.Equal(["nats"], Sigs.Host.Forwarding.ForwardTypes.All.Select(t => t.Name));
     }

@@ -13,8 +13,10 @@ namespace Sigs.Host.Feeds.Tetragon;
 /// <c>permission</c> the file's mode bits), so the access mode comes from the hook:
 /// <c>security_file_permission</c>'s mask (MAY_READ 4, MAY_WRITE 2) becomes O_RDONLY, O_WRONLY or O_RDWR; an
 /// open hook without a mask (<c>security_file_open</c>, LSM <c>file_open</c>) leaves the flags unknown. The
-/// process has no comm (the contract's name stays unknown) and no terminal; argv is the binary followed by the
-/// split <c>arguments</c> (<see cref="TetragonArguments"/>: Tetragon does not send argv[0]).
+/// process has no comm: its name is the one the kernel gives at exec, the binary's file name cut to 15
+/// characters (a later <c>prctl(PR_SET_NAME)</c> is not seen). It has no terminal either (see
+/// <see cref="ProcFactFiller"/>). argv is the binary followed by the split <c>arguments</c>
+/// (<see cref="TetragonArguments"/>): Tetragon does not send argv[0].
 /// </remarks>
 internal static class TetragonEventMapper
 {
@@ -146,6 +148,7 @@ internal static class TetragonEventMapper
                 Pid = Signed(pod?.Container?.Pid) ?? Signed(process.Pid),
                 ParentPid = Signed(parent?.Pid),
                 EntityId = ExecIds.EntityId(process.ExecId),
+                Name = CommOf(process.Binary),
                 Executable = JsonFields.NonEmpty(process.Binary),
                 Args = Argv(process),
                 Uid = process.Uid,
@@ -172,6 +175,13 @@ internal static class TetragonEventMapper
         List<string> argv = TetragonArguments.Split(process.Arguments);
         argv.Insert(0, process.Binary);
         return argv;
+    }
+
+    /// <summary>The comm exec gives: the file name, at most TASK_COMM_LEN - 1 (15) characters.</summary>
+    private static string? CommOf(string binary)
+    {
+        string name = Path.GetFileName(binary);
+        return name.Length == 0 ? null : name.Length > 15 ? name[..15] : name;
     }
 
     /// <summary>A container id without its runtime's scheme (<c>containerd://</c>, <c>docker://</c>, <c>cri-o://</c>).</summary>
