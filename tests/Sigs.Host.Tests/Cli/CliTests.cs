@@ -153,6 +153,48 @@ public sealed class CliTests : IDisposable
         Assert.All(result.StdoutLines.Skip(1), line => Assert.Matches(@"[0-9a-f]{64} \(\d+ files?\)$", line));
     }
 
+    /// <summary>
+    /// A Tetragon feed where /proc cannot give the terminal: <c>sigs list</c> names the signatures that need one.
+    /// Twice: with fillFromProc off, and with Sigs in a pid namespace of its own (unshare), where it finds out itself.
+    /// </summary>
+    [Theory]
+    [InlineData(false, "fillFromProc is off")]
+    [InlineData(true, "Sigs does not run in the host's pid namespace")]
+    public async Task List_ATetragonFeedWithoutATerminal_NamesTheSignaturesThatCannotFire(bool ownPidNamespace, string why)
+    {
+        using var folder = new TempFolder();
+        string config = Path.Combine(folder.Path, "sigs.yaml");
+        await File.WriteAllTextAsync(config, $"feeds:\n  - type: tetragon\n    fillFromProc: {(ownPidNamespace ? "true" : "false")}\n");
+        SigsProcess.Result result = ownPidNamespace
+            ? await Command.RunAsync("unshare", ["--pid", "--fork", "--mount-proc", RepoPaths.HostExecutable, "list", "--config", config])
+            : await SigsProcess.RunAsync(["list", "--config", config]);
+
+        Assert.Equal(0, result.ExitCode);
+        string line = Assert.Single(result.StdoutLines, l => l.StartsWith("feeds[0] (tetragon) lacks process.interactive", StringComparison.Ordinal));
+        Assert.Contains(why, line, StringComparison.Ordinal);
+        Assert.EndsWith("cannot fire on it: SIGS-1001, SIGS-1002, SIGS-1003", line, StringComparison.Ordinal);
+
+        SigsProcess.Result json = ownPidNamespace ? result : await SigsProcess.RunAsync(["list", "--json", "--config", config]);
+        if (!ownPidNamespace)
+        {
+            JsonElement[] signatures = [.. JsonDocument.Parse(json.Stdout).RootElement.EnumerateArray()];
+            Assert.Equal(["SIGS-1001", "SIGS-1002", "SIGS-1003"], signatures.Where(s => s.GetProperty("cannotFireOn").GetArrayLength() > 0).Select(s => s.GetProperty("id").GetString()).Order());
+            Assert.Equal(["process.args"], signatures.Single(s => s.GetProperty("id").GetString() == "SIGS-1004").GetProperty("requiredFacts").EnumerateArray().Select(f => f.GetString()));
+        }
+    }
+
+    [Fact]
+    public async Task List_ATetragonFeedThatFillsFromProc_NamesNone()
+    {
+        using var folder = new TempFolder();
+        string config = Path.Combine(folder.Path, "sigs.yaml");
+        await File.WriteAllTextAsync(config, "feeds:\n  - type: tetragon\n");
+        SigsProcess.Result result = await SigsProcess.RunAsync(["list", "--config", config]);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal(Sigs.Host.Feeds.ProcFactFiller.WhyNot() is null ? 6 : 7, result.StdoutLines.Length); // the table; the line only where /proc cannot
+    }
+
     [Theory]
     [InlineData("--help", "Commands:")]
     [InlineData("replay --help", "--plugins DIR")]

@@ -13,39 +13,15 @@ using Sigs.Plugins;
 namespace Sigs.Host.Tests.Feeds;
 
 /// <summary>The Tracee feed against a real HTTP/2 gRPC server on a unix socket.</summary>
-public sealed class TraceeGrpcFeedTests : IAsyncLifetime
+public sealed class TraceeGrpcFeedTests : GrpcFeedTest
 {
     private const string Method = "/tracee.v1beta1.TraceeService/StreamEvents";
-    private readonly TempFolder _folder = new();
-    private readonly CapturingLoggerFactory _logs = new();
-    private readonly CollectingEventSink _sink = new();
     private readonly ConcurrentQueue<RequestDelegate> _sessions = new();
     private readonly ConcurrentQueue<StreamEventsRequest> _requests = new();
-    private readonly CancellationTokenSource _stop = new();
     private readonly TraceeSensor _sensor = new();
-    private IAsyncDisposable? _server;
     private TraceeGrpcFeed? _feed;
-    private Task? _running;
 
-    private string Socket => Path.Combine(_folder.Path, "tracee.sock");
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        if (_running is not null)
-        {
-            await _running;
-        }
-
-        if (_server is not null)
-        {
-            await _server.DisposeAsync();
-        }
-
-        _folder.Dispose();
-    }
+    private string Socket => Path.Combine(Folder.Path, "tracee.sock");
 
     internal static Event OpenEvent(string path, uint hostPid = 100, string comm = "cat") => new()
     {
@@ -65,39 +41,22 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
     };
 
     /// <summary>Tracee as a Grpc.AspNetCore service (<see cref="TraceeSensor"/>).</summary>
-    private async Task StartSensorAsync() => _server = await GrpcSensor.StartAsync(Socket, _sensor);
+    private async Task StartSensorAsync() => Server = await GrpcSensor.StartAsync(Socket, _sensor);
 
     /// <summary>A server that writes gRPC frames by hand, for what a broken sensor would send.</summary>
     private async Task StartRawServerAsync() =>
-        _server = await FakeGrpcServer.StartAsync(Socket, Method, async context =>
+        Server = await FakeGrpcServer.StartAsync(Socket, Method, async context =>
         {
             _requests.Enqueue(await FakeGrpcServer.ReadMessageAsync(context, StreamEventsRequest.Parser));
-            RequestDelegate session = _sessions.TryDequeue(out RequestDelegate? next) ? next : Idle;
+            RequestDelegate session = _sessions.TryDequeue(out RequestDelegate? next) ? next : IdleAsync;
             await session(context);
         });
 
     private void StartFeed()
     {
         GrpcChannel channel = GrpcChannels.Create(GrpcAddress.Parse($"unix:{Socket}", useTls: false));
-        _feed = new TraceeGrpcFeed(channel, $"unix:{Socket}", ["sigs"], _logs.CreateLogger("tracee"), new ReconnectDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
-        _running = _feed.RunAsync(_sink, _stop.Token);
-    }
-
-    private static async Task Idle(HttpContext context)
-    {
-        await FakeGrpcServer.BeginAsync(context);
-        await WaitUntilAbortedAsync(context);
-    }
-
-    private static async Task WaitUntilAbortedAsync(HttpContext context)
-    {
-        try
-        {
-            await Task.Delay(Timeout.Infinite, context.RequestAborted);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        _feed = new TraceeGrpcFeed(channel, $"unix:{Socket}", ["sigs"], Logs.CreateLogger("tracee"), new ReconnectDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
+        Running = _feed.RunAsync(Sink, Stop.Token);
     }
 
     private static RequestDelegate Send(params uint[] pids) => async context =>
@@ -118,7 +77,7 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
 
     private static Event[] Opens(params uint[] pids) => [.. pids.Select(pid => OpenEvent($"/etc/kubernetes/pki/{pid}.key", pid))];
 
-    private IEnumerable<int?> Pids => _sink.Events.Select(e => e.Process!.HostPid);
+    private IEnumerable<int?> Pids => Sink.Events.Select(e => e.Process!.HostPid);
 
     [Fact]
     public async Task Stream_Events_AreMappedInOrderAndPoliciesAreSent()
@@ -127,18 +86,18 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
         await StartSensorAsync();
         StartFeed();
 
-        await _sink.WaitForCountAsync(3);
+        await Sink.WaitForCountAsync(3);
 
         Assert.Equal([1, 2, 3], Pids);
         Assert.Equal(["sigs"], _sensor.Requests.First().Policies);
-        SecurityEvent first = _sink.Events[0];
+        SecurityEvent first = Sink.Events[0];
         Assert.Equal(EventOrigin.Container, first.Origin);
         Assert.Equal(new FileEventInfo { Path = "/etc/kubernetes/pki/1.key", Flags = 0 }, first.File);
         Assert.Equal(new KubernetesInfo { PodName = "web-1", Namespace = "shop", PodUid = "u1" }, first.Kubernetes);
         Assert.Equal(9001UL, first.Process!.EntityId);
         Assert.True(_feed!.Counters.Connected);
         Assert.Equal(3, _feed.Counters.Events);
-        Assert.Single(_logs.LinesContaining("Feed tracee:unix:"));
+        Assert.Single(Logs.LinesContaining("Feed tracee:unix:"));
     }
 
     [Fact]
@@ -147,19 +106,19 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
         _sensor.ThenSend(Opens(1, 2));
         await StartSensorAsync();
         StartFeed();
-        await _sink.WaitForCountAsync(2);
+        await Sink.WaitForCountAsync(2);
 
-        await _server!.DisposeAsync();
+        await Server!.DisposeAsync();
         await Eventually.TrueAsync(() => !_feed!.Counters.Connected, "the feed to notice the server is gone");
         await Task.Delay(300); // several failed retries while the sensor is down
         _sensor.ThenSend(Opens(3, 4, 5));
         await StartSensorAsync();
 
-        await _sink.WaitForCountAsync(5);
+        await Sink.WaitForCountAsync(5);
         Assert.Equal([1, 2, 3, 4, 5], Pids);
         Assert.Equal(1, _feed!.Counters.Reconnects);
-        Assert.Single(_logs.LinesContaining("is down"));
-        Assert.Single(_logs.LinesContaining("reconnected after"));
+        Assert.Single(Logs.LinesContaining("is down"));
+        Assert.Single(Logs.LinesContaining("reconnected after"));
     }
 
     /// <summary>Broken responses, each with what Grpc.Net.Client reports for it.</summary>
@@ -217,10 +176,10 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
         await StartRawServerAsync();
         StartFeed();
 
-        await _sink.WaitForCountAsync(1);
+        await Sink.WaitForCountAsync(1);
 
         Assert.Equal([7], Pids);
-        string down = Assert.Single(_logs.LinesContaining("is down"));
+        string down = Assert.Single(Logs.LinesContaining("is down"));
         Assert.True(down.Contains(expectedReason, StringComparison.Ordinal), down);
         Assert.Equal(1, _feed!.Counters.Reconnects);
     }
@@ -240,13 +199,13 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
         await StartRawServerAsync();
         StartFeed();
 
-        await _sink.WaitForCountAsync(2);
+        await Sink.WaitForCountAsync(2);
 
         Assert.Equal([1, 2], Pids);
         Assert.Equal(2, _feed!.Counters.DecodeErrors);
         Assert.Equal(0, _feed.Counters.Reconnects);
-        Assert.Single(_logs.LinesContaining("skipped undecodable input #1: malformed StreamEventsResponse message of 6 bytes"));
-        Assert.Single(_logs.LinesContaining("skipped undecodable input #2: x event has no timestamp"));
+        Assert.Single(Logs.LinesContaining("skipped undecodable input #1: malformed StreamEventsResponse message of 6 bytes"));
+        Assert.Single(Logs.LinesContaining("skipped undecodable input #2: x event has no timestamp"));
     }
 
     [Fact]
@@ -254,13 +213,13 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
     {
         StartFeed();
         await Task.Delay(500);
-        Assert.Single(_logs.LinesContaining("is down"));
+        Assert.Single(Logs.LinesContaining("is down"));
 
         _sensor.ThenSend(Opens(1));
         await StartSensorAsync();
 
-        await _sink.WaitForCountAsync(1);
-        Assert.Single(_logs.LinesContaining("is down"));
+        await Sink.WaitForCountAsync(1);
+        Assert.Single(Logs.LinesContaining("is down"));
     }
 
     [Fact]
@@ -272,12 +231,12 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
         await StartSensorAsync();
         StartFeed();
 
-        await _sink.WaitForCountAsync(2);
+        await Sink.WaitForCountAsync(2);
 
         Assert.Equal([1, 2], Pids);
         Assert.Equal(1, _feed!.Counters.DecodeErrors);
         Assert.Equal(0, _feed.Counters.Reconnects);
-        Assert.Single(_logs.LinesContaining("field 'timestamp' is out of range"));
+        Assert.Single(Logs.LinesContaining("field 'timestamp' is out of range"));
     }
 
     [Fact]
@@ -285,18 +244,18 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
     {
         _sensor.ThenSend(Opens(1));
         await StartSensorAsync();
-        string relay = Path.Combine(_folder.Path, "relay.sock");
+        string relay = Path.Combine(Folder.Path, "relay.sock");
         using var proxy = new FreezableProxy(relay, Socket);
         GrpcChannel channel = GrpcChannels.Create(GrpcAddress.Parse($"unix:{relay}", useTls: false), keepAlive: (TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)));
-        _feed = new TraceeGrpcFeed(channel, $"unix:{relay}", [], _logs.CreateLogger("tracee"), new ReconnectDelays(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)));
-        _running = _feed.RunAsync(_sink, _stop.Token);
-        await _sink.WaitForCountAsync(1);
+        _feed = new TraceeGrpcFeed(channel, $"unix:{relay}", [], Logs.CreateLogger("tracee"), new ReconnectDelays(TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)));
+        Running = _feed.RunAsync(Sink, Stop.Token);
+        await Sink.WaitForCountAsync(1);
 
         // The stream is idle and the relay now swallows everything: only a keepalive ping can tell.
         proxy.Freeze();
 
         await Eventually.TrueAsync(() => !_feed.Counters.Connected, "the dead peer to be found by keepalive pings", timeout: TimeSpan.FromSeconds(15));
-        Assert.Single(_logs.LinesContaining("is down"));
+        Assert.Single(Logs.LinesContaining("is down"));
     }
 
     [Fact]
@@ -315,7 +274,7 @@ public sealed class TraceeGrpcFeedTests : IAsyncLifetime
         await StartRawServerAsync();
         StartFeed();
 
-        await _sink.WaitForCountAsync(3);
+        await Sink.WaitForCountAsync(3);
 
         Assert.Equal([1, 2, 3], Pids);
         Assert.Equal(1, _feed!.Counters.Reconnects);

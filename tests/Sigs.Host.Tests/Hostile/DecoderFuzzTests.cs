@@ -166,6 +166,25 @@ public sealed class DecoderFuzzTests
             time: Seconds);
 
     [Fact]
+    public void TetragonProtobuf_MutatedMessages_AreANamedSkipOrAnEvent()
+    {
+        var process = new Conformance.TetragonJson.Proc(4242, "/usr/bin/cat", "/etc/kubernetes/pki/ca.key \"a b\"", DateTimeOffset.UnixEpoch.AddYears(55));
+        DateTimeOffset time = process.Start.AddSeconds(1);
+        byte[][] valid =
+        [
+            .. ((string[])[
+                Conformance.TetragonJson.Exec(process, time),
+                Conformance.TetragonJson.Exit(process, time),
+                Conformance.TetragonJson.FilePermission(process, "/etc/kubernetes/pki/ca.key", 4, time),
+                Conformance.TetragonJson.Rename(process with { Pod = null }, "/etc/kubernetes/pki/ca.key", "/tmp/ca.key", time),
+            ]).Select(json => TetragonSensor.FromJson(json).ToByteArray()),
+        ];
+        Gen.OneOf([.. valid.Select(MutatedMessage)]).Sample(
+            bytes => ParsesAndMapsOrSkips(bytes, Sigs.Host.Feeds.Tetragon.Proto.GetEventsResponse.Parser, Sigs.Host.Feeds.Tetragon.TetragonEventMapper.Map),
+            time: Seconds);
+    }
+
+    [Fact]
     public void FalcoProtobuf_MutatedMessages_AreANamedSkipOrAnEvent()
     {
         var alert = new Sigs.Host.Feeds.Falco.Proto.response

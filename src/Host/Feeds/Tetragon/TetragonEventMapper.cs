@@ -34,6 +34,11 @@ internal static class TetragonEventMapper
 
     public static SecurityEvent Map(GetEventsResponse response)
     {
+        if (response.EventCase == GetEventsResponse.EventOneofCase.None)
+        {
+            throw new EventDecodeException("response carries no event Sigs reads (a type it did not ask for, or one newer than its .proto)");
+        }
+
         DateTimeOffset time = response.Time is { } t ? ProtoTimestamps.ToDateTimeOffset(t, "time") : throw new EventDecodeException($"{Kind(response)} event has no time");
         return response.EventCase switch
         {
@@ -58,7 +63,6 @@ internal static class TetragonEventMapper
     /// <summary>The event's kind as Tetragon's JSON names it, for messages.</summary>
     public static string Kind(GetEventsResponse response) => response.EventCase switch
     {
-        GetEventsResponse.EventOneofCase.None => "a response with no event Sigs reads (an unknown or unrequested type)",
         GetEventsResponse.EventOneofCase.ProcessExec => "process_exec",
         GetEventsResponse.EventOneofCase.ProcessExit => "process_exit",
         GetEventsResponse.EventOneofCase.ProcessKprobe => "process_kprobe",
