@@ -2,14 +2,14 @@ using BenchmarkDotNet.Running;
 using Sigs.Benchmarks;
 
 // Micro benchmarks: dotnet run -c Release --project bench/Sigs.Benchmarks -- --filter '*'
-// End-to-end throughput: dotnet run -c Release --project bench/Sigs.Benchmarks -- throughput
+// End-to-end throughput: dotnet run -c Release --project bench/Sigs.Benchmarks -- throughput [tracee|tetragon|falco]
 // Forwarding through NATS JetStream into a correlator: dotnet run -c Release --project bench/Sigs.Benchmarks -- forward
 // sigs replay against the tokenizer floor, per format: dotnet run -c Release --project bench/Sigs.Benchmarks -- replay
 //   (the generated lines alone: -- replay-lines tracee|tracee-v1beta1|falco|k8s-audit COUNT)
 // Native probe overhead on opens (root): dotnet run -c Release --project bench/Sigs.Benchmarks -- open-overhead
-if (args is ["throughput"])
+if (args is ["throughput"] or ["throughput", "tracee" or "tetragon" or "falco"])
 {
-    await ThroughputRunner.RunAsync();
+    await ThroughputRunner.RunAsync(args.Length > 1 ? args[1] : null);
 }
 else if (args is ["replay"])
 {

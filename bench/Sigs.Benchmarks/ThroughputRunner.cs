@@ -16,12 +16,14 @@ using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Falco;
+using Sigs.Host.Feeds.Tetragon;
 using Sigs.Host.Feeds.Tracee;
 using Sigs.Host.Feeds.Tracee.Proto;
 using Sigs.Host.Grpc;
 using Sigs.Host.Hosting;
 using Sigs.Host.Pipeline;
 using Sigs.Plugins;
+using TetragonProto = Sigs.Host.Feeds.Tetragon.Proto;
 
 namespace Sigs.Benchmarks;
 
@@ -32,12 +34,31 @@ namespace Sigs.Benchmarks;
 /// </summary>
 internal static class ThroughputRunner
 {
-    public static async Task RunAsync()
+    /// <param name="only">One of tracee, tetragon, falco; null for all.</param>
+    public static async Task RunAsync(string? only = null)
     {
-        double floor = await TraceeStreamAsync(2_000_000, intoEngine: false);
-        double engine = await TraceeStreamAsync(2_000_000, intoEngine: true);
-        Console.WriteLine($"Tracee gRPC stream (unix socket): {engine:N0} events/s into the engine; floor (the stream received and parsed by the gRPC client, then discarded) {floor:N0} events/s; ratio {engine / floor:F2}");
-        Console.WriteLine($"Falco http_output endpoint (8 concurrent senders): {await FalcoHttpAsync(100_000):N0} events/s");
+        if (only is null or "tracee")
+        {
+            await ReportAsync("Tracee", TraceeStreamAsync);
+        }
+
+        if (only is null or "tetragon")
+        {
+            await ReportAsync("Tetragon", TetragonStreamAsync);
+        }
+
+        if (only is null or "falco")
+        {
+            Console.WriteLine($"Falco http_output endpoint (8 concurrent senders): {await FalcoHttpAsync(100_000):N0} events/s");
+        }
+    }
+
+    /// <summary>A gRPC feed into the engine next to its floor, in the same run.</summary>
+    private static async Task ReportAsync(string sensor, Func<int, bool, Task<double>> stream)
+    {
+        double floor = await stream(2_000_000, false);
+        double engine = await stream(2_000_000, true);
+        Console.WriteLine($"{sensor} gRPC stream (unix socket): {engine:N0} events/s into the engine; floor (the stream received and parsed by the gRPC client, then discarded) {floor:N0} events/s; ratio {engine / floor:F2}");
     }
 
     private static DetectionPipeline Runtime()
@@ -75,14 +96,83 @@ internal static class ThroughputRunner
         return [.. events];
     }
 
-    /// <param name="intoEngine">False: the floor, the same stream read by Grpc.Net.Client's generated client, each message parsed and dropped.</param>
-    private static async Task<double> TraceeStreamAsync(int total, bool intoEngine)
+    /// <summary>
+    /// Tetragon's events for the same mix, as <c>tetra getevents</c> shows them: process_exec, a
+    /// security_file_permission read under a watched folder that matches no signature, process_exit. Pids are
+    /// above any pid_max, so the terminal lookup in /proc finds no process (one failed read per process).
+    /// </summary>
+    private static TetragonProto.GetEventsResponse[] TetragonEvents()
     {
-        byte[] batch = Frames(TraceeEvents().Select(e => new StreamEventsResponse { Event = e }));
-        int perBatch = 3000;
+        var responses = new List<TetragonProto.GetEventsResponse>();
+        for (uint i = 0; i < 1000; i++)
+        {
+            Timestamp time = Timestamp.FromDateTimeOffset(DateTimeOffset.UnixEpoch.AddYears(55).AddMilliseconds(i));
+            var process = new TetragonProto.Process
+            {
+                ExecId = Convert.ToBase64String(Encoding.UTF8.GetBytes($"node-1:{1_000_000 + i}:{4_200_000 + i}")),
+                Pid = 4_200_000 + i,
+                Uid = 0,
+                Binary = i % 3 == 0 ? "/usr/bin/cat" : "/usr/bin/python3",
+                Arguments = "/app/config.yaml --verbose",
+                StartTime = time,
+                Pod = new TetragonProto.Pod { Namespace = "shop", Name = "web-1", Uid = "u1", Container = new TetragonProto.Container { Id = "containerd://3f2a9c8e1b7d4e6f", Name = "web", Image = new TetragonProto.Image { Name = "nginx:1.27" }, Pid = 1 + (i % 50) } },
+            };
+            responses.Add(new TetragonProto.GetEventsResponse { ProcessExec = new TetragonProto.ProcessExec { Process = process }, NodeName = "node-1", Time = time });
+            responses.Add(new TetragonProto.GetEventsResponse
+            {
+                ProcessKprobe = new TetragonProto.ProcessKprobe
+                {
+                    Process = process,
+                    FunctionName = "security_file_permission",
+                    PolicyName = "sigs",
+                    Args = { new TetragonProto.KprobeArgument { FileArg = new TetragonProto.KprobeFile { Path = "/var/run/secrets/kubernetes.io/serviceaccount/namespace", Permission = "-rw-r--r--" } }, new TetragonProto.KprobeArgument { IntArg = 4 } },
+                },
+                NodeName = "node-1",
+                Time = time,
+            });
+            responses.Add(new TetragonProto.GetEventsResponse { ProcessExit = new TetragonProto.ProcessExit { Process = process }, NodeName = "node-1", Time = time });
+        }
+
+        return [.. responses];
+    }
+
+    /// <param name="intoEngine">False: the floor, the same stream read by Grpc.Net.Client's generated client, each message parsed and dropped.</param>
+    private static Task<double> TraceeStreamAsync(int total, bool intoEngine) =>
+        GrpcStreamAsync(
+            "/tracee.v1beta1.TraceeService/StreamEvents",
+            Frames(TraceeEvents().Select(e => new StreamEventsResponse { Event = e })),
+            3000,
+            total,
+            intoEngine,
+            socket => new TraceeGrpcFeed(GrpcChannels.Create(GrpcAddress.Parse($"unix:{socket}", false)), socket, [], NullLogger.Instance, ReconnectDelays.Default),
+            channel => new TraceeService.TraceeServiceClient(channel).StreamEvents(new StreamEventsRequest()).ResponseStream);
+
+    /// <summary>
+    /// The Tetragon feed as configured by default for a local socket (repeats collapsed, terminal from /proc),
+    /// except that the collapse window is 0: the batch repeats, and every event must reach the engine to be counted.
+    /// </summary>
+    private static Task<double> TetragonStreamAsync(int total, bool intoEngine) =>
+        GrpcStreamAsync(
+            "/tetragon.FineGuidanceSensors/GetEvents",
+            Frames(TetragonEvents()),
+            3000,
+            total,
+            intoEngine,
+            socket => new TetragonGrpcFeed(
+                GrpcChannels.Create(GrpcAddress.Parse($"unix:{socket}", false)),
+                socket,
+                new TetragonFeedSettings([TetragonGrpcFeed.DefaultPolicy], TimeSpan.Zero, new ProcFactFiller(), null),
+                () => [],
+                NullLogger.Instance,
+                ReconnectDelays.Default),
+            channel => new TetragonProto.FineGuidanceSensors.FineGuidanceSensorsClient(channel).GetEvents(new TetragonProto.GetEventsRequest()).ResponseStream);
+
+    /// <param name="intoEngine">False: the floor, the same stream read by Grpc.Net.Client's generated client, each message parsed and dropped.</param>
+    private static async Task<double> GrpcStreamAsync<TResponse>(string path, byte[] batch, int perBatch, int total, bool intoEngine, Func<string, IEventFeed> feed, Func<Grpc.Net.Client.GrpcChannel, Grpc.Core.IAsyncStreamReader<TResponse>> floorStream)
+    {
         string socket = Path.Combine(Path.GetTempPath(), $"sigs-bench-{Environment.ProcessId}.sock");
         File.Delete(socket);
-        await using WebApplication server = await StartServerAsync(k => k.ListenUnixSocket(socket, l => l.Protocols = HttpProtocols.Http2), "/tracee.v1beta1.TraceeService/StreamEvents", async context =>
+        await using WebApplication server = await StartServerAsync(k => k.ListenUnixSocket(socket, l => l.Protocols = HttpProtocols.Http2), path, async context =>
         {
             context.Response.ContentType = "application/grpc";
             await context.Response.StartAsync();
@@ -98,16 +188,15 @@ internal static class ThroughputRunner
         if (intoEngine)
         {
             using DetectionPipeline runtime = Runtime();
-            var feed = new TraceeGrpcFeed(GrpcChannels.Create(GrpcAddress.Parse($"unix:{socket}", false)), socket, [], NullLogger.Instance, ReconnectDelays.Default);
-            rate = await MeasureAsync(runtime, feed, total, () => Task.CompletedTask);
+            rate = await MeasureAsync(runtime, feed(socket), total, () => Task.CompletedTask);
         }
         else
         {
             using Grpc.Net.Client.GrpcChannel channel = GrpcChannels.Create(GrpcAddress.Parse($"unix:{socket}", false));
-            using var call = new TraceeService.TraceeServiceClient(channel).StreamEvents(new StreamEventsRequest());
+            Grpc.Core.IAsyncStreamReader<TResponse> responses = floorStream(channel);
             var watch = Stopwatch.StartNew();
             int received = 0;
-            while (received < total && await call.ResponseStream.MoveNext(CancellationToken.None))
+            while (received < total && await responses.MoveNext(CancellationToken.None))
             {
                 received++;
             }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sigs.Host.Collections;
 using Sigs.Host.Feeds.Native;
 using Sigs.Plugins;
 
@@ -15,7 +16,8 @@ namespace Sigs.Host.Feeds;
 /// belongs to a process started later; and its comm must equal the event's process name, or the file name of
 /// its binary (cut to 15 characters, as the kernel does), when the event says one. A process gone since, or
 /// another one, leaves the facts unknown and is counted. Works only in the host's pid namespace
-/// (<see cref="WhyNot"/>). Thread-safe.
+/// (<see cref="WhyNot"/>). What /proc said of a process with an entity id is kept (bounded), so a process's
+/// later events cost no read: its terminal does not change. Thread-safe.
 /// </remarks>
 internal sealed class ProcFactFiller
 {
@@ -27,7 +29,10 @@ internal sealed class ProcFactFiller
 
     private const int ClockTicksPerSecond = 100; // USER_HZ: what /proc reports times in, on every Linux ABI
 
+    private const int RememberedProcesses = 16_384;
+
     private readonly string _procRoot;
+    private readonly BoundedMap<(int HostPid, ulong EntityId), Lent?> _remembered = new(RememberedProcesses);
     private readonly DateTimeOffset _bootTime;
     private long _filled;
     private long _unknown;
@@ -74,28 +79,65 @@ internal sealed class ProcFactFiller
         }
 
         ProcessInfo process = securityEvent.Process!;
-        string dir = Path.Combine(_procRoot, process.HostPid!.Value.ToString(CultureInfo.InvariantCulture));
-        string? stat = ProcFacts.TryRead(Path.Combine(dir, "stat"));
-        (_, int? ttyNr, ulong? startTicks) = ProcFacts.ParseStat(stat);
-        if (stat is null || ttyNr is null || startTicks is null
-            || !StartedBy(startTicks.Value, processStart ?? securityEvent.Time)
-            || !SameName(ProcFacts.CommOf(stat), process))
+        Lent? lent = Remembered(process, () => Read(process, processStart ?? securityEvent.Time));
+        if (lent is null)
         {
             Interlocked.Increment(ref _unknown);
             return securityEvent;
         }
 
-        string[]? args = process.Args is null && ProcFacts.TryRead(Path.Combine(dir, "cmdline")) is { Length: > 0 } cmdline ? cmdline.TrimEnd('\0').Split('\0') : null;
         Interlocked.Increment(ref _filled);
         return securityEvent with
         {
             Process = process with
             {
-                Interactive = process.Interactive ?? ttyNr != 0,
-                Tty = process.Tty ?? ProcFacts.TtyText(ttyNr),
-                Args = process.Args ?? args,
+                Interactive = process.Interactive ?? lent.TtyNr != 0,
+                Tty = process.Tty ?? ProcFacts.TtyText(lent.TtyNr),
+                Args = process.Args ?? lent.Args,
             },
         };
+    }
+
+    /// <summary>What was read for the process before, when it has an entity id; else read now.</summary>
+    private Lent? Remembered(ProcessInfo process, Func<Lent?> read)
+    {
+        if (process.EntityId is not ulong entity)
+        {
+            return read();
+        }
+
+        var key = (process.HostPid!.Value, entity);
+        lock (_remembered)
+        {
+            if (_remembered.TryGetValue(key, out Lent? known))
+            {
+                return known;
+            }
+        }
+
+        Lent? lent = read();
+        lock (_remembered)
+        {
+            _remembered.Set(key, lent);
+        }
+
+        return lent;
+    }
+
+    /// <summary>The facts of /proc/HOSTPID, or null when it is gone or another process.</summary>
+    private Lent? Read(ProcessInfo process, DateTimeOffset reference)
+    {
+        string dir = Path.Combine(_procRoot, process.HostPid!.Value.ToString(CultureInfo.InvariantCulture));
+        string? stat = ProcFacts.TryRead(Path.Combine(dir, "stat"));
+        (_, int? ttyNr, ulong? startTicks) = ProcFacts.ParseStat(stat);
+        if (stat is null || ttyNr is null || startTicks is null || !StartedBy(startTicks.Value, reference) || !SameName(ProcFacts.CommOf(stat), process))
+        {
+            return null;
+        }
+
+        // argv is read whether or not this event lacks it: a later event of the process may.
+        string[]? args = ProcFacts.TryRead(Path.Combine(dir, "cmdline")) is { Length: > 0 } cmdline ? cmdline.TrimEnd('\0').Split('\0') : null;
+        return new Lent(ttyNr.Value, args);
     }
 
     /// <summary>True when a process that started <paramref name="startTicks"/> after boot started no later than <paramref name="reference"/>.</summary>
@@ -123,4 +165,7 @@ internal sealed class ProcFactFiller
             ? DateTimeOffset.FromUnixTimeSeconds(seconds)
             : DateTimeOffset.MaxValue; // unknown: nothing started before it, so nothing is filled
     }
+
+    /// <summary>What /proc lends one process: its tty_nr and argv.</summary>
+    private sealed record Lent(int TtyNr, string[]? Args);
 }

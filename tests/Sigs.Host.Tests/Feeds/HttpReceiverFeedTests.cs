@@ -53,6 +53,44 @@ public sealed class HttpReceiverFeedTests : IAsyncLifetime
     private AuditWebhookFeed Audit(ReceiverLimits? limits = null) =>
         new("http://127.0.0.1:0/k8s-audit", limits ?? new ReceiverLimits(AuditWebhookFeed.DefaultMaxBodyBytes), WebAccess.Open, _logs.CreateLogger("k8s-audit"));
 
+    /// <summary>An alert without <c>proc.tty</c> from a real process on this node: the terminal comes from /proc.</summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task FalcoHttp_AlertWithoutATerminal_GetsItFromProc_ForTheSameProcessOnly(bool sameName)
+    {
+        using RunningProcess real = await RunningProcess.WithTerminalAsync();
+        var alert = System.Text.Json.Nodes.JsonNode.Parse(Alert)!;
+        var fields = alert["output_fields"]!.AsObject();
+        fields.Remove("proc.tty");
+        fields["proc.pid"] = real.Pid;
+        fields["proc.name"] = sameName ? "sleep" : "head";
+        fields["evt.time"] = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() * 1_000_000;
+        alert["time"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        FalcoHttpFeed inner = Falco();
+        var feed = new ProcFillingFeed(inner, new ProcFactFiller());
+        _running = feed.RunAsync(_sink, _stop.Token);
+        await Eventually.TrueAsync(() => inner.BoundAddress is not null, "the receiver to listen");
+
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(inner.BoundAddress!, alert.ToJsonString())).Status);
+
+        await _sink.WaitForCountAsync(1);
+        Assert.Equal(sameName ? true : null, _sink.Events[0].Process!.Interactive);
+        Assert.Equal(sameName ? 1 : 0, feed.Counters.Gauges.GetValueOrDefault(FeedGauge.ProcFactsFilled));
+        Assert.Equal(sameName ? 0 : 1, feed.Counters.Gauges.GetValueOrDefault(FeedGauge.ProcFactsUnknown));
+    }
+
+    [Fact]
+    public void FalcoHttp_FillsFromProc_ByDefaultOnlyWhenListeningOnLoopback()
+    {
+        var context = new FeedContext(_logs, ReconnectDelays.Default, () => Sigs.Host.Feeds.Native.WatchPlan.Empty, TimeProvider.System);
+        bool canFill = ProcFactFiller.WhyNot() is null;
+
+        Assert.Equal(canFill, new FalcoHttpFeedType().Create(new FalcoHttpFeedOptions { Listen = "http://127.0.0.1:0/" }, context) is ProcFillingFeed);
+        Assert.IsType<FalcoHttpFeed>(new FalcoHttpFeedType().Create(new FalcoHttpFeedOptions { Listen = "http://0.0.0.0:0/" }, context));
+        Assert.IsType<FalcoHttpFeed>(new FalcoHttpFeedType().Create(new FalcoHttpFeedOptions { Listen = "http://127.0.0.1:0/", FillFromProc = false }, context));
+    }
+
     [Fact]
     public async Task FalcoHttp_ValidAlert_IsAcceptedAndMapped()
     {

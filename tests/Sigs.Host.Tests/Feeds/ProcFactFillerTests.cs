@@ -81,6 +81,21 @@ public class ProcFactFillerTests
     }
 
     [Fact]
+    public async Task Fill_AProcessWithAnEntityId_IsReadOnce_ItsLaterEventsNeedNoRead()
+    {
+        var filler = new ProcFactFiller();
+        RunningProcess real = await RunningProcess.WithTerminalAsync();
+        SecurityEvent open = Open(real.Pid, DateTimeOffset.UtcNow, name: "sleep") with { Process = new ProcessInfo { HostPid = real.Pid, Name = "sleep", EntityId = 77 } };
+        Assert.True(filler.Fill(open).Process!.Interactive);
+
+        real.Dispose();
+        await Eventually.TrueAsync(() => !Directory.Exists($"/proc/{real.Pid}"), "the process to be gone");
+
+        Assert.True(filler.Fill(open).Process!.Interactive); // from what /proc said while it ran
+        Assert.Null(filler.Fill(open with { Process = open.Process! with { EntityId = 78 } }).Process!.Interactive); // another process: read, and gone
+    }
+
+    [Fact]
     public async Task WhyNot_InAnotherPidNamespace_SaysSo()
     {
         // A new pid namespace with its own /proc: the host's pids name nothing there.

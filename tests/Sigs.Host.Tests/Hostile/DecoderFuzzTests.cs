@@ -179,9 +179,11 @@ public sealed class DecoderFuzzTests
                 Conformance.TetragonJson.Rename(process with { Pod = null }, "/etc/kubernetes/pki/ca.key", "/tmp/ca.key", time),
             ]).Select(json => TetragonSensor.FromJson(json).ToByteArray()),
         ];
+        var processes = new Sigs.Host.Feeds.Tetragon.TetragonProcesses(capacity: 64); // the feed's per-process views, mutated messages and all
         Gen.OneOf([.. valid.Select(MutatedMessage)]).Sample(
-            bytes => ParsesAndMapsOrSkips(bytes, Sigs.Host.Feeds.Tetragon.Proto.GetEventsResponse.Parser, Sigs.Host.Feeds.Tetragon.TetragonEventMapper.Map),
-            time: Seconds);
+            bytes => ParsesAndMapsOrSkips(bytes, Sigs.Host.Feeds.Tetragon.Proto.GetEventsResponse.Parser, r => Sigs.Host.Feeds.Tetragon.TetragonEventMapper.Map(r, processes)),
+            time: Seconds,
+            threads: 1);
     }
 
     [Fact]

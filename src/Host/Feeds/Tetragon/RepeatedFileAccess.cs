@@ -5,10 +5,12 @@ namespace Sigs.Host.Feeds.Tetragon;
 
 /// <summary>
 /// Collapses Tetragon's per-call file events into one per open-like access. <c>security_file_permission</c>, the
-/// hook that carries the access mode (MAY_READ, MAY_WRITE), fires on every read and write: <c>cat</c> of a small
-/// file makes two, <c>head</c> one, a program reading a large file one per buffer. The first access of a
-/// (process, file, mode) is passed on; repeats within <see cref="Window"/> of it are dropped and counted; the
-/// next access after the window is passed on again and starts a new window.
+/// hook that carries the access mode (MAY_READ, MAY_WRITE), fires on every read and write: counted with strace
+/// on a 1.6 KB PEM file, <c>cat</c> makes 2, <c>head</c> 1, <c>openssl x509 -in</c> 61; <c>sha256sum</c> of
+/// 1 MB 32. The first access of a (process, file, mode) is passed on; repeats within <see cref="Window"/> of
+/// it are dropped and counted; the next access after the window is passed on again and starts a new window.
+/// The default window (1 s) holds one open's burst of reads, so a later open of the file by the same process
+/// is seen again; a process reading a file without pause yields one event a second.
 /// </summary>
 /// <remarks>
 /// Tetragon's own <c>rateLimit</c> on a Post action would do this in the kernel, but it compares only the first
@@ -21,7 +23,7 @@ internal sealed class RepeatedFileAccess(TimeSpan window, int capacity = Repeate
 {
     public const int DefaultCapacity = 65_536;
 
-    public static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(1);
 
     private readonly BoundedMap<Key, DateTimeOffset> _first = new(capacity);
 

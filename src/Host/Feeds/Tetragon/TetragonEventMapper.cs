@@ -32,7 +32,8 @@ internal static class TetragonEventMapper
     /// <summary>Hooks whose two path arguments are the old and the new name.</summary>
     private static readonly HashSet<string> RenameHooks = new(StringComparer.Ordinal) { "security_inode_rename", "inode_rename", "security_path_rename", "path_rename" };
 
-    public static SecurityEvent Map(GetEventsResponse response)
+    /// <param name="processes">Where each process's contract view is kept between its events; null to map every event afresh.</param>
+    public static SecurityEvent Map(GetEventsResponse response, TetragonProcesses? processes = null)
     {
         if (response.EventCase == GetEventsResponse.EventOneofCase.None)
         {
@@ -42,10 +43,10 @@ internal static class TetragonEventMapper
         DateTimeOffset time = response.Time is { } t ? ProtoTimestamps.ToDateTimeOffset(t, "time") : throw new EventDecodeException($"{Kind(response)} event has no time");
         return response.EventCase switch
         {
-            GetEventsResponse.EventOneofCase.ProcessExec => Event(response, time, EventNames.ProcessExec, response.ProcessExec.Process, response.ProcessExec.Parent, file: null),
-            GetEventsResponse.EventOneofCase.ProcessExit => Event(response, time, EventNames.ProcessExit, response.ProcessExit.Process, response.ProcessExit.Parent, file: null),
-            GetEventsResponse.EventOneofCase.ProcessKprobe => Hook(response, time, response.ProcessKprobe.FunctionName, response.ProcessKprobe.PolicyName, response.ProcessKprobe.Args, response.ProcessKprobe.Process, response.ProcessKprobe.Parent),
-            GetEventsResponse.EventOneofCase.ProcessLsm => Hook(response, time, response.ProcessLsm.FunctionName, response.ProcessLsm.PolicyName, response.ProcessLsm.Args, response.ProcessLsm.Process, response.ProcessLsm.Parent),
+            GetEventsResponse.EventOneofCase.ProcessExec => Event(response, time, EventNames.ProcessExec, response.ProcessExec.Process, response.ProcessExec.Parent, file: null, processes),
+            GetEventsResponse.EventOneofCase.ProcessExit => Event(response, time, EventNames.ProcessExit, response.ProcessExit.Process, response.ProcessExit.Parent, file: null, processes),
+            GetEventsResponse.EventOneofCase.ProcessKprobe => Hook(response, time, response.ProcessKprobe.FunctionName, response.ProcessKprobe.PolicyName, response.ProcessKprobe.Args, response.ProcessKprobe.Process, response.ProcessKprobe.Parent, processes),
+            GetEventsResponse.EventOneofCase.ProcessLsm => Hook(response, time, response.ProcessLsm.FunctionName, response.ProcessLsm.PolicyName, response.ProcessLsm.Args, response.ProcessLsm.Process, response.ProcessLsm.Parent, processes),
             _ => throw new EventDecodeException($"{Kind(response)} is not an event Sigs maps"),
         };
     }
@@ -72,7 +73,7 @@ internal static class TetragonEventMapper
         _ => response.EventCase.ToString(),
     };
 
-    private static SecurityEvent Hook(GetEventsResponse response, DateTimeOffset time, string function, string policy, IList<KprobeArgument> args, Process? process, Process? parent)
+    private static SecurityEvent Hook(GetEventsResponse response, DateTimeOffset time, string function, string policy, IList<KprobeArgument> args, Process? process, Process? parent, TetragonProcesses? processes)
     {
         if (PermissionHooks.Contains(function))
         {
@@ -86,20 +87,20 @@ internal static class TetragonEventMapper
                 MayRead | MayWrite => OpenFlags.ReadWrite,
                 _ => throw new EventDecodeException($"{function} (policy {policy}) mask {mask} is neither a read nor a write"),
             };
-            return Event(response, time, EventNames.FileOpen, process, parent, new FileEventInfo { Path = path, Flags = flags });
+            return Event(response, time, EventNames.FileOpen, process, parent, new FileEventInfo { Path = path, Flags = flags }, processes);
         }
 
         if (OpenHooks.Contains(function))
         {
             string path = PathArgument(args, 0, function) ?? throw new EventDecodeException($"{function} (policy {policy}) has no file argument");
-            return Event(response, time, EventNames.FileOpen, process, parent, new FileEventInfo { Path = path });
+            return Event(response, time, EventNames.FileOpen, process, parent, new FileEventInfo { Path = path }, processes);
         }
 
         if (RenameHooks.Contains(function))
         {
             string oldPath = PathArgument(args, 0, function) ?? throw new EventDecodeException($"{function} (policy {policy}) has no old path argument");
             string newPath = PathArgument(args, 1, function) ?? throw new EventDecodeException($"{function} (policy {policy}) has no new path argument");
-            return Event(response, time, EventNames.FileRename, process, parent, new FileEventInfo { OldPath = oldPath, NewPath = newPath });
+            return Event(response, time, EventNames.FileRename, process, parent, new FileEventInfo { OldPath = oldPath, NewPath = newPath }, processes);
         }
 
         throw new EventDecodeException($"{Kind(response)} {(function.Length == 0 ? "(no function name)" : function)} (policy {policy}) is not a hook Sigs maps");
@@ -127,78 +128,25 @@ internal static class TetragonEventMapper
         return null;
     }
 
-    private static SecurityEvent Event(GetEventsResponse response, DateTimeOffset time, string name, Process? process, Process? parent, FileEventInfo? file)
+    private static SecurityEvent Event(GetEventsResponse response, DateTimeOffset time, string name, Process? process, Process? parent, FileEventInfo? file, TetragonProcesses? processes)
     {
         if (process is null)
         {
             throw new EventDecodeException($"{Kind(response)} event has no process");
         }
 
-        Pod? pod = process.Pod;
-        string? containerId = ContainerId(pod?.Container?.Id) ?? JsonFields.NonEmpty(process.Docker);
-        string? podName = JsonFields.NonEmpty(pod?.Name);
-        string? ns = JsonFields.NonEmpty(pod?.Namespace);
-        string? podUid = JsonFields.NonEmpty(pod?.Uid);
+        TetragonProcess mapped = processes?.Of(process, parent) ?? TetragonProcess.From(process, parent);
         return new SecurityEvent
         {
             Time = time,
             Source = EventSources.Tetragon,
             Name = name,
-            Origin = containerId is null ? EventOrigin.Host : EventOrigin.Container,
+            Origin = mapped.Container is null ? EventOrigin.Host : EventOrigin.Container,
             HostName = JsonFields.NonEmpty(response.NodeName),
-            Process = new ProcessInfo
-            {
-                HostPid = Signed(process.Pid),
-                Pid = Signed(pod?.Container?.Pid) ?? Signed(process.Pid),
-                ParentPid = Signed(parent?.Pid),
-                EntityId = ExecIds.EntityId(process.ExecId),
-                Name = CommOf(process.Binary),
-                Executable = JsonFields.NonEmpty(process.Binary),
-                Args = Argv(process),
-                Uid = process.Uid,
-            },
-            Container = containerId is null ? null : new ContainerInfo
-            {
-                Id = containerId,
-                Name = JsonFields.NonEmpty(pod?.Container?.Name),
-                Image = JsonFields.NonEmpty(pod?.Container?.Image?.Name),
-            },
-            Kubernetes = podName is null && ns is null && podUid is null ? null : new KubernetesInfo { PodName = podName, Namespace = ns, PodUid = podUid },
+            Process = mapped.Process,
+            Container = mapped.Container,
+            Kubernetes = mapped.Kubernetes,
             File = file,
         };
     }
-
-    /// <summary>The binary, then the split arguments; unknown without a binary.</summary>
-    private static List<string>? Argv(Process process)
-    {
-        if (string.IsNullOrEmpty(process.Binary))
-        {
-            return null;
-        }
-
-        List<string> argv = TetragonArguments.Split(process.Arguments);
-        argv.Insert(0, process.Binary);
-        return argv;
-    }
-
-    /// <summary>The comm exec gives: the file name, at most TASK_COMM_LEN - 1 (15) characters.</summary>
-    private static string? CommOf(string binary)
-    {
-        string name = Path.GetFileName(binary);
-        return name.Length == 0 ? null : name.Length > 15 ? name[..15] : name;
-    }
-
-    /// <summary>A container id without its runtime's scheme (<c>containerd://</c>, <c>docker://</c>, <c>cri-o://</c>).</summary>
-    private static string? ContainerId(string? id)
-    {
-        if (string.IsNullOrEmpty(id))
-        {
-            return null;
-        }
-
-        int scheme = id.IndexOf("://", StringComparison.Ordinal);
-        return JsonFields.NonEmpty(scheme < 0 ? id : id[(scheme + 3)..]);
-    }
-
-    private static int? Signed(uint? value) => value is null ? null : unchecked((int)value.Value);
 }

@@ -16,7 +16,7 @@ internal sealed record TetragonFeedOptions : SensorFeedOptions
     [Description("TracingPolicy names whose kprobe and LSM events are streamed (default [sigs], deploy/tetragon's); empty for every policy.")]
     public IReadOnlyList<string> Policies { get; init; } = [TetragonGrpcFeed.DefaultPolicy];
 
-    [Description("security_file_permission fires on every read and write: repeats of a (process, file, mode) within this many seconds of the first are dropped and counted (default 30; 0 keeps every one).")]
+    [Description("security_file_permission fires on every read and write: repeats of a (process, file, mode) within this many seconds of the first are dropped and counted (default 1: the burst of one open; 0 keeps every one).")]
     [Range(0, 86_400)]
     public double? CollapseSeconds { get; init; }
 

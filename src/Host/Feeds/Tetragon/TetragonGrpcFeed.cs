@@ -30,6 +30,7 @@ internal sealed partial class TetragonGrpcFeed : GrpcStreamFeed<GetEventsRespons
     private readonly ILogger _logger;
     private readonly TimeSpan _refresh;
     private readonly RepeatedFileAccess _repeats;
+    private readonly TetragonProcesses _processes = new();
     private readonly HashSet<string> _throttled = new(StringComparer.Ordinal);
     private GetEventsRequest? _request;
     private bool _missingSaid;
@@ -86,7 +87,13 @@ internal sealed partial class TetragonGrpcFeed : GrpcStreamFeed<GetEventsRespons
                 return null;
         }
 
-        SecurityEvent mapped = TetragonEventMapper.Map(response);
+        SecurityEvent mapped = TetragonEventMapper.Map(response, _processes);
+        Process process = TetragonEventMapper.ProcessOf(response)!; // mapped: it has one
+        if (mapped.Name == EventNames.ProcessExit)
+        {
+            _processes.Exited(process);
+        }
+
         if (mapped.Name == EventNames.FileOpen && _repeats.IsRepeat(mapped))
         {
             Counters.SetGauge(FeedGauge.TetragonCollapsed, _repeats.Collapsed);
@@ -98,11 +105,15 @@ internal sealed partial class TetragonGrpcFeed : GrpcStreamFeed<GetEventsRespons
             return mapped;
         }
 
-        Process? process = TetragonEventMapper.ProcessOf(response);
-        DateTimeOffset? started = process?.StartTime is { } start ? ProtoTimestamps.ToDateTimeOffset(start, "process.start_time") : null;
+        DateTimeOffset? started = process.StartTime is { } start ? ProtoTimestamps.ToDateTimeOffset(start, "process.start_time") : null;
         SecurityEvent filled = filler.Fill(mapped, started);
         Counters.SetGauge(FeedGauge.ProcFactsFilled, filler.Filled);
         Counters.SetGauge(FeedGauge.ProcFactsUnknown, filler.Unknown);
+        if (filled.Process?.Interactive is not null)
+        {
+            _processes.Filled(process, filled.Process);
+        }
+
         return filled;
     }
 
