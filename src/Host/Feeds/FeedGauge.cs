@@ -42,10 +42,10 @@ internal enum FeedGauge
     /// <summary>Cgroups Tetragon throttles now (their events are dropped by Tetragon).</summary>
     TetragonThrottledCgroups,
 
-    /// <summary>Events that got process facts (terminal, argv) from /proc, so far.</summary>
+    /// <summary>Lookups in /proc that gave the missing process facts (terminal, argv), so far: one per process Tetragon names, one per event elsewhere.</summary>
     ProcFactsFilled,
 
-    /// <summary>Events whose missing process facts /proc could not give (the process was gone or its pid reused), so far.</summary>
+    /// <summary>Lookups in /proc that could not give them (the process was gone or its pid reused), so far.</summary>
     ProcFactsUnknown,
 }
 
@@ -67,8 +67,8 @@ internal static class FeedGauges
         FeedGauge.TetragonCollapsed => ("sigs_tetragon_collapsed_total", "counter", "Repeated Tetragon file-permission events of a (process, file, mode) dropped within the collapse window."),
         FeedGauge.TetragonSensorDropped => ("sigs_tetragon_sensor_dropped_total", "counter", "Events Tetragon's own rate limiter dropped (from its rate_limit_info notices)."),
         FeedGauge.TetragonThrottledCgroups => ("sigs_tetragon_throttled_cgroups", "gauge", "Cgroups Tetragon throttles now; their events are dropped by Tetragon."),
-        FeedGauge.ProcFactsFilled => ("sigs_proc_facts_filled_total", "counter", "Events whose missing process facts (terminal, argv) were filled from /proc."),
-        FeedGauge.ProcFactsUnknown => ("sigs_proc_facts_unknown_total", "counter", "Events whose missing process facts /proc could not give (process gone, or its pid now another process's)."),
+        FeedGauge.ProcFactsFilled => ("sigs_proc_facts_filled_total", "counter", "Lookups in /proc that gave an event's missing process facts (terminal, argv); Tetragon's feed looks up each process once."),
+        FeedGauge.ProcFactsUnknown => ("sigs_proc_facts_unknown_total", "counter", "Lookups in /proc that could not give the missing process facts (process gone, or its pid now another process's)."),
         _ => throw new ArgumentOutOfRangeException(nameof(gauge)),
     };
 }

@@ -100,7 +100,7 @@ internal sealed partial class TetragonGrpcFeed : GrpcStreamFeed<GetEventsRespons
             return null;
         }
 
-        if (_settings.Filler is not { } filler || !ProcFactFiller.Lacks(mapped))
+        if (_settings.Filler is not { } filler || !ProcFactFiller.Lacks(mapped) || _processes.LastLookedUp)
         {
             return mapped;
         }
@@ -109,11 +109,7 @@ internal sealed partial class TetragonGrpcFeed : GrpcStreamFeed<GetEventsRespons
         SecurityEvent filled = filler.Fill(mapped, started);
         Counters.SetGauge(FeedGauge.ProcFactsFilled, filler.Filled);
         Counters.SetGauge(FeedGauge.ProcFactsUnknown, filler.Unknown);
-        if (filled.Process?.Interactive is not null)
-        {
-            _processes.Filled(process, filled.Process);
-        }
-
+        _processes.LookedUp(filled.Process?.Interactive is null ? null : filled.Process);
         return filled;
     }
 

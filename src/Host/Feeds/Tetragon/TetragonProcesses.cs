@@ -8,43 +8,55 @@ namespace Sigs.Host.Feeds.Tetragon;
 /// Each process's contract view, made once per process rather than once per event: Tetragon repeats the whole
 /// <c>Process</c> (binary, arguments, pod) on every event of it. An entry is reused only while Tetragon sends the
 /// same message for the exec id (its pod can arrive after the exec, for example), and goes at the process's
-/// exit. Facts filled in later (the terminal from /proc) are kept with it. Bounded; not thread-safe: the feed's
-/// stream reader owns it.
+/// exit. Facts looked up later (the terminal from /proc) are kept with it, found or not, so /proc is asked once
+/// per process. Bounded; not thread-safe: the feed's stream reader owns it.
 /// </summary>
 internal sealed class TetragonProcesses(int capacity = TetragonProcesses.DefaultCapacity)
 {
     public const int DefaultCapacity = 4096;
 
     private readonly BoundedMap<string, Entry> _entries = new(capacity);
+    private Entry? _last;
+
+    /// <summary>True when the process <see cref="Of"/> returned last had its missing facts looked up already.</summary>
+    public bool LastLookedUp => _last?.LookedUp == true;
 
     public TetragonProcess Of(Process process, Process? parent)
     {
         if (string.IsNullOrEmpty(process.ExecId))
         {
+            _last = null;
             return TetragonProcess.From(process, parent);
         }
 
         if (_entries.TryGetValue(process.ExecId, out Entry? known) && known.ParentPid == parent?.Pid && known.Source.Equals(process))
         {
+            _last = known;
             return known.Mapped;
         }
 
         TetragonProcess mapped = TetragonProcess.From(process, parent);
-        _entries.Set(process.ExecId, new Entry(process, parent?.Pid, mapped));
+        _last = new Entry(process, parent?.Pid, mapped, LookedUp: false);
+        _entries.Set(process.ExecId, _last);
         return mapped;
     }
 
-    /// <summary>Keeps facts filled in for <paramref name="process"/> (as mapped by <see cref="Of"/>) for its later events.</summary>
-    public void Filled(Process process, ProcessInfo filled)
+    /// <summary>Keeps what the lookup of the last process's missing facts gave (null: nothing) for its later events.</summary>
+    public void LookedUp(ProcessInfo? filled)
     {
-        if (_entries.TryGetValue(process.ExecId, out Entry? known) && known.Source.Equals(process))
+        if (_last is { } last)
         {
-            _entries.Set(process.ExecId, known with { Mapped = known.Mapped with { Process = filled } });
+            _last = last with { Mapped = filled is null ? last.Mapped : last.Mapped with { Process = filled }, LookedUp = true };
+            _entries.Set(last.Source.ExecId, _last);
         }
     }
 
     /// <summary>The process exited: no later event will name it.</summary>
-    public void Exited(Process process) => _entries.Remove(process.ExecId, out _);
+    public void Exited(Process process)
+    {
+        _entries.Remove(process.ExecId, out _);
+        _last = null;
+    }
 
-    private sealed record Entry(Process Source, uint? ParentPid, TetragonProcess Mapped);
+    private sealed record Entry(Process Source, uint? ParentPid, TetragonProcess Mapped, bool LookedUp);
 }
