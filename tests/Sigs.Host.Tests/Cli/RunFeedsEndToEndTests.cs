@@ -103,6 +103,55 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         Assert.Equal(("active", 3, 1), (certTheft.GetProperty("state").GetString(), certTheft.GetProperty("events").GetInt32(), certTheft.GetProperty("findings").GetInt32()));
     }
 
+    /// <summary>
+    /// <c>sigs run --feed tetragon:unix:PATH</c>: events in <c>tetra getevents</c> form from a real gRPC server; the
+    /// token read's process is a real one with a terminal, which the running host finds in /proc.
+    /// </summary>
+    [Fact]
+    public async Task Tetragon_StreamedEvents_ProduceFindings_WithTheTerminalFromProc()
+    {
+        using RunningProcess shell = await RunningProcess.WithTerminalAsync();
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        var reader = new Conformance.TetragonJson.Proc(shell.Pid, "/usr/bin/sleep", "300", shell.StartTime);
+        var cat = new Conformance.TetragonJson.Proc(4_190_002, "/usr/bin/cat", "/etc/kubernetes/pki/ca.key", now.AddSeconds(-1), Pod: null);
+        string socket = Path.Combine(_folder.Path, "tetragon.sock");
+        var sensor = new TetragonSensor().ThenSendJson(
+            Conformance.TetragonJson.FilePermission(reader, "/var/run/secrets/kubernetes.io/serviceaccount/token", 4, now),
+            Conformance.TetragonJson.FilePermission(cat, "/etc/kubernetes/pki/ca.key", 4, now),
+            Conformance.TetragonJson.FilePermission(cat, "/etc/kubernetes/pki/ca.key", 4, now.AddMilliseconds(1)));
+        await using GrpcSensor server = await GrpcSensor.StartAsync(socket, sensor);
+
+        bool hostPidNamespace = Sigs.Host.Feeds.ProcFactFiller.WhyNot() is null; // else /proc cannot lend the terminal, and the host says so
+        using SigsProcess sigs = StartSigs($"tetragon:unix://{socket}");
+        await Eventually.TrueAsync(() => FindingIds().Count == (hostPidNamespace ? 2 : 1), "the findings");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_adminPort}") };
+        var metrics = new PrometheusSamples(await http.GetStringAsync("/metrics"));
+        SigsProcess.Result result = await StopAsync(sigs);
+
+        string feed = $"tetragon:unix://{socket}";
+        if (hostPidNamespace)
+        {
+            Assert.Equal(["SIGS-1002", "TRC-1018"], FindingIds().Order());
+            Assert.Equal(1, metrics.Value("sigs_proc_facts_filled_total", ("feed", feed)));
+        }
+        else
+        {
+            Assert.Equal(["TRC-1018"], FindingIds());
+            Assert.Contains("cannot fire on this feed: SIGS-1001, SIGS-1002, SIGS-1003", result.Stderr, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, metrics.Value("sigs_tetragon_collapsed_total", ("feed", feed)));
+        Assert.Equal(2, metrics.Value("sigs_events_total", ("feed", feed), ("event", "security_file_open")));
+        Assert.Contains($"Feed {feed} connected", result.Stderr, StringComparison.Ordinal);
+        GetEventsRequestShape(Assert.Single(sensor.Requests));
+    }
+
+    /// <summary>The shipped signatures ask Tetragon for execs, and for the kprobe and LSM events of the sigs policy.</summary>
+    private static void GetEventsRequestShape(Sigs.Host.Feeds.Tetragon.Proto.GetEventsRequest request) =>
+        Assert.Equal(
+            ["ProcessExec", "ProcessKprobe,ProcessLsm policies=sigs"],
+            request.AllowList.Select(f => $"{string.Join(",", f.EventSet)}{(f.PolicyNames.Count > 0 ? $" policies={string.Join(",", f.PolicyNames)}" : "")}"));
+
     [Fact]
     public async Task FalcoHttp_PostedAlerts_ProduceFindings()
     {
