@@ -21,6 +21,7 @@ internal sealed class FeedCounters
     private long _reconnects;
     private long _rejected;
     private int _connected;
+    private string? _degraded;
 
     /// <summary>True while the feed is connected to its sensor (or listening, for receivers).</summary>
     public bool Connected => Volatile.Read(ref _connected) == 1;
@@ -36,6 +37,11 @@ internal sealed class FeedCounters
     public long Rejected => Interlocked.Read(ref _rejected);
 
     public void SetConnected(bool connected) => Volatile.Write(ref _connected, connected ? 1 : 0);
+
+    /// <summary>Why the sensor behind the feed is not delivering everything now (for /healthz), or null.</summary>
+    public string? Degraded => Volatile.Read(ref _degraded);
+
+    public void SetDegraded(string? reason) => Volatile.Write(ref _degraded, reason);
 
     /// <summary>Events received so far, by contract event name.</summary>
     public IReadOnlyDictionary<string, long> EventsByName => _eventsByName.ToDictionary(e => e.Key, e => Interlocked.Read(ref e.Value.Value), StringComparer.Ordinal);

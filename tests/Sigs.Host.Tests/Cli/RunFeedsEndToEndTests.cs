@@ -118,7 +118,8 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         var sensor = new TetragonSensor().ThenSendJson(
             Conformance.TetragonJson.FilePermission(reader, "/var/run/secrets/kubernetes.io/serviceaccount/token", 4, now),
             Conformance.TetragonJson.FilePermission(cat, "/etc/kubernetes/pki/ca.key", 4, now),
-            Conformance.TetragonJson.FilePermission(cat, "/etc/kubernetes/pki/ca.key", 4, now.AddMilliseconds(1)));
+            Conformance.TetragonJson.FilePermission(cat, "/etc/kubernetes/pki/ca.key", 4, now.AddMilliseconds(1)),
+            """{"process_throttle":{"type":"THROTTLE_START","cgroup":"/kubepods/pod-noisy"},"node_name":"node-1"}""");
         await using GrpcSensor server = await GrpcSensor.StartAsync(socket, sensor);
 
         bool hostPidNamespace = Sigs.Host.Feeds.ProcFactFiller.WhyNot() is null; // else /proc cannot lend the terminal, and the host says so
@@ -126,9 +127,12 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         await Eventually.TrueAsync(() => FindingIds().Count == (hostPidNamespace ? 2 : 1), "the findings");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_adminPort}") };
         var metrics = new PrometheusSamples(await http.GetStringAsync("/metrics"));
+        string health = "";
+        await Eventually.TrueAsync(() => (health = http.GetAsync("/healthz").GetAwaiter().GetResult().Content.ReadAsStringAsync().GetAwaiter().GetResult()).Contains("throttles", StringComparison.Ordinal), "/healthz to report the throttle");
         SigsProcess.Result result = await StopAsync(sigs);
 
         string feed = $"tetragon:unix://{socket}";
+        Assert.Equal($"feed {feed}: Tetragon throttles 1 cgroup(s) (/kubepods/pod-noisy): their events are dropped\n", health);
         if (hostPidNamespace)
         {
             Assert.Equal(["SIGS-1002", "TRC-1018"], FindingIds().Order());

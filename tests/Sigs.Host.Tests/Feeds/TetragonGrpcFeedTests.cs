@@ -121,27 +121,37 @@ public sealed class TetragonGrpcFeedTests : GrpcFeedTest
     }
 
     [Fact]
-    public async Task Stream_TetragonsNotices_AreLoggedAndCounted_NotEvents()
+    public async Task Stream_TetragonsNotices_AreLoggedAndCounted_NotEvents_AndAThrottleDegradesTheFeed()
     {
-        _sensor.ThenSend(
-            new GetEventsResponse { RateLimitInfo = new RateLimitInfo { NumberOfDroppedProcessEvents = 40 } },
-            new GetEventsResponse { ProcessThrottle = new ProcessThrottle { Type = ThrottleType.ThrottleStart, Cgroup = "/kubepods/burstable/pod1" } },
-            new GetEventsResponse { RateLimitInfo = new RateLimitInfo { NumberOfDroppedProcessEvents = 2 } },
-            Read(1),
-            new GetEventsResponse { ProcessThrottle = new ProcessThrottle { Type = ThrottleType.ThrottleStop, Cgroup = "/kubepods/burstable/pod1" } },
-            Read(2));
+        var resume = new TaskCompletionSource();
+        _sensor.Then(async (stream, context) =>
+        {
+            await stream.WriteAsync(new GetEventsResponse { RateLimitInfo = new RateLimitInfo { NumberOfDroppedProcessEvents = 40 } });
+            await stream.WriteAsync(new GetEventsResponse { ProcessThrottle = new ProcessThrottle { Type = ThrottleType.ThrottleStart, Cgroup = "/kubepods/burstable/pod1" } });
+            await stream.WriteAsync(new GetEventsResponse { RateLimitInfo = new RateLimitInfo { NumberOfDroppedProcessEvents = 2 } });
+            await stream.WriteAsync(Read(1));
+            await resume.Task;
+            await stream.WriteAsync(new GetEventsResponse { ProcessThrottle = new ProcessThrottle { Type = ThrottleType.ThrottleStop, Cgroup = "/kubepods/burstable/pod1" } });
+            await stream.WriteAsync(Read(2));
+            await TraceeSensor.IdleAsync(context);
+        });
         await StartSensorAsync();
         StartFeed();
 
+        await Sink.WaitForCountAsync(1);
+        Assert.Equal(1, _feed!.Counters.Gauges[FeedGauge.TetragonThrottledCgroups]);
+        Assert.Equal("Tetragon throttles 1 cgroup(s) (/kubepods/burstable/pod1): their events are dropped", _feed.Counters.Degraded);
+        resume.SetResult();
         await Sink.WaitForCountAsync(2);
-        await Eventually.TrueAsync(() => Logs.LinesContaining("stopped throttling").Count == 1, "the throttle's end to be logged");
 
         Assert.Equal([1, 2], Pids);
-        Assert.Equal(42, _feed!.Counters.Gauges[FeedGauge.TetragonSensorDropped]);
+        Assert.Null(_feed.Counters.Degraded);
+        Assert.Equal(42, _feed.Counters.Gauges[FeedGauge.TetragonSensorDropped]);
         Assert.Equal(0, _feed.Counters.Gauges[FeedGauge.TetragonThrottledCgroups]);
         Assert.Single(Logs.LinesContaining("rate limiter dropped 40 events (40 so far)"));
         Assert.Single(Logs.LinesContaining("rate limiter dropped 2 events (42 so far)"));
         Assert.Single(Logs.LinesContaining("throttles cgroup /kubepods/burstable/pod1"));
+        Assert.Single(Logs.LinesContaining("stopped throttling cgroup /kubepods/burstable/pod1"));
         Assert.Equal(0, _feed.Counters.DecodeErrors);
     }
 

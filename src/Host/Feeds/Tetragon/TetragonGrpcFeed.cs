@@ -53,6 +53,7 @@ internal sealed partial class TetragonGrpcFeed : GrpcStreamFeed<GetEventsRespons
     {
         IReadOnlyList<SignatureDemand> signatures = _signatures();
         SayMissingOnce(signatures);
+        ForgetThrottles(); // a new stream may be a new Tetragon: throttles it still applies are announced again
         GetEventsRequest request = TetragonAllowList.For(signatures.SelectMany(s => s.Selectors), _settings.Policies);
         Volatile.Write(ref _request, request);
         AsyncServerStreamingCall<Received<GetEventsResponse>> call = invoker.AsyncServerStreamingCall(GetEvents, null, options, request);
@@ -128,6 +129,14 @@ internal sealed partial class TetragonGrpcFeed : GrpcStreamFeed<GetEventsRespons
         }
 
         Counters.SetGauge(FeedGauge.TetragonThrottledCgroups, _throttled.Count);
+        Counters.SetDegraded(_throttled.Count == 0 ? null : $"Tetragon throttles {_throttled.Count} cgroup(s) ({_throttled.Order(StringComparer.Ordinal).First()}{(_throttled.Count > 1 ? ", ..." : "")}): their events are dropped");
+    }
+
+    private void ForgetThrottles()
+    {
+        _throttled.Clear();
+        Counters.SetGauge(FeedGauge.TetragonThrottledCgroups, 0);
+        Counters.SetDegraded(null);
     }
 
     private void SayMissingOnce(IReadOnlyList<SignatureDemand> signatures)
