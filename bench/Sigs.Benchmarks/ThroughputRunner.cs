@@ -235,6 +235,11 @@ internal static class ThroughputRunner
     private static async Task<double> MeasureAsync(DetectionPipeline runtime, IEventFeed feed, int total, Func<Task> drive, Func<bool>? waitForListen = null)
     {
         var service = new DetectionService(runtime, [feed], TimeSpan.FromSeconds(10), NullLoggerFactory.Instance);
+
+        // As sigs run does: the /metrics provider listens, and every count is recorded where it is counted.
+        using OpenTelemetry.Metrics.MeterProvider metrics = Sigs.Host.Admin.PrometheusMetrics.Create();
+        using SigsMeter meter = SigsMeter.Create();
+        HostMetrics.Register(meter.Meter, runtime, service);
         await service.StartAsync(CancellationToken.None);
         while (waitForListen is not null && !waitForListen())
         {

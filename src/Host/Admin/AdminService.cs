@@ -9,8 +9,6 @@ using Sigs.Host.Feeds;
 using Sigs.Host.Hosting;
 using Sigs.Host.Pipeline;
 using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Sigs.Host.Admin;
 
@@ -20,7 +18,8 @@ namespace Sigs.Host.Admin;
 /// <c>/metrics</c> (the <see cref="SigsMeter"/>'s instruments, rendered by OpenTelemetry's Prometheus exporter).
 /// Read-only; bind it to loopback.
 /// </summary>
-internal sealed partial class AdminService(Uri listen, WebAccess access, DetectionPipeline runtime, DetectionService detection, ILogger logger) : IHostedService, IAsyncDisposable
+/// <param name="metrics">The meter provider /metrics renders (<see cref="PrometheusMetrics"/>), made before anything counted.</param>
+internal sealed partial class AdminService(Uri listen, WebAccess access, DetectionPipeline runtime, DetectionService detection, MeterProvider metrics, ILogger logger) : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -31,13 +30,11 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         access.WarnIfExposed(listen, "Admin endpoint", logger);
-        WebApplication app = LoopbackWebApp.Create(listen, access, services: services => services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("sigs")).WithMetrics(metrics => metrics
-            .AddMeter(SigsMeter.Name)
-            .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0)));
+        WebApplication app = LoopbackWebApp.Create(listen, access);
         _app = app;
         app.MapGet("/healthz", Health);
         app.MapGet("/plugins", () => Results.Text(JsonSerializer.Serialize(PluginReport(), ContractJson.Options), "application/json"));
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapPrometheusScrapingEndpoint("/metrics", metrics, configureBranchedPipeline: null, optionsName: null);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

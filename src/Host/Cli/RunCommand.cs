@@ -45,7 +45,9 @@ internal static class RunCommand
             builder.Services.AddHostedService(services => new PluginWatchService(runtime, services.GetRequiredService<DetectionService>(), loggerFactory.CreateLogger(LogCategories.Loading)));
         }
 
-        if (runtime.Config.Admin.Enabled)
+        // Listening to the meter before anything counts: the counters record as they count.
+        using OpenTelemetry.Metrics.MeterProvider? prometheus = runtime.Config.Admin.Enabled ? PrometheusMetrics.Create() : null;
+        if (prometheus is not null)
         {
             WebAccess adminAccess = WebAccess.FromTokenFile(runtime.Config.Admin.BearerTokenFile, "admin.bearerTokenFile");
             builder.Services.AddHostedService(services => new AdminService(
@@ -53,6 +55,7 @@ internal static class RunCommand
                 adminAccess,
                 runtime,
                 services.GetRequiredService<DetectionService>(),
+                prometheus,
                 loggerFactory.CreateLogger(LogCategories.Admin)));
         }
 

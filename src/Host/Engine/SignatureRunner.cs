@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Sigs.Plugins;
+using Sigs.Host.Common;
 
 namespace Sigs.Host.Engine;
 
@@ -24,11 +25,11 @@ internal sealed partial class SignatureRunner
     private readonly Lock _faultsGate = new();
     private readonly LatencySamples _latency = new(1024);
     private RunnerIsolation? _isolation;
-    private long _events;
-    private long _findings;
-    private long _faults;
-    private long _skipped;
-    private long _dropped;
+    private readonly RecordedCount _events = new();
+    private readonly RecordedCount _findings = new();
+    private readonly RecordedCount _faults = new();
+    private readonly RecordedCount _skipped = new();
+    private readonly RecordedCount _dropped = new();
     private int _slowSamples;
     private bool _sampleRequested;
     private int _quarantined;
@@ -75,16 +76,27 @@ internal sealed partial class SignatureRunner
     internal bool IsQuarantined => Volatile.Read(ref _quarantined) != 0;
 
     /// <summary>Events dropped because the isolated runner's queue was full.</summary>
-    public long Dropped => Volatile.Read(ref _dropped);
+    /// <summary>Records the runner's counts on the host's instruments from now on, tagged with the signature id.</summary>
+    public void Attach(SigsInstruments instruments)
+    {
+        var signature = SigsInstruments.Tag("signature", Metadata.Id);
+        _events.Attach(instruments.SignatureEvents, signature);
+        _findings.Attach(instruments.Findings, signature);
+        _faults.Attach(instruments.SignatureFaults, signature);
+        _skipped.Attach(instruments.Drops, SigsInstruments.Tag("stage", "quarantine"), signature);
+        _dropped.Attach(instruments.Drops, SigsInstruments.Tag("stage", "isolated_queue"), signature);
+    }
 
-    public long Events => Volatile.Read(ref _events);
+    public long Dropped => _dropped.Value;
 
-    public long Findings => Volatile.Read(ref _findings);
+    public long Events => _events.Value;
 
-    public long Faults => Volatile.Read(ref _faults);
+    public long Findings => _findings.Value;
+
+    public long Faults => _faults.Value;
 
     /// <summary>Events not delivered because the signature was quarantined.</summary>
-    public long Skipped => Volatile.Read(ref _skipped);
+    public long Skipped => _skipped.Value;
 
     /// <summary>Sampled time per event: (p50, p99) in microseconds, or null before any sample.</summary>
     public (double P50, double P99)? Latency => _latency.Percentiles();
@@ -121,7 +133,7 @@ internal sealed partial class SignatureRunner
     /// <summary>Calls OnEvent on the engine thread, timing it when a sample was requested.</summary>
     public void DeliverInline(SecurityEvent securityEvent)
     {
-        _events++;
+        _events.Add();
         if (!_sampleRequested)
         {
             try
@@ -210,7 +222,7 @@ internal sealed partial class SignatureRunner
     /// <summary>Calls OnEvent on the isolation thread, timing it when a sample was requested.</summary>
     internal void InvokeIsolated(SecurityEvent securityEvent)
     {
-        _events++;
+        _events.Add();
         bool timed = Volatile.Read(ref _sampleRequested);
         _sampleRequested = false;
         long started = timed ? _clock.GetTimestamp() : 0;
@@ -241,15 +253,15 @@ internal sealed partial class SignatureRunner
         }
     }
 
-    public void CountFinding() => Interlocked.Increment(ref _findings);
+    public void CountFinding() => _findings.Add();
 
-    internal void CountSkipped() => Interlocked.Increment(ref _skipped);
+    internal void CountSkipped() => _skipped.Add();
 
-    internal void CountDropped() => Interlocked.Increment(ref _dropped);
+    internal void CountDropped() => _dropped.Add();
 
     private void Fault(string method, string input, Exception ex)
     {
-        Interlocked.Increment(ref _faults);
+        _faults.Add();
         LogFault(_logger, Metadata.Id, method, input, ex.GetType().Name, ex.Message);
         int recent;
         lock (_faultsGate)

@@ -1,4 +1,5 @@
 using Sigs.Host.Collections;
+using Sigs.Host.Common;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Enrichment;
@@ -17,7 +18,12 @@ internal sealed class ProcessTable(int capacity)
 {
     private readonly BoundedMap<Key, ProcessInfo> _processes = new(capacity);
 
-    public long Evictions => _processes.Evictions;
+    private readonly RecordedCount _evictions = new();
+
+    public long Evictions => _evictions.Value;
+
+    /// <summary>Records evictions on the host's instruments from now on.</summary>
+    public void Attach(SigsInstruments instruments) => _evictions.Attach(instruments.Drops, SigsInstruments.Tag("stage", "process_table"));
 
     public int Count => _processes.Count;
 
@@ -61,7 +67,15 @@ internal sealed class ProcessTable(int capacity)
     private static bool NeedsFacts(ProcessInfo process) =>
         process.Args is null || process.Interactive is null || process.Executable is null || process.Uid is null;
 
-    private void Remember(Key key, ProcessInfo process) => _processes.Set(key, process);
+    private void Remember(Key key, ProcessInfo process)
+    {
+        long before = _processes.Evictions;
+        _processes.Set(key, process);
+        if (_processes.Evictions > before)
+        {
+            _evictions.Add(_processes.Evictions - before);
+        }
+    }
 
     private readonly record struct Key(string Source, int HostPid, ulong EntityId);
 }

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Sigs.Host.Feeds;
@@ -13,14 +13,25 @@ namespace Sigs.Host.Feeds;
 /// </summary>
 internal static partial class ArgumentForms
 {
-    private static readonly ConcurrentDictionary<(string Source, string Argument), StrongBox<long>> Counts = new();
+    private static readonly ConcurrentDictionary<(string Source, string Argument), RecordedCount> Counts = new();
+    private static SigsInstruments? _instruments;
 
     /// <summary>Where the once-per-pair log lines go; the host sets it at start.</summary>
     public static ILogger Logger { get; set; } = NullLogger.Instance;
 
     /// <summary>Unknown forms so far, per source and argument.</summary>
     public static IReadOnlyDictionary<(string Source, string Argument), long> Unknown =>
-        Counts.ToDictionary(c => c.Key, c => Interlocked.Read(ref c.Value.Value));
+        Counts.ToDictionary(c => c.Key, c => c.Value.Value);
+
+    /// <summary>Records on the host's instruments from now on (the host attaches at start), starting with what was counted before.</summary>
+    public static void Attach(SigsInstruments instruments)
+    {
+        _instruments = instruments;
+        foreach (((string source, string argument), RecordedCount count) in Counts)
+        {
+            AttachCount(count, source, argument);
+        }
+    }
 
     /// <summary>How a text value is named in the log line: quoted, cut after 40 characters.</summary>
     public static string TextForm(string text) => $"the text '{(text.Length > 40 ? text[..40] + "..." : text)}'";
@@ -28,10 +39,23 @@ internal static partial class ArgumentForms
     /// <summary>Counts one value of <paramref name="argument"/> in <paramref name="form"/>; the first of each pair is logged.</summary>
     public static void CountUnknown(string source, string argument, string form)
     {
-        StrongBox<long> count = Counts.GetOrAdd((source, argument), static _ => new StrongBox<long>());
-        if (Interlocked.Increment(ref count.Value) == 1)
+        RecordedCount count = Counts.GetOrAdd((source, argument), static key =>
+        {
+            var count = new RecordedCount();
+            AttachCount(count, key.Source, key.Argument);
+            return count;
+        });
+        if (count.Add() == 1)
         {
             LogUnknownForm(Logger, source, argument, form);
+        }
+    }
+
+    private static void AttachCount(RecordedCount count, string source, string argument)
+    {
+        if (_instruments is { } instruments)
+        {
+            count.Attach(instruments.ArgumentFormsUnknown, SigsInstruments.Tag("source", source), SigsInstruments.Tag("argument", argument));
         }
     }
 }

@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
-using System.Runtime.CompilerServices;
+using Sigs.Host.Common;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds;
 
-/// <summary>What one feed did, for logs and the admin endpoint. Thread-safe.</summary>
+/// <summary>
+/// What one feed did, for logs and the admin endpoint, and, once attached (<see cref="Attach"/>), on the host's
+/// instruments where it is counted. Thread-safe.
+/// </summary>
 internal sealed class FeedCounters
 {
     /// <summary>The label of events whose name the contract does not know.</summary>
@@ -14,13 +17,14 @@ internal sealed class FeedCounters
     private static readonly FrozenSet<string> KnownEventNames = FrozenSet.Create(
         StringComparer.Ordinal, EventNames.FileOpen, EventNames.FileRename, EventNames.ProcessExec, EventNames.ProcessExit, EventNames.KubernetesAudit);
 
-    private readonly ConcurrentDictionary<string, StrongBox<long>> _eventsByName = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RecordedCount> _eventsByName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<FeedGauge, long> _gauges = new();
+    private readonly RecordedCount _decodeErrors = new();
+    private readonly RecordedCount _reconnects = new();
+    private readonly RecordedCount _rejected = new();
     private long _events;
-    private long _decodeErrors;
-    private long _reconnects;
-    private long _rejected;
     private int _connected;
+    private (SigsInstruments Instruments, string Feed)? _attached;
     private string? _degraded;
 
     /// <summary>True while the feed is connected to its sensor (or listening, for receivers).</summary>
@@ -29,12 +33,12 @@ internal sealed class FeedCounters
     public long Events => Interlocked.Read(ref _events);
 
     /// <summary>Inputs that could not be decoded: malformed frames, payloads or lines.</summary>
-    public long DecodeErrors => Interlocked.Read(ref _decodeErrors);
+    public long DecodeErrors => _decodeErrors.Value;
 
-    public long Reconnects => Interlocked.Read(ref _reconnects);
+    public long Reconnects => _reconnects.Value;
 
     /// <summary>Inputs refused because the queue was full (answered 503) or too large.</summary>
-    public long Rejected => Interlocked.Read(ref _rejected);
+    public long Rejected => _rejected.Value;
 
     public void SetConnected(bool connected) => Volatile.Write(ref _connected, connected ? 1 : 0);
 
@@ -44,12 +48,49 @@ internal sealed class FeedCounters
     public void SetDegraded(string? reason) => Volatile.Write(ref _degraded, reason);
 
     /// <summary>Events received so far, by contract event name.</summary>
-    public IReadOnlyDictionary<string, long> EventsByName => _eventsByName.ToDictionary(e => e.Key, e => Interlocked.Read(ref e.Value.Value), StringComparer.Ordinal);
+    public IReadOnlyDictionary<string, long> EventsByName => _eventsByName.ToDictionary(e => e.Key, e => e.Value.Value, StringComparer.Ordinal);
 
     /// <summary>The gauges this feed has set so far (a feed sets only those that apply to it).</summary>
     public IReadOnlyDictionary<FeedGauge, long> Gauges => _gauges.ToDictionary();
 
-    public void SetGauge(FeedGauge gauge, long value) => _gauges[gauge] = value;
+    /// <summary>
+    /// Sets a current value. For a gauge that only grows (<see cref="FeedGauges.IsCounter"/>) the growth is
+    /// recorded on its counter instrument here; the others are observed when a reader collects.
+    /// </summary>
+    public void SetGauge(FeedGauge gauge, long value)
+    {
+        long previous = 0;
+        _gauges.AddOrUpdate(gauge, value, (_, old) =>
+        {
+            previous = old;
+            return value;
+        });
+        if (_attached is { } attached && FeedGauges.IsCounter(gauge) && value > previous)
+        {
+            FeedGauges.Counter(attached.Instruments, gauge).Add(value - previous, SigsInstruments.Tag("feed", attached.Feed));
+        }
+    }
+
+    /// <summary>Records on the host's instruments from now on, as feed <paramref name="feed"/>, starting with what was counted before.</summary>
+    public void Attach(SigsInstruments instruments, string feed)
+    {
+        _attached = (instruments, feed);
+        _decodeErrors.Attach(instruments.Drops, SigsInstruments.Tag("stage", "decode"), SigsInstruments.Tag("feed", feed));
+        _rejected.Attach(instruments.Drops, SigsInstruments.Tag("stage", "receive"), SigsInstruments.Tag("feed", feed));
+        _reconnects.Attach(instruments.Reconnects, SigsInstruments.Tag("feed", feed));
+        foreach ((string label, RecordedCount count) in _eventsByName)
+        {
+            AttachEvents(count, label);
+        }
+
+        foreach ((FeedGauge gauge, long value) in _gauges)
+        {
+            if (FeedGauges.IsCounter(gauge) && value > 0)
+            {
+                FeedGauges.Counter(instruments, gauge).Add(value, SigsInstruments.Tag("feed", feed));
+            }
+        }
+    }
 
     /// <summary>
     /// Counts one event under its name when the contract knows it, else under <see cref="OtherEventName"/>: the
@@ -59,12 +100,27 @@ internal sealed class FeedCounters
     {
         Interlocked.Increment(ref _events);
         string label = KnownEventNames.Contains(name) ? name : OtherEventName;
-        Interlocked.Increment(ref _eventsByName.GetOrAdd(label, static _ => new StrongBox<long>()).Value);
+        (_eventsByName.TryGetValue(label, out RecordedCount? count) ? count : _eventsByName.GetOrAdd(label, NewEventCount)).Add();
     }
 
-    public void CountDecodeError() => Interlocked.Increment(ref _decodeErrors);
+    public void CountDecodeError() => _decodeErrors.Add();
 
-    public void CountReconnect() => Interlocked.Increment(ref _reconnects);
+    public void CountReconnect() => _reconnects.Add();
 
-    public void CountRejected() => Interlocked.Increment(ref _rejected);
+    public void CountRejected() => _rejected.Add();
+
+    private RecordedCount NewEventCount(string label)
+    {
+        var count = new RecordedCount();
+        AttachEvents(count, label);
+        return count;
+    }
+
+    private void AttachEvents(RecordedCount count, string label)
+    {
+        if (_attached is { } attached)
+        {
+            count.Attach(attached.Instruments.Events, SigsInstruments.Tag("feed", attached.Feed), SigsInstruments.Tag("event", label));
+        }
+    }
 }

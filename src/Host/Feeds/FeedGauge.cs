@@ -52,6 +52,16 @@ internal enum FeedGauge
 /// <summary>How each <see cref="FeedGauge"/> is exported: metric name, Prometheus type and help.</summary>
 internal static class FeedGauges
 {
+    /// <summary>True for a value that only grows: recorded on a counter instrument as it grows.</summary>
+    public static bool IsCounter(FeedGauge gauge) => Describe(gauge).Type == "counter";
+
+    /// <summary>The counter instrument of a growing <paramref name="gauge"/>.</summary>
+    public static System.Diagnostics.Metrics.Counter<long> Counter(Common.SigsInstruments instruments, FeedGauge gauge)
+    {
+        (string name, _, string help) = Describe(gauge);
+        return instruments.Named(name, help);
+    }
+
     public static (string Name, string Type, string Help) Describe(FeedGauge gauge) => gauge switch
     {
         FeedGauge.NativeMarks => ("sigs_native_marks", "gauge", "fanotify marks the native probe holds."),

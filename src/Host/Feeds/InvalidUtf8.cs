@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Unicode;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Sigs.Host.Common;
 
 namespace Sigs.Host.Feeds;
 
@@ -12,13 +13,16 @@ namespace Sigs.Host.Feeds;
 /// </summary>
 internal static partial class InvalidUtf8
 {
-    private static long _repaired;
+    private static readonly RecordedCount RepairedCount = new();
 
     /// <summary>Where the once-only log line goes; the host sets it at start.</summary>
     public static ILogger Logger { get; set; } = NullLogger.Instance;
 
     /// <summary>Inputs repaired so far.</summary>
-    public static long Repaired => Interlocked.Read(ref _repaired);
+    public static long Repaired => RepairedCount.Value;
+
+    /// <summary>Records on the host's instruments from now on (the host attaches at start), starting with what was counted before.</summary>
+    public static void Attach(SigsInstruments instruments) => RepairedCount.Attach(instruments.InvalidUtf8);
 
     /// <summary><paramref name="json"/> itself when it is valid UTF-8, else a copy with U+FFFD for each invalid sequence.</summary>
     public static ReadOnlySpan<byte> Repair(ReadOnlySpan<byte> json)
@@ -28,7 +32,7 @@ internal static partial class InvalidUtf8
             return json;
         }
 
-        if (Interlocked.Increment(ref _repaired) == 1)
+        if (RepairedCount.Add() == 1)
         {
             LogRepaired(Logger);
         }

@@ -17,6 +17,11 @@ internal interface IEventPublisher : IAsyncDisposable
 
     /// <summary>Starts connecting and sending.</summary>
     void Start();
+
+    /// <summary>Records what the forward counts on the host's instruments from now on.</summary>
+    void Attach(Common.SigsInstruments instruments)
+    {
+    }
 }
 
 /// <summary>What a forward did so far: published (acknowledged by JetStream), spooled now, dropped, queued now, connected.</summary>

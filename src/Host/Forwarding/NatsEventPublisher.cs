@@ -39,10 +39,10 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
     private Task _sender = Task.CompletedTask;
     private JetStreamBatchPublisher? _batches;
     private long _sequence;
-    private long _published;
-    private long _duplicates;
-    private long _retries;
-    private long _dropped;
+    private readonly RecordedCount _published = new();
+    private readonly RecordedCount _duplicates = new();
+    private readonly RecordedCount _retries = new();
+    private readonly RecordedCount _dropped = new();
     private volatile bool _delivering = true;
 
     public NatsEventPublisher(NatsForwardOptions options, ILoggerFactory loggerFactory, TimeProvider clock, ReconnectDelays? delays = null)
@@ -67,11 +67,19 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
 
     public int Partitions => _options.Partitions;
 
+    public void Attach(SigsInstruments instruments)
+    {
+        _published.Attach(instruments.ForwardPublished, SigsInstruments.Tag("forward", Name));
+        _duplicates.Attach(instruments.ForwardDuplicates, SigsInstruments.Tag("forward", Name));
+        _retries.Attach(instruments.ForwardRetries, SigsInstruments.Tag("forward", Name));
+        _dropped.Attach(instruments.Drops, SigsInstruments.Tag("stage", "forward"), SigsInstruments.Tag("forward", Name));
+    }
+
     public ForwardCounts Counts => new(
-        Interlocked.Read(ref _published),
-        Interlocked.Read(ref _duplicates),
-        Interlocked.Read(ref _retries),
-        Interlocked.Read(ref _dropped),
+        _published.Value,
+        _duplicates.Value,
+        _retries.Value,
+        _dropped.Value,
         _spool.Count,
         _queue.Reader.Count,
         _link.Connected,
@@ -175,7 +183,7 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
                         continue;
                     }
 
-                    Interlocked.Increment(ref _retries);
+                    _retries.Add();
                     retryAt = RetryAt(backoff.Next());
                 }
 
@@ -254,8 +262,8 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
     private async Task<bool> SendAsync(List<Message> messages, CancellationToken stopping)
     {
         BatchResult result = await _batches!.PublishAsync([.. messages.Select(m => (m.Subject, m.Id, m.Body))], SchemaHeaders, SendTimeout, stopping).ConfigureAwait(false);
-        Interlocked.Add(ref _published, result.Acknowledged);
-        Interlocked.Add(ref _duplicates, result.Duplicates);
+        _published.Add(result.Acknowledged);
+        _duplicates.Add(result.Duplicates);
         if (result.Failure is not null && _delivering)
         {
             _delivering = false;
@@ -364,7 +372,7 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
 
     private void Drop(int count, string reason)
     {
-        long dropped = Interlocked.Add(ref _dropped, count);
+        long dropped = _dropped.Add(count);
         if (dropped == count || dropped / 1000 != (dropped - count) / 1000)
         {
             LogDropped(_logger, Name, count, reason, dropped);

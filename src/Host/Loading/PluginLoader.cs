@@ -28,14 +28,24 @@ internal sealed partial class PluginLoader(
     private readonly PluginTrust _trust = trust ?? PluginTrust.Default;
     private static readonly JsonElement EmptyConfig = JsonDocument.Parse("{}").RootElement.Clone();
     private readonly ILogger _logger = loggerFactory.CreateLogger(LogCategories.Loading);
-    private long _refusedPlugins;
-    private long _refusedDependencies;
+    private readonly RecordedCount _refusedPlugins = new();
+    private readonly RecordedCount _refusedDependencies = new();
 
     /// <summary>Plugins (or signatures in them) refused so far, each with its log line.</summary>
-    public long RefusedPlugins => Interlocked.Read(ref _refusedPlugins);
+    private SigsInstruments? _instruments;
+
+    /// <summary>Records refusals on the host's instruments from now on; runners made from now on record theirs.</summary>
+    public void Attach(SigsInstruments instruments)
+    {
+        _instruments = instruments;
+        _refusedPlugins.Attach(instruments.PluginRefusals, SigsInstruments.Tag("kind", "plugin"));
+        _refusedDependencies.Attach(instruments.PluginRefusals, SigsInstruments.Tag("kind", "dependency"));
+    }
+
+    public long RefusedPlugins => _refusedPlugins.Value;
 
     /// <summary>Dependencies a loaded plugin asked for that failed the trust checks.</summary>
-    public long RefusedDependencies => Interlocked.Read(ref _refusedDependencies);
+    public long RefusedDependencies => _refusedDependencies.Value;
 
     /// <summary>The plugin entries of a folder, in load order: subfolders and DLLs directly in it.</summary>
     public static IEnumerable<string> Entries(string folder) =>
@@ -101,7 +111,7 @@ internal sealed partial class PluginLoader(
 
         var context = new PluginLoadContext(name, mainPath, files, reason =>
         {
-            Interlocked.Increment(ref _refusedDependencies);
+            _refusedDependencies.Add();
             LogDependencyRefused(_logger, mainPath, reason);
         });
         List<SignatureRunner> runners;
@@ -235,6 +245,11 @@ internal sealed partial class PluginLoader(
         var context = new HostSignatureContext(config, clock, loggerFactory.CreateLogger(LogCategories.Signature(signature.Metadata.Id)), sink);
         signature.Init(context);
         var runner = new SignatureRunner(signature, signature.Metadata, plugin, _logger, runnerPolicy, clock);
+        if (_instruments is { } instruments)
+        {
+            runner.Attach(instruments);
+        }
+
         context.Attach(runner);
         return runner;
     }
@@ -299,7 +314,7 @@ internal sealed partial class PluginLoader(
 
     private void Refuse(List<string> refusals, string file, string reason)
     {
-        Interlocked.Increment(ref _refusedPlugins);
+        _refusedPlugins.Add();
         refusals.Add($"plugin {file}: {reason}");
         LogPluginRefused(_logger, file, reason);
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Sigs.Host.Common;
 
 namespace Sigs.Host.Loading;
 
@@ -9,10 +10,13 @@ namespace Sigs.Host.Loading;
 /// </summary>
 internal sealed partial class UnloadVerifier(ILogger logger, TimeProvider clock)
 {
-    private long _leaks;
+    private readonly RecordedCount _leaks = new();
 
     /// <summary>Unloaded plugins whose load context was not collected.</summary>
-    public long Leaks => Interlocked.Read(ref _leaks);
+    /// <summary>Records leaks on the host's instruments from now on.</summary>
+    public void Attach(SigsInstruments instruments) => _leaks.Attach(instruments.UnloadLeaks);
+
+    public long Leaks => _leaks.Value;
 
     public async Task<bool> VerifyAsync(WeakReference context, string plugin, int attempts = 20)
     {
@@ -30,7 +34,7 @@ internal sealed partial class UnloadVerifier(ILogger logger, TimeProvider clock)
             await Task.Delay(TimeSpan.FromMilliseconds(100), clock).ConfigureAwait(false);
         }
 
-        Interlocked.Increment(ref _leaks);
+        _leaks.Add();
         LogLeaked(logger, plugin);
         return false;
     }

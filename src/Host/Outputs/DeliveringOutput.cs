@@ -22,9 +22,9 @@ internal sealed partial class DeliveringOutput : IFindingOutput
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _sender;
     private readonly ReconnectDelays _delays;
-    private long _delivered;
-    private long _dropped;
-    private long _retries;
+    private readonly RecordedCount _delivered = new();
+    private readonly RecordedCount _dropped = new();
+    private readonly RecordedCount _retries = new();
     private readonly TimeProvider _clock;
 
     public DeliveringOutput(IDeliveryTarget target, string? spoolDir, int capacity, ILogger logger, ReconnectDelays? delays = null, TimeProvider? clock = null)
@@ -46,11 +46,18 @@ internal sealed partial class DeliveringOutput : IFindingOutput
 
     public string Name => _target.Name;
 
-    public long Delivered => Interlocked.Read(ref _delivered);
+    public void Attach(SigsInstruments instruments)
+    {
+        _delivered.Attach(instruments.OutputDelivered, SigsInstruments.Tag("output", Name));
+        _retries.Attach(instruments.OutputRetries, SigsInstruments.Tag("output", Name));
+        _dropped.Attach(instruments.Drops, SigsInstruments.Tag("stage", "delivery"), SigsInstruments.Tag("output", Name));
+    }
 
-    public long Dropped => Interlocked.Read(ref _dropped);
+    public long Delivered => _delivered.Value;
 
-    public long Retries => Interlocked.Read(ref _retries);
+    public long Dropped => _dropped.Value;
+
+    public long Retries => _retries.Value;
 
     public DeliveryCounts Deliveries => new(Delivered, Retries, Dropped, _queue.Reader.Count, _spool?.Count ?? 0);
 
@@ -120,7 +127,7 @@ internal sealed partial class DeliveringOutput : IFindingOutput
             {
                 if (result.Status == DeliveryStatus.Delivered)
                 {
-                    Interlocked.Increment(ref _delivered);
+                    _delivered.Add();
                     if (failing)
                     {
                         LogRecovered(_logger, Name);
@@ -146,7 +153,7 @@ internal sealed partial class DeliveringOutput : IFindingOutput
                 failing = true;
             }
 
-            Interlocked.Increment(ref _retries);
+            _retries.Add();
             await Task.Delay(backoff.Next(), _clock, _stop.Token).ConfigureAwait(false);
         }
     }
@@ -167,7 +174,7 @@ internal sealed partial class DeliveringOutput : IFindingOutput
 
     private void Drop(string signature, string reason)
     {
-        Interlocked.Increment(ref _dropped);
+        _dropped.Add();
         LogDropped(_logger, Name, signature, reason, Dropped);
     }
 

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Engine;
+using Sigs.Host.Common;
 
 namespace Sigs.Host.Outputs;
 
@@ -11,11 +12,21 @@ internal sealed partial class FindingWriter(IReadOnlyList<IFindingOutput> output
 {
     private readonly Lock _gate = new();
     private long _published;
-    private long _outputFailures;
+    private readonly RecordedCount _outputFailures = new();
 
     public long Published => Interlocked.Read(ref _published);
 
-    public long OutputFailures => Interlocked.Read(ref _outputFailures);
+    /// <summary>Records its counts, and its outputs', on the host's instruments from now on.</summary>
+    public void Attach(SigsInstruments instruments)
+    {
+        _outputFailures.Attach(instruments.Drops, SigsInstruments.Tag("stage", "output"));
+        foreach (IFindingOutput output in Outputs)
+        {
+            output.Attach(instruments);
+        }
+    }
+
+    public long OutputFailures => _outputFailures.Value;
 
     /// <summary>The outputs findings go to, in order.</summary>
     public IReadOnlyList<IFindingOutput> Outputs => outputs;
@@ -51,7 +62,7 @@ internal sealed partial class FindingWriter(IReadOnlyList<IFindingOutput> output
                 }
                 catch (Exception ex) when (ex is IOException or ObjectDisposedException or UnauthorizedAccessException or InvalidOperationException)
                 {
-                    _outputFailures++;
+                    _outputFailures.Add();
                     LogOutputFailed(logger, output.Name, finding.Signature.Id, ex.Message);
                 }
             }

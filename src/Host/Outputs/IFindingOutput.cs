@@ -1,3 +1,4 @@
+using Sigs.Host.Common;
 using Sigs.Host.Engine;
 
 namespace Sigs.Host.Outputs;
@@ -13,6 +14,11 @@ internal interface IFindingOutput : IDisposable
 
     /// <summary>What a delivering output did so far, for /metrics; null for outputs that only write.</summary>
     DeliveryCounts? Deliveries => null;
+
+    /// <summary>Records what the output counts on the host's instruments from now on (delivering outputs count).</summary>
+    void Attach(SigsInstruments instruments)
+    {
+    }
 }
 
 /// <summary>A delivering output's counts: acknowledged, retried, dropped for good, waiting now, on disk now.</summary>

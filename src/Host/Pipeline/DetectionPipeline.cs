@@ -22,7 +22,7 @@ internal sealed class DetectionPipeline : IDisposable
     public const int ProcessTableCapacity = 65_536;
 
     private readonly IReadOnlyList<LoadedPlugin> _ownPlugins;
-    private long _eventsProcessed;
+    private readonly RecordedCount _eventsProcessed = new();
 
     /// <param name="forwarder">Where the events of forwarded signatures go (<c>forward:</c>); the pipeline disposes it.</param>
     public DetectionPipeline(SigsConfig config, PipelineSignatures signatures, IReadOnlyList<IFindingOutput> outputs, ILoggerFactory loggerFactory, TimeProvider clock, EventForwarder? forwarder = null)
@@ -72,19 +72,41 @@ internal sealed class DetectionPipeline : IDisposable
     /// <summary>What the native probe should watch for the signatures loaded now.</summary>
     public WatchPlan WatchPlan() => Feeds.Native.WatchPlan.From(Engine.Index.Runners.Select(r => (r.Selectors, r.FilePatterns)));
 
+    /// <summary>
+    /// Records every count of the pipeline's stages on the host's instruments from now on (engine, process table,
+    /// findings and outputs, loader and the runners it makes, unload checks, forwards). Call it before events flow.
+    /// </summary>
+    public void Attach(SigsInstruments instruments)
+    {
+        _eventsProcessed.Attach(instruments.EngineEvents);
+        Processes.Attach(instruments);
+        Findings.Attach(instruments);
+        Loader.Attach(instruments);
+        UnloadVerifier.Attach(instruments);
+        foreach (SignatureRunner runner in Engine.Index.Runners)
+        {
+            runner.Attach(instruments);
+        }
+
+        foreach (Forwarding.IEventPublisher forward in Forwarder?.Publishers ?? [])
+        {
+            forward.Attach(instruments);
+        }
+    }
+
     /// <summary>What the signatures loaded now ask of feeds.</summary>
     public IReadOnlyList<SignatureDemand> Demands() =>
         [.. Engine.Index.Runners.Select(r => new SignatureDemand(r.Metadata.Id, r.Selectors, r.FilePatterns, r.RequiredFacts))];
 
     /// <summary>Events run through the engine so far.</summary>
-    public long EventsProcessed => Volatile.Read(ref _eventsProcessed);
+    public long EventsProcessed => _eventsProcessed.Value;
 
     /// <summary>Runs one event through enrichment and the engine. Called from one thread at a time.</summary>
     /// <returns>False when the engine's watchdog took over this thread (see <see cref="DetectionEngine"/>): stop.</returns>
     /// <param name="replayed">Processed before (by an earlier run): only the signatures' state is rebuilt; its findings are not reported again and it is not forwarded.</param>
     public bool Process(SecurityEvent securityEvent, bool replayed = false)
     {
-        _eventsProcessed++;
+        _eventsProcessed.Add();
         SecurityEvent enriched = Processes.Enrich(securityEvent);
         if (!replayed)
         {

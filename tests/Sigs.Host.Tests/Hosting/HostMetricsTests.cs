@@ -17,9 +17,27 @@ public sealed partial class HostMetricsTests : IDisposable
     private readonly ManualFeed _feed = new();
     private readonly DetectionService _detection;
     private readonly SigsMeter _meter = SigsMeter.Create();
+    private readonly MeterListener _listener = new();
+    private readonly List<(string Name, IReadOnlyDictionary<string, string?> Tags, long Value)> _measurements = [];
 
     public HostMetricsTests()
     {
+        // A reader listening from the start, as the host's exporter does: counters record as they count.
+        _listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter == _meter.Meter)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            lock (_measurements)
+            {
+                _measurements.Add((instrument.Name, tags.ToArray().ToDictionary(t => t.Key, t => t.Value?.ToString()), value));
+            }
+        });
+        _listener.Start();
         _pipeline = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(RepoPaths.ShippedPlugins), [], _logs, TimeProvider.System);
         _detection = new DetectionService(_pipeline, [_feed], TimeSpan.FromSeconds(5), _logs);
         HostMetrics.Register(_meter.Meter, _pipeline, _detection);
@@ -27,6 +45,7 @@ public sealed partial class HostMetricsTests : IDisposable
 
     public void Dispose()
     {
+        _listener.Dispose();
         _meter.Dispose();
         _detection.Dispose();
         _pipeline.Dispose();
@@ -59,25 +78,19 @@ public sealed partial class HostMetricsTests : IDisposable
         Assert.Equal(500, events.Single(e => e.Tags["event"] == "other").Value);
     }
 
-    /// <summary>One collection of every instrument of the meter, as a reader (the exporter, dotnet-counters) does.</summary>
+    /// <summary>
+    /// What a reader has seen: every counter's measurements summed per series since the start, and the gauges
+    /// observed now.
+    /// </summary>
     private List<(string Name, IReadOnlyDictionary<string, string?> Tags, long Value)> Collect()
     {
-        var measurements = new List<(string, IReadOnlyDictionary<string, string?>, long)>();
-        using var listener = new MeterListener
+        _listener.RecordObservableInstruments();
+        lock (_measurements)
         {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter == _meter.Meter)
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            measurements.Add((instrument.Name, tags.ToArray().ToDictionary(t => t.Key, t => t.Value?.ToString()), value)));
-        listener.Start();
-        listener.RecordObservableInstruments();
-        return measurements;
+            return [.. _measurements
+                .GroupBy(m => (m.Name, Series: string.Join(",", m.Tags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value}"))))
+                .Select(g => (g.Key.Name, g.First().Tags, g.Sum(m => m.Value)))];
+        }
     }
 
     /// <summary>Every instrument name on the meter, measured now or not (a gauge for a feed kind not running reports nothing).</summary>

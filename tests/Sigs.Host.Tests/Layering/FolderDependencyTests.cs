@@ -16,7 +16,7 @@ public class FolderDependencyTests(ITestOutputHelper output)
         ["Configuration"] = ["Common", "Contract"],
         ["Grpc"] = ["Common"],
         ["Engine"] = ["Common", "Contract", "Configuration"],
-        ["Enrichment"] = ["Collections", "Contract"],
+        ["Enrichment"] = ["Common", "Collections", "Contract"],
         ["Loading"] = ["Common", "Contract", "Configuration", "Engine"],
         ["Outputs"] = ["Common", "Contract", "Configuration", "Engine", "Nats"],
         ["Nats"] = ["Common", "Contract", "Configuration"],

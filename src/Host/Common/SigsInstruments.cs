@@ -1,0 +1,62 @@
+using System.Diagnostics.Metrics;
+
+namespace Sigs.Host.Common;
+
+/// <summary>
+/// The host's counter instruments on its <see cref="SigsMeter"/>, one per documented <c>*_total</c> metric.
+/// Components record on them where they count (<see cref="RecordedCount.Attach"/>); gauges (queue lengths,
+/// states) are observed when a reader collects (<c>Hosting/HostMetrics</c>).
+/// </summary>
+internal sealed class SigsInstruments(Meter meter)
+{
+    private readonly Dictionary<string, Counter<long>> _byName = [];
+
+    public Counter<long> Events { get; } = meter.CreateCounter<long>("sigs_events_total", description: "Events received, by feed and event name.");
+
+    public Counter<long> Reconnects { get; } = meter.CreateCounter<long>("sigs_feed_reconnects_total", description: "Times a feed got its connection back after losing it.");
+
+    public Counter<long> Drops { get; } = meter.CreateCounter<long>("sigs_drops_total", description: "Inputs or events dropped, by stage.");
+
+    public Counter<long> ArgumentFormsUnknown { get; } = meter.CreateCounter<long>("sigs_argument_forms_unknown_total", description: "Sensor arguments in a form Sigs does not understand (that part of the event unknown), by source and argument.");
+
+    public Counter<long> InvalidUtf8 { get; } = meter.CreateCounter<long>("sigs_input_invalid_utf8_total", description: "JSON inputs with bytes that are not UTF-8, decoded with U+FFFD in their place.");
+
+    public Counter<long> OutputDelivered { get; } = meter.CreateCounter<long>("sigs_output_delivered_total", description: "Findings a delivering output (http) had acknowledged, by output.");
+
+    public Counter<long> OutputRetries { get; } = meter.CreateCounter<long>("sigs_output_retries_total", description: "Delivery attempts that failed and were retried, by output.");
+
+    public Counter<long> ForwardPublished { get; } = meter.CreateCounter<long>("sigs_forward_published_total", description: "Events a forward had acknowledged by JetStream, by forward.");
+
+    public Counter<long> ForwardDuplicates { get; } = meter.CreateCounter<long>("sigs_forward_duplicates_total", description: "Events sent again that JetStream recognised by message id and kept once.");
+
+    public Counter<long> ForwardRetries { get; } = meter.CreateCounter<long>("sigs_forward_retries_total", description: "Spooled batches whose sending failed and was retried.");
+
+    public Counter<long> PluginRefusals { get; } = meter.CreateCounter<long>("sigs_plugin_refusals_total", description: "Plugins and signatures refused at load, and dependencies refused later, by kind.");
+
+    public Counter<long> UnloadLeaks { get; } = meter.CreateCounter<long>("sigs_plugin_unload_leaks_total", description: "Unloaded plugins whose load context was not collected.");
+
+    public Counter<long> EngineEvents { get; } = meter.CreateCounter<long>("sigs_engine_events_total", description: "Events run through the engine.");
+
+    public Counter<long> Findings { get; } = meter.CreateCounter<long>("sigs_findings_total", description: "Findings, by signature.");
+
+    public Counter<long> SignatureEvents { get; } = meter.CreateCounter<long>("sigs_signature_events_total", description: "Events delivered to each signature.");
+
+    public Counter<long> SignatureFaults { get; } = meter.CreateCounter<long>("sigs_signature_faults_total", description: "Exceptions thrown by each signature.");
+
+    /// <summary>A counter by name (for the feed-specific counts each feed type documents), made on first use.</summary>
+    public Counter<long> Named(string name, string description)
+    {
+        lock (_byName)
+        {
+            if (!_byName.TryGetValue(name, out Counter<long>? counter))
+            {
+                counter = meter.CreateCounter<long>(name, description: description);
+                _byName[name] = counter;
+            }
+
+            return counter;
+        }
+    }
+
+    public static KeyValuePair<string, object?> Tag(string key, string value) => new(key, value);
+}
