@@ -239,7 +239,10 @@ internal static class ThroughputRunner
         // As sigs run does: the /metrics provider listens, and every count is recorded where it is counted.
         using OpenTelemetry.Metrics.MeterProvider metrics = Sigs.Host.Admin.PrometheusMetrics.Create();
         using SigsMeter meter = SigsMeter.Create();
-        HostMetrics.Register(meter.Meter, runtime, service);
+        if (Environment.GetEnvironmentVariable("SIGS_BENCH_NO_METRICS") != "1") // set to compare without the instruments
+        {
+            HostMetrics.Register(meter.Meter, runtime, service);
+        }
         await service.StartAsync(CancellationToken.None);
         while (waitForListen is not null && !waitForListen())
         {

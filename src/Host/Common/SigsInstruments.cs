@@ -9,7 +9,8 @@ namespace Sigs.Host.Common;
 /// </summary>
 internal sealed class SigsInstruments(Meter meter)
 {
-    private readonly Dictionary<string, Counter<long>> _byName = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Counter<long>> _byName = new(StringComparer.Ordinal);
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<RecordedCount, object?> _perEvent = [];
 
     public Counter<long> Events { get; } = meter.CreateCounter<long>("sigs_events_total", description: "Events received, by feed and event name.");
 
@@ -44,17 +45,20 @@ internal sealed class SigsInstruments(Meter meter)
     public Counter<long> SignatureFaults { get; } = meter.CreateCounter<long>("sigs_signature_faults_total", description: "Exceptions thrown by each signature.");
 
     /// <summary>A counter by name (for the feed-specific counts each feed type documents), made on first use.</summary>
-    public Counter<long> Named(string name, string description)
-    {
-        lock (_byName)
-        {
-            if (!_byName.TryGetValue(name, out Counter<long>? counter))
-            {
-                counter = meter.CreateCounter<long>(name, description: description);
-                _byName[name] = counter;
-            }
+    public Counter<long> Named(string name, string description) =>
+        _byName.TryGetValue(name, out Counter<long>? counter)
+            ? counter
+            : _byName.GetOrAdd(name, (key, help) => meter.CreateCounter<long>(key, description: help), description);
 
-            return counter;
+    /// <summary>Keeps a per-event count to be flushed at each collection (weakly: a replaced signature's goes with it).</summary>
+    public void FlushWhenCollected(RecordedCount count) => _perEvent.AddOrUpdate(count, null);
+
+    /// <summary>Records what every per-event count has not recorded yet; called when a reader collects, before it reads.</summary>
+    public void Flush()
+    {
+        foreach (KeyValuePair<RecordedCount, object?> entry in _perEvent)
+        {
+            entry.Key.Flush();
         }
     }
 

@@ -25,7 +25,7 @@ internal sealed partial class SignatureRunner
     private readonly Lock _faultsGate = new();
     private readonly LatencySamples _latency = new(1024);
     private RunnerIsolation? _isolation;
-    private readonly RecordedCount _events = new();
+    private readonly RecordedCount _events = new(perEvent: true, singleWriter: true);
     private readonly RecordedCount _findings = new();
     private readonly RecordedCount _faults = new();
     private readonly RecordedCount _skipped = new();
@@ -80,11 +80,11 @@ internal sealed partial class SignatureRunner
     public void Attach(SigsInstruments instruments)
     {
         var signature = SigsInstruments.Tag("signature", Metadata.Id);
-        _events.Attach(instruments.SignatureEvents, signature);
-        _findings.Attach(instruments.Findings, signature);
-        _faults.Attach(instruments.SignatureFaults, signature);
-        _skipped.Attach(instruments.Drops, SigsInstruments.Tag("stage", "quarantine"), signature);
-        _dropped.Attach(instruments.Drops, SigsInstruments.Tag("stage", "isolated_queue"), signature);
+        _events.Attach(instruments, instruments.SignatureEvents, signature);
+        _findings.Attach(instruments, instruments.Findings, signature);
+        _faults.Attach(instruments, instruments.SignatureFaults, signature);
+        _skipped.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "quarantine"), signature);
+        _dropped.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "isolated_queue"), signature);
     }
 
     public long Dropped => _dropped.Value;

@@ -55,7 +55,7 @@ internal static partial class ArgumentForms
     {
         if (_instruments is { } instruments)
         {
-            count.Attach(instruments.ArgumentFormsUnknown, SigsInstruments.Tag("source", source), SigsInstruments.Tag("argument", argument));
+            count.Attach(instruments, instruments.ArgumentFormsUnknown, SigsInstruments.Tag("source", source), SigsInstruments.Tag("argument", argument));
         }
     }
 }

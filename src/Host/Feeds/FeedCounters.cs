@@ -22,7 +22,6 @@ internal sealed class FeedCounters
     private readonly RecordedCount _decodeErrors = new();
     private readonly RecordedCount _reconnects = new();
     private readonly RecordedCount _rejected = new();
-    private long _events;
     private int _connected;
     private (SigsInstruments Instruments, string Feed)? _attached;
     private string? _degraded;
@@ -30,7 +29,7 @@ internal sealed class FeedCounters
     /// <summary>True while the feed is connected to its sensor (or listening, for receivers).</summary>
     public bool Connected => Volatile.Read(ref _connected) == 1;
 
-    public long Events => Interlocked.Read(ref _events);
+    public long Events => _eventsByName.Values.Sum(count => count.Value);
 
     /// <summary>Inputs that could not be decoded: malformed frames, payloads or lines.</summary>
     public long DecodeErrors => _decodeErrors.Value;
@@ -75,9 +74,9 @@ internal sealed class FeedCounters
     public void Attach(SigsInstruments instruments, string feed)
     {
         _attached = (instruments, feed);
-        _decodeErrors.Attach(instruments.Drops, SigsInstruments.Tag("stage", "decode"), SigsInstruments.Tag("feed", feed));
-        _rejected.Attach(instruments.Drops, SigsInstruments.Tag("stage", "receive"), SigsInstruments.Tag("feed", feed));
-        _reconnects.Attach(instruments.Reconnects, SigsInstruments.Tag("feed", feed));
+        _decodeErrors.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "decode"), SigsInstruments.Tag("feed", feed));
+        _rejected.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "receive"), SigsInstruments.Tag("feed", feed));
+        _reconnects.Attach(instruments, instruments.Reconnects, SigsInstruments.Tag("feed", feed));
         foreach ((string label, RecordedCount count) in _eventsByName)
         {
             AttachEvents(count, label);
@@ -98,7 +97,6 @@ internal sealed class FeedCounters
     /// </summary>
     public void CountEvent(string name)
     {
-        Interlocked.Increment(ref _events);
         string label = KnownEventNames.Contains(name) ? name : OtherEventName;
         (_eventsByName.TryGetValue(label, out RecordedCount? count) ? count : _eventsByName.GetOrAdd(label, NewEventCount)).Add();
     }
@@ -111,7 +109,7 @@ internal sealed class FeedCounters
 
     private RecordedCount NewEventCount(string label)
     {
-        var count = new RecordedCount();
+        var count = new RecordedCount(perEvent: true);
         AttachEvents(count, label);
         return count;
     }
@@ -120,7 +118,7 @@ internal sealed class FeedCounters
     {
         if (_attached is { } attached)
         {
-            count.Attach(attached.Instruments.Events, SigsInstruments.Tag("feed", attached.Feed), SigsInstruments.Tag("event", label));
+            count.Attach(attached.Instruments, attached.Instruments.Events, SigsInstruments.Tag("feed", attached.Feed), SigsInstruments.Tag("event", label));
         }
     }
 }

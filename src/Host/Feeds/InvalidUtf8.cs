@@ -22,7 +22,7 @@ internal static partial class InvalidUtf8
     public static long Repaired => RepairedCount.Value;
 
     /// <summary>Records on the host's instruments from now on (the host attaches at start), starting with what was counted before.</summary>
-    public static void Attach(SigsInstruments instruments) => RepairedCount.Attach(instruments.InvalidUtf8);
+    public static void Attach(SigsInstruments instruments) => RepairedCount.Attach(instruments, instruments.InvalidUtf8);
 
     /// <summary><paramref name="json"/> itself when it is valid UTF-8, else a copy with U+FFFD for each invalid sequence.</summary>
     public static ReadOnlySpan<byte> Repair(ReadOnlySpan<byte> json)

@@ -69,10 +69,10 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
 
     public void Attach(SigsInstruments instruments)
     {
-        _published.Attach(instruments.ForwardPublished, SigsInstruments.Tag("forward", Name));
-        _duplicates.Attach(instruments.ForwardDuplicates, SigsInstruments.Tag("forward", Name));
-        _retries.Attach(instruments.ForwardRetries, SigsInstruments.Tag("forward", Name));
-        _dropped.Attach(instruments.Drops, SigsInstruments.Tag("stage", "forward"), SigsInstruments.Tag("forward", Name));
+        _published.Attach(instruments, instruments.ForwardPublished, SigsInstruments.Tag("forward", Name));
+        _duplicates.Attach(instruments, instruments.ForwardDuplicates, SigsInstruments.Tag("forward", Name));
+        _retries.Attach(instruments, instruments.ForwardRetries, SigsInstruments.Tag("forward", Name));
+        _dropped.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "forward"), SigsInstruments.Tag("forward", Name));
     }
 
     public ForwardCounts Counts => new(

@@ -33,11 +33,11 @@ internal static class HostMetrics
         ArgumentForms.Attach(instruments);
         InvalidUtf8.Attach(instruments);
         pipeline.Attach(instruments);
-        ObserveGauges(meter, pipeline, detection);
+        ObserveGauges(meter, pipeline, detection, instruments);
         return instruments;
     }
 
-    private static void ObserveGauges(Meter meter, DetectionPipeline pipeline, DetectionService detection)
+    private static void ObserveGauges(Meter meter, DetectionPipeline pipeline, DetectionService detection, SigsInstruments instruments)
     {
         IEnumerable<(string Feed, FeedCounters Counters)> CounterSets() => detection.Feeds.SelectMany(feed => feed.CounterSets);
         IReadOnlyList<SignatureRunner> Runners() => pipeline.Engine.Index.Runners;
@@ -59,7 +59,12 @@ internal static class HostMetrics
         meter.CreateObservableGauge("sigs_forward_delivering", () => Forwards().Select(f => Measure(f.Counts.Delivering ? 1 : 0, ("forward", f.Name))), description: "1 while a forward's events are acknowledged as they come (0: they wait in its spool).");
         meter.CreateObservableGauge("sigs_forward_spooled", () => Forwards().Select(f => Measure(f.Counts.Spooled, ("forward", f.Name))), description: "Batches of events waiting in a forward's spool.");
         meter.CreateObservableGauge("sigs_forward_queue_length", () => Forwards().Select(f => Measure(f.Counts.Queued, ("forward", f.Name))), description: "Events waiting to be sent by a forward.");
-        meter.CreateObservableGauge("sigs_engine_queue_length", () => detection.Queued, description: "Events waiting for the engine.");
+        // A reader runs every callback before it reads the counters: the per-event counts are flushed here (RecordedCount).
+        meter.CreateObservableGauge("sigs_engine_queue_length", () =>
+        {
+            instruments.Flush();
+            return detection.Queued;
+        }, description: "Events waiting for the engine.");
         meter.CreateObservableGauge("sigs_signature_state", () => Runners().SelectMany(r => Enum.GetValues<SignatureState>().Select(state => Measure(r.State == state ? 1 : 0, ("signature", r.Metadata.Id), ("state", state.ToString().ToLowerInvariant())))), description: "1 for each signature's current state.");
     }
 

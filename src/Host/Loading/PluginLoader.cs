@@ -38,8 +38,8 @@ internal sealed partial class PluginLoader(
     public void Attach(SigsInstruments instruments)
     {
         _instruments = instruments;
-        _refusedPlugins.Attach(instruments.PluginRefusals, SigsInstruments.Tag("kind", "plugin"));
-        _refusedDependencies.Attach(instruments.PluginRefusals, SigsInstruments.Tag("kind", "dependency"));
+        _refusedPlugins.Attach(instruments, instruments.PluginRefusals, SigsInstruments.Tag("kind", "plugin"));
+        _refusedDependencies.Attach(instruments, instruments.PluginRefusals, SigsInstruments.Tag("kind", "dependency"));
     }
 
     public long RefusedPlugins => _refusedPlugins.Value;

@@ -14,7 +14,7 @@ internal sealed partial class UnloadVerifier(ILogger logger, TimeProvider clock)
 
     /// <summary>Unloaded plugins whose load context was not collected.</summary>
     /// <summary>Records leaks on the host's instruments from now on.</summary>
-    public void Attach(SigsInstruments instruments) => _leaks.Attach(instruments.UnloadLeaks);
+    public void Attach(SigsInstruments instruments) => _leaks.Attach(instruments, instruments.UnloadLeaks);
 
     public long Leaks => _leaks.Value;
 

@@ -48,9 +48,9 @@ internal sealed partial class DeliveringOutput : IFindingOutput
 
     public void Attach(SigsInstruments instruments)
     {
-        _delivered.Attach(instruments.OutputDelivered, SigsInstruments.Tag("output", Name));
-        _retries.Attach(instruments.OutputRetries, SigsInstruments.Tag("output", Name));
-        _dropped.Attach(instruments.Drops, SigsInstruments.Tag("stage", "delivery"), SigsInstruments.Tag("output", Name));
+        _delivered.Attach(instruments, instruments.OutputDelivered, SigsInstruments.Tag("output", Name));
+        _retries.Attach(instruments, instruments.OutputRetries, SigsInstruments.Tag("output", Name));
+        _dropped.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "delivery"), SigsInstruments.Tag("output", Name));
     }
 
     public long Delivered => _delivered.Value;

@@ -19,7 +19,7 @@ internal sealed partial class FindingWriter(IReadOnlyList<IFindingOutput> output
     /// <summary>Records its counts, and its outputs', on the host's instruments from now on.</summary>
     public void Attach(SigsInstruments instruments)
     {
-        _outputFailures.Attach(instruments.Drops, SigsInstruments.Tag("stage", "output"));
+        _outputFailures.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "output"));
         foreach (IFindingOutput output in Outputs)
         {
             output.Attach(instruments);

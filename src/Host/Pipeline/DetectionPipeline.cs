@@ -22,7 +22,7 @@ internal sealed class DetectionPipeline : IDisposable
     public const int ProcessTableCapacity = 65_536;
 
     private readonly IReadOnlyList<LoadedPlugin> _ownPlugins;
-    private readonly RecordedCount _eventsProcessed = new();
+    private readonly RecordedCount _eventsProcessed = new(perEvent: true);
 
     /// <param name="forwarder">Where the events of forwarded signatures go (<c>forward:</c>); the pipeline disposes it.</param>
     public DetectionPipeline(SigsConfig config, PipelineSignatures signatures, IReadOnlyList<IFindingOutput> outputs, ILoggerFactory loggerFactory, TimeProvider clock, EventForwarder? forwarder = null)
@@ -78,7 +78,7 @@ internal sealed class DetectionPipeline : IDisposable
     /// </summary>
     public void Attach(SigsInstruments instruments)
     {
-        _eventsProcessed.Attach(instruments.EngineEvents);
+        _eventsProcessed.Attach(instruments, instruments.EngineEvents);
         Processes.Attach(instruments);
         Findings.Attach(instruments);
         Loader.Attach(instruments);

@@ -19,7 +19,13 @@ public sealed class RecordedCountTests : IDisposable
                 l.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) => _seen.Add((value, string.Join(",", tags.ToArray().Select(t => $"{t.Key}={t.Value}")))));
+        _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            lock (_seen)
+            {
+                _seen.Add((value, string.Join(",", tags.ToArray().Select(t => $"{t.Key}={t.Value}"))));
+            }
+        });
         _listener.Start();
     }
 
@@ -37,11 +43,11 @@ public sealed class RecordedCountTests : IDisposable
         count.Add(2);
         Assert.Empty(_seen);
 
-        count.Attach(_meter.CreateCounter<long>("c"), new KeyValuePair<string, object?>("feed", "f"));
-        Assert.Equal([(3L, "feed=f")], _seen);
+        count.Attach(new SigsInstruments(_meter), _meter.CreateCounter<long>("c"), new KeyValuePair<string, object?>("feed", "f"));
+        Assert.Equal([(0L, "feed=f"), (3L, "feed=f")], _seen); // the series, then what came before
 
         Assert.Equal(4, count.Add());
-        Assert.Equal([(3L, "feed=f"), (1L, "feed=f")], _seen);
+        Assert.Equal([(0L, "feed=f"), (3L, "feed=f"), (1L, "feed=f")], _seen);
         Assert.Equal(4, count.Value);
     }
 
@@ -49,7 +55,29 @@ public sealed class RecordedCountTests : IDisposable
     public void Attach_WithNothingCounted_RecordsZero_SoTheSeriesExistsFromTheStart()
     {
         var count = new RecordedCount();
-        count.Attach(_meter.CreateCounter<long>("c"));
+        count.Attach(new SigsInstruments(_meter), _meter.CreateCounter<long>("c"));
         Assert.Equal([(0L, "")], _seen);
+    }
+
+    [Fact]
+    public void PerEventCount_IsRecordedEveryBatch_AndTheRestWhenAReaderCollects()
+    {
+        var instruments = new SigsInstruments(_meter);
+        var count = new RecordedCount(perEvent: true);
+        count.Attach(instruments, _meter.CreateCounter<long>("c"));
+        for (int i = 0; i < RecordedCount.PerEventBatch + 10; i++)
+        {
+            count.Add();
+        }
+
+        Assert.Equal(RecordedCount.PerEventBatch, _seen.Sum(s => s.Value));
+        instruments.Flush();
+        Assert.Equal(RecordedCount.PerEventBatch + 10, _seen.Sum(s => s.Value));
+        instruments.Flush();
+        Assert.Equal(RecordedCount.PerEventBatch + 10, _seen.Sum(s => s.Value)); // recorded once
+
+        Parallel.For(0, 10_000, _ => count.Add());
+        instruments.Flush();
+        Assert.Equal(count.Value, _seen.Sum(s => s.Value));
     }
 }

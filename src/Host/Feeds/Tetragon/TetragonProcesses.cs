@@ -7,8 +7,8 @@ namespace Sigs.Host.Feeds.Tetragon;
 /// <summary>
 /// Each process's contract view, made once per process rather than once per event: Tetragon repeats the whole
 /// <c>Process</c> (binary, arguments, pod) on every event of it. An entry is reused only while Tetragon sends the
-/// same message for the exec id (its pod can arrive after the exec, for example), and goes at the process's
-/// exit. Facts looked up later (the terminal from /proc) are kept with it, found or not, so /proc is asked once
+/// same values for the exec id in every field the view is made from (its pod can arrive after the exec, for
+/// example), and goes at the process's exit. Facts looked up later (the terminal from /proc) are kept with it, found or not, so /proc is asked once
 /// per process. Bounded; not thread-safe: the feed's stream reader owns it.
 /// </summary>
 internal sealed class TetragonProcesses(int capacity = TetragonProcesses.DefaultCapacity)
@@ -29,7 +29,7 @@ internal sealed class TetragonProcesses(int capacity = TetragonProcesses.Default
             return TetragonProcess.From(process, parent);
         }
 
-        if (_entries.TryGetValue(process.ExecId, out Entry? known) && known.ParentPid == parent?.Pid && known.Source.Equals(process))
+        if (_entries.TryGetValue(process.ExecId, out Entry? known) && known.ParentPid == parent?.Pid && SameView(known.Source, process))
         {
             _last = known;
             return known.Mapped;
@@ -57,6 +57,25 @@ internal sealed class TetragonProcesses(int capacity = TetragonProcesses.Default
         _entries.Remove(process.ExecId, out _);
         _last = null;
     }
+
+    /// <summary>True when the fields <see cref="TetragonProcess.From"/> reads are equal (cheaper than the whole message's equality).</summary>
+    private static bool SameView(Process a, Process b) =>
+        a.Pid == b.Pid && a.Uid == b.Uid
+        && string.Equals(a.Binary, b.Binary, StringComparison.Ordinal)
+        && string.Equals(a.Arguments, b.Arguments, StringComparison.Ordinal)
+        && string.Equals(a.Docker, b.Docker, StringComparison.Ordinal)
+        && SamePod(a.Pod, b.Pod);
+
+    private static bool SamePod(Pod? a, Pod? b) =>
+        ReferenceEquals(a, b)
+        || (a is not null && b is not null
+            && string.Equals(a.Name, b.Name, StringComparison.Ordinal)
+            && string.Equals(a.Namespace, b.Namespace, StringComparison.Ordinal)
+            && string.Equals(a.Uid, b.Uid, StringComparison.Ordinal)
+            && string.Equals(a.Container?.Id, b.Container?.Id, StringComparison.Ordinal)
+            && string.Equals(a.Container?.Name, b.Container?.Name, StringComparison.Ordinal)
+            && string.Equals(a.Container?.Image?.Name, b.Container?.Image?.Name, StringComparison.Ordinal)
+            && a.Container?.Pid == b.Container?.Pid);
 
     private sealed record Entry(Process Source, uint? ParentPid, TetragonProcess Mapped, bool LookedUp);
 }
