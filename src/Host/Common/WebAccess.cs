@@ -70,7 +70,8 @@ internal sealed partial class WebAccess(string? bearerToken)
         });
     }
 
-    private static bool IsLoopbackHost(string host) =>
+    /// <summary>True for <c>localhost</c> or a loopback address (IPv6 in brackets or not).</summary>
+    public static bool IsLoopbackHost(string host) =>
         host is "localhost" || (IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? address) && IPAddress.IsLoopback(address));
 
     private static bool Authorized(string header, byte[] expected) =>

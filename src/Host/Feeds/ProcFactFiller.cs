@@ -98,6 +98,23 @@ internal sealed class ProcFactFiller
         };
     }
 
+    /// <summary>
+    /// <see cref="Fill(SecurityEvent, DateTimeOffset?)"/> for a feed: an event lacking nothing passes untouched,
+    /// and the feed's lookup counts are kept current.
+    /// </summary>
+    public SecurityEvent Fill(SecurityEvent securityEvent, DateTimeOffset? processStart, FeedCounters counters)
+    {
+        if (!Lacks(securityEvent))
+        {
+            return securityEvent;
+        }
+
+        SecurityEvent filled = Fill(securityEvent, processStart);
+        counters.SetGauge(FeedGauge.ProcFactsFilled, Filled);
+        counters.SetGauge(FeedGauge.ProcFactsUnknown, Unknown);
+        return filled;
+    }
+
     /// <summary>What was read for the process before, when it has an entity id; else read now.</summary>
     private Lent? Remembered(ProcessInfo process, Func<Lent?> read)
     {

@@ -44,17 +44,6 @@ internal sealed partial class ProcFillingFeed(IEventFeed inner, ProcFactFiller f
 
         public bool TryPublishAll(IReadOnlyList<SecurityEvent> events) => sink.TryPublishAll([.. events.Select(Fill)]);
 
-        private SecurityEvent Fill(SecurityEvent securityEvent)
-        {
-            if (!ProcFactFiller.Lacks(securityEvent))
-            {
-                return securityEvent;
-            }
-
-            SecurityEvent filled = filler.Fill(securityEvent);
-            counters.SetGauge(FeedGauge.ProcFactsFilled, filler.Filled);
-            counters.SetGauge(FeedGauge.ProcFactsUnknown, filler.Unknown);
-            return filled;
-        }
+        private SecurityEvent Fill(SecurityEvent securityEvent) => filler.Fill(securityEvent, processStart: null, counters);
     }
 }

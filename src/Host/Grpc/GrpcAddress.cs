@@ -39,9 +39,7 @@ internal sealed record GrpcAddress(string? UnixSocketPath, string? Host, int Por
         try
         {
             GrpcAddress parsed = Parse(address, useTls: false);
-            return parsed.UnixSocketPath is not null
-                || parsed.Host is "localhost"
-                || (System.Net.IPAddress.TryParse(parsed.Host, out System.Net.IPAddress? ip) && System.Net.IPAddress.IsLoopback(ip));
+            return parsed.UnixSocketPath is not null || Common.WebAccess.IsLoopbackHost(parsed.Host!);
         }
         catch (FormatException)
         {

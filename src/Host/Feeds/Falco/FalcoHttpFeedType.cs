@@ -29,10 +29,6 @@ internal sealed class FalcoHttpFeedType : FeedType<FalcoHttpFeedOptions>
     protected override IEventFeed Create(FalcoHttpFeedOptions options, ILogger logger, FeedContext context) =>
         ProcFillingFeed.Maybe(
             new FalcoHttpFeed(options.Listen, options.Limits(FalcoHttpFeed.DefaultMaxBodyBytes), options.Access(Name), logger),
-            options.FillFromProc ?? IsLoopback(options.Listen),
+            options.FillFromProc ?? (Uri.TryCreate(options.Listen, UriKind.Absolute, out Uri? listen) && Common.WebAccess.IsLoopback(listen)),
             logger);
-
-    private static bool IsLoopback(string listen) =>
-        Uri.TryCreate(listen, UriKind.Absolute, out Uri? uri)
-        && (uri.Host == "localhost" || (System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out System.Net.IPAddress? ip) && System.Net.IPAddress.IsLoopback(ip)));
 }

@@ -50,12 +50,12 @@ internal sealed class TetragonFeedType : FeedType<TetragonFeedOptions>
 
     protected override IEventFeed Create(TetragonFeedOptions options, ILogger logger, FeedContext context)
     {
-        ProcFactFiller? filler = options.FillsFromProc && ProcFactFiller.WhyNot() is null ? new ProcFactFiller() : null;
+        MissingFacts? missing = Missing(options); // null exactly when /proc may and can lend the terminal
         var settings = new TetragonFeedSettings(
             options.Policies,
             options.CollapseSeconds is double seconds ? TimeSpan.FromSeconds(seconds) : RepeatedFileAccess.DefaultWindow,
-            filler,
-            Missing(options));
+            missing is null ? new ProcFactFiller() : null,
+            missing);
         return new TetragonGrpcFeed(GrpcFeedChannel.Create(options.Address, null, options.MaxMessageBytes), options.Address, settings, context.Signatures ?? (() => []), logger, context.Delays, context.Clock);
     }
 }

@@ -107,9 +107,7 @@ internal sealed partial class TetragonGrpcFeed : GrpcStreamFeed<GetEventsRespons
         }
 
         DateTimeOffset? started = process.StartTime is { } start ? ProtoTimestamps.ToDateTimeOffset(start, "process.start_time") : null;
-        SecurityEvent filled = filler.Fill(mapped, started);
-        Counters.SetGauge(FeedGauge.ProcFactsFilled, filler.Filled);
-        Counters.SetGauge(FeedGauge.ProcFactsUnknown, filler.Unknown);
+        SecurityEvent filled = filler.Fill(mapped, started, Counters);
         _processes.LookedUp(filled.Process?.Interactive is null ? null : filled.Process);
         return filled;
     }
