@@ -13,11 +13,12 @@ using Sigs.Plugins;
 namespace Sigs.Host.Forwarding;
 
 /// <summary>
-/// Publishes forwarded events to JetStream in batches: each event is one message on <c>sigs.events.&lt;partition&gt;</c>
-/// with a message id unique to this run, published asynchronously and counted only once JetStream acknowledged it,
-/// so a batch sent again after a failure is deduplicated by the stream's duplicate window instead of doubled.
-/// A batch that fails goes to the <see cref="DiskSpool"/>; while the spool holds anything, new batches join it, and
-/// it is sent oldest first when NATS is back, so events go out in order. Overflow is dropped, counted and logged.
+/// Publishes forwarded events to JetStream in batches: the events are packed (<see cref="EventPacker"/>) into messages
+/// on <c>sigs.events.&lt;partition&gt;</c>, each with a message id unique to this run, published asynchronously and
+/// counted only once JetStream acknowledged them, so a batch sent again after a failure is deduplicated by the
+/// stream's duplicate window instead of doubled. A batch that fails goes to the <see cref="DiskSpool"/>; while the
+/// spool holds anything, new batches join it, and it is sent oldest first when NATS is back, so events go out in
+/// order. Overflow is dropped, counted and logged.
 /// </summary>
 internal sealed partial class NatsEventPublisher : IEventPublisher
 {
@@ -33,12 +34,11 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
     private readonly TimeProvider _clock;
     private readonly ReconnectDelays _delays;
     private readonly CancellationTokenSource _stop = new();
-    private readonly string _runId;
+    private readonly EventPacker _packer;
     private static readonly Dictionary<string, string> SchemaHeaders = new() { [EventSubjects.SchemaHeader] = EventSubjects.SchemaVersion };
 
     private Task _sender = Task.CompletedTask;
     private JetStreamBatchPublisher? _batches;
-    private long _sequence;
     private readonly RecordedCount _published = new();
     private readonly RecordedCount _duplicates = new();
     private readonly RecordedCount _retries = new();
@@ -55,7 +55,7 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
         _spool = new DiskSpool(options.SpoolDir, ".events", options.SpoolCapacity, clock);
         _waiting = [.. _spool.Existing];
         _queue = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        _runId = $"{Environment.MachineName}-{clock.GetUtcNow().ToUnixTimeMilliseconds():x}-{Environment.ProcessId:x}";
+        _packer = new EventPacker($"{Environment.MachineName}-{clock.GetUtcNow().ToUnixTimeMilliseconds():x}-{Environment.ProcessId:x}");
         if (_waiting.Count > 0)
         {
             _delivering = false;
@@ -151,7 +151,7 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
                         return; // completed and sent
                     }
 
-                    List<Message> messages = Encode(batch);
+                    List<JetStreamMessage> messages = Encode(batch);
                     if (!await SendAsync(messages, stopping).ConfigureAwait(false))
                     {
                         Spool(messages);
@@ -259,9 +259,9 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
     }
 
     /// <summary>Publishes every message and waits for every acknowledgement; false when any failed (the batch is sent again as a whole).</summary>
-    private async Task<bool> SendAsync(List<Message> messages, CancellationToken stopping)
+    private async Task<bool> SendAsync(List<JetStreamMessage> messages, CancellationToken stopping)
     {
-        BatchResult result = await _batches!.PublishAsync([.. messages.Select(m => (m.Subject, m.Id, m.Body))], SchemaHeaders, SendTimeout, stopping).ConfigureAwait(false);
+        BatchResult result = await _batches!.PublishAsync(messages, SchemaHeaders, SendTimeout, stopping).ConfigureAwait(false);
         _published.Add(result.Acknowledged);
         _duplicates.Add(result.Duplicates);
         if (result.Failure is not null && _delivering)
@@ -273,22 +273,10 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
         return result.Failure is null;
     }
 
-    private List<Message> Encode(List<Outgoing> batch)
-    {
-        var messages = new List<Message>(batch.Count);
-        foreach (Outgoing outgoing in batch)
-        {
-            messages.Add(new Message(
-                EventSubjects.Of(outgoing.Partition),
-                $"{_runId}-{Interlocked.Increment(ref _sequence)}",
-                JsonSerializer.SerializeToUtf8Bytes(outgoing.Event, ContractJson.Options)));
-        }
-
-        return messages;
-    }
+    private List<JetStreamMessage> Encode(List<Outgoing> batch) => _packer.Pack([.. batch.Select(o => (o.Event, o.Partition))]);
 
     /// <summary>Keeps a batch in the spool, or drops and counts it when the spool is full.</summary>
-    private void Spool(List<Message> messages)
+    private void Spool(List<JetStreamMessage> messages)
     {
         SpoolEntry? entry;
         try
@@ -297,35 +285,42 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
         }
         catch (IOException ex)
         {
-            Drop(messages.Count, $"cannot write the spool: {ex.Message}");
+            Drop(messages.Sum(m => m.Count), $"cannot write the spool: {ex.Message}");
             return;
         }
 
         if (entry is null)
         {
-            Drop(messages.Count, "the spool is full");
+            Drop(messages.Sum(m => m.Count), "the spool is full");
             return;
         }
 
         _waiting.Add(entry);
     }
 
-    /// <summary>A batch on disk: one line per message, <c>subject TAB id TAB json</c> (contract JSON has no raw tab or newline).</summary>
-    private static byte[] SpoolForm(List<Message> messages)
+    /// <summary>
+    /// A batch on disk: one line per event, <c>subject TAB message id TAB json</c> (contract JSON has no raw tab or
+    /// line feed); the lines of one message follow each other.
+    /// </summary>
+    private static byte[] SpoolForm(List<JetStreamMessage> messages)
     {
         var buffer = new MemoryStream();
-        foreach (Message message in messages)
+        foreach (JetStreamMessage message in messages)
         {
-            buffer.Write(Encoding.UTF8.GetBytes($"{message.Subject}\t{message.Id}\t"));
-            buffer.Write(message.Body);
-            buffer.WriteByte((byte)'\n');
+            byte[] prefix = Encoding.UTF8.GetBytes($"{message.Subject}\t{message.Id}\t");
+            foreach (Range line in message.Body.AsSpan().Split((byte)'\n'))
+            {
+                buffer.Write(prefix);
+                buffer.Write(message.Body.AsSpan(line));
+                buffer.WriteByte((byte)'\n');
+            }
         }
 
         return buffer.ToArray();
     }
 
     /// <summary>A spooled batch, or null when its file cannot be read or was changed on disk (then it is dropped).</summary>
-    private List<Message>? Unspooled(SpoolEntry entry)
+    private List<JetStreamMessage>? Unspooled(SpoolEntry entry)
     {
         try
         {
@@ -348,15 +343,16 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
         }
     }
 
-    private static List<Message> Decode(byte[] spooled)
+    /// <summary>The messages of a spooled batch, each made again from its consecutive lines.</summary>
+    private static List<JetStreamMessage> Decode(byte[] spooled)
     {
-        var messages = new List<Message>();
-        ReadOnlySpan<byte> rest = spooled;
-        while (rest.Length > 0)
+        var messages = new List<JetStreamMessage>();
+        var body = new MemoryStream();
+        (string Subject, string Id)? open = null;
+        int events = 0;
+        foreach (Range range in spooled.AsSpan().TrimEnd((byte)'\n').Split((byte)'\n'))
         {
-            int end = rest.IndexOf((byte)'\n');
-            ReadOnlySpan<byte> line = end < 0 ? rest : rest[..end];
-            rest = end < 0 ? [] : rest[(end + 1)..];
+            ReadOnlySpan<byte> line = spooled.AsSpan(range);
             int first = line.IndexOf((byte)'\t');
             int second = first < 0 ? -1 : first + 1 + line[(first + 1)..].IndexOf((byte)'\t');
             if (first <= 0 || second <= first)
@@ -364,10 +360,34 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
                 throw new ArgumentOutOfRangeException(nameof(spooled), "a line is not subject TAB id TAB event");
             }
 
-            messages.Add(new Message(Encoding.UTF8.GetString(line[..first]), Encoding.UTF8.GetString(line[(first + 1)..second]), line[(second + 1)..].ToArray()));
+            (string Subject, string Id) key = (Encoding.UTF8.GetString(line[..first]), Encoding.UTF8.GetString(line[(first + 1)..second]));
+            if (open != key)
+            {
+                Close();
+                open = key;
+            }
+            else
+            {
+                body.WriteByte((byte)'\n');
+            }
+
+            body.Write(line[(second + 1)..]);
+            events++;
         }
 
+        Close();
         return messages;
+
+        void Close()
+        {
+            if (open is { } message && events > 0)
+            {
+                messages.Add(new JetStreamMessage(message.Subject, message.Id, body.ToArray(), events));
+            }
+
+            body.SetLength(0);
+            events = 0;
+        }
     }
 
     private void Drop(int count, string reason)
@@ -380,6 +400,4 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
     }
 
     private readonly record struct Outgoing(SecurityEvent Event, int Partition);
-
-    private sealed record Message(string Subject, string Id, byte[] Body);
 }

@@ -6,8 +6,8 @@ namespace Sigs.Host.Nats;
 
 /// <summary>
 /// Where forwarded events live in JetStream: one stream (default <c>SIGS_EVENTS</c>) over <c>sigs.events.&gt;</c>,
-/// a subject per partition, <c>sigs.events.&lt;partition&gt;</c>. Each message is one contract event (its JSON)
-/// with the headers below.
+/// a subject per partition, <c>sigs.events.&lt;partition&gt;</c>. Each message carries one or more contract events
+/// (their JSON, one per line; see <see cref="EventPacker"/>) with the headers below.
 /// </summary>
 internal static class EventSubjects
 {
@@ -18,8 +18,11 @@ internal static class EventSubjects
     public const string SchemaHeader = "Sigs-Schema";
     public const string SchemaVersion = "1";
 
-    /// <summary>Largest event body a correlator accepts (a NATS server takes at most 1 MiB by default).</summary>
-    public const int MaxBodyBytes = 256 * 1024;
+    /// <summary>Largest message a correlator accepts (a NATS server takes at most 1 MiB by default).</summary>
+    public const int MaxMessageBytes = 512 * 1024;
+
+    /// <summary>Largest event (one line of a message) a correlator accepts.</summary>
+    public const int MaxEventBytes = 256 * 1024;
 
     public static string Of(int partition) => Prefix + partition.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -28,9 +28,9 @@ internal sealed class JetStreamBatchPublisher(NatsConnection connection) : IAsyn
     }
 
     /// <summary>Publishes every message and waits for every acknowledgement, or the first refusal, or the timeout.</summary>
-    public async Task<BatchResult> PublishAsync(IReadOnlyList<(string Subject, string Id, byte[] Body)> messages, IReadOnlyDictionary<string, string> headers, TimeSpan timeout, CancellationToken cancellationToken)
+    public async Task<BatchResult> PublishAsync(IReadOnlyList<JetStreamMessage> messages, IReadOnlyDictionary<string, string> headers, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var batch = new Batch(_next, messages.Count);
+        var batch = new Batch(_next, messages);
         _next += messages.Count;
         Volatile.Write(ref _current, batch);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -39,14 +39,14 @@ internal sealed class JetStreamBatchPublisher(NatsConnection connection) : IAsyn
         {
             for (int i = 0; i < messages.Count; i++)
             {
-                (string subject, string id, byte[] body) = messages[i];
-                var messageHeaders = new NatsHeaders { [MessageIdHeader] = id };
+                JetStreamMessage message = messages[i];
+                var messageHeaders = new NatsHeaders { [MessageIdHeader] = message.Id };
                 foreach ((string name, string value) in headers)
                 {
                     messageHeaders[name] = value;
                 }
 
-                await connection.PublishAsync(subject, body, messageHeaders, replyTo: $"{_inbox}.{(batch.Start + i).ToString(CultureInfo.InvariantCulture)}", cancellationToken: deadline.Token).ConfigureAwait(false);
+                await connection.PublishAsync(message.Subject, message.Body, messageHeaders, replyTo: $"{_inbox}.{(batch.Start + i).ToString(CultureInfo.InvariantCulture)}", cancellationToken: deadline.Token).ConfigureAwait(false);
             }
 
             await batch.Done.Task.WaitAsync(deadline.Token).ConfigureAwait(false);
@@ -96,18 +96,18 @@ internal sealed class JetStreamBatchPublisher(NatsConnection connection) : IAsyn
             }
             else
             {
-                batch.Acknowledge(duplicate: body.IndexOf("\"duplicate\""u8) >= 0); // the server writes it only when true
+                batch.Acknowledge((int)(number - batch.Start), duplicate: body.IndexOf("\"duplicate\""u8) >= 0); // the server writes it only when true
             }
         }
     }
 
-    private sealed class Batch(long start, int count)
+    private sealed class Batch(long start, IReadOnlyList<JetStreamMessage> messages)
     {
-        private int _remaining = count;
+        private int _remaining = messages.Count;
 
         public long Start { get; } = start;
 
-        public int Count { get; } = count;
+        public int Count { get; } = messages.Count;
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -119,9 +119,10 @@ internal sealed class JetStreamBatchPublisher(NatsConnection connection) : IAsyn
 
         public string? Failure { get; private set; }
 
-        public void Acknowledge(bool duplicate)
+        /// <summary>Message <paramref name="index"/> was stored (or was a duplicate): its items are counted.</summary>
+        public void Acknowledge(int index, bool duplicate)
         {
-            Interlocked.Increment(ref duplicate ? ref Duplicates : ref Acknowledged);
+            Interlocked.Add(ref duplicate ? ref Duplicates : ref Acknowledged, messages[index].Count);
             if (Interlocked.Decrement(ref _remaining) == 0)
             {
                 Done.TrySetResult();
@@ -136,5 +137,5 @@ internal sealed class JetStreamBatchPublisher(NatsConnection connection) : IAsyn
     }
 }
 
-/// <summary>How a batch went: messages stored, messages the stream already had, and the first failure (null when all were acknowledged).</summary>
+/// <summary>How a batch went: items stored, items in messages the stream already had, and the first failure (null when all were acknowledged).</summary>
 internal readonly record struct BatchResult(int Acknowledged, int Duplicates, string? Failure);

@@ -78,7 +78,7 @@ internal sealed partial class NatsTarget : IDeliveryTarget
             }
 
             string id = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(body).AsSpan(0, 16));
-            BatchResult result = await _batches.PublishAsync([(subject, id, body)], NoHeaders, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
+            BatchResult result = await _batches.PublishAsync([new JetStreamMessage(subject, id, body)], NoHeaders, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false);
             return result.Failure is null ? DeliveryResult.Delivered : DeliveryResult.Failed(result.Failure);
         }
         catch (Exception ex) when (ex is NatsException or NatsJSException)

@@ -269,25 +269,35 @@ public sealed class DecoderFuzzTests
     }
 
     /// <summary>
-    /// The forward's wire form: whatever any feed decoded (from real or hostile input) is published as contract JSON,
-    /// and a correlator decodes exactly that event back; a mutated message is a named refusal, never an exception.
+    /// The forward's wire form: whatever any feed decoded (from real or hostile input) is packed into messages as
+    /// contract JSON, and a correlator unpacks exactly those events back, in order; a mutated message is named
+    /// refusals of its lines and the events of the others, never an exception.
     /// </summary>
     [Fact]
     public void NatsWire_EveryDecodedEvent_SurvivesForwarding_AndMutatedMessagesAreNamedRefusals()
     {
-        Gen.OneOf(WrongTyped, Mutated).Sample(line =>
+        Gen.OneOf(WrongTyped, Mutated).Array[1, 6].Sample(lines =>
         {
-            foreach (SecurityEvent decoded in JsonLineDecoder.Decode(line).Events)
+            var packer = new Sigs.Host.Nats.EventPacker("fuzz"); // samples run on several threads; a packer is one thread's
+            SecurityEvent[] decoded = [.. lines.SelectMany(line => JsonLineDecoder.Decode(line).Events)];
+            var received = new List<SecurityEvent>();
+            var problems = new List<(int Line, string Problem)>();
+            foreach (Sigs.Host.Nats.JetStreamMessage message in packer.Pack([.. decoded.Select(e => (e, 0))]))
             {
-                byte[] wire = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(decoded, Sigs.Host.Contract.ContractJson.Options);
-                DecodedInput received = JsonLineDecoder.DecodeContract(wire);
-                Assert.False(received.Refused, received.Problems.FirstOrDefault());
-                Assert.Equal(wire, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Assert.Single(received.Events), Sigs.Host.Contract.ContractJson.Options));
+                Sigs.Host.Nats.PackedEvents.Unpack(message.Body, received, problems);
             }
 
-            DecodedInput direct = JsonLineDecoder.DecodeContract(line);
-            Assert.True(direct.Refused ? direct.Problems.Count == 1 && direct.Events.Count == 0 : direct.Events.Count == 1);
+            Assert.Empty(problems);
+            Assert.Equal(decoded.Select(Wire), received.Select(Wire));
+
+            byte[] raw = [.. lines.SelectMany((line, i) => i == 0 ? line : [(byte)'\n', .. line])];
+            received.Clear();
+            Sigs.Host.Nats.PackedEvents.Unpack(raw, received, problems);
+            Assert.Equal(Encoding.Latin1.GetString(raw).Split('\n').Count(line => line.Length > 0), received.Count + problems.Count);
+            Assert.All(problems, p => Assert.False(string.IsNullOrWhiteSpace(p.Problem)));
         }, time: Seconds);
+
+        static string Wire(SecurityEvent e) => System.Text.Json.JsonSerializer.Serialize(e, Sigs.Host.Contract.ContractJson.Options);
     }
 
     /// <summary>

@@ -159,7 +159,7 @@ public sealed class NatsRoundTripTests : IAsyncLifetime
             await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x"}"""), headers: v1);
             await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x","name":"y"}"""));
             await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x","name":"y"}"""), headers: new NatsHeaders { [EventSubjects.SchemaHeader] = "99" });
-            await js.PublishAsync("sigs.events.0", new byte[EventSubjects.MaxBodyBytes + 1], headers: v1);
+            await js.PublishAsync("sigs.events.0", new byte[EventSubjects.MaxMessageBytes + 1], headers: v1);
             await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x","name":"y","args":{"a":null}}"""), headers: v1);
         }
 
@@ -184,8 +184,57 @@ public sealed class NatsRoundTripTests : IAsyncLifetime
         Assert.Contains(errors, l => l.Contains("sigs.events.0 message 2:", StringComparison.Ordinal));
         Assert.Contains(errors, l => l.Contains("no Sigs-Schema header", StringComparison.Ordinal));
         Assert.Contains(errors, l => l.Contains("schema version '99' is not 1", StringComparison.Ordinal));
-        Assert.Contains(errors, l => l.Contains($"{EventSubjects.MaxBodyBytes + 1} bytes", StringComparison.Ordinal));
+        Assert.Contains(errors, l => l.Contains($"{EventSubjects.MaxMessageBytes + 1} bytes", StringComparison.Ordinal));
         Assert.Contains(errors, l => l.Contains("field 'args' must map names to strings", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ABatch_TravelsPacked_FewMessagesForManyEvents()
+    {
+        await using NatsEventPublisher publisher = Publisher(partitions: 1);
+        for (int n = 0; n < 1_000; n++)
+        {
+            publisher.Publish(Numbered(n), 0); // queued before the sender starts: one batch
+        }
+
+        publisher.Start();
+        await Eventually.TrueAsync(() => publisher.Counts.Published == 1_000, "every event published", describe: () => $"{publisher.Counts}");
+        await using var raw = new NatsConnection(new NatsOpts { Url = _server.Url });
+        var stream = await new NATS.Client.JetStream.NatsJSContext(raw).GetStreamAsync(EventSubjects.DefaultStream);
+
+        Assert.Equal((1_000 + EventPacker.MaxEvents - 1) / EventPacker.MaxEvents, (int)stream.Info.State.Messages);
+        var sink = new AcknowledgingSink();
+        var running = await RunAsync(Feed("p", [0], partitionCount: 1), sink);
+        await Eventually.TrueAsync(() => sink.Events.Count >= 1_000, "every event", describe: () => $"{sink.Events.Count}");
+        await StopAsync(running);
+        Assert.Equal(Enumerable.Range(0, 1_000), sink.Events.Select(NumberOf));
+    }
+
+    [Fact]
+    public async Task ABadLineInAMessage_IsCountedAndSkipped_AndItsOtherEventsArriveOnce()
+    {
+        await using (var raw = new NatsConnection(new NatsOpts { Url = _server.Url }))
+        {
+            var js = new NATS.Client.JetStream.NatsJSContext(raw);
+            await EventSubjects.EnsureStreamAsync(js, EventSubjects.DefaultStream, EventSubjects.Prefix + ">", TimeSpan.FromHours(1), CancellationToken.None);
+            string body = $"{Json(Numbered(1))}\nnot json\n{Json(Numbered(2))}\n";
+            await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes(body), headers: new NatsHeaders { [EventSubjects.SchemaHeader] = "1" });
+        }
+
+        var sink = new AcknowledgingSink();
+        NatsFeed feed = Feed("l", [0], partitionCount: 1);
+        var running = await RunAsync(feed, sink);
+        await Eventually.TrueAsync(() => sink.Events.Count == 2 && feed.Counters.DecodeErrors == 1, "two events and one error", describe: () => $"{sink.Events.Count} events, {feed.Counters.DecodeErrors} errors");
+        await Task.Delay(500); // the acknowledgement
+        await StopAsync(running);
+        var again = new AcknowledgingSink();
+        running = await RunAsync(Feed("l", [0], partitionCount: 1), again);
+        await Task.Delay(1_000);
+        await StopAsync(running);
+
+        Assert.Equal([1, 2], sink.Events.Select(NumberOf));
+        Assert.Empty(again.Events); // acknowledged: not delivered again
+        Assert.Contains(_logs.Lines, l => l.Contains("sigs.events.0 message 1 line 2:", StringComparison.Ordinal) && l.Contains("skipped", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -13,22 +13,28 @@ namespace Sigs.Host.Feeds.Nats;
 
 /// <summary>
 /// A correlator's input: forwarded events from JetStream, one durable pull consumer per owned partition
-/// (<c>&lt;durable&gt;-&lt;partition&gt;</c> on <c>sigs.events.&lt;partition&gt;</c>). Events are put back in event-time
+/// (<c>&lt;durable&gt;-&lt;partition&gt;</c> on <c>sigs.events.&lt;partition&gt;</c>), each message one or more
+/// events (<see cref="PackedEvents"/>). Events are put back in event-time
 /// order within the lateness bound (<see cref="EventTimeOrder{T}"/>). Acknowledgement is cumulative (JetStream's
 /// <c>AckAll</c>) and in delivery order: a message is acknowledged once it and every message delivered before it were
-/// processed by the engine (their findings handed to the outputs), so the consumer's ack floor is exactly what was
+/// processed by the engine (every event of theirs, and its findings handed to the outputs), so the consumer's ack floor is exactly what was
 /// processed. After a restart (or <c>kill -9</c>), the feed first replays the <c>replaySeconds</c> before the ack
 /// floor only to rebuild the signatures' state (their findings were reported then), and then takes what was not
 /// acknowledged: nothing is lost, and a sequence half-seen before the crash still completes. A message whose id
-/// was processed already is skipped and counted. A bad message (too large, another schema version, not a contract
-/// event) is counted, logged and terminated. JetStream stops delivering past <c>maxAckPending</c> per partition, so
-/// memory is bounded and a slow engine pushes back on the stream.
+/// was processed already is skipped and counted. A bad message (too large, another schema version, no contract
+/// event) is counted, logged and terminated; a bad line among good ones is counted, logged and skipped. JetStream
+/// stops delivering past <c>maxAckPending</c> messages per partition, at most <c>maxAckPending</c> events per
+/// partition wait for their time, and pulls are bounded in bytes, so memory is bounded and a slow engine pushes back
+/// on the stream.
 /// </summary>
 internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, ILoggerFactory loggerFactory, ReconnectDelays delays, TimeProvider clock) : IEventFeed
 {
     private const string MessageIdHeader = "Nats-Msg-Id";
     private static readonly TimeSpan ReleaseInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan StateInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>What one pull may bring, at most (a message of packed events is up to 128 KiB).</summary>
+    private const int PullBytes = 4 * 1024 * 1024;
 
     private readonly Lock _idsLock = new();
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
@@ -73,7 +79,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
 
         Counters.SetConnected(true);
         LogConsuming(logger, Name, string.Join(", ", options.Partitions), options.Stream, Replayed);
-        var incoming = Channel.CreateBounded<Tracked>(new BoundedChannelOptions(Math.Min(options.MaxAckPending, 10_000)) { SingleReader = true });
+        var incoming = Channel.CreateBounded<Tracked>(new BoundedChannelOptions(Math.Min(options.MaxAckPending, 256)) { SingleReader = true });
         var notes = Channel.CreateUnbounded<AckNote>(new UnboundedChannelOptions { SingleReader = true });
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task[] helpers =
@@ -143,15 +149,19 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
                 break;
             }
 
-            if (Problem(message, out SecurityEvent? securityEvent) is null)
+            var events = new List<SecurityEvent>();
+            if (Problem(message, events, []) is null && events.Count > 0)
             {
                 lock (_idsLock)
                 {
                     _processed.Set(IdOf(message, sequence), true);
                 }
 
-                await sink.ReplayAsync(securityEvent!, cancellationToken).ConfigureAwait(false);
-                Replayed++;
+                foreach (SecurityEvent securityEvent in events)
+                {
+                    await sink.ReplayAsync(securityEvent, cancellationToken).ConfigureAwait(false);
+                    Replayed++;
+                }
             }
 
             if (sequence == floor)
@@ -164,8 +174,8 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
     /// <summary>The engine side: accepts messages, holds them in event-time order, and hands out what may leave.</summary>
     private async Task OrderAsync(ChannelReader<Tracked> incoming, IEventSink sink, ChannelWriter<AckNote> notes, CancellationToken cancellationToken)
     {
-        var order = new EventTimeOrder<Tracked>(TimeSpan.FromSeconds(options.LatenessSeconds), options.MaxAckPending * options.Partitions.Count);
-        var ready = new List<Tracked>();
+        var order = new EventTimeOrder<Held>(TimeSpan.FromSeconds(options.LatenessSeconds), options.MaxAckPending * options.Partitions.Count);
+        var ready = new List<Held>();
         Task<bool> next = incoming.WaitToReadAsync(cancellationToken).AsTask();
         while (true)
         {
@@ -183,11 +193,16 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             while (ready.Count < 10_000 && incoming.TryRead(out Tracked? tracked))
             {
                 notes.TryWrite(new AckNote(tracked, Delivered: true));
-                if (await AcceptAsync(tracked, cancellationToken).ConfigureAwait(false))
+                if (await AcceptAsync(tracked, notes, cancellationToken).ConfigureAwait(false))
                 {
-                    if (!order.Add(tracked, tracked.Event!.Time, clock.GetTimestamp()))
+                    long now = clock.GetTimestamp();
+                    foreach (SecurityEvent securityEvent in tracked.Events)
                     {
-                        ready.Add(tracked); // late: at once
+                        var held = new Held(tracked, securityEvent);
+                        if (!order.Add(held, securityEvent.Time, now))
+                        {
+                            ready.Add(held); // late: at once
+                        }
                     }
                 }
                 else
@@ -197,9 +212,9 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             }
 
             order.Release(clock.GetTimestamp(), clock.TimestampFrequency, ready);
-            foreach (Tracked tracked in ready)
+            foreach (Held held in ready)
             {
-                await sink.PublishAsync(tracked.Event!, () => notes.TryWrite(new AckNote(tracked, Delivered: false)), cancellationToken).ConfigureAwait(false);
+                await sink.PublishAsync(held.Event, held.Message.Processed!, cancellationToken).ConfigureAwait(false);
             }
 
             ready.Clear();
@@ -208,7 +223,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
     }
 
     /// <summary>Checks and decodes one message; false when it was bad (terminated) or a duplicate (skipped).</summary>
-    private async ValueTask<bool> AcceptAsync(Tracked tracked, CancellationToken cancellationToken)
+    private async ValueTask<bool> AcceptAsync(Tracked tracked, ChannelWriter<AckNote> notes, CancellationToken cancellationToken)
     {
         NatsJSMsg<byte[]> message = tracked.Message;
         ulong sequence = message.Metadata?.Sequence.Stream ?? 0;
@@ -217,9 +232,27 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             Counters.SetGauge(FeedGauge.NatsRedelivered, Interlocked.Increment(ref _redelivered));
         }
 
-        if (Problem(message, out SecurityEvent? securityEvent) is { } problem)
+        var events = new List<SecurityEvent>();
+        var badLines = new List<(int Line, string Problem)>();
+        string? problem = Problem(message, events, badLines);
+        string outcome = problem is null && events.Count > 0 ? "skipped (the message's other events are kept)" : "terminated (not delivered again)";
+        if (problem is not null)
         {
-            Errors.Report($"{message.Subject} message {sequence}: {problem}; terminated (not delivered again)");
+            Errors.Report($"{message.Subject} message {sequence}: {problem}; {outcome}");
+        }
+
+        foreach ((int line, string lineProblem) in badLines)
+        {
+            Errors.Report($"{message.Subject} message {sequence}{(line > 1 || events.Count + badLines.Count > 1 ? $" line {line}" : "")}: {lineProblem}; {outcome}");
+        }
+
+        if (events.Count == 0)
+        {
+            if (problem is null && badLines.Count == 0)
+            {
+                Errors.Report($"{message.Subject} message {sequence}: no event in it; {outcome}");
+            }
+
             await TryAsync(message.AckTerminateAsync(cancellationToken: cancellationToken)).ConfigureAwait(false);
             return false;
         }
@@ -235,9 +268,12 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             }
         }
 
-        tracked.Event = securityEvent;
-        tracked.Id = id;
-        Counters.CountEvent(securityEvent!.Name);
+        tracked.Accept(id, events, () => notes.TryWrite(new AckNote(tracked, Delivered: false)));
+        foreach (SecurityEvent securityEvent in events)
+        {
+            Counters.CountEvent(securityEvent.Name);
+        }
+
         return true;
     }
 
@@ -246,17 +282,17 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             ? given
             : $"{options.Stream}-{sequence}";
 
-    private static string? Problem(NatsJSMsg<byte[]> message, out SecurityEvent? securityEvent)
+    /// <summary>What is wrong with the message as a whole, or null; its events, and the lines that were not events, are added to the lists.</summary>
+    private static string? Problem(NatsJSMsg<byte[]> message, List<SecurityEvent> events, List<(int Line, string Problem)> badLines)
     {
-        securityEvent = null;
         if (message.Data is not { Length: > 0 } body)
         {
             return "empty message";
         }
 
-        if (body.Length > EventSubjects.MaxBodyBytes)
+        if (body.Length > EventSubjects.MaxMessageBytes)
         {
-            return $"{body.Length} bytes, more than the {EventSubjects.MaxBodyBytes} an event may have";
+            return $"{body.Length} bytes, more than the {EventSubjects.MaxMessageBytes} a message may have";
         }
 
         string? schema = message.Headers is { } headers && headers.TryGetValue(EventSubjects.SchemaHeader, out var values) ? values.ToString() : null;
@@ -265,13 +301,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             return schema is null ? $"no {EventSubjects.SchemaHeader} header (not from a Sigs forward)" : $"schema version '{schema}' is not {EventSubjects.SchemaVersion}";
         }
 
-        DecodedInput decoded = JsonLineDecoder.DecodeContract(body);
-        if (decoded.Refused)
-        {
-            return decoded.Problems[0];
-        }
-
-        securityEvent = decoded.Events[0];
+        PackedEvents.Unpack(body, events, badLines);
         return null;
     }
 
@@ -279,7 +309,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
     private async Task PullAsync(int partition, INatsJSConsumer consumer, ChannelWriter<Tracked> incoming, CancellationToken stopping)
     {
         var backoff = new Backoff(delays.Initial, delays.Maximum);
-        var pull = new NatsJSConsumeOpts { MaxMsgs = Math.Min(1_000, options.MaxAckPending) };
+        var pull = new NatsJSConsumeOpts { MaxBytes = PullBytes };
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -415,20 +445,42 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
         }
     }
 
-    /// <summary>One delivered message on its way: decoded, then done (processed, bad or a duplicate).</summary>
+    /// <summary>One delivered message on its way: decoded, then done (every event processed, or bad, or a duplicate).</summary>
     private sealed class Tracked(NatsJSMsg<byte[]> message, int partition)
     {
+        private int _unprocessed;
+
         public NatsJSMsg<byte[]> Message { get; } = message;
 
         public int Partition { get; } = partition;
 
-        public SecurityEvent? Event { get; set; }
+        public IReadOnlyList<SecurityEvent> Events { get; private set; } = [];
 
         /// <summary>Its message id once accepted; null for a bad message or a duplicate.</summary>
-        public string? Id { get; set; }
+        public string? Id { get; private set; }
+
+        /// <summary>Called as each of its events is processed; the last call says the message is done.</summary>
+        public Action? Processed { get; private set; }
 
         public bool Done { get; set; }
+
+        public void Accept(string id, IReadOnlyList<SecurityEvent> events, Action done)
+        {
+            Id = id;
+            Events = events;
+            _unprocessed = events.Count;
+            Processed = () =>
+            {
+                if (Interlocked.Decrement(ref _unprocessed) == 0)
+                {
+                    done();
+                }
+            };
+        }
     }
+
+    /// <summary>One event waiting for its time, and the message it came in.</summary>
+    private readonly record struct Held(Tracked Message, SecurityEvent Event);
 
     /// <summary>To the acknowledging loop: a message was delivered (in order), or is done.</summary>
     private readonly record struct AckNote(Tracked Entry, bool Delivered);

@@ -1,0 +1,77 @@
+using System.Text;
+using System.Text.Json;
+using Sigs.Host.Contract;
+using Sigs.Host.Nats;
+using Sigs.Host.Tests.TestSupport;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Tests.Nats;
+
+public sealed class EventPackerTests
+{
+    private static SecurityEvent Numbered(int n, int padding = 0) =>
+        NatsEvents.ApiRequest($"pod-{n}", DateTimeOffset.UnixEpoch.AddSeconds(1_800_000_000 + n), $"a{n}" + new string('x', padding));
+
+    private static List<SecurityEvent> Unpacked(IEnumerable<JetStreamMessage> messages)
+    {
+        var events = new List<SecurityEvent>();
+        var problems = new List<(int, string)>();
+        foreach (JetStreamMessage message in messages)
+        {
+            PackedEvents.Unpack(message.Body, events, problems);
+        }
+
+        Assert.Empty(problems);
+        return events;
+    }
+
+    private static string Json(SecurityEvent e) => JsonSerializer.Serialize(e, ContractJson.Options);
+
+    [Fact]
+    public void Events_ArePackedPerPartition_InOrder_UpToTheEventLimit()
+    {
+        var packer = new EventPacker("run");
+        SecurityEvent[] events = [.. Enumerable.Range(0, 1_000).Select(n => Numbered(n))];
+
+        List<JetStreamMessage> messages = packer.Pack([.. events.Select((e, i) => (e, i % 3))]);
+
+        for (int partition = 0; partition < 3; partition++)
+        {
+            JetStreamMessage[] ofPartition = [.. messages.Where(m => m.Subject == EventSubjects.Of(partition))];
+            SecurityEvent[] expected = [.. events.Where((_, i) => i % 3 == partition)];
+            Assert.Equal(expected.Select(Json), Unpacked(ofPartition).Select(Json));
+            Assert.Equal((expected.Length + EventPacker.MaxEvents - 1) / EventPacker.MaxEvents, ofPartition.Length);
+            Assert.All(ofPartition, m => Assert.Equal(m.Count, Encoding.UTF8.GetString(m.Body).Split('\n').Length));
+        }
+
+        Assert.Equal(messages.Count, messages.Select(m => m.Id).Distinct().Count());
+        Assert.All(messages, m => Assert.StartsWith("run-", m.Id, StringComparison.Ordinal));
+        Assert.Equal(1_000, messages.Sum(m => m.Count));
+    }
+
+    [Fact]
+    public void AMessage_StaysWithinTheByteLimit_AndALargerEventGoesAlone()
+    {
+        var packer = new EventPacker("run");
+        SecurityEvent[] events = [Numbered(0), Numbered(1, padding: 44_000), Numbered(2, padding: 44_000), Numbered(3, padding: 44_000), Numbered(4, padding: 200_000), Numbered(5)];
+
+        List<JetStreamMessage> messages = packer.Pack([.. events.Select(e => (e, 0))]);
+
+        Assert.Equal(events.Select(Json), Unpacked(messages).Select(Json));
+        Assert.All(messages.Where(m => m.Count > 1), m => Assert.InRange(m.Body.Length, 0, EventPacker.MaxBytes));
+        Assert.Equal([3, 1, 1, 1], messages.Select(m => m.Count));
+        Assert.True(messages[2].Body.Length > EventPacker.MaxBytes);
+    }
+
+    [Fact]
+    public void NextBatch_ContinuesTheIds_AndStartsNewMessages()
+    {
+        var packer = new EventPacker("run");
+        List<JetStreamMessage> first = packer.Pack([(Numbered(0), 0)]);
+        List<JetStreamMessage> second = packer.Pack([(Numbered(1), 0)]);
+
+        Assert.Equal(["run-1"], first.Select(m => m.Id));
+        Assert.Equal(["run-2"], second.Select(m => m.Id));
+        Assert.Equal([Json(Numbered(1))], Unpacked(second).Select(Json));
+    }
+}
