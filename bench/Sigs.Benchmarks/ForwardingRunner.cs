@@ -28,16 +28,22 @@ internal static class ForwardingRunner
     public static async Task RunAsync()
     {
         const int total = 300_000;
-        await MeasureAsync(50_000, 0);
+        await MeasureAsync(50_000, 0, together: true);
         foreach (double lateness in (double[])[0, 1])
         {
-            (double perSecond, double publishPerSecond, long peak) = await MeasureAsync(total, lateness);
+            (double perSecond, double publishPerSecond, long peak) = await MeasureAsync(total, lateness, together: true);
             Console.WriteLine($"forward -> JetStream -> correlator, latenessSeconds {lateness}: {perSecond:N0} events/s end to end " +
                 $"(node published at {publishPerSecond:N0} events/s), peak working set {peak / (1024 * 1024):N0} MiB");
+            (double correlator, double node, _) = await MeasureAsync(total, lateness, together: false);
+            Console.WriteLine($"  one after the other: node {node:N0} events/s into JetStream, then the correlator {correlator:N0} events/s out of it");
         }
     }
 
-    private static async Task<(double EndToEnd, double Publish, long PeakBytes)> MeasureAsync(int total, double lateness)
+    /// <summary>
+    /// <paramref name="together"/>: node and correlator at once, the first rate end to end; otherwise the node
+    /// publishes everything first and the correlator starts then, the first rate the correlator's alone.
+    /// </summary>
+    private static async Task<(double Consumed, double Published, long PeakBytes)> MeasureAsync(int total, double lateness, bool together)
     {
         string store = Directory.CreateTempSubdirectory("sigs-bench-nats-").FullName;
         int port = FreePort();
@@ -57,7 +63,7 @@ internal static class ForwardingRunner
                 new NatsFeedOptions { Url = url, Durable = "bench", Partitions = [0, 1], PartitionCount = 2, LatenessSeconds = lateness, MaxAckPending = 100_000 },
                 NullLoggerFactory.Instance.CreateLogger("bench"), NullLoggerFactory.Instance, ReconnectDelays.Default, TimeProvider.System);
             var service = new DetectionService(correlator, [feed], TimeSpan.FromSeconds(10), NullLoggerFactory.Instance);
-            if (Environment.GetEnvironmentVariable("SIGS_BENCH_NODE_ONLY") is null)
+            if (together)
             {
                 await service.StartAsync(CancellationToken.None);
             }
@@ -83,8 +89,13 @@ internal static class ForwardingRunner
             }
 
             double publish = total / watch.Elapsed.TotalSeconds;
-            Console.WriteLine($"  node: {publish:N0} events/s published");
-            while (Environment.GetEnvironmentVariable("SIGS_BENCH_NODE_ONLY") is null && correlator.EventsProcessed < total)
+            if (!together)
+            {
+                watch.Restart();
+                await service.StartAsync(CancellationToken.None);
+            }
+
+            while (correlator.EventsProcessed < total)
             {
                 await Task.Delay(5);
             }

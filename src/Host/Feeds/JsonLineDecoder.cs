@@ -130,6 +130,11 @@ internal static class JsonLineDecoder
 
     private static SecurityEvent ReadContract(ReadOnlySpan<byte> json, string invalid, string isNull)
     {
+        if (ContractEventReader.TryRead(json) is { } written)
+        {
+            return Checked(written); // Sigs' own form, read in one pass
+        }
+
         SecurityEvent? securityEvent;
         try
         {

@@ -63,10 +63,15 @@ public sealed class DecoderFuzzTests
         Gen.Int[1, 200].Select(depth => JsonNode.Parse(new string('[', depth) + new string(']', depth), documentOptions: Deep)));
 
     /// <summary>A corpus line with one value, anywhere in it, replaced by one of another type.</summary>
-    private static readonly Gen<byte[]> WrongTyped =
-        Gen.Select(Gen.Int[0, Corpus.Length - 1], Gen.Int, WrongValue).Select(t =>
+    private static readonly Gen<byte[]> WrongTyped = WrongTypedIn(Corpus);
+
+    /// <summary>A corpus line with a few bytes overwritten, inserted or cut, any byte value (so also invalid UTF-8).</summary>
+    private static readonly Gen<byte[]> Mutated = MutatedIn(Corpus);
+
+    private static Gen<byte[]> WrongTypedIn(string[] corpus) =>
+        Gen.Select(Gen.Int[0, corpus.Length - 1], Gen.Int, WrongValue).Select(t =>
         {
-            JsonNode root = JsonNode.Parse(Corpus[t.Item1])!;
+            JsonNode root = JsonNode.Parse(corpus[t.Item1])!;
             List<(JsonNode Parent, object Key)> slots = [];
             Collect(root, slots);
             (JsonNode parent, object key) = slots[(int)((uint)t.Item2 % (uint)slots.Count)];
@@ -83,11 +88,10 @@ public sealed class DecoderFuzzTests
             return Encoding.UTF8.GetBytes(root.ToJsonString(DeepWriter));
         });
 
-    /// <summary>A corpus line with a few bytes overwritten, inserted or cut, any byte value (so also invalid UTF-8).</summary>
-    private static readonly Gen<byte[]> Mutated =
-        Gen.Select(Gen.Int[0, Corpus.Length - 1], Gen.Select(Gen.Int[0, 2], Gen.Int, Gen.Byte).Array[1, 6]).Select(t =>
+    private static Gen<byte[]> MutatedIn(string[] corpus) =>
+        Gen.Select(Gen.Int[0, corpus.Length - 1], Gen.Select(Gen.Int[0, 2], Gen.Int, Gen.Byte).Array[1, 6]).Select(t =>
         {
-            var bytes = new List<byte>(Encoding.UTF8.GetBytes(Corpus[t.Item1]));
+            var bytes = new List<byte>(Encoding.UTF8.GetBytes(corpus[t.Item1]));
             foreach ((int op, int at, byte value) in t.Item2)
             {
                 int index = (int)((uint)at % (uint)Math.Max(1, bytes.Count));
@@ -295,6 +299,32 @@ public sealed class DecoderFuzzTests
             Sigs.Host.Nats.PackedEvents.Unpack(raw, received, problems);
             Assert.Equal(Encoding.Latin1.GetString(raw).Split('\n').Count(line => line.Length > 0), received.Count + problems.Count);
             Assert.All(problems, p => Assert.False(string.IsNullOrWhiteSpace(p.Problem)));
+        }, time: Seconds);
+
+        static string Wire(SecurityEvent e) => System.Text.Json.JsonSerializer.Serialize(e, Sigs.Host.Contract.ContractJson.Options);
+    }
+
+    /// <summary>
+    /// The contract's one-pass reader against the serializer, on contract JSON as Sigs writes it (every corpus line's
+    /// events) and on that JSON with a value of the wrong type or bytes changed: where the reader answers, the
+    /// serializer takes the line too and gives the same event; Sigs' own form it always answers.
+    /// </summary>
+    [Fact]
+    public void ContractReader_AgreesWithTheSerializer_WhereverItAnswers()
+    {
+        string[] written = [.. Corpus.SelectMany(line => JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(line)).Events).Select(Wire)];
+        Assert.NotEmpty(written);
+        Assert.All(written, line => Assert.NotNull(Sigs.Host.Feeds.Json.ContractEventReader.TryRead(Encoding.UTF8.GetBytes(line))));
+        Gen.OneOf(WrongTypedIn(written), MutatedIn(written), Gen.Int[0, written.Length - 1].Select(i => Encoding.UTF8.GetBytes(written[i]))).Sample(line =>
+        {
+            if (Sigs.Host.Feeds.Json.ContractEventReader.TryRead(line) is not { } fast)
+            {
+                return;
+            }
+
+            SecurityEvent? slow = System.Text.Json.JsonSerializer.Deserialize<SecurityEvent>(line, Sigs.Host.Contract.ContractJson.Options);
+            Assert.NotNull(slow);
+            Assert.Equal(Wire(slow), Wire(fast));
         }, time: Seconds);
 
         static string Wire(SecurityEvent e) => System.Text.Json.JsonSerializer.Serialize(e, Sigs.Host.Contract.ContractJson.Options);

@@ -232,9 +232,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             Counters.SetGauge(FeedGauge.NatsRedelivered, Interlocked.Increment(ref _redelivered));
         }
 
-        var events = new List<SecurityEvent>();
-        var badLines = new List<(int Line, string Problem)>();
-        string? problem = Problem(message, events, badLines);
+        (string? problem, List<SecurityEvent> events, List<(int Line, string Problem)> badLines) = tracked.Decoded;
         string outcome = problem is null && events.Count > 0 ? "skipped (the message's other events are kept)" : "terminated (not delivered again)";
         if (problem is not null)
         {
@@ -316,7 +314,12 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             {
                 await foreach (NatsJSMsg<byte[]> message in consumer.ConsumeAsync<byte[]>(opts: pull, cancellationToken: stopping).ConfigureAwait(false))
                 {
-                    await incoming.WriteAsync(new Tracked(message, partition), stopping).ConfigureAwait(false);
+                    // Decoded here, a thread per partition, so the ordering loop is free for ordering and handing on.
+                    var tracked = new Tracked(message, partition);
+                    var events = new List<SecurityEvent>();
+                    var badLines = new List<(int Line, string Problem)>();
+                    tracked.Decoded = (Problem(message, events, badLines), events, badLines);
+                    await incoming.WriteAsync(tracked, stopping).ConfigureAwait(false);
                     backoff.Reset();
                 }
             }
@@ -455,6 +458,9 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
         public int Partition { get; } = partition;
 
         public IReadOnlyList<SecurityEvent> Events { get; private set; } = [];
+
+        /// <summary>What is wrong with the message as a whole (or null), its events, and its lines that were not events.</summary>
+        public (string? Problem, List<SecurityEvent> Events, List<(int Line, string Problem)> BadLines) Decoded { get; set; }
 
         /// <summary>Its message id once accepted; null for a bad message or a duplicate.</summary>
         public string? Id { get; private set; }
