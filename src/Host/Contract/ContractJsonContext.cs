@@ -5,8 +5,8 @@ using Sigs.Plugins;
 namespace Sigs.Host.Contract;
 
 /// <summary>
-/// The contract's JSON, generated at build time: the same options as <see cref="ContractJson.Options"/>, so events
-/// (forwarded, replayed, in findings) are written by generated code and read without reflection.
+/// The contract's JSON, generated at build time with the same options as <see cref="ContractJson.Options"/>, so
+/// events (forwarded, in findings) are written by generated code; see <see cref="ContractJson.Event"/>.
 /// </summary>
 [JsonSourceGenerationOptions(
     JsonSerializerDefaults.Web,

@@ -30,7 +30,7 @@ internal sealed class EventPacker(string runId)
         {
             _event.ResetWrittenCount();
             writer.Reset(_event);
-            JsonSerializer.Serialize(writer, securityEvent, ContractJson.Options);
+            JsonSerializer.Serialize(writer, securityEvent, ContractJson.Event);
             writer.Flush();
             if (!_open.TryGetValue(partition, out Open? open))
             {

@@ -15,7 +15,7 @@ internal static class FindingId
 {
     public static Guid Of(Finding finding) => Of(
         finding,
-        JsonSerializer.SerializeToUtf8Bytes(finding.Event, ContractJson.Options),
+        JsonSerializer.SerializeToUtf8Bytes(finding.Event, ContractJson.Event),
         JsonSerializer.SerializeToUtf8Bytes(finding.Data, ContractJson.Options));
 
     /// <summary>The id from the event's and the details' JSON, when the caller has them already.</summary>

@@ -22,7 +22,7 @@ internal static class FindingJson
     public static void Write(Utf8JsonWriter writer, Finding finding)
     {
         // The event and the details are serialized once, for the id and for the finding.
-        byte[] eventJson = JsonSerializer.SerializeToUtf8Bytes(finding.Event, ContractJson.Options);
+        byte[] eventJson = JsonSerializer.SerializeToUtf8Bytes(finding.Event, ContractJson.Event);
         byte[] dataJson = JsonSerializer.SerializeToUtf8Bytes(finding.Data, ContractJson.Options);
         SignatureMetadata signature = finding.Signature;
         writer.WriteStartObject();

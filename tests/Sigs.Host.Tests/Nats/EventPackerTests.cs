@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Sigs.Host.Contract;
+using Sigs.Host.Feeds.Nats;
 using Sigs.Host.Nats;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;

@@ -1,7 +1,7 @@
-using Sigs.Host.Feeds;
+using Sigs.Host.Nats;
 using Sigs.Plugins;
 
-namespace Sigs.Host.Nats;
+namespace Sigs.Host.Feeds.Nats;
 
 /// <summary>
 /// The events of one forwarded message (<see cref="EventPacker"/>): its lines, each a contract event. A line that
