@@ -19,7 +19,7 @@ namespace Sigs.Benchmarks;
 /// acknowledges. Node and correlator share this process and its two cores with the server. A first, shorter pass
 /// warms the code (a correlator runs for days); the node's feed waits while more than <see cref="Backlog"/> events
 /// wait to be published, as a feed behind a bounded queue does.
-/// Run: dotnet run -c Release --project bench/Sigs.Benchmarks -- forward
+/// Run: dotnet run -c Release --project bench/Sigs.Benchmarks -- forward (SIGS_BENCH_RUNS end-to-end runs each, default 3; SIGS_BENCH_LATENESS one latenessSeconds instead of 0 and 1)
 /// </summary>
 internal static class ForwardingRunner
 {
@@ -28,22 +28,33 @@ internal static class ForwardingRunner
     public static async Task RunAsync()
     {
         const int total = 300_000;
+        int runs = int.TryParse(Environment.GetEnvironmentVariable("SIGS_BENCH_RUNS"), out int n) && n > 0 ? n : 3;
         await MeasureAsync(50_000, 0, together: true);
-        foreach (double lateness in (double[])[0, 1])
+        double[] latenesses = Environment.GetEnvironmentVariable("SIGS_BENCH_LATENESS") is { } only ? [double.Parse(only, System.Globalization.CultureInfo.InvariantCulture)] : [0, 1];
+        foreach (double lateness in latenesses)
         {
-            (double perSecond, double publishPerSecond, long peak) = await MeasureAsync(total, lateness, together: true);
-            Console.WriteLine($"forward -> JetStream -> correlator, latenessSeconds {lateness}: {perSecond:N0} events/s end to end " +
-                $"(node published at {publishPerSecond:N0} events/s), peak working set {peak / (1024 * 1024):N0} MiB");
-            (double correlator, double node, _) = await MeasureAsync(total, lateness, together: false);
-            Console.WriteLine($"  one after the other: node {node:N0} events/s into JetStream, then the correlator {correlator:N0} events/s out of it");
+            var rates = new List<double>();
+            for (int run = 0; run < runs; run++)
+            {
+                (double perSecond, double steady, double publishPerSecond, long peak) = await MeasureAsync(total, lateness, together: true);
+                rates.Add(steady);
+                Console.WriteLine($"forward -> JetStream -> correlator, latenessSeconds {lateness}: {steady:N0} events/s end to end in steady state " +
+                    $"({perSecond:N0} over the whole run; node published at {publishPerSecond:N0} events/s), peak working set {peak / (1024 * 1024):N0} MiB");
+            }
+
+            Console.WriteLine($"  latenessSeconds {lateness}, median of {runs}: {rates.Order().ElementAt(runs / 2):N0} events/s end to end in steady state");
+            (double correlatorAll, double correlator, double node, _) = await MeasureAsync(total, lateness, together: false);
+            Console.WriteLine($"  one after the other: node {node:N0} events/s into JetStream, then the correlator {correlator:N0} events/s out of it in steady state ({correlatorAll:N0} over its whole run)");
         }
     }
 
     /// <summary>
-    /// <paramref name="together"/>: node and correlator at once, the first rate end to end; otherwise the node
-    /// publishes everything first and the correlator starts then, the first rate the correlator's alone.
+    /// <paramref name="together"/>: node and correlator at once, the first rates end to end; otherwise the node
+    /// publishes everything first and the correlator starts then, the first rates the correlator's alone. Steady:
+    /// from the tenth to the ninetieth percent processed, without the start and without the last events' wait for
+    /// their lateness (at latenessSeconds 1 that wait alone is a second of a three-second run).
     /// </summary>
-    private static async Task<(double Consumed, double Published, long PeakBytes)> MeasureAsync(int total, double lateness, bool together)
+    private static async Task<(double Consumed, double Steady, double Published, long PeakBytes)> MeasureAsync(int total, double lateness, bool together)
     {
         string store = Directory.CreateTempSubdirectory("sigs-bench-nats-").FullName;
         int port = FreePort();
@@ -71,6 +82,7 @@ internal static class ForwardingRunner
             DateTimeOffset start = DateTimeOffset.UtcNow;
             SecurityEvent[] requests = [.. Enumerable.Range(0, 1000).Select(i => Request($"web-{i}", start))];
             var watch = Stopwatch.StartNew();
+            Task<double> steady = together ? SteadyRateAsync(correlator, total) : Task.FromResult(0.0);
             IEventPublisher publisher = nodeForwarder.Publishers[0];
             for (int i = 0; i < total; i++)
             {
@@ -92,6 +104,7 @@ internal static class ForwardingRunner
             if (!together)
             {
                 watch.Restart();
+                steady = SteadyRateAsync(correlator, total);
                 await service.StartAsync(CancellationToken.None);
             }
 
@@ -103,13 +116,34 @@ internal static class ForwardingRunner
             watch.Stop();
             long peak = Process.GetCurrentProcess().PeakWorkingSet64;
             await service.StopAsync(CancellationToken.None);
-            return (total / watch.Elapsed.TotalSeconds, publish, peak);
+            return (total / watch.Elapsed.TotalSeconds, await steady, publish, peak);
         }
         finally
         {
             server.Kill();
             await server.WaitForExitAsync();
             Directory.Delete(store, recursive: true);
+        }
+    }
+
+    /// <summary>Events per second processed between a tenth and nine tenths of <paramref name="total"/>.</summary>
+    private static async Task<double> SteadyRateAsync(DetectionPipeline correlator, int total)
+    {
+        long? from = null;
+        while (true)
+        {
+            long processed = correlator.EventsProcessed;
+            if (from is null && processed >= total / 10)
+            {
+                from = Stopwatch.GetTimestamp();
+            }
+
+            if (processed >= total * 9L / 10)
+            {
+                return total * 0.8 / Stopwatch.GetElapsedTime(from ?? Stopwatch.GetTimestamp()).TotalSeconds;
+            }
+
+            await Task.Delay(1);
         }
     }
 

@@ -16,7 +16,9 @@ namespace Sigs.Host.Nats;
 internal sealed class EventPacker(string runId)
 {
     public const int MaxEvents = 256;
-    public const int MaxBytes = 128 * 1024;
+
+    /// <summary>Below the runtime's large-object threshold (85,000 bytes), so neither side's message buffers go to the large object heap.</summary>
+    public const int MaxBytes = 64 * 1024;
 
     private readonly ArrayBufferWriter<byte> _event = new(4096);
     private readonly Dictionary<int, Open> _open = [];

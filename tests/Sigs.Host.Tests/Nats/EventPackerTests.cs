@@ -54,7 +54,8 @@ public sealed class EventPackerTests
     public void AMessage_StaysWithinTheByteLimit_AndALargerEventGoesAlone()
     {
         var packer = new EventPacker("run");
-        SecurityEvent[] events = [Numbered(0), Numbered(1, padding: 44_000), Numbered(2, padding: 44_000), Numbered(3, padding: 44_000), Numbered(4, padding: 200_000), Numbered(5)];
+        const int Padding = EventPacker.MaxBytes * 2 / 5; // two fit beside a small one, a third does not
+        SecurityEvent[] events = [Numbered(0), Numbered(1, Padding), Numbered(2, Padding), Numbered(3, Padding), Numbered(4, EventPacker.MaxBytes * 3 / 2), Numbered(5)];
 
         List<JetStreamMessage> messages = packer.Pack([.. events.Select(e => (e, 0))]);
 

@@ -24,7 +24,7 @@ namespace Sigs.Host.Feeds.Nats;
 /// was processed already is skipped and counted. A bad message (too large, another schema version, no contract
 /// event) is counted, logged and terminated; a bad line among good ones is counted, logged and skipped. JetStream
 /// stops delivering past <c>maxAckPending</c> messages per partition, at most <c>maxAckPending</c> events per
-/// partition wait for their time, and pulls are bounded in bytes, so memory is bounded and a slow engine pushes back
+/// partition wait for their time, and pulls are bounded, so memory is bounded and a slow engine pushes back
 /// on the stream.
 /// </summary>
 internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, ILoggerFactory loggerFactory, ReconnectDelays delays, TimeProvider clock) : IEventFeed
@@ -33,8 +33,12 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
     private static readonly TimeSpan ReleaseInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan StateInterval = TimeSpan.FromSeconds(2);
 
-    /// <summary>What one pull may bring, at most (a message of packed events is up to 128 KiB).</summary>
-    private const int PullBytes = 4 * 1024 * 1024;
+    /// <summary>
+    /// Messages one pull may bring, at most: up to 16 MiB of packed events (64 KiB a message). Bounded by count, not
+    /// bytes: a pull bounded in bytes ends when the next message does not fit (one test run, unexplained, waited out
+    /// a pull's expiry with it).
+    /// </summary>
+    private const int PullMessages = 256;
 
     private readonly Lock _idsLock = new();
     private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
@@ -150,11 +154,11 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             }
 
             var events = new List<SecurityEvent>();
-            if (Problem(message, events, []) is null && events.Count > 0)
+            if (Problem(message.Data, message.Headers, events, []) is null && events.Count > 0)
             {
                 lock (_idsLock)
                 {
-                    _processed.Set(IdOf(message, sequence), true);
+                    _processed.Set(IdOf(message.Headers, sequence), true);
                 }
 
                 foreach (SecurityEvent securityEvent in events)
@@ -225,7 +229,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
     /// <summary>Checks and decodes one message; false when it was bad (terminated) or a duplicate (skipped).</summary>
     private async ValueTask<bool> AcceptAsync(Tracked tracked, ChannelWriter<AckNote> notes, CancellationToken cancellationToken)
     {
-        NatsJSMsg<byte[]> message = tracked.Message;
+        NatsJSMsg<NatsMemoryOwner<byte>> message = tracked.Message;
         ulong sequence = message.Metadata?.Sequence.Stream ?? 0;
         if (message.Metadata?.NumDelivered > 1)
         {
@@ -255,7 +259,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             return false;
         }
 
-        string id = IdOf(message, sequence);
+        string id = IdOf(message.Headers, sequence);
         lock (_idsLock)
         {
             if (_processed.TryGetValue(id, out _) || !_inFlight.Add(id))
@@ -275,15 +279,15 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
         return true;
     }
 
-    private string IdOf(NatsJSMsg<byte[]> message, ulong sequence) =>
-        message.Headers is { } headers && headers.TryGetValue(MessageIdHeader, out var ids) && ids.Count > 0 && ids[0] is { Length: > 0 } given
+    private string IdOf(NatsHeaders? headers, ulong sequence) =>
+        headers is not null && headers.TryGetValue(MessageIdHeader, out var ids) && ids.Count > 0 && ids[0] is { Length: > 0 } given
             ? given
             : $"{options.Stream}-{sequence}";
 
     /// <summary>What is wrong with the message as a whole, or null; its events, and the lines that were not events, are added to the lists.</summary>
-    private static string? Problem(NatsJSMsg<byte[]> message, List<SecurityEvent> events, List<(int Line, string Problem)> badLines)
+    private static string? Problem(ReadOnlyMemory<byte> body, NatsHeaders? headers, List<SecurityEvent> events, List<(int Line, string Problem)> badLines)
     {
-        if (message.Data is not { Length: > 0 } body)
+        if (body.IsEmpty)
         {
             return "empty message";
         }
@@ -293,7 +297,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             return $"{body.Length} bytes, more than the {EventSubjects.MaxMessageBytes} a message may have";
         }
 
-        string? schema = message.Headers is { } headers && headers.TryGetValue(EventSubjects.SchemaHeader, out var values) ? values.ToString() : null;
+        string? schema = headers is not null && headers.TryGetValue(EventSubjects.SchemaHeader, out var values) ? values.ToString() : null;
         if (schema != EventSubjects.SchemaVersion)
         {
             return schema is null ? $"no {EventSubjects.SchemaHeader} header (not from a Sigs forward)" : $"schema version '{schema}' is not {EventSubjects.SchemaVersion}";
@@ -307,18 +311,23 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
     private async Task PullAsync(int partition, INatsJSConsumer consumer, ChannelWriter<Tracked> incoming, CancellationToken stopping)
     {
         var backoff = new Backoff(delays.Initial, delays.Maximum);
-        var pull = new NatsJSConsumeOpts { MaxBytes = PullBytes };
+        var pull = new NatsJSConsumeOpts { MaxMsgs = Math.Min(PullMessages, options.MaxAckPending) };
         while (!stopping.IsCancellationRequested)
         {
             try
             {
-                await foreach (NatsJSMsg<byte[]> message in consumer.ConsumeAsync<byte[]>(opts: pull, cancellationToken: stopping).ConfigureAwait(false))
+                // Bodies in pooled buffers, given back once decoded: a message waiting for its events' time holds no body.
+                await foreach (NatsJSMsg<NatsMemoryOwner<byte>> message in consumer.ConsumeAsync<NatsMemoryOwner<byte>>(opts: pull, cancellationToken: stopping).ConfigureAwait(false))
                 {
                     // Decoded here, a thread per partition, so the ordering loop is free for ordering and handing on.
                     var tracked = new Tracked(message, partition);
                     var events = new List<SecurityEvent>();
                     var badLines = new List<(int Line, string Problem)>();
-                    tracked.Decoded = (Problem(message, events, badLines), events, badLines);
+                    using (NatsMemoryOwner<byte> body = message.Data)
+                    {
+                        tracked.Decoded = (Problem(body.Memory, message.Headers, events, badLines), events, badLines);
+                    }
+
                     await incoming.WriteAsync(tracked, stopping).ConfigureAwait(false);
                     backoff.Reset();
                 }
@@ -449,11 +458,11 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
     }
 
     /// <summary>One delivered message on its way: decoded, then done (every event processed, or bad, or a duplicate).</summary>
-    private sealed class Tracked(NatsJSMsg<byte[]> message, int partition)
+    private sealed class Tracked(NatsJSMsg<NatsMemoryOwner<byte>> message, int partition)
     {
         private int _unprocessed;
 
-        public NatsJSMsg<byte[]> Message { get; } = message;
+        public NatsJSMsg<NatsMemoryOwner<byte>> Message { get; } = message;
 
         public int Partition { get; } = partition;
 
