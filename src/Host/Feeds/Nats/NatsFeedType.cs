@@ -39,7 +39,7 @@ internal sealed record NatsFeedOptions : Configuration.FeedOptions, INatsEndpoin
     [Range(0, 600)]
     public double LatenessSeconds { get; init; } = 10;
 
-    [Description("Messages delivered and not yet acknowledged, per partition; JetStream stops delivering past it (default 20000).")]
+    [Description("Messages delivered and not yet acknowledged, per partition (JetStream stops delivering past it), and events waiting in the reorder buffer, per partition (past it the oldest leave early) (default 20000).")]
     [Range(1, 1_000_000)]
     public int MaxAckPending { get; init; } = 20_000;
 
