@@ -44,12 +44,12 @@ public sealed class ReplayProgressTests : IDisposable
         Assert.DoesNotContain("\u001b[K", piped, StringComparison.Ordinal);
     }
 
-    /// <summary>Replays three lines that arrive over two seconds on stdin; returns what stderr showed.</summary>
+    /// <summary>Replays three lines that arrive over three seconds on stdin (the line shows from a replay's first second, and start-up on a busy machine can take one); returns what stderr showed.</summary>
     private async Task<string> ReplaySlowlyAsync(bool quiet, bool terminal)
     {
         string events = Path.Combine(_temp.Path, "events.jsonl");
         File.WriteAllLines(events, File.ReadLines(Path.Combine(RepoPaths.Examples, "01-node-tracee.jsonl")).Take(3));
-        string replay = $"{{ head -n 1 '{events}'; sleep 1; tail -n +2 '{events}'; sleep 1; }} | '{RepoPaths.HostExecutable}' replay --log-level warning {(quiet ? "--quiet " : "")}- 2>&1 >/dev/null";
+        string replay = $"{{ head -n 1 '{events}'; sleep 1; tail -n +2 '{events}'; sleep 2; }} | '{RepoPaths.HostExecutable}' replay --log-level warning {(quiet ? "--quiet " : "")}- 2>&1 >/dev/null";
         SigsProcess.Result result = terminal
             ? await Command.RunAsync("script", ["-qfec", replay, "/dev/null"]) // stderr is the pseudo-terminal script makes
             : await Command.RunAsync("sh", ["-c", replay]);
