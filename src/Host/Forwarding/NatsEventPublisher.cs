@@ -273,7 +273,7 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
         return result.Failure is null;
     }
 
-    private List<JetStreamMessage> Encode(List<Outgoing> batch) => _packer.Pack([.. batch.Select(o => (o.Event, o.Partition))]);
+    private List<JetStreamMessage> Encode(List<Outgoing> batch) => _packer.Pack(batch.Select(o => (o.Event, o.Partition)));
 
     /// <summary>Keeps a batch in the spool, or drops and counts it when the spool is full.</summary>
     private void Spool(List<JetStreamMessage> messages)

@@ -24,7 +24,7 @@ internal sealed class EventPacker(string runId)
     private readonly Dictionary<int, Open> _open = [];
     private long _sequence;
 
-    public List<JetStreamMessage> Pack(IReadOnlyList<(SecurityEvent Event, int Partition)> batch)
+    public List<JetStreamMessage> Pack(IEnumerable<(SecurityEvent Event, int Partition)> batch)
     {
         var messages = new List<JetStreamMessage>();
         using var writer = new Utf8JsonWriter(_event);

@@ -17,8 +17,7 @@ internal static class ContractEventReader
         try
         {
             var reader = new Utf8JsonReader(json);
-            SecurityEvent? read = reader.Read() && reader.TokenType == JsonTokenType.StartObject ? Event(ref reader) : null;
-            return read is not null && !reader.Read() ? read : null; // anything after the object: the serializer names it
+            return Object(ref reader, default(EventParts), out SecurityEvent? read) && !reader.Read() ? read : null; // anything after the object: the serializer names it
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
@@ -26,218 +25,182 @@ internal static class ContractEventReader
         }
     }
 
-    private static SecurityEvent? Event(ref Utf8JsonReader reader)
+    /// <summary>One object's members as they are read, and what they make. A struct, so reading allocates nothing for it.</summary>
+    private interface IParts<out T>
+        where T : class
     {
-        DateTimeOffset? time = null;
-        string? source = null, name = null, hostName = null;
-        EventOrigin? origin = null;
-        ProcessInfo? process = null;
-        ContainerInfo? container = null;
-        KubernetesInfo? kubernetes = null;
-        FileEventInfo? file = null;
-        AuditInfo? audit = null;
-        Dictionary<string, string>? arguments = null;
+        /// <summary>Reads the member whose name is at the reader; false when it is not one this object takes in Sigs' form (or came before).</summary>
+        bool Member(ref Utf8JsonReader reader);
+
+        /// <summary>The object, or null when a member it needs was missing.</summary>
+        T? Build();
+    }
+
+    /// <summary>Reads the next value as an object of <typeparamref name="TParts"/>'s members; false when it is anything else.</summary>
+    private static bool Object<TParts, T>(ref Utf8JsonReader reader, TParts parts, out T? value)
+        where TParts : struct, IParts<T>
+        where T : class
+    {
+        value = null;
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return false;
+        }
+
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            bool read = reader.ValueTextEquals("time"u8) ? time is null && Time(ref reader, out time)
-                : reader.ValueTextEquals("source"u8) ? source is null && Text(ref reader, out source)
-                : reader.ValueTextEquals("name"u8) ? name is null && Text(ref reader, out name)
-                : reader.ValueTextEquals("origin"u8) ? origin is null && Origin(ref reader, out origin)
-                : reader.ValueTextEquals("hostName"u8) ? hostName is null && Text(ref reader, out hostName)
-                : reader.ValueTextEquals("process"u8) ? process is null && Process(ref reader, out process)
-                : reader.ValueTextEquals("container"u8) ? container is null && Container(ref reader, out container)
-                : reader.ValueTextEquals("kubernetes"u8) ? kubernetes is null && Kubernetes(ref reader, out kubernetes)
-                : reader.ValueTextEquals("file"u8) ? file is null && File(ref reader, out file)
-                : reader.ValueTextEquals("audit"u8) ? audit is null && Audit(ref reader, out audit)
-                : reader.ValueTextEquals("args"u8) && arguments is null && Arguments(ref reader, out arguments);
-            if (!read)
+            if (!parts.Member(ref reader))
+            {
+                return false;
+            }
+        }
+
+        value = reader.TokenType == JsonTokenType.EndObject ? parts.Build() : null;
+        return value is not null;
+    }
+
+    private struct EventParts : IParts<SecurityEvent>
+    {
+        private DateTimeOffset? _time;
+        private string? _source, _name, _hostName;
+        private EventOrigin? _origin;
+        private ProcessInfo? _process;
+        private ContainerInfo? _container;
+        private KubernetesInfo? _kubernetes;
+        private FileEventInfo? _file;
+        private AuditInfo? _audit;
+        private Dictionary<string, string>? _arguments;
+
+        public bool Member(ref Utf8JsonReader reader) =>
+            reader.ValueTextEquals("time"u8) ? _time is null && Time(ref reader, out _time)
+            : reader.ValueTextEquals("source"u8) ? _source is null && Text(ref reader, out _source)
+            : reader.ValueTextEquals("name"u8) ? _name is null && Text(ref reader, out _name)
+            : reader.ValueTextEquals("origin"u8) ? _origin is null && Origin(ref reader, out _origin)
+            : reader.ValueTextEquals("hostName"u8) ? _hostName is null && Text(ref reader, out _hostName)
+            : reader.ValueTextEquals("process"u8) ? _process is null && Object(ref reader, default(ProcessParts), out _process)
+            : reader.ValueTextEquals("container"u8) ? _container is null && Object(ref reader, default(ContainerParts), out _container)
+            : reader.ValueTextEquals("kubernetes"u8) ? _kubernetes is null && Object(ref reader, default(KubernetesParts), out _kubernetes)
+            : reader.ValueTextEquals("file"u8) ? _file is null && Object(ref reader, default(FileParts), out _file)
+            : reader.ValueTextEquals("audit"u8) ? _audit is null && Object(ref reader, default(AuditParts), out _audit)
+            : reader.ValueTextEquals("args"u8) && _arguments is null && Object(ref reader, new ArgumentParts(), out _arguments);
+
+        public readonly SecurityEvent? Build()
+        {
+            if (_time is null || _source is null || _name is null)
             {
                 return null;
             }
-        }
 
-        if (reader.TokenType != JsonTokenType.EndObject || time is null || source is null || name is null)
-        {
-            return null;
+            var securityEvent = new SecurityEvent
+            {
+                Time = _time.Value,
+                Source = _source,
+                Name = _name,
+                Origin = _origin ?? EventOrigin.Host,
+                HostName = _hostName,
+                Process = _process,
+                Container = _container,
+                Kubernetes = _kubernetes,
+                File = _file,
+                Audit = _audit,
+            };
+            return _arguments is null ? securityEvent : securityEvent with { Arguments = _arguments };
         }
+    }
 
-        var securityEvent = new SecurityEvent
+    private struct ProcessParts : IParts<ProcessInfo>
+    {
+        private int? _pid, _hostPid, _parentPid;
+        private ulong? _entityId;
+        private string? _name, _executable, _tty;
+        private List<string>? _args;
+        private uint? _uid;
+        private bool? _interactive;
+
+        public bool Member(ref Utf8JsonReader reader) =>
+            reader.ValueTextEquals("pid"u8) ? _pid is null && Int(ref reader, out _pid)
+            : reader.ValueTextEquals("hostPid"u8) ? _hostPid is null && Int(ref reader, out _hostPid)
+            : reader.ValueTextEquals("parentPid"u8) ? _parentPid is null && Int(ref reader, out _parentPid)
+            : reader.ValueTextEquals("entityId"u8) ? _entityId is null && ULong(ref reader, out _entityId)
+            : reader.ValueTextEquals("name"u8) ? _name is null && Text(ref reader, out _name)
+            : reader.ValueTextEquals("executable"u8) ? _executable is null && Text(ref reader, out _executable)
+            : reader.ValueTextEquals("args"u8) ? _args is null && Texts(ref reader, out _args)
+            : reader.ValueTextEquals("uid"u8) ? _uid is null && UInt(ref reader, out _uid)
+            : reader.ValueTextEquals("interactive"u8) ? _interactive is null && Bool(ref reader, out _interactive)
+            : reader.ValueTextEquals("tty"u8) && _tty is null && Text(ref reader, out _tty);
+
+        public readonly ProcessInfo Build() => new()
         {
-            Time = time.Value,
-            Source = source,
-            Name = name,
-            Origin = origin ?? EventOrigin.Host,
-            HostName = hostName,
-            Process = process,
-            Container = container,
-            Kubernetes = kubernetes,
-            File = file,
-            Audit = audit,
+            Pid = _pid, HostPid = _hostPid, ParentPid = _parentPid, EntityId = _entityId, Name = _name, Executable = _executable,
+            Args = _args, Uid = _uid, Interactive = _interactive, Tty = _tty,
         };
-        return arguments is null ? securityEvent : securityEvent with { Arguments = arguments };
     }
 
-    private static bool Process(ref Utf8JsonReader reader, out ProcessInfo? process)
+    private struct ContainerParts : IParts<ContainerInfo>
     {
-        process = null;
-        int? pid = null, hostPid = null, parentPid = null;
-        ulong? entityId = null;
-        string? name = null, executable = null, tty = null;
-        List<string>? args = null;
-        uint? uid = null;
-        bool? interactive = null;
-        if (!Object(ref reader))
-        {
-            return false;
-        }
+        private string? _id, _name, _image;
 
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            bool read = reader.ValueTextEquals("pid"u8) ? pid is null && Int(ref reader, out pid)
-                : reader.ValueTextEquals("hostPid"u8) ? hostPid is null && Int(ref reader, out hostPid)
-                : reader.ValueTextEquals("parentPid"u8) ? parentPid is null && Int(ref reader, out parentPid)
-                : reader.ValueTextEquals("entityId"u8) ? entityId is null && ULong(ref reader, out entityId)
-                : reader.ValueTextEquals("name"u8) ? name is null && Text(ref reader, out name)
-                : reader.ValueTextEquals("executable"u8) ? executable is null && Text(ref reader, out executable)
-                : reader.ValueTextEquals("args"u8) ? args is null && Texts(ref reader, out args)
-                : reader.ValueTextEquals("uid"u8) ? uid is null && UInt(ref reader, out uid)
-                : reader.ValueTextEquals("interactive"u8) ? interactive is null && Bool(ref reader, out interactive)
-                : reader.ValueTextEquals("tty"u8) && tty is null && Text(ref reader, out tty);
-            if (!read)
-            {
-                return false;
-            }
-        }
+        public bool Member(ref Utf8JsonReader reader) =>
+            reader.ValueTextEquals("id"u8) ? _id is null && Text(ref reader, out _id)
+            : reader.ValueTextEquals("name"u8) ? _name is null && Text(ref reader, out _name)
+            : reader.ValueTextEquals("image"u8) && _image is null && Text(ref reader, out _image);
 
-        process = new ProcessInfo { Pid = pid, HostPid = hostPid, ParentPid = parentPid, EntityId = entityId, Name = name, Executable = executable, Args = args, Uid = uid, Interactive = interactive, Tty = tty };
-        return reader.TokenType == JsonTokenType.EndObject;
+        public readonly ContainerInfo Build() => new() { Id = _id, Name = _name, Image = _image };
     }
 
-    private static bool Container(ref Utf8JsonReader reader, out ContainerInfo? container)
+    private struct KubernetesParts : IParts<KubernetesInfo>
     {
-        container = null;
-        string? id = null, name = null, image = null;
-        if (!Object(ref reader))
-        {
-            return false;
-        }
+        private string? _pod, _namespace, _uid;
 
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            bool read = reader.ValueTextEquals("id"u8) ? id is null && Text(ref reader, out id)
-                : reader.ValueTextEquals("name"u8) ? name is null && Text(ref reader, out name)
-                : reader.ValueTextEquals("image"u8) && image is null && Text(ref reader, out image);
-            if (!read)
-            {
-                return false;
-            }
-        }
+        public bool Member(ref Utf8JsonReader reader) =>
+            reader.ValueTextEquals("podName"u8) ? _pod is null && Text(ref reader, out _pod)
+            : reader.ValueTextEquals("namespace"u8) ? _namespace is null && Text(ref reader, out _namespace)
+            : reader.ValueTextEquals("podUid"u8) && _uid is null && Text(ref reader, out _uid);
 
-        container = new ContainerInfo { Id = id, Name = name, Image = image };
-        return reader.TokenType == JsonTokenType.EndObject;
+        public readonly KubernetesInfo Build() => new() { PodName = _pod, Namespace = _namespace, PodUid = _uid };
     }
 
-    private static bool Kubernetes(ref Utf8JsonReader reader, out KubernetesInfo? kubernetes)
+    private struct FileParts : IParts<FileEventInfo>
     {
-        kubernetes = null;
-        string? pod = null, ns = null, uid = null;
-        if (!Object(ref reader))
-        {
-            return false;
-        }
+        private string? _path, _oldPath, _newPath;
+        private int? _flags;
 
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            bool read = reader.ValueTextEquals("podName"u8) ? pod is null && Text(ref reader, out pod)
-                : reader.ValueTextEquals("namespace"u8) ? ns is null && Text(ref reader, out ns)
-                : reader.ValueTextEquals("podUid"u8) && uid is null && Text(ref reader, out uid);
-            if (!read)
-            {
-                return false;
-            }
-        }
+        public bool Member(ref Utf8JsonReader reader) =>
+            reader.ValueTextEquals("path"u8) ? _path is null && Text(ref reader, out _path)
+            : reader.ValueTextEquals("flags"u8) ? _flags is null && Int(ref reader, out _flags)
+            : reader.ValueTextEquals("oldPath"u8) ? _oldPath is null && Text(ref reader, out _oldPath)
+            : reader.ValueTextEquals("newPath"u8) && _newPath is null && Text(ref reader, out _newPath);
 
-        kubernetes = new KubernetesInfo { PodName = pod, Namespace = ns, PodUid = uid };
-        return reader.TokenType == JsonTokenType.EndObject;
+        public readonly FileEventInfo Build() => new() { Path = _path, Flags = _flags, OldPath = _oldPath, NewPath = _newPath };
     }
 
-    private static bool File(ref Utf8JsonReader reader, out FileEventInfo? file)
+    private struct AuditParts : IParts<AuditInfo>
     {
-        file = null;
-        string? path = null, oldPath = null, newPath = null;
-        int? flags = null;
-        if (!Object(ref reader))
-        {
-            return false;
-        }
+        private string? _stage, _verb, _user, _uri;
+        private List<string>? _pods;
+        private int? _code;
 
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            bool read = reader.ValueTextEquals("path"u8) ? path is null && Text(ref reader, out path)
-                : reader.ValueTextEquals("flags"u8) ? flags is null && Int(ref reader, out flags)
-                : reader.ValueTextEquals("oldPath"u8) ? oldPath is null && Text(ref reader, out oldPath)
-                : reader.ValueTextEquals("newPath"u8) && newPath is null && Text(ref reader, out newPath);
-            if (!read)
-            {
-                return false;
-            }
-        }
+        public bool Member(ref Utf8JsonReader reader) =>
+            reader.ValueTextEquals("stage"u8) ? _stage is null && Text(ref reader, out _stage)
+            : reader.ValueTextEquals("verb"u8) ? _verb is null && Text(ref reader, out _verb)
+            : reader.ValueTextEquals("user"u8) ? _user is null && Text(ref reader, out _user)
+            : reader.ValueTextEquals("requestingPods"u8) ? _pods is null && Texts(ref reader, out _pods)
+            : reader.ValueTextEquals("requestUri"u8) ? _uri is null && Text(ref reader, out _uri)
+            : reader.ValueTextEquals("responseCode"u8) && _code is null && Int(ref reader, out _code);
 
-        file = new FileEventInfo { Path = path, Flags = flags, OldPath = oldPath, NewPath = newPath };
-        return reader.TokenType == JsonTokenType.EndObject;
+        public readonly AuditInfo Build() => new() { Stage = _stage, Verb = _verb, User = _user, RequestingPods = _pods, RequestUri = _uri, ResponseCode = _code };
     }
 
-    private static bool Audit(ref Utf8JsonReader reader, out AuditInfo? audit)
+    /// <summary><c>args</c>: names to strings, each name once.</summary>
+    private readonly struct ArgumentParts() : IParts<Dictionary<string, string>>
     {
-        audit = null;
-        string? stage = null, verb = null, user = null, uri = null;
-        List<string>? pods = null;
-        int? code = null;
-        if (!Object(ref reader))
-        {
-            return false;
-        }
+        private readonly Dictionary<string, string> _arguments = new(StringComparer.Ordinal);
 
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            bool read = reader.ValueTextEquals("stage"u8) ? stage is null && Text(ref reader, out stage)
-                : reader.ValueTextEquals("verb"u8) ? verb is null && Text(ref reader, out verb)
-                : reader.ValueTextEquals("user"u8) ? user is null && Text(ref reader, out user)
-                : reader.ValueTextEquals("requestingPods"u8) ? pods is null && Texts(ref reader, out pods)
-                : reader.ValueTextEquals("requestUri"u8) ? uri is null && Text(ref reader, out uri)
-                : reader.ValueTextEquals("responseCode"u8) && code is null && Int(ref reader, out code);
-            if (!read)
-            {
-                return false;
-            }
-        }
+        public bool Member(ref Utf8JsonReader reader) =>
+            Valid(in reader) is { } name && Text(ref reader, out string? value) && _arguments.TryAdd(name, value!);
 
-        audit = new AuditInfo { Stage = stage, Verb = verb, User = user, RequestingPods = pods, RequestUri = uri, ResponseCode = code };
-        return reader.TokenType == JsonTokenType.EndObject;
+        public Dictionary<string, string> Build() => _arguments;
     }
-
-    private static bool Arguments(ref Utf8JsonReader reader, out Dictionary<string, string>? arguments)
-    {
-        arguments = null;
-        if (!Object(ref reader))
-        {
-            return false;
-        }
-
-        var read = new Dictionary<string, string>(StringComparer.Ordinal);
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (Valid(in reader) is not { } key || !Text(ref reader, out string? value) || !read.TryAdd(key, value!))
-            {
-                return false;
-            }
-        }
-
-        arguments = read;
-        return reader.TokenType == JsonTokenType.EndObject;
-    }
-
-    private static bool Object(ref Utf8JsonReader reader) => reader.Read() && reader.TokenType == JsonTokenType.StartObject;
 
     private static bool Text(ref Utf8JsonReader reader, out string? text)
     {

@@ -270,7 +270,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             }
         }
 
-        tracked.Accept(id, events, () => notes.TryWrite(new AckNote(tracked, Delivered: false)));
+        tracked.Accept(id, () => notes.TryWrite(new AckNote(tracked, Delivered: false)));
         foreach (SecurityEvent securityEvent in events)
         {
             Counters.CountEvent(securityEvent.Name);
@@ -466,10 +466,10 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
 
         public int Partition { get; } = partition;
 
-        public IReadOnlyList<SecurityEvent> Events { get; private set; } = [];
-
         /// <summary>What is wrong with the message as a whole (or null), its events, and its lines that were not events.</summary>
         public (string? Problem, List<SecurityEvent> Events, List<(int Line, string Problem)> BadLines) Decoded { get; set; }
+
+        public IReadOnlyList<SecurityEvent> Events => Decoded.Events;
 
         /// <summary>Its message id once accepted; null for a bad message or a duplicate.</summary>
         public string? Id { get; private set; }
@@ -479,11 +479,10 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
 
         public bool Done { get; set; }
 
-        public void Accept(string id, IReadOnlyList<SecurityEvent> events, Action done)
+        public void Accept(string id, Action done)
         {
             Id = id;
-            Events = events;
-            _unprocessed = events.Count;
+            _unprocessed = Events.Count;
             Processed = () =>
             {
                 if (Interlocked.Decrement(ref _unprocessed) == 0)
