@@ -5,7 +5,8 @@ using Sigs.Benchmarks;
 // End-to-end throughput: dotnet run -c Release --project bench/Sigs.Benchmarks -- throughput [tracee|tetragon|falco]
 // Forwarding through NATS JetStream into a correlator: dotnet run -c Release --project bench/Sigs.Benchmarks -- forward
 // sigs replay against the tokenizer floor, per format: dotnet run -c Release --project bench/Sigs.Benchmarks -- replay
-//   (the generated lines alone: -- replay-lines tracee|tracee-v1beta1|falco|k8s-audit COUNT)
+//   (the generated lines alone: -- replay-lines tracee|tracee-v1beta1|falco|k8s-audit COUNT;
+//   the decoder cold against warm, in process: -- decode-passes FILE PASSES)
 // Native probe overhead on opens (root): dotnet run -c Release --project bench/Sigs.Benchmarks -- open-overhead
 if (args is ["throughput"] or ["throughput", "tracee" or "tetragon" or "falco"])
 {
@@ -25,6 +26,10 @@ else if (args is ["replay-lines", string format, string count])
 else if (args is ["replay-floor", string file])
 {
     return TokenizerFloor.Run(file);
+}
+else if (args is ["decode-passes", string decodeFile, string passes])
+{
+    return DecodePasses.Run(decodeFile, int.Parse(passes, System.Globalization.CultureInfo.InvariantCulture));
 }
 else if (args is ["forward"])
 {
