@@ -20,6 +20,7 @@ internal static class DecodePasses
         for (int pass = 1; pass <= passes; pass++)
         {
             int collections = GC.CollectionCount(0);
+            long allocated = GC.GetAllocatedBytesForCurrentThread();
             var clock = Stopwatch.StartNew();
             long events = 0;
             foreach (byte[] line in lines)
@@ -28,7 +29,7 @@ internal static class DecodePasses
             }
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"pass {pass}: {events:N0} events in {clock.Elapsed.TotalSeconds:F3} s ({clock.Elapsed.TotalMicroseconds / lines.Length:F2} us per line, {GC.CollectionCount(0) - collections} collections)"));
+                $"pass {pass}: {events:N0} events in {clock.Elapsed.TotalSeconds:F3} s ({clock.Elapsed.TotalMicroseconds / lines.Length:F2} us and {(GC.GetAllocatedBytesForCurrentThread() - allocated) / lines.Length:N0} B per line, {GC.CollectionCount(0) - collections} collections)"));
         }
 
         return 0;

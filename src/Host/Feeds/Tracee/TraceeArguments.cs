@@ -1,3 +1,4 @@
+using System.Text;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Tracee;
@@ -15,9 +16,27 @@ internal static class TraceeArguments
     private const long FileTypeMask = 0xF000;
     private const long CharacterDevice = 0x2000;
 
-    /// <summary>True for the argument names read into typed parts; only these are kept as <see cref="TraceeValue"/>.</summary>
-    public static bool IsInterpreted(string name) =>
-        name is "flags" or "stdin_type" or "stdin_path" or "pathname" or "argv" or "old_path" or "new_path";
+    /// <summary>The argument names read into typed parts; only these are kept as <see cref="TraceeValue"/>s.</summary>
+    private static readonly string[] Interpreted = ["flags", "stdin_type", "stdin_path", "pathname", "argv", "old_path", "new_path"];
+
+    private static readonly byte[][] InterpretedUtf8 = [.. Interpreted.Select(Encoding.UTF8.GetBytes)];
+
+    /// <summary>True for the argument names read into typed parts.</summary>
+    public static bool IsInterpreted(string name) => Array.IndexOf(Interpreted, name) >= 0;
+
+    /// <summary>The interpreted name whose UTF-8 bytes these are, or null: no text is made for any other name.</summary>
+    public static string? InterpretedName(ReadOnlySpan<byte> utf8)
+    {
+        for (int i = 0; i < InterpretedUtf8.Length; i++)
+        {
+            if (utf8.SequenceEqual(InterpretedUtf8[i]))
+            {
+                return Interpreted[i];
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>
     /// Interactive means stdin is a character device that is a terminal: <c>S_IFCHR</c> and a path under

@@ -14,6 +14,9 @@ internal static class TraceeJsonArguments
     /// <summary>The argument map of an event without arguments.</summary>
     public static IReadOnlyDictionary<string, string> None { get; } = new Dictionary<string, string>();
 
+    /// <summary>Stands for a name that is not interpreted, so not kept: its text is not needed.</summary>
+    private static readonly string OtherName = new('\0', 1);
+
     /// <summary>
     /// Reads the array the reader is on, checking every element, into <paramref name="values"/> (interpreted
     /// arguments only) and, when given, <paramref name="texts"/> (every argument's text).
@@ -37,7 +40,7 @@ internal static class TraceeJsonArguments
                 reader.Read();
                 if (isName)
                 {
-                    name = JsonValueReader.String(ref reader, "name");
+                    name = texts is null ? InterpretedName(ref reader) : JsonValueReader.String(ref reader, "name");
                 }
                 else if (v1beta1 ? !hasValue : isValue)
                 {
@@ -93,6 +96,15 @@ internal static class TraceeJsonArguments
         Read(ref reader, array, v1beta1, values: null, texts);
         return texts;
     }
+
+    /// <summary>
+    /// An element's name when only the interpreted arguments are kept: an interpreted name as its text, any other
+    /// as <see cref="OtherName"/> without making its text; null and wrong types as <see cref="JsonValueReader.String"/> has them.
+    /// </summary>
+    private static string? InterpretedName(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && !reader.HasValueSequence
+            ? TraceeArguments.InterpretedName(reader.ValueSpan) ?? OtherName
+            : JsonValueReader.String(ref reader, "name");
 
     /// <summary>A v1beta1 element's value: its first member other than <c>name</c>, unwrapped from protojson's <c>{"value": ...}</c>.</summary>
     private static Range DataValue(ref Utf8JsonReader reader)
