@@ -49,6 +49,27 @@ public class TraceeJsonDecoderTests
         Assert.Equal(32770, e.File!.Flags);
     }
 
+    [Theory]
+    [InlineData("\"path\\u006eame\"")] // escaped: read as text, not by its bytes
+    [InlineData("\"pathname\"")]
+    public void DecodeLegacy_ArgumentNames_AreInterpretedHoweverTheyAreSpelled(string pathnameName)
+    {
+        SecurityEvent e = Single(LegacyOpen.Replace("\"name\":\"pathname\"", $"\"name\":{pathnameName}", StringComparison.Ordinal), InputFormat.TraceeLegacyJson);
+
+        Assert.Equal("/etc/kubernetes/pki/ca.key", e.File!.Path);
+        Assert.Equal("/etc/kubernetes/pki/ca.key", e.Arguments["pathname"]);
+    }
+
+    [Fact]
+    public void DecodeLegacy_ArgumentsNobodyInterprets_StayInTheArgumentMapAndChangeNoPart()
+    {
+        SecurityEvent e = Single(LegacyOpen.Replace("{\"name\":\"flags\"", "{\"name\":\"inode\",\"value\":5678},{\"name\":42,\"value\":1},{\"name\":\"flags\"", StringComparison.Ordinal), InputFormat.TraceeLegacyJson);
+
+        Assert.Equal(0x8000, e.File!.Flags);
+        Assert.Equal("5678", e.Arguments["inode"]);
+        Assert.Equal("1", e.Arguments["42"]);
+    }
+
     [Fact]
     public void DecodeLegacy_EmptyContainerId_IsHostOrigin()
     {
