@@ -52,12 +52,14 @@ internal static class RecentStrings
             head = BinaryPrimitives.ReadUInt64LittleEndian(utf8);
             tail = BinaryPrimitives.ReadUInt64LittleEndian(utf8[^sizeof(ulong)..]);
         }
+        else if (utf8.Length >= sizeof(uint))
+        {
+            head = BinaryPrimitives.ReadUInt32LittleEndian(utf8);
+            tail = BinaryPrimitives.ReadUInt32LittleEndian(utf8[^sizeof(uint)..]);
+        }
         else
         {
-            Span<byte> padded = stackalloc byte[sizeof(ulong)];
-            padded.Clear();
-            utf8.CopyTo(padded);
-            head = BinaryPrimitives.ReadUInt64LittleEndian(padded);
+            head = utf8.Length > 0 ? utf8[0] | ((ulong)utf8[^1] << 8) | ((ulong)utf8[utf8.Length / 2] << 16) : 0;
             tail = 0;
         }
 
