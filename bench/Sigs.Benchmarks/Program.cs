@@ -7,7 +7,8 @@ using Sigs.Benchmarks;
 // sigs replay against the tokenizer floor, per format: dotnet run -c Release --project bench/Sigs.Benchmarks -- replay
 //   (the generated lines alone: -- replay-lines tracee|tracee-v1beta1|falco|k8s-audit COUNT;
 //   the decoder cold against warm, in process: -- decode-passes FILE PASSES)
-// Native probe overhead on opens (root): dotnet run -c Release --project bench/Sigs.Benchmarks -- open-overhead
+// Native probe (root): latency of a watched open, a 256-thread flood, 10,000 execs with 2 MB argv:
+//   dotnet run -c Release --project bench/Sigs.Benchmarks -- native [latency|flood|argv]
 if (args is ["throughput"] or ["throughput", "tracee" or "tetragon" or "falco"])
 {
     await ThroughputRunner.RunAsync(args.Length > 1 ? args[1] : null);
@@ -35,13 +36,17 @@ else if (args is ["forward"])
 {
     await ForwardingRunner.RunAsync();
 }
-else if (args is ["open-overhead"])
+else if (args is ["native"] or ["native", "latency" or "flood" or "argv"])
 {
-    await OpenOverheadRunner.RunAsync();
+    await NativeProbeRunner.RunAsync(args.Length > 1 ? args[1] : null);
 }
-else if (args is ["open-loop" or "open-loop-spaced", string path])
+else if (args is ["open-loop", string path])
 {
-    return OpenOverheadRunner.OpenLoop(path, spaced: args[0] == "open-loop-spaced");
+    return NativeProbeRunner.OpenLoop(path);
+}
+else if (args is ["flood-loop", string floodPath, string threads, string seconds])
+{
+    return NativeProbeRunner.FloodLoop(floodPath, int.Parse(threads, System.Globalization.CultureInfo.InvariantCulture), int.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture));
 }
 else
 {

@@ -24,8 +24,14 @@ public sealed record ProcessInfo
     /// <summary>Path of the executable file.</summary>
     public string? Executable { get; init; }
 
-    /// <summary>The full argument vector, argv[0] included.</summary>
+    /// <summary>
+    /// The argument vector, argv[0] included: whole, or its first part when <see cref="ArgsTruncated"/> is true
+    /// (Sigs keeps at most 4,096 bytes of argv per process, as Falco does; the last kept argument may be cut).
+    /// </summary>
     public IReadOnlyList<string>? Args { get; init; }
+
+    /// <summary>True when <see cref="Args"/> is only the first part of the argument vector; null when it is whole or unknown.</summary>
+    public bool? ArgsTruncated { get; init; }
 
     /// <summary>Real user id.</summary>
     public uint? Uid { get; init; }

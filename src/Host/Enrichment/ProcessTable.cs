@@ -1,5 +1,6 @@
 using Sigs.Host.Collections;
 using Sigs.Host.Common;
+using Sigs.Host.Contract;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Enrichment;
@@ -11,12 +12,17 @@ namespace Sigs.Host.Enrichment;
 /// <remarks>
 /// A process is keyed by (source, host pid, entity id); the entity id changes when a pid is reused, so a dead
 /// process never lends its facts to a new one, and events without an entity id are left as they are. An exit
-/// forgets the process. The table is bounded: when full, the oldest entry is evicted and counted.
+/// forgets the process. Every event's argv is cut here to <see cref="ArgvLimit.MaxBytes"/> (and marked), whatever
+/// the feed, so no signature, forward or finding carries more. The table is bounded in entries and in bytes
+/// (<see cref="MaxBytes"/>): when full, the oldest entry is evicted and counted.
 /// Not thread-safe: the engine's dispatch thread owns it.
 /// </remarks>
-internal sealed class ProcessTable(int capacity)
+internal sealed class ProcessTable(int capacity, long maxBytes = ProcessTable.MaxBytes)
 {
-    private readonly BoundedMap<Key, ProcessInfo> _processes = new(capacity);
+    /// <summary>What the remembered processes may hold together, in bytes.</summary>
+    public const long MaxBytes = 64L << 20;
+
+    private readonly BoundedMap<Key, ProcessInfo> _processes = new(capacity, weigh: ArgvLimit.BytesOf, maxWeight: maxBytes);
 
     private readonly RecordedCount _evictions = new();
 
@@ -27,8 +33,16 @@ internal sealed class ProcessTable(int capacity)
 
     public int Count => _processes.Count;
 
+    /// <summary>What the remembered processes hold now, in bytes.</summary>
+    public long Bytes => _processes.Weight;
+
     public SecurityEvent Enrich(SecurityEvent securityEvent)
     {
+        if (securityEvent.Process is { Args: not null } withArgs && ArgvLimit.Cap(withArgs) is var capped && !ReferenceEquals(capped, withArgs))
+        {
+            securityEvent = securityEvent with { Process = capped };
+        }
+
         if (securityEvent.Process is not { HostPid: int hostPid, EntityId: ulong entityId } process)
         {
             return securityEvent;
@@ -54,6 +68,7 @@ internal sealed class ProcessTable(int capacity)
                     Process = process with
                     {
                         Args = process.Args ?? known.Args,
+                        ArgsTruncated = process.Args is null ? known.ArgsTruncated : process.ArgsTruncated,
                         Interactive = process.Interactive ?? known.Interactive,
                         Tty = process.Tty ?? known.Tty,
                         Executable = process.Executable ?? known.Executable,

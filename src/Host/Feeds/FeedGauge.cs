@@ -12,6 +12,9 @@ internal enum FeedGauge
     /// <summary>Watched folders that exist in no mount namespace yet.</summary>
     NativeFoldersMissing,
 
+    /// <summary>Times a fanotify queue of the native probe overflowed, so far (each lost at least one watched open or rename).</summary>
+    NativeQueueOverflows,
+
     /// <summary>1 while a sensor feed is down and its fallback runs.</summary>
     FallbackActive,
 
@@ -67,6 +70,7 @@ internal static class FeedGauges
         FeedGauge.NativeMarks => ("sigs_native_marks", "gauge", "fanotify marks the native probe holds."),
         FeedGauge.NativeMountNamespaces => ("sigs_native_mount_namespaces", "gauge", "Mount namespaces the native probe watches."),
         FeedGauge.NativeFoldersMissing => ("sigs_native_folders_missing", "gauge", "Watched folders that exist in no mount namespace yet."),
+        FeedGauge.NativeQueueOverflows => ("sigs_native_queue_overflows_total", "counter", "Times a kernel fanotify queue of the native probe overflowed; each lost at least one watched open or rename."),
         FeedGauge.FallbackActive => ("sigs_feed_fallback_active", "gauge", "1 while a sensor feed is down and its fallback (the native probe) runs."),
         FeedGauge.FallbackSwitches => ("sigs_feed_fallback_switches_total", "counter", "Switches to a feed's fallback and back."),
         FeedGauge.NatsRedelivered => ("sigs_nats_redelivered_total", "counter", "NATS messages delivered to a feed again (after an ack timeout or a restart)."),

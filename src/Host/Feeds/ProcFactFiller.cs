@@ -1,5 +1,6 @@
 using System.Globalization;
 using Sigs.Host.Collections;
+using Sigs.Host.Contract;
 using Sigs.Host.Feeds.Native;
 using Sigs.Plugins;
 
@@ -31,8 +32,11 @@ internal sealed class ProcFactFiller
 
     private const int RememberedProcesses = 16_384;
 
+    /// <summary>What the remembered facts may hold together, in bytes (argv is cut to <see cref="ArgvLimit.MaxBytes"/> when read).</summary>
+    private const long RememberedBytes = 16L << 20;
+
     private readonly string _procRoot;
-    private readonly BoundedMap<(int HostPid, ulong EntityId), Lent?> _remembered = new(RememberedProcesses);
+    private readonly BoundedMap<(int HostPid, ulong EntityId), Lent?> _remembered = new(RememberedProcesses, weigh: lent => 64 + ArgvLimit.BytesOf(lent?.Args), maxWeight: RememberedBytes);
     private readonly DateTimeOffset _bootTime;
     private long _filled;
     private long _unknown;
@@ -94,6 +98,7 @@ internal sealed class ProcFactFiller
                 Interactive = process.Interactive ?? lent.TtyNr != 0,
                 Tty = process.Tty ?? ProcFacts.TtyText(lent.TtyNr),
                 Args = process.Args ?? lent.Args,
+                ArgsTruncated = process.Args is null ? lent.ArgsTruncated : process.ArgsTruncated,
             },
         };
     }
@@ -153,8 +158,8 @@ internal sealed class ProcFactFiller
         }
 
         // argv is read whether or not this event lacks it: a later event of the process may.
-        string[]? args = ProcFacts.TryRead(Path.Combine(dir, "cmdline")) is { Length: > 0 } cmdline ? cmdline.TrimEnd('\0').Split('\0') : null;
-        return new Lent(ttyNr.Value, args);
+        (IReadOnlyList<string>? args, bool truncated) = ProcFacts.ReadArgs(Path.Combine(dir, "cmdline"), stat);
+        return new Lent(ttyNr.Value, args, truncated ? true : null);
     }
 
     /// <summary>True when a process that started <paramref name="startTicks"/> after boot started no later than <paramref name="reference"/>.</summary>
@@ -184,5 +189,5 @@ internal sealed class ProcFactFiller
     }
 
     /// <summary>What /proc lends one process: its tty_nr and argv.</summary>
-    private sealed record Lent(int TtyNr, string[]? Args);
+    private sealed record Lent(int TtyNr, IReadOnlyList<string>? Args, bool? ArgsTruncated);
 }

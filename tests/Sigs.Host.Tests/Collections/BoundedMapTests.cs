@@ -89,4 +89,52 @@ public class BoundedMapTests
             Assert.Equal(evictions, map.Evictions);
         }, iter: 2000);
     }
+
+    [Fact]
+    public void Set_OverTheWeightBound_ForgetsTheOldestUntilItFits_ButKeepsTheNewest()
+    {
+        var map = new BoundedMap<int, string>(100, weigh: value => value.Length, maxWeight: 10);
+        map.Set(1, "aaaa");
+        map.Set(2, "bbbb");
+        map.Set(1, "a"); // replacing a value changes the weight by the difference
+        Assert.Equal(5, map.Weight);
+
+        map.Set(3, "cccccc"); // 11: the oldest (1) goes
+        Assert.False(map.ContainsKey(1));
+        Assert.Equal(10, map.Weight);
+
+        map.Set(4, new string('d', 50)); // heavier than the bound alone: everything older goes, it stays
+        Assert.True(map.ContainsKey(4));
+        Assert.Equal(1, map.Count);
+        Assert.Equal(50, map.Weight);
+        Assert.Equal(3, map.Evictions);
+
+        map.Remove(4, out _);
+        Assert.Equal(0, map.Weight);
+    }
+
+    [Fact]
+    public void AnySequence_KeepsTheWeightItsValuesHave_AndWithinTheBound()
+    {
+        Gen<(int Op, int Key, int Weight)[]> gen = Gen.Select(Gen.Int[0, 1], Gen.Int[0, 12], Gen.Int[0, 40]).Array[0, 200];
+        gen.Sample(ops =>
+        {
+            var map = new BoundedMap<int, int>(8, weigh: value => value, maxWeight: 60);
+            foreach ((int op, int key, int weight) in ops)
+            {
+                if (op == 0)
+                {
+                    map.Set(key, weight);
+                }
+                else
+                {
+                    map.Remove(key, out _);
+                }
+
+                long actual = Enumerable.Range(0, 13).Sum(k => map.TryGetValue(k, out int value) ? value : 0);
+                Assert.Equal(actual, map.Weight);
+                Assert.True(map.Weight <= 60 || map.Count == 1);
+            }
+        }, iter: 2000);
+    }
 }

@@ -89,4 +89,39 @@ public class ProcessTableTests
         Assert.Null(table.Enrich(Event(EventNames.FileOpen, 1, 1)).Process!.Interactive);
         Assert.True(table.Enrich(Event(EventNames.FileOpen, 3, 3)).Process!.Interactive);
     }
+
+    [Fact]
+    public void Enrich_AnyEventWithAHugeArgv_CarriesItCutAndMarked()
+    {
+        var table = new ProcessTable(capacity: 10);
+        string[] huge = ["cat", "/etc/shadow", new string('x', 512 * 1024), "/root/.aws/credentials"];
+
+        SecurityEvent exec = table.Enrich(Event(EventNames.ProcessExec, 100, 1, new ProcessInfo { Args = huge }));
+        SecurityEvent open = table.Enrich(Event(EventNames.FileOpen, 100, 1));
+
+        foreach (SecurityEvent e in new[] { exec, open })
+        {
+            Assert.True(e.Process!.ArgsTruncated);
+            Assert.Equal(["cat", "/etc/shadow"], e.Process.Args!.Take(2));
+            Assert.Equal("/root/.aws/credentials", e.Process.Args![^1]);
+            Assert.True(e.Process.Args!.Sum(a => a.Length + 1) - 1 <= Sigs.Host.Contract.ArgvLimit.MaxBytes);
+        }
+    }
+
+    [Fact]
+    public void Enrich_ManyExecsWithLargeArgvAndNoExit_StayWithinTheByteBound()
+    {
+        const long Bound = 1 << 20;
+        var table = new ProcessTable(capacity: 65_536, maxBytes: Bound);
+        string[] large = ["python3", new string('y', 600_000)];
+
+        for (int pid = 1; pid <= 2_000; pid++)
+        {
+            table.Enrich(Event(EventNames.ProcessExec, pid, (ulong)pid, new ProcessInfo { Args = large }));
+            Assert.True(table.Bytes <= Bound, $"{table.Bytes} bytes after {pid} execs");
+        }
+
+        Assert.True(table.Count < 2_000);
+        Assert.True(table.Evictions > 0);
+    }
 }

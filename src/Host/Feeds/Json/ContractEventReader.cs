@@ -115,7 +115,7 @@ internal static class ContractEventReader
         private string? _name, _executable, _tty;
         private List<string>? _args;
         private uint? _uid;
-        private bool? _interactive;
+        private bool? _interactive, _argsTruncated;
 
         public bool Member(ref Utf8JsonReader reader) =>
             reader.ValueTextEquals("pid"u8) ? _pid is null && Int(ref reader, out _pid)
@@ -125,6 +125,7 @@ internal static class ContractEventReader
             : reader.ValueTextEquals("name"u8) ? _name is null && Text(ref reader, out _name)
             : reader.ValueTextEquals("executable"u8) ? _executable is null && Text(ref reader, out _executable)
             : reader.ValueTextEquals("args"u8) ? _args is null && Texts(ref reader, out _args)
+            : reader.ValueTextEquals("argsTruncated"u8) ? _argsTruncated is null && Bool(ref reader, out _argsTruncated)
             : reader.ValueTextEquals("uid"u8) ? _uid is null && UInt(ref reader, out _uid)
             : reader.ValueTextEquals("interactive"u8) ? _interactive is null && Bool(ref reader, out _interactive)
             : reader.ValueTextEquals("tty"u8) && _tty is null && Text(ref reader, out _tty);
@@ -132,7 +133,7 @@ internal static class ContractEventReader
         public readonly ProcessInfo Build() => new()
         {
             Pid = _pid, HostPid = _hostPid, ParentPid = _parentPid, EntityId = _entityId, Name = _name, Executable = _executable,
-            Args = _args, Uid = _uid, Interactive = _interactive, Tty = _tty,
+            Args = _args, ArgsTruncated = _argsTruncated, Uid = _uid, Interactive = _interactive, Tty = _tty,
         };
     }
 

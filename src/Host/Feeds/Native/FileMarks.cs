@@ -5,11 +5,14 @@ namespace Sigs.Host.Feeds.Native;
 /// <summary>
 /// Places the fanotify marks for a <see cref="WatchPlan"/> in every mount namespace on the node. Each watched
 /// folder is resolved inside each namespace's own root (<c>openat2</c> with <c>RESOLVE_IN_ROOT</c>, so a
-/// container's absolute symlinks never lead back to the host): a folder that is a mount root (a pod's
-/// projected service-account volume, a bind mount) gets one mount mark for opens; any other folder gets inode
-/// marks on it and its subdirectories. Renames always use inode marks (the kernel reports them on directories).
-/// Namespaces are found by scanning /proc, and again when a process execs in a namespace whose folders were
-/// missing or have changed (a new pod's mounts appear after its first exec), at most once a second each.
+/// container's absolute symlinks never lead back to the host). No mark depends on the mount a file is reached
+/// through, so a copy of a mount (a mount namespace made with <c>unshare</c> and no exec, a bind mount) is watched
+/// as much as the original: a folder that is the root of a whole filesystem (a pod's projected service-account
+/// volume, its own tmpfs) gets one filesystem mark for opens, which also covers the subfolders its atomic writer
+/// makes at each token rotation; any other folder gets inode marks on it and its subdirectories. Renames always
+/// use inode marks (the kernel reports them on directories). Namespaces are found by scanning /proc, and again
+/// when a process execs in a namespace whose folders were missing or have changed (a new pod's mounts appear
+/// after its first exec), at most once a second each.
 /// </summary>
 internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, Action<string> onProblem, TimeProvider clock) : IDisposable
 {
@@ -20,13 +23,13 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Namespace> _namespaces = new(StringComparer.Ordinal);
     private long _marks;
-    private long _mountMarks;
+    private long _filesystemMarks;
 
     /// <summary>Marks placed so far.</summary>
     public long Marks => Interlocked.Read(ref _marks);
 
-    /// <summary>Of those, marks on whole mounts (folders that are mount roots, such as a pod's projected volume).</summary>
-    public long MountMarks => Interlocked.Read(ref _mountMarks);
+    /// <summary>Of those, marks on whole filesystems (folders that are a filesystem's root, such as a pod's projected volume).</summary>
+    public long FilesystemMarks => Interlocked.Read(ref _filesystemMarks);
 
     /// <summary>Mount namespaces being watched.</summary>
     public int Namespaces
@@ -145,9 +148,10 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
 
             try
             {
+                var wholeFilesystems = new Lazy<HashSet<ulong>>(() => WholeFilesystemMounts(pid));
                 foreach (string folder in plan.Folders)
                 {
-                    CheckFolder(ns, root, folder);
+                    CheckFolder(ns, root, folder, wholeFilesystems);
                 }
             }
             finally
@@ -157,7 +161,7 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
         }
     }
 
-    private void CheckFolder(Namespace ns, int root, string folder)
+    private void CheckFolder(Namespace ns, int root, string folder, Lazy<HashSet<ulong>> wholeFilesystems)
     {
         string relative = folder.Trim('/') is { Length: > 0 } inside ? inside : ".";
         // Opened for reading, not O_PATH: open_by_handle_at refuses an O_PATH descriptor as its mount descriptor.
@@ -181,20 +185,21 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
 
         ns.Folders[folder] = new MarkedFolder(fd, identity.Value);
         int directories = 0;
-        MarkTree(fd, identity.Value, folder, 0, ref directories);
+        MarkTree(fd, identity.Value, folder, 0, wholeFilesystems, ref directories);
         if (directories >= MaxDirectoriesPerFolder)
         {
             onProblem($"{folder} has over {MaxDirectoriesPerFolder} subdirectories; the rest are not watched");
         }
     }
 
-    private void MarkTree(int fd, DirectoryIdentity identity, string shownPath, int depth, ref int directories)
+    private void MarkTree(int fd, DirectoryIdentity identity, string shownPath, int depth, Lazy<HashSet<ulong>> wholeFilesystems, ref int directories)
     {
         directories++;
-        bool mountMarked = plan.Opens && identity.IsMountRoot && Mark(fd, Linux.FanMarkMount, plan.Opens ? Linux.FanOpenPerm : 0, openGroup, shownPath);
-        if (plan.Opens && !mountMarked)
+        bool filesystemMarked = plan.Opens && identity.IsMountRoot && wholeFilesystems.Value.Contains(identity.MountId)
+            && Mark(fd, Linux.FanMarkFilesystem, OpenReports.Mask, openGroup, shownPath);
+        if (plan.Opens && !filesystemMarked)
         {
-            Mark(fd, 0, Linux.FanOpenPerm | Linux.FanEventOnChild, openGroup, shownPath);
+            Mark(fd, 0, OpenReports.Mask | Linux.FanEventOnChild, openGroup, shownPath);
         }
 
         if (plan.Renames)
@@ -202,7 +207,7 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
             Mark(fd, 0, Linux.FanRename | Linux.FanOnDir, renameGroup, shownPath);
         }
 
-        if ((mountMarked && !plan.Renames) || depth >= MaxDepth)
+        if ((filesystemMarked && !plan.Renames) || depth >= MaxDepth)
         {
             return;
         }
@@ -224,7 +229,7 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
             {
                 if (Linux.Identify(child) is { } childIdentity)
                 {
-                    MarkTree(child, childIdentity, shownPath + name + "/", depth + 1, ref directories);
+                    MarkTree(child, childIdentity, shownPath + name + "/", depth + 1, wholeFilesystems, ref directories);
                 }
             }
             finally
@@ -250,9 +255,9 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
         }
 
         Interlocked.Increment(ref _marks);
-        if ((flags & Linux.FanMarkMount) != 0)
+        if ((flags & Linux.FanMarkFilesystem) != 0)
         {
-            Interlocked.Increment(ref _mountMarks);
+            Interlocked.Increment(ref _filesystemMarks);
         }
 
         return true;
@@ -273,6 +278,33 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
         {
             return [];
         }
+    }
+
+    /// <summary>
+    /// The mounts in <paramref name="pid"/>'s namespace that show a whole filesystem (their root in it is <c>/</c>),
+    /// from <c>/proc/PID/mountinfo</c>: "ID PARENT MAJOR:MINOR ROOT MOUNTPOINT ...". A bind mount of a subfolder
+    /// shows only part of its filesystem, and a filesystem mark there would watch all of it.
+    /// </summary>
+    public static HashSet<ulong> WholeFilesystemMounts(int pid)
+    {
+        var mounts = new HashSet<ulong>();
+        try
+        {
+            foreach (string line in File.ReadLines($"/proc/{pid}/mountinfo"))
+            {
+                string[] fields = line.Split(' ', 5);
+                if (fields.Length == 5 && fields[3] == "/" && ulong.TryParse(fields[0], CultureInfo.InvariantCulture, out ulong id))
+                {
+                    mounts.Add(id);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Gone meanwhile: no filesystem marks, inode marks instead.
+        }
+
+        return mounts;
     }
 
     private static string? NamespaceOf(int pid)

@@ -1,70 +1,57 @@
 using System.Buffers.Binary;
-using System.Globalization;
-using System.Runtime.InteropServices;
+using System.IO.Hashing;
 using System.Text;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Native;
 
 /// <summary>
-/// File opens and renames from fanotify, limited to the folders of a <see cref="WatchPlan"/>.
-/// Opens come from a content-class group with <c>FAN_OPEN_PERM</c> that names the opening thread
-/// (<c>FAN_REPORT_TID</c>): the opener waits inside <c>open</c> while its open flags are read from that thread's
-/// <c>/proc/TID/syscall</c> (the event's own file descriptor carries the probe's flags, not the opener's; a
-/// multi-threaded program may open from any thread), its process and current image checked, and the path read from
-/// the probe's descriptor of the opened file (once answered, the opener may rename it).
-/// Every permission event is answered <c>FAN_ALLOW</c>; once a batch has taken longer than the answer budget,
-/// the rest of it is allowed at once without an event, and counted. Renames come from a second group that
-/// reports directory handles and names and the moved file's own handle (<c>FAN_RENAME</c>), resolved to paths with
-/// <c>open_by_handle_at</c>. With inode marks the kernel reports only the watched side's directory, so a rename
-/// out of a watched folder gets its new path from the moved file's handle.
+/// File opens and renames from fanotify, limited to the folders of a <see cref="WatchPlan"/>. Both groups are
+/// notification groups: the kernel queues each event and the watched process goes on at once, whether the probe
+/// reads now, later or never, so a stopped or slow Sigs can never make a process on the node wait. Opens come
+/// from reads, writes and closes of the watched files (<see cref="OpenReports"/> turns them into one report per
+/// open with its access mode), the process from the event's pid and the facts the process connector read at its
+/// exec, the path from the event's descriptor. Renames come from a second group that reports directory handles and
+/// names and the moved file's own handle (<c>FAN_RENAME</c>), resolved to paths with <c>open_by_handle_at</c>.
+/// With inode marks the kernel reports only the watched side's directory, so a rename out of a watched folder gets
+/// its new path from the moved file's handle. Each queue holds the kernel's default number of events; when it
+/// overflows the kernel says so once, and the probe counts it (<see cref="QueueOverflows"/>).
 /// </summary>
 internal sealed class FileProbe : IDisposable
 {
-    /// <summary>The longest the probe spends on one batch of permission events before allowing the rest unseen.</summary>
-    public static readonly TimeSpan AnswerBudget = TimeSpan.FromMilliseconds(5);
-
-    /// <summary>
-    /// How long the permission reader keeps polling without sleeping after an event. Waking a sleeping reader
-    /// costs tens of microseconds on a VM (the idle vCPU halts); during a burst of watched opens the next one
-    /// comes within a few microseconds and is answered at once. An isolated open costs at most this much CPU.
-    /// </summary>
-    public static readonly TimeSpan SpinAfterEvent = TimeSpan.FromMicroseconds(50);
-
     private const int MetadataBytes = 24;
     private const short PollIn = 1;
     private static readonly int OwnPid = Environment.ProcessId;
 
     private readonly KnownProcesses _processes;
     private readonly TimeProvider _clock;
-    private readonly Action<SecurityEvent> _publish;
     private readonly FeedCounters _counters;
     private readonly Action<string> _onProblem;
     private readonly int _openGroup = -1;
     private readonly int _renameGroup = -1;
     private readonly CancellationTokenSource _stop = new();
-    private readonly KeptProcFiles _syscalls = new("syscall"); // these three used by the permission reader only
-    private readonly KeptProcFiles _comms = new("comm");
-    private readonly ThreadGroups _threadGroups = new();
+    private readonly OpenReports _opens = new(); // the open reader's only
+    private readonly AwaitingFacts _openEvents;
+    private readonly AwaitingFacts _renameEvents;
     private Task _readers = Task.CompletedTask;
     private CancellationTokenSource? _linkedStop;
     private int _disposed;
-    private long _allowed;
-    private long _late;
+    private long _queueOverflows;
 
     public FileProbe(WatchPlan plan, KnownProcesses processes, Action<SecurityEvent> publish, FeedCounters counters, Action<string> onProblem, TimeProvider? clock = null)
     {
         Plan = plan;
         _processes = processes;
         _clock = clock ?? TimeProvider.System;
-        _publish = publish;
         _counters = counters;
         _onProblem = onProblem;
+        _openEvents = new AwaitingFacts(processes, publish, _clock);
+        _renameEvents = new AwaitingFacts(processes, publish, _clock);
         try
         {
             if (plan.Opens)
             {
-                _openGroup = Init(Linux.FanClassContent | Linux.FanReportTid | Linux.FanCloexec | Linux.FanNonblock | Linux.FanUnlimitedQueue | Linux.FanUnlimitedMarks, "the open watch");
+                _openGroup = Init(Linux.FanClassNotif | Linux.FanCloexec | Linux.FanNonblock | Linux.FanUnlimitedMarks, "the open watch");
             }
 
             if (plan.Renames)
@@ -86,11 +73,8 @@ internal sealed class FileProbe : IDisposable
 
     public WatchPlan Plan { get; }
 
-    /// <summary>Permission events answered so far.</summary>
-    public long Allowed => Interlocked.Read(ref _allowed);
-
-    /// <summary>Permission events allowed without an event because the answer budget was spent.</summary>
-    public long Late => Interlocked.Read(ref _late);
+    /// <summary>Times a kernel queue of this probe overflowed: each time at least one watched open or rename was lost.</summary>
+    public long QueueOverflows => Interlocked.Read(ref _queueOverflows);
 
     /// <summary>Starts the reader threads; they end when <paramref name="cancellationToken"/> is cancelled or the probe is disposed.</summary>
     public Task RunAsync(CancellationToken cancellationToken)
@@ -100,12 +84,12 @@ internal sealed class FileProbe : IDisposable
         List<Task> readers = [];
         if (_openGroup >= 0)
         {
-            readers.Add(Task.Factory.StartNew(() => ReadLoop(_openGroup, HandleOpens, SpinAfterEvent, stop), stop, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            readers.Add(Task.Factory.StartNew(() => ReadLoop(_openGroup, HandleOpens, _openEvents, stop), stop, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         }
 
         if (_renameGroup >= 0)
         {
-            readers.Add(Task.Factory.StartNew(() => ReadLoop(_renameGroup, HandleRenames, TimeSpan.Zero, stop), stop, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+            readers.Add(Task.Factory.StartNew(() => ReadLoop(_renameGroup, HandleRenames, _renameEvents, stop), stop, TaskCreationOptions.LongRunning, TaskScheduler.Default));
         }
 
         _readers = Task.WhenAll(readers);
@@ -133,10 +117,8 @@ internal sealed class FileProbe : IDisposable
 
         _linkedStop?.Dispose();
         _stop.Dispose();
-        _syscalls.Dispose();
-        _comms.Dispose();
         Marks?.Dispose();
-        // Closing a group removes its marks; the kernel allows any permission event still waiting.
+        // Closing a group removes its marks and frees what waits in its queue.
         if (_openGroup >= 0)
         {
             Linux.close(_openGroup);
@@ -148,48 +130,20 @@ internal sealed class FileProbe : IDisposable
         }
     }
 
-    /// <summary>The open flags of a process blocked in an open call, from <c>/proc/PID/syscall</c>; null when not known.</summary>
-    public static int? FlagsFromSyscall(string? syscall, Architecture architecture)
-    {
-        string[] parts = syscall?.Split(' ') ?? [];
-        if (parts.Length < 4 || !long.TryParse(parts[0], CultureInfo.InvariantCulture, out long number))
-        {
-            return null;
-        }
-
-        int? argument = (architecture, number) switch
-        {
-            (Architecture.X64, 2) => 2, // open(path, flags, mode)
-            (Architecture.X64, 257) or (Architecture.Arm64, 56) => 3, // openat(dirfd, path, flags, mode)
-            (Architecture.X64, 304) or (Architecture.Arm64, 265) => 3, // open_by_handle_at(mount_fd, handle, flags)
-            _ => null,
-        };
-        if (architecture == Architecture.X64 && number == 85)
-        {
-            return 0x241; // creat: O_CREAT | O_WRONLY | O_TRUNC
-        }
-
-        return argument is int index && parts[index].StartsWith("0x", StringComparison.Ordinal)
-            && ulong.TryParse(parts[index].AsSpan(2), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out ulong value)
-            ? (int)(uint)value
-            : null;
-    }
-
     private static int Init(uint flags, string what)
     {
         int group = Linux.fanotify_init(flags, (uint)(Linux.OCloexec | Linux.OLargefile));
         return group >= 0 ? group : throw new IOException($"fanotify_init for {what} failed: errno {Linux.LastError}");
     }
 
-    private unsafe void ReadLoop(int group, Action<ReadOnlySpan<byte>> handle, TimeSpan spin, CancellationToken cancellationToken)
+    private unsafe void ReadLoop(int group, Action<ReadOnlySpan<byte>> handle, AwaitingFacts events, CancellationToken cancellationToken)
     {
         byte[] buffer = GC.AllocateArray<byte>(64 * 1024, pinned: true);
         var poll = new Linux.PollFd { Fd = group, Events = PollIn };
-        long lastEvent = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
-            // The group is non-blocking: read while events keep coming (and for `spin` after the last one), wait
-            // in poll (a quarter second at a time, to notice cancellation) only when there are none.
+            // The group is non-blocking: read while events keep coming, wait in poll only when there are none: a
+            // quarter second at a time (to notice cancellation), 5 ms while events wait for their process's facts.
             nint read;
             fixed (byte* bytes = buffer)
             {
@@ -199,94 +153,66 @@ internal sealed class FileProbe : IDisposable
             if (read > 0)
             {
                 handle(buffer.AsSpan(0, (int)read));
-                lastEvent = _clock.GetTimestamp();
-                continue;
             }
-
-            if (_clock.GetElapsedTime(lastEvent) < spin)
+            else
             {
-                Thread.Yield(); // the opener just answered may be waiting for this CPU
-                continue;
+                poll.Returned = 0;
+                Linux.poll(&poll, 1, events.Any ? 5 : 250);
             }
 
-            poll.Returned = 0;
-            Linux.poll(&poll, 1, 250);
+            events.Release();
         }
+
+        events.Release(force: true);
     }
 
     private void HandleOpens(ReadOnlySpan<byte> batch)
     {
-        long started = _clock.GetTimestamp();
+        Span<byte> path = stackalloc byte[Linux.PathMax];
         for (int offset = 0; offset + MetadataBytes <= batch.Length;)
         {
-            (int length, ulong mask, int fd, int tid) = Metadata(batch[offset..]);
+            (int length, ulong mask, int fd, int pid) = Metadata(batch[offset..]);
             offset += Math.Max(length, MetadataBytes);
-            if ((mask & Linux.FanQueueOverflow) != 0 || fd < 0)
+            if ((mask & Linux.FanQueueOverflow) != 0)
+            {
+                Overflowed("open");
+                continue;
+            }
+
+            if (fd < 0)
             {
                 continue;
             }
 
-            if (_clock.GetElapsedTime(started) >= AnswerBudget)
-            {
-                Allow(fd);
-                Linux.close(fd);
-                Interlocked.Increment(ref _late);
-                _counters.CountRejected();
-                continue;
-            }
-
-            // While the opener waits: what only a blocked opener can tell (its open flags, and which image it runs
-            // now: a shell that exec'd `cat` keeps its pid, and cat may be gone right after the answer), through
-            // descriptors kept per thread. A thread's comm is compared with its process's cached name; a thread
-            // that named itself differently costs a read of its process's stat.
-            int? flags = null;
-            ProcessFacts? facts = null;
-            try
-            {
-                string? comm = _comms.Read(tid, out bool sameThread);
-                int pid = _threadGroups.GroupOf(tid, sameThread) ?? tid;
-                if (pid == OwnPid)
-                {
-                    Allow(fd);
-                    Linux.close(fd);
-                    continue;
-                }
-
-                flags = FlagsFromSyscall(_syscalls.Read(tid), RuntimeInformation.ProcessArchitecture);
-                facts = sameThread ? _processes.ForFileEventOfSameProcess(pid, comm) : _processes.ForFileEvent(pid);
-            }
-            catch (Exception ex)
-            {
-                _counters.CountDecodeError();
-                _onProblem($"open event of thread {tid}: {ex.Message}");
-            }
-
-            // The path too: once answered, the opener may go on to rename the file before this thread runs again.
-            string? path = Linux.PathOf(fd);
-            Allow(fd);
-            Thread.Yield(); // let the opener run first when it shares this CPU; the rest can wait a moment
+            // The path is read from the event's own descriptor, as the opener's mount namespace sees it; the
+            // decision needs only its hash, so a repeated read or write costs no string.
+            int pathLength = Linux.PathBytesOf(fd, path);
             Linux.close(fd);
-            if (facts is not null)
+            if (pid == OwnPid || pathLength <= 0)
             {
-                _publish(Event(EventNames.FileOpen, facts, new FileEventInfo { Path = path, Flags = flags }));
+                continue;
             }
+
+            ReadOnlySpan<byte> pathBytes = path[..pathLength];
+            if (_opens.Next(pid, XxHash3.HashToUInt64(pathBytes), mask) is not int flags)
+            {
+                continue;
+            }
+
+            var file = new FileEventInfo { Path = Encoding.UTF8.GetString(pathBytes), Flags = flags };
+            DateTimeOffset time = _clock.GetUtcNow();
+            _openEvents.Publish(pid, facts => Event(EventNames.FileOpen, facts, file, time));
         }
     }
 
-    private unsafe void Allow(int fd)
+    /// <summary>Counts an overflow; logs the 1st, 2nd, 4th, 8th... so a lasting flood cannot fill the log.</summary>
+    private void Overflowed(string what)
     {
-        Span<byte> response = stackalloc byte[8];
-        BinaryPrimitives.WriteInt32LittleEndian(response, fd);
-        BinaryPrimitives.WriteUInt32LittleEndian(response[4..], Linux.FanAllow);
-        fixed (byte* bytes = response)
+        long overflows = Interlocked.Increment(ref _queueOverflows);
+        if (long.IsPow2(overflows))
         {
-            if (Linux.write(_openGroup, bytes, 8) != 8)
-            {
-                _onProblem($"answering a permission event failed: errno {Linux.LastError}");
-            }
+            _onProblem($"the kernel's {what} event queue overflowed ({overflows} times so far): watched {what}s were lost (sigs_native_queue_overflows_total)");
         }
-
-        Interlocked.Increment(ref _allowed);
     }
 
     private void HandleRenames(ReadOnlySpan<byte> batch)
@@ -298,8 +224,7 @@ internal sealed class FileProbe : IDisposable
             offset += Math.Max(length, MetadataBytes);
             if ((mask & Linux.FanQueueOverflow) != 0)
             {
-                _counters.CountDecodeError();
-                _onProblem("the kernel dropped rename events (fanotify queue overflow)");
+                Overflowed("rename");
                 continue;
             }
 
@@ -308,8 +233,7 @@ internal sealed class FileProbe : IDisposable
                 continue;
             }
 
-            // The renaming process first: a `mv` may exit while the paths are being resolved.
-            ProcessFacts renamer = _processes.ForFileEvent(pid);
+            DateTimeOffset time = _clock.GetUtcNow();
 
             string? oldPath = null;
             string? newPath = null;
@@ -349,7 +273,8 @@ internal sealed class FileProbe : IDisposable
                 continue;
             }
 
-            _publish(Event(EventNames.FileRename, renamer, new FileEventInfo { Path = newPath, OldPath = oldPath, NewPath = newPath }));
+            var file = new FileEventInfo { Path = newPath, OldPath = oldPath, NewPath = newPath };
+            _renameEvents.Publish(pid, renamer => Event(EventNames.FileRename, renamer, file, time));
         }
     }
 
@@ -404,10 +329,8 @@ internal sealed class FileProbe : IDisposable
         return path is null || name is null ? path : path == "/" ? "/" + name : path + "/" + name;
     }
 
-    private SecurityEvent Event(string name, ProcessFacts facts, FileEventInfo file)
-    {
-        return NativeEvents.Create(name, facts, facts.PodUid is { } pod ? _processes.PodOf(pod) : null, _clock.GetUtcNow()) with { File = file };
-    }
+    private SecurityEvent Event(string name, ProcessFacts facts, FileEventInfo file, DateTimeOffset time) =>
+        NativeEvents.Create(name, facts, facts.PodUid is { } pod ? _processes.PodOf(pod) : null, time) with { File = file };
 
     private static (int Length, ulong Mask, int Fd, int Pid) Metadata(ReadOnlySpan<byte> bytes) => (
         (int)BinaryPrimitives.ReadUInt32LittleEndian(bytes),

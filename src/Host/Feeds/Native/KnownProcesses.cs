@@ -1,4 +1,5 @@
 using Sigs.Host.Collections;
+using Sigs.Host.Contract;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Native;
@@ -15,11 +16,16 @@ internal sealed record PodNames(string? Name, string? Namespace)
 /// <summary>
 /// The processes the probe has seen, so a file event costs one small /proc read instead of a full one: facts are
 /// read at exec (or at a process's first file event) and reused while the pid, start time and comm stay the same.
-/// Pod names are read once per pod, on the exec path only. Bounded: the oldest entries are forgotten first.
-/// Safe to use from the process connector's thread and the file probe's threads at once.
+/// Pod names are read once per pod, on the exec path only. Bounded in entries and in bytes (argv is cut to
+/// <see cref="ArgvLimit.MaxBytes"/> when read, and the facts kept weigh at most <see cref="MaxBytes"/> together,
+/// live and exited): the oldest entries are forgotten first, and a live process forgotten is read again at its next
+/// file event. Safe to use from the process connector's thread and the file probe's threads at once.
 /// </summary>
-internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 65_536, TimeProvider? clock = null)
+internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 65_536, TimeProvider? clock = null, long maxBytes = KnownProcesses.MaxBytes)
 {
+    /// <summary>What the facts of live processes may hold, in bytes; exited ones get a sixteenth of it beside.</summary>
+    public const long MaxBytes = 48L << 20;
+
     private readonly TimeProvider _clock = clock ?? TimeProvider.System;
 
     private const int PodCapacity = 4096;
@@ -27,9 +33,21 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
     private static readonly TimeSpan PodRetryInterval = TimeSpan.FromSeconds(1);
 
     private readonly Lock _lock = new();
-    private readonly BoundedMap<int, ProcessFacts> _byPid = new(capacity);
-    private readonly BoundedMap<int, ProcessFacts> _exited = new(ExitedCapacity);
+    private readonly BoundedMap<int, ProcessFacts> _byPid = new(capacity, weigh: Weigh, maxWeight: maxBytes);
+    private readonly BoundedMap<int, ProcessFacts> _exited = new(ExitedCapacity, weigh: Weigh, maxWeight: maxBytes / 16);
     private readonly BoundedMap<string, PodNames> _pods = new(PodCapacity, StringComparer.Ordinal);
+
+    /// <summary>What the facts kept weigh now, live and exited, in bytes.</summary>
+    public long Bytes
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _byPid.Weight + _exited.Weight;
+            }
+        }
+    }
 
     /// <summary>Reads a process that has just exec'd, and its pod's names when they are not known yet.</summary>
     public ProcessFacts OnExec(int pid)
@@ -64,25 +82,22 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
 
     /// <summary>
     /// The facts of a process behind a file event. Reads <c>/proc/PID/stat</c> to check the cached entry is the
-    /// same incarnation and image (start time and comm); reads everything again when it is not. Never reads files
-    /// outside /proc, so it is safe on the thread that answers permission events.
+    /// same incarnation and image (start time and comm); reads everything again when it is not. Null when the
+    /// process is gone and was never read (the process connector may not have got to its exec yet: see
+    /// <see cref="Known"/>). Never reads files outside /proc.
     /// </summary>
-    public ProcessFacts ForFileEvent(int pid)
+    public ProcessFacts? ForFileEvent(int pid)
     {
         string? stat = ProcFacts.ReadQuick(pid, "stat");
+        if (stat is null)
+        {
+            return Known(pid); // gone already: what was known before, if anything
+        }
+
         ProcessFacts? cached;
         lock (_lock)
         {
-            if (!_byPid.TryGetValue(pid, out cached) && stat is null)
-            {
-                _exited.TryGetValue(pid, out cached);
-            }
-        }
-
-        if (stat is null)
-        {
-            // Gone already: what was known before, or just the pid.
-            return cached ?? new ProcessFacts(new ProcessInfo { Pid = pid, HostPid = pid }, null, null);
+            _byPid.TryGetValue(pid, out cached);
         }
 
         (_, int? ttyNr, ulong? start) = ProcFacts.ParseStat(stat);
@@ -99,22 +114,13 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
         return facts;
     }
 
-    /// <summary>
-    /// The facts of a process already checked by <see cref="ForFileEvent(int)"/> and known (through a /proc
-    /// descriptor kept since) to be the same process: only an exec can have changed it, which its comm shows. Costs no
-    /// /proc read when <paramref name="comm"/> matches.
-    /// </summary>
-    public ProcessFacts ForFileEventOfSameProcess(int pid, string? comm)
+    /// <summary>What was read of <paramref name="pid"/> (alive or exited), without looking at /proc; null when nothing.</summary>
+    public ProcessFacts? Known(int pid)
     {
         lock (_lock)
         {
-            if (_byPid.TryGetValue(pid, out ProcessFacts? cached) && comm is not null && cached.Process.Name == comm.TrimEnd('\n'))
-            {
-                return cached;
-            }
+            return _byPid.TryGetValue(pid, out ProcessFacts? facts) || _exited.TryGetValue(pid, out facts) ? facts : null;
         }
-
-        return ForFileEvent(pid);
     }
 
     private bool NeedsPodNames(string podUid) =>
@@ -135,6 +141,9 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
             _byPid.Set(pid, facts);
         }
     }
+
+    private static long Weigh(ProcessFacts facts) =>
+        ArgvLimit.BytesOf(facts.Process) + (2L * ((facts.ContainerId?.Length ?? 0) + (facts.PodUid?.Length ?? 0)));
 
     private void RememberPod(string podUid, PodNames names)
     {

@@ -21,10 +21,7 @@ internal static unsafe partial class Linux
     public const uint FanCloexec = 0x1;
     public const uint FanNonblock = 0x2;
     public const uint FanClassNotif = 0x0;
-    public const uint FanClassContent = 0x4;
-    public const uint FanUnlimitedQueue = 0x10;
     public const uint FanUnlimitedMarks = 0x20;
-    public const uint FanReportTid = 0x100;
     public const uint FanReportFid = 0x200;
     public const uint FanReportDirFid = 0x400;
     public const uint FanReportName = 0x800;
@@ -32,15 +29,17 @@ internal static unsafe partial class Linux
 
     // fanotify_mark flags.
     public const uint FanMarkAdd = 0x1;
-    public const uint FanMarkMount = 0x10;
+    public const uint FanMarkFilesystem = 0x100;
 
     // Event masks.
+    public const ulong FanAccess = 0x1;
+    public const ulong FanModify = 0x2;
+    public const ulong FanCloseWrite = 0x8;
+    public const ulong FanCloseNowrite = 0x10;
     public const ulong FanQueueOverflow = 0x4000;
-    public const ulong FanOpenPerm = 0x10000;
     public const ulong FanEventOnChild = 0x08000000;
     public const ulong FanRename = 0x10000000;
     public const ulong FanOnDir = 0x40000000;
-    public const uint FanAllow = 0x1;
 
     // Info record types of groups that report directory handles and names.
     public const byte InfoFileHandle = 1;
@@ -112,18 +111,31 @@ internal static unsafe partial class Linux
     /// </summary>
     public static string? PathOf(int fd)
     {
+        Span<byte> target = stackalloc byte[PathMax];
+        int length = PathBytesOf(fd, target);
+        return length <= 0 ? null : Encoding.UTF8.GetString(target[..length]);
+    }
+
+    /// <summary>The longest path the kernel gives (PATH_MAX).</summary>
+    public const int PathMax = 4096;
+
+    /// <summary>
+    /// <see cref="PathOf"/> as the kernel's bytes, written to <paramref name="target"/> (<see cref="PathMax"/> bytes
+    /// hold any); the byte count, or -1.
+    /// </summary>
+    public static int PathBytesOf(int fd, Span<byte> target)
+    {
         Span<byte> name = stackalloc byte[16];
         if (!fd.TryFormat(name, out int length, provider: CultureInfo.InvariantCulture))
         {
-            return null;
+            return -1;
         }
 
         name[length] = 0;
-        byte* target = stackalloc byte[4096];
         fixed (byte* bytes = name)
+        fixed (byte* buffer = target)
         {
-            nint read = readlinkat(OwnFdDirectory.Value, bytes, target, 4096);
-            return read <= 0 ? null : Encoding.UTF8.GetString(target, (int)read);
+            return (int)readlinkat(OwnFdDirectory.Value, bytes, buffer, target.Length);
         }
     }
 
@@ -172,9 +184,6 @@ internal static unsafe partial class Linux
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial nint write(int fd, byte* buffer, nint count);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial nint pread(int fd, byte* buffer, nint count, long offset);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int open(byte* path, int flags, int mode);

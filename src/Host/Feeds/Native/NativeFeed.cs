@@ -25,8 +25,11 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
 
     private readonly KnownProcesses _processes = new(clock: clock);
     private readonly Lock _probeLock = new();
+    private readonly RecentLosses _losses = new(RecentLosses.DefaultQuiet);
     private FileProbe? _files;
     private long _lastDropLog;
+    private long _overflowsOfEarlierProbes; // queue overflows of the file probes replaced since the start
+    private long _connectorOverruns;
 
     public string Name => "native";
 
@@ -83,6 +86,7 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
             do
             {
                 files = KeepFilesCurrent(sink, files, stopFiles.Token);
+                ReportLosses();
             }
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
         }
@@ -96,8 +100,7 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
             await Task.WhenAll(processes, files).ConfigureAwait(false);
             lock (_probeLock)
             {
-                _files?.Dispose();
-                _files = null;
+                ReplaceProbe(null);
             }
 
             Counters.SetConnected(false);
@@ -118,8 +121,7 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
 
         lock (_probeLock)
         {
-            _files?.Dispose();
-            _files = null;
+            ReplaceProbe(null);
             if (plan.IsEmpty)
             {
                 return running;
@@ -142,6 +144,33 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
             }
             return Task.WhenAll(running, _files.RunAsync(cancellationToken));
         }
+    }
+
+    /// <summary>Disposes the file probe running now (keeping its count of losses) and runs <paramref name="next"/> instead.</summary>
+    private void ReplaceProbe(FileProbe? next)
+    {
+        if (_files is { } current)
+        {
+            current.Dispose();
+            _overflowsOfEarlierProbes += current.QueueOverflows;
+        }
+
+        _files = next;
+    }
+
+    /// <summary>
+    /// Counts what the probe lost since the start (kernel queue overflows, events the engine queue refused, process
+    /// events the connector's socket dropped) and says, for /healthz, that detection is degraded while losses are recent.
+    /// </summary>
+    private void ReportLosses()
+    {
+        long overflows = _overflowsOfEarlierProbes + (Files?.QueueOverflows ?? 0);
+        long overruns = Interlocked.Read(ref _connectorOverruns);
+        long refused = Counters.Rejected;
+        Counters.SetGauge(FeedGauge.NativeQueueOverflows, overflows);
+        Counters.SetDegraded(_losses.Update(overflows + overruns + refused, _clock.GetUtcNow())
+            ? $"detection degraded: the native probe lost events in the last {RecentLosses.DefaultQuiet.TotalSeconds:0} s ({_losses.Recent} losses: since the start {overflows} fanotify queue overflows, {refused} events refused by the full engine queue, {overruns} process connector overruns)"
+            : null);
     }
 
     /// <summary>Publishes the watch's size on the gauges; returns the watched folders found nowhere yet.</summary>
@@ -189,8 +218,7 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
     {
         lock (_probeLock)
         {
-            _files?.Dispose();
-            _files = null;
+            ReplaceProbe(null);
         }
     }
 
@@ -207,6 +235,7 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
 
     private void Overrun()
     {
+        Interlocked.Increment(ref _connectorOverruns);
         Counters.CountDecodeError();
         LogOverrun(logger);
     }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 
@@ -19,7 +20,27 @@ internal static class PodFiles
     public static PodNames Read(string procRoot, int pid)
     {
         string dir = Path.Combine(procRoot, pid.ToString(CultureInfo.InvariantCulture));
-        return new PodNames(HostName(ProcFacts.TryRead(Path.Combine(dir, "environ"))), Namespace(Path.Combine(dir, "root")));
+        return new PodNames(HostName(ReadEnvironment(Path.Combine(dir, "environ"))), Namespace(Path.Combine(dir, "root")));
+    }
+
+    /// <summary>
+    /// The first <see cref="MaxEnvironmentBytes"/> of a process's environment: the container runtime puts
+    /// <c>HOSTNAME</c> among the first variables, and the rest is the process's to make as large as it likes.
+    /// </summary>
+    public const int MaxEnvironmentBytes = 32 * 1024;
+
+    private static string? ReadEnvironment(string path)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxEnvironmentBytes);
+        try
+        {
+            int read = ProcFacts.TryReadPrefix(path, buffer.AsSpan(0, MaxEnvironmentBytes));
+            return read < 0 ? null : Encoding.UTF8.GetString(buffer, 0, read);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     public static string? HostName(string? environ) =>

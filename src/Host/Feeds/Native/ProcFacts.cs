@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
+using Sigs.Host.Contract;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Native;
@@ -20,6 +22,7 @@ internal static class ProcFacts
         (int? parent, int? ttyNr, ulong? startTime) = ParseStat(stat);
         (string? containerId, string? podUid) = TryReadLines(Path.Combine(dir, "cgroup")) is { } cgroup ? CgroupPaths.Parse(cgroup) : (null, null);
         string[]? status = TryReadLines(Path.Combine(dir, "status"));
+        (IReadOnlyList<string>? args, bool argsTruncated) = ReadArgs(Path.Combine(dir, "cmdline"), stat);
         var process = new ProcessInfo
         {
             Pid = ParseNamespacePid(status) ?? pid,
@@ -28,7 +31,8 @@ internal static class ProcFacts
             EntityId = startTime is ulong start ? EntityId(pid, start) : null,
             Name = TryRead(Path.Combine(dir, "comm"))?.TrimEnd('\n') ?? (stat is null ? null : CommOf(stat)), // gone since: stat had it
             Executable = TryLink(Path.Combine(dir, "exe")),
-            Args = TryRead(Path.Combine(dir, "cmdline")) is { Length: > 0 } cmdline ? cmdline.TrimEnd('\0').Split('\0') : null,
+            Args = args,
+            ArgsTruncated = argsTruncated ? true : null,
             Uid = ParseUid(status),
             Interactive = ttyNr is int tty ? tty != 0 : null,
             Tty = TtyText(ttyNr),
@@ -94,6 +98,62 @@ internal static class ProcFacts
         status?.FirstOrDefault(l => l.StartsWith(label, StringComparison.Ordinal)) is { } line
             ? line[label.Length..].Split('\t', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             : null;
+
+    /// <summary>
+    /// The arguments in <c>/proc/PID/cmdline</c>, of which only the first <see cref="ArgvLimit.MaxBytes"/> + 1 bytes
+    /// are read and, when there are more, the last <see cref="ArgvLimit.TailBytes"/> + 1 (where they are comes from
+    /// <paramref name="stat"/>'s arg_start and arg_end): the kernel copies no more of the process's memory than is
+    /// asked for.
+    /// </summary>
+    public static (IReadOnlyList<string>? Args, bool Truncated) ReadArgs(string path, string? stat)
+    {
+        Span<byte> head = stackalloc byte[ArgvLimit.MaxBytes + 1];
+        Span<byte> tail = stackalloc byte[ArgvLimit.TailBytes + 1];
+        int read = TryReadPrefix(path, head);
+        if (read <= 0)
+        {
+            return (null, false);
+        }
+
+        int tailRead = read > ArgvLimit.MaxBytes && ArgvLength(stat) is long length && length > ArgvLimit.MaxBytes
+            ? TryReadPrefix(path, tail, length - tail.Length)
+            : 0;
+        return ArgvLimit.FromParts(head[..read], tail[..Math.Max(0, tailRead)]);
+    }
+
+    /// <summary>arg_end - arg_start of <c>/proc/PID/stat</c> (fields 48 and 49): how long the process's argv is.</summary>
+    public static long? ArgvLength(string? stat)
+    {
+        int close = stat?.LastIndexOf(')') ?? -1;
+        string[] fields = close < 0 ? [] : stat![(close + 2)..].Split(' ');
+        // fields[0] is field 3.
+        return fields.Length > 46
+            && long.TryParse(fields[45], CultureInfo.InvariantCulture, out long start)
+            && long.TryParse(fields[46], CultureInfo.InvariantCulture, out long end)
+            && end > start
+            ? end - start
+            : null;
+    }
+
+    /// <summary>Reads at most <paramref name="buffer"/>'s length of a file's bytes from <paramref name="offset"/>; the count, or -1 when it cannot be read.</summary>
+    public static int TryReadPrefix(string path, Span<byte> buffer, long offset = 0)
+    {
+        try
+        {
+            using SafeFileHandle file = File.OpenHandle(path);
+            int total = 0;
+            while (total < buffer.Length && RandomAccess.Read(file, buffer[total..], offset + total) is int read and > 0)
+            {
+                total += read;
+            }
+
+            return total;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
 
     public static string? TryRead(string path)
     {

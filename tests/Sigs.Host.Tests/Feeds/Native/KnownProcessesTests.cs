@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Sigs.Host.Contract;
 using Sigs.Host.Feeds.Native;
 using Sigs.Host.Tests.TestSupport;
 
@@ -14,33 +15,12 @@ public sealed class KnownProcessesTests
         try
         {
             var processes = new KnownProcesses();
-            Assert.Equal("bash", processes.ForFileEvent(shell.Id).Process.Name);
-            Assert.Equal("bash", processes.ForFileEvent(shell.Id).Process.Name);
+            Assert.Equal("bash", processes.ForFileEvent(shell.Id)!.Process.Name);
+            Assert.Equal("bash", processes.ForFileEvent(shell.Id)!.Process.Name);
 
             Rename(shell);
 
-            Assert.Equal("renamed", processes.ForFileEvent(shell.Id).Process.Name);
-        }
-        finally
-        {
-            shell.Kill();
-        }
-    }
-
-    [Fact]
-    public void ForFileEventOfSameProcess_TrustsAMatchingComm_AndReadsAgainWhenItDiffers()
-    {
-        using Process shell = RenamingShell();
-        try
-        {
-            var processes = new KnownProcesses();
-            ProcessFacts first = processes.ForFileEvent(shell.Id);
-            Rename(shell);
-
-            // The comm the caller read still says bash: the cached facts, no /proc read.
-            Assert.Same(first, processes.ForFileEventOfSameProcess(shell.Id, "bash\n"));
-            // It says something else (an exec): read again.
-            Assert.Equal("renamed", processes.ForFileEventOfSameProcess(shell.Id, "renamed\n").Process.Name);
+            Assert.Equal("renamed", processes.ForFileEvent(shell.Id)!.Process.Name);
         }
         finally
         {
@@ -53,12 +33,12 @@ public sealed class KnownProcessesTests
     {
         using Process sleeper = Sleep();
         var processes = new KnownProcesses();
-        ulong? entity = processes.ForFileEvent(sleeper.Id).Process.EntityId;
+        ulong? entity = processes.ForFileEvent(sleeper.Id)!.Process.EntityId;
         sleeper.Kill();
         await sleeper.WaitForExitAsync();
 
         Assert.Equal(entity, processes.OnExit(sleeper.Id));
-        Assert.Equal("sleep", processes.ForFileEvent(sleeper.Id).Process.Name);
+        Assert.Equal("sleep", processes.ForFileEvent(sleeper.Id)!.Process.Name);
     }
 
     [Fact]
@@ -90,6 +70,42 @@ public sealed class KnownProcessesTests
         Assert.Equal(7, facts.Process.Pid);
         Assert.Equal(4242, facts.Process.HostPid);
         Assert.Null(facts.Process.Uid);
+    }
+
+    [Fact]
+    public void OnExec_OfAProcessWithAHugeArgv_ReadsOnlyTheLimit_AndMarksIt()
+    {
+        using var proc = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(proc.Path, "4242"));
+        proc.File("4242/stat", "4242 (spawnbig) S 4200 4242 4200 0 -1 4194304 120 0 0 0 0 0 0 0 20 0 1 0 987654 8192000 200 18446744073709551615");
+        proc.File("4242/cmdline", "spawnbig\0--extra\0" + string.Concat(Enumerable.Repeat(new string('z', 1000) + "\0", 2000)));
+
+        ProcessFacts facts = new KnownProcesses(proc.Path).OnExec(4242);
+
+        Assert.True(facts.Process.ArgsTruncated);
+        Assert.Equal(["spawnbig", "--extra"], facts.Process.Args!.Take(2));
+        Assert.True(facts.Process.Args!.Sum(a => a.Length + 1) - 1 <= ArgvLimit.MaxBytes);
+    }
+
+    [Fact]
+    public void OnExec_ManyProcessesWithLargeArgv_KeepsTheFactsWithinTheByteBound()
+    {
+        const long Bound = 256 * 1024;
+        using var proc = new TempFolder();
+        var processes = new KnownProcesses(proc.Path, maxBytes: Bound);
+        for (int pid = 1; pid <= 500; pid++)
+        {
+            Directory.CreateDirectory(Path.Combine(proc.Path, $"{pid}"));
+            proc.File($"{pid}/stat", $"{pid} (big) S 1 {pid} 1 0 -1 4194304 120 0 0 0 0 0 0 0 20 0 1 0 {pid} 8192000 200 18446744073709551615");
+            proc.File($"{pid}/cmdline", "big\0" + new string('a', 100_000));
+            processes.OnExec(pid);
+            if (pid % 2 == 0)
+            {
+                processes.OnExit(pid - 1);
+            }
+
+            Assert.True(processes.Bytes <= Bound + (Bound / 16), $"{processes.Bytes} bytes after {pid} execs");
+        }
     }
 
     /// <summary>

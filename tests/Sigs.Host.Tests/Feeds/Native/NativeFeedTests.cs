@@ -84,6 +84,26 @@ public sealed class NativeFeedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Exec_WithAHugeArgv_KeepsOnlyTheLimit_MarkedAsCut()
+    {
+        // An unprivileged process may pass ~2 MB of argv (the kernel's limit with an 8 MB stack): 16 arguments of
+        // 100,000 bytes. The probe reads the first 3,072 bytes and the last 1,024, and says the middle is missing.
+        await Eventually.TrueAsync(() => _feed.Counters.Connected, "the probe to start");
+        string credentials = Credentials();
+        string[] args = ["-", .. Enumerable.Range(0, 16).Select(i => new string((char)('a' + i), 100_000)), credentials];
+        using Process cat = Start("/bin/cat", args);
+
+        SecurityEvent exec = await ExecOfAsync(e => e.Process!.HostPid == cat.Id);
+        cat.Kill();
+        await cat.WaitForExitAsync();
+
+        Assert.True(exec.Process!.ArgsTruncated);
+        Assert.Equal(["/bin/cat", "-"], exec.Process.Args!.Take(2));
+        Assert.Equal(credentials, exec.Process.Args![^1]);
+        Assert.True(exec.Process.Args!.Sum(a => System.Text.Encoding.UTF8.GetByteCount(a) + 1) - 1 <= Sigs.Host.Contract.ArgvLimit.MaxBytes);
+    }
+
+    [Fact]
     public async Task Exec_FromATerminal_IsInteractive()
     {
         await Eventually.TrueAsync(() => _feed.Counters.Connected, "the probe to start");

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Sigs.Host.Feeds.Native;
 using Sigs.Plugins;
 
@@ -43,25 +42,5 @@ public class WatchPlanTests
         Assert.True(WatchPlan.From([(Opens, [])]).IsEmpty);
         Assert.Equal(WatchPlan.From([(Opens, ["/a/"])]), WatchPlan.From([(Opens, ["/a/"])]));
         Assert.NotEqual(WatchPlan.From([(Opens, ["/a/"])]), WatchPlan.From([(Opens, ["/b/"])]));
-    }
-
-    [Theory]
-    [InlineData("257 0xffffff9c 0x7ffd02309748 0x0 0x0 0x0 0x0 0x7ffd023089e0 0x7f63e9ffc011", 0)]
-    [InlineData("257 0xffffff9c 0x7ffd02309748 0x241 0x1b6 0x0 0x0 0x7ffd023089e0 0x7f63e9ffc011", 0x241)]
-    [InlineData("2 0x7ffd02309748 0x2 0x0 0x0 0x0 0x0 0x7ffd023089e0 0x7f63e9ffc011", 2)]
-    [InlineData("85 0x7ffd02309748 0x1a4 0x0 0x0 0x0 0x0 0x7ffd023089e0 0x7f63e9ffc011", 0x241)]
-    [InlineData("437 0xffffff9c 0x7ffd02309748 0x7ffd0230a000 0x18 0x0 0x0 0x7ffd023089e0 0x7f63e9ffc011", null)]
-    [InlineData("running", null)]
-    [InlineData(null, null)]
-    public void FlagsFromSyscall_X64_ReadsTheFlagsArgumentOfOpenCalls(string? syscall, int? flags)
-    {
-        Assert.Equal(flags, FileProbe.FlagsFromSyscall(syscall, Architecture.X64));
-    }
-
-    [Fact]
-    public void FlagsFromSyscall_Arm64_UsesItsOwnNumbers()
-    {
-        Assert.Equal(1, FileProbe.FlagsFromSyscall("56 0xffffff9c 0xffffd000 0x1 0x0 0x0 0x0 0xffffc000 0x4000", Architecture.Arm64));
-        Assert.Null(FileProbe.FlagsFromSyscall("257 0xffffff9c 0xffffd000 0x1 0x0 0x0 0x0 0xffffc000 0x4000", Architecture.Arm64));
     }
 }
