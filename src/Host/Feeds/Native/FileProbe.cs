@@ -201,7 +201,7 @@ internal sealed class FileProbe : IDisposable
 
             var file = new FileEventInfo { Path = Encoding.UTF8.GetString(pathBytes), Flags = flags };
             DateTimeOffset time = _clock.GetUtcNow();
-            _openEvents.Publish(pid, facts => Event(EventNames.FileOpen, facts, file, time));
+            _openEvents.Publish(pid, Monotonic.Now(), facts => Event(EventNames.FileOpen, facts, file, time));
         }
     }
 
@@ -234,6 +234,7 @@ internal sealed class FileProbe : IDisposable
             }
 
             DateTimeOffset time = _clock.GetUtcNow();
+            long readAt = Monotonic.Now();
 
             string? oldPath = null;
             string? newPath = null;
@@ -274,7 +275,7 @@ internal sealed class FileProbe : IDisposable
             }
 
             var file = new FileEventInfo { Path = newPath, OldPath = oldPath, NewPath = newPath };
-            _renameEvents.Publish(pid, renamer => Event(EventNames.FileRename, renamer, file, time));
+            _renameEvents.Publish(pid, readAt, renamer => Event(EventNames.FileRename, renamer, file, time));
         }
     }
 

@@ -33,9 +33,26 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
     private static readonly TimeSpan PodRetryInterval = TimeSpan.FromSeconds(1);
 
     private readonly Lock _lock = new();
+    private long _currentAsOf;
     private readonly BoundedMap<int, ProcessFacts> _byPid = new(capacity, weigh: Weigh, maxWeight: maxBytes);
     private readonly BoundedMap<int, ProcessFacts> _exited = new(ExitedCapacity, weigh: Weigh, maxWeight: maxBytes / 16);
     private readonly BoundedMap<string, PodNames> _pods = new(PodCapacity, StringComparer.Ordinal);
+    private readonly BoundedMap<int, int> _parents = new(65_536); // new process -> its parent, from forks
+
+    /// <summary>
+    /// A monotonic time (<see cref="Monotonic"/>, ns) by which every exec the kernel reported has been read and
+    /// stored: the facts of a process that exec'd before it and is gone now are here, if it was alive when read.
+    /// </summary>
+    public long CurrentAsOf => Volatile.Read(ref _currentAsOf);
+
+    /// <summary>The process connector found nothing left to read at <paramref name="monotonicNow"/>.</summary>
+    public void CaughtUp(long monotonicNow)
+    {
+        long current;
+        while ((current = Volatile.Read(ref _currentAsOf)) < monotonicNow && Interlocked.CompareExchange(ref _currentAsOf, monotonicNow, current) != current)
+        {
+        }
+    }
 
     /// <summary>What the facts kept weigh now, live and exited, in bytes.</summary>
     public long Bytes
@@ -49,10 +66,40 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
         }
     }
 
-    /// <summary>Reads a process that has just exec'd, and its pod's names when they are not known yet.</summary>
+    /// <summary>A process forked <paramref name="pid"/>: an exec of it gone before it is read inherits the parent's facts.</summary>
+    public void OnFork(int pid, int parent)
+    {
+        lock (_lock)
+        {
+            _parents.Set(pid, parent);
+        }
+    }
+
+    /// <summary>
+    /// Reads a process that has just exec'd, and its pod's names when they are not known yet. A process that exited
+    /// before it was read (a short <c>cat</c> on a busy node) keeps what its stat still said, and takes its container,
+    /// pod and terminal from what it was before this exec, or else from its parent: both survive an exec and a fork
+    /// unchanged unless the process changed them itself.
+    /// </summary>
     public ProcessFacts OnExec(int pid)
     {
         ProcessFacts facts = ProcFacts.Read(procRoot, pid);
+        if (facts.Exited && Earlier(pid, facts.Process.ParentPid) is { } earlier)
+        {
+            facts = facts with
+            {
+                ContainerId = earlier.ContainerId,
+                PodUid = earlier.PodUid,
+                Process = facts.Process with
+                {
+                    Interactive = earlier.Process.Interactive,
+                    Tty = earlier.Process.Tty,
+                    Uid = facts.Process.Uid ?? earlier.Process.Uid,
+                    ParentPid = facts.Process.ParentPid ?? ParentOf(pid),
+                },
+            };
+        }
+
         Store(pid, facts);
         if (facts.PodUid is { } podUid && NeedsPodNames(podUid))
         {
@@ -70,6 +117,7 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
     {
         lock (_lock)
         {
+            _parents.Remove(pid, out _);
             if (!_byPid.Remove(pid, out ProcessFacts? facts))
             {
                 return null;
@@ -81,17 +129,17 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
     }
 
     /// <summary>
-    /// The facts of a process behind a file event. Reads <c>/proc/PID/stat</c> to check the cached entry is the
-    /// same incarnation and image (start time and comm); reads everything again when it is not. Null when the
-    /// process is gone and was never read (the process connector may not have got to its exec yet: see
-    /// <see cref="Known"/>). Never reads files outside /proc.
+    /// The facts of a live process behind a file event. Reads <c>/proc/PID/stat</c> to check the cached entry is
+    /// the same incarnation and image (start time and comm); reads everything again when it is not. Null when the
+    /// process is gone (then <see cref="Known"/> has what was read of it, once <see cref="CurrentAsOf"/> says so).
+    /// Never reads files outside /proc.
     /// </summary>
     public ProcessFacts? ForFileEvent(int pid)
     {
         string? stat = ProcFacts.ReadQuick(pid, "stat");
-        if (stat is null)
+        if (stat is null || ProcFacts.HasExited(stat))
         {
-            return Known(pid); // gone already: what was known before, if anything
+            return null;
         }
 
         ProcessFacts? cached;
@@ -110,8 +158,36 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
         }
 
         ProcessFacts facts = ProcFacts.Read(procRoot, pid);
+        if (facts.Exited)
+        {
+            return null; // it exited while read: what it showed then is not its own
+        }
+
         Store(pid, facts);
         return facts;
+    }
+
+    /// <summary>The facts <paramref name="pid"/> had before its exec: its own earlier image's, or its parent's.</summary>
+    private ProcessFacts? Earlier(int pid, int? parent)
+    {
+        lock (_lock)
+        {
+            if (_byPid.TryGetValue(pid, out ProcessFacts? own))
+            {
+                return own;
+            }
+
+            int? forker = parent ?? (_parents.TryGetValue(pid, out int forked) ? forked : null);
+            return forker is int p && (_byPid.TryGetValue(p, out ProcessFacts? facts) || _exited.TryGetValue(p, out facts)) ? facts : null;
+        }
+    }
+
+    private int? ParentOf(int pid)
+    {
+        lock (_lock)
+        {
+            return _parents.TryGetValue(pid, out int parent) ? parent : null;
+        }
     }
 
     /// <summary>What was read of <paramref name="pid"/> (alive or exited), without looking at /proc; null when nothing.</summary>

@@ -72,7 +72,7 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
     {
         using var connector = new ProcessConnector();
         Task processes = Task.Factory.StartNew(
-            () => connector.Run(e => OnProcessEvent(sink, e), Overrun, cancellationToken),
+            () => connector.Run(e => OnProcessEvent(sink, e), Overrun, _processes.CaughtUp, cancellationToken),
             cancellationToken,
             TaskCreationOptions.LongRunning,
             TaskScheduler.Default);
@@ -185,15 +185,19 @@ internal sealed partial class NativeFeed(ILogger logger, Func<WatchPlan> watchPl
 
     private void OnProcessEvent(IEventSink sink, ProcessEvent processEvent)
     {
-        if (processEvent.IsExec)
+        switch (processEvent.Kind)
         {
-            ProcessFacts facts = _processes.OnExec(processEvent.Pid);
-            Publish(sink, NativeEvents.Create(EventNames.ProcessExec, facts, facts.PodUid is { } pod ? _processes.PodOf(pod) : null, _clock.GetUtcNow()));
-            Files?.Marks.OnExec(processEvent.Pid);
-        }
-        else
-        {
-            Publish(sink, Exit(processEvent, _processes.OnExit(processEvent.Pid)));
+            case ProcessEventKind.Fork:
+                _processes.OnFork(processEvent.Pid, processEvent.ParentPid);
+                break;
+            case ProcessEventKind.Exec:
+                ProcessFacts facts = _processes.OnExec(processEvent.Pid);
+                Publish(sink, NativeEvents.Create(EventNames.ProcessExec, facts, facts.PodUid is { } pod ? _processes.PodOf(pod) : null, _clock.GetUtcNow()));
+                Files?.Marks.OnExec(processEvent.Pid);
+                break;
+            default:
+                Publish(sink, Exit(processEvent, _processes.OnExit(processEvent.Pid)));
+                break;
         }
     }
 

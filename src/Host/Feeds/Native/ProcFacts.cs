@@ -7,7 +7,14 @@ using Sigs.Plugins;
 namespace Sigs.Host.Feeds.Native;
 
 /// <summary>What the probe knows of one process: its facts and, when it runs in one, its container and pod.</summary>
-internal sealed record ProcessFacts(ProcessInfo Process, string? ContainerId, string? PodUid);
+internal sealed record ProcessFacts(ProcessInfo Process, string? ContainerId, string? PodUid)
+{
+    /// <summary>
+    /// Read from a process that had exited (gone, or a zombie whose cgroup, terminal, argv and executable the
+    /// kernel no longer shows): only what its stat still said is its own.
+    /// </summary>
+    public bool Exited { get; init; }
+}
 
 /// <summary>
 /// Reads what <c>/proc/PID</c> says about a process. A process may exit while it is read: whatever was read
@@ -37,7 +44,32 @@ internal static class ProcFacts
             Interactive = ttyNr is int tty ? tty != 0 : null,
             Tty = TtyText(ttyNr),
         };
-        return new ProcessFacts(process, containerId, podUid);
+        // Read last, stat says whether the process lived through every read above (an exit is for good).
+        string? statAfter = TryRead(Path.Combine(dir, "stat"));
+        return new ProcessFacts(process, containerId, podUid) { Exited = stat is null || statAfter is null || HasExited(statAfter) };
+    }
+
+    /// <summary>
+    /// True when <c>/proc/PID/stat</c> says the process is exiting (PF_EXITING in its flags, field 9: its terminal
+    /// and cgroup are already let go), a zombie (Z) or dead (X): what /proc shows of it is no longer its own.
+    /// </summary>
+    public static bool HasExited(string stat)
+    {
+        const uint PfExiting = 0x4;
+        int close = stat.LastIndexOf(')');
+        if (close < 0 || close + 2 >= stat.Length)
+        {
+            return true;
+        }
+
+        if (stat[close + 2] is 'Z' or 'X')
+        {
+            return true;
+        }
+
+        // Fields after the comm: state (3), ppid, pgrp, session, tty_nr, tpgid, flags (9).
+        string[] fields = stat[(close + 2)..].Split(' ', 8);
+        return fields.Length > 6 && uint.TryParse(fields[6], CultureInfo.InvariantCulture, out uint flags) && (flags & PfExiting) != 0;
     }
 
     /// <summary>Pid and start time name one incarnation of a process.</summary>

@@ -3,12 +3,22 @@ using System.Runtime.InteropServices;
 
 namespace Sigs.Host.Feeds.Native;
 
-/// <summary>What the kernel's process connector reported.</summary>
-internal readonly record struct ProcessEvent(bool IsExec, int Pid, int ParentPid, int ExitCode);
+internal enum ProcessEventKind
+{
+    Fork,
+    Exec,
+    Exit,
+}
+
+/// <summary>What the kernel's process connector reported: for a fork, <see cref="Pid"/> is the new process.</summary>
+internal readonly record struct ProcessEvent(ProcessEventKind Kind, int Pid, int ParentPid, int ExitCode)
+{
+    public bool IsExec => Kind == ProcessEventKind.Exec;
+}
 
 /// <summary>
-/// The netlink process connector (<c>NETLINK_CONNECTOR</c>, <c>CN_IDX_PROC</c>): the kernel reports every exec and
-/// exit. Needs CAP_NET_ADMIN. Only thread-group leaders are reported (threads are not processes).
+/// The netlink process connector (<c>NETLINK_CONNECTOR</c>, <c>CN_IDX_PROC</c>): the kernel reports every fork,
+/// exec and exit. Needs CAP_NET_ADMIN. Only processes are reported, not threads.
 /// </summary>
 internal sealed partial class ProcessConnector : IDisposable
 {
@@ -22,9 +32,11 @@ internal sealed partial class ProcessConnector : IDisposable
     private const uint CnIdxProc = 1;
     private const uint CnValProc = 1;
     private const uint ProcCnMcastListen = 1;
+    private const uint ProcEventFork = 0x00000001;
     private const uint ProcEventExec = 0x00000002;
     private const uint ProcEventExit = 0x80000000;
     private const int HeaderBytes = 16 + 20; // nlmsghdr + cn_msg
+    private const int MsgDontWait = 0x40;
 
     private readonly int _socket;
 
@@ -61,14 +73,23 @@ internal sealed partial class ProcessConnector : IDisposable
 
     /// <summary>
     /// Reads events until cancelled, handing each to <paramref name="onEvent"/>. Messages the kernel dropped
-    /// because the buffer was full are reported through <paramref name="onOverrun"/>.
+    /// because the buffer was full are reported through <paramref name="onOverrun"/>. Each time the socket is
+    /// found empty, <paramref name="onCaughtUp"/> gets the monotonic time (ns) taken just before: the kernel queues
+    /// an exec's message before the exec returns, so every exec before that time has been handed on.
     /// </summary>
-    public void Run(Action<ProcessEvent> onEvent, Action onOverrun, CancellationToken cancellationToken)
+    public void Run(Action<ProcessEvent> onEvent, Action onOverrun, Action<long> onCaughtUp, CancellationToken cancellationToken)
     {
         byte[] buffer = new byte[8192];
         while (!cancellationToken.IsCancellationRequested)
         {
-            int read = Receive(buffer);
+            long before = Monotonic.Now();
+            int read = Receive(buffer, MsgDontWait);
+            if (read < 0 && Marshal.GetLastPInvokeError() == 11) // EAGAIN: nothing waits
+            {
+                onCaughtUp(before);
+                read = Receive(buffer, 0);
+            }
+
             if (read < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
@@ -106,15 +127,13 @@ internal sealed partial class ProcessConnector : IDisposable
         ReadOnlySpan<byte> data = procEvent[16..];
         int pid = BinaryPrimitives.ReadInt32LittleEndian(data);
         int tgid = BinaryPrimitives.ReadInt32LittleEndian(data[4..]);
-        if (pid != tgid)
-        {
-            return null;
-        }
-
         return what switch
         {
-            ProcEventExec => new ProcessEvent(true, tgid, 0, 0),
-            ProcEventExit when data.Length >= 24 => new ProcessEvent(false, tgid, BinaryPrimitives.ReadInt32LittleEndian(data[20..]), BinaryPrimitives.ReadInt32LittleEndian(data[8..])),
+            // fork: parent pid, parent tgid, child pid, child tgid; a new thread has a child pid other than its tgid.
+            ProcEventFork when data.Length >= 16 && BinaryPrimitives.ReadInt32LittleEndian(data[8..]) is int child && child == BinaryPrimitives.ReadInt32LittleEndian(data[12..])
+                => new ProcessEvent(ProcessEventKind.Fork, child, tgid, 0),
+            ProcEventExec when pid == tgid => new ProcessEvent(ProcessEventKind.Exec, tgid, 0, 0),
+            ProcEventExit when pid == tgid && data.Length >= 24 => new ProcessEvent(ProcessEventKind.Exit, tgid, BinaryPrimitives.ReadInt32LittleEndian(data[20..]), BinaryPrimitives.ReadInt32LittleEndian(data[8..])),
             _ => null,
         };
     }
@@ -148,11 +167,11 @@ internal sealed partial class ProcessConnector : IDisposable
         }
     }
 
-    private unsafe int Receive(byte[] buffer)
+    private unsafe int Receive(byte[] buffer, int flags)
     {
         fixed (byte* bytes = buffer)
         {
-            return (int)recv(_socket, bytes, buffer.Length, 0);
+            return (int)recv(_socket, bytes, buffer.Length, flags);
         }
     }
 

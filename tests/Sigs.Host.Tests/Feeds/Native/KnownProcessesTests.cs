@@ -29,7 +29,7 @@ public sealed class KnownProcessesTests
     }
 
     [Fact]
-    public async Task ForFileEvent_AfterExit_KeepsWhatWasKnown()
+    public async Task ForFileEvent_AfterExit_IsNull_AndWhatWasKnownStays()
     {
         using Process sleeper = Sleep();
         var processes = new KnownProcesses();
@@ -38,7 +38,8 @@ public sealed class KnownProcessesTests
         await sleeper.WaitForExitAsync();
 
         Assert.Equal(entity, processes.OnExit(sleeper.Id));
-        Assert.Equal("sleep", processes.ForFileEvent(sleeper.Id)!.Process.Name);
+        Assert.Null(processes.ForFileEvent(sleeper.Id));
+        Assert.Equal("sleep", processes.Known(sleeper.Id)!.Process.Name);
     }
 
     [Fact]
@@ -55,6 +56,47 @@ public sealed class KnownProcessesTests
         Assert.Equal("mv", facts.Process.Name);
         Assert.Equal(4200, facts.Process.ParentPid);
         Assert.Null(facts.Process.Args);
+    }
+
+    [Fact]
+    public void OnExec_OfAProcessThatExitedBeforeItWasRead_TakesItsContainerAndTerminalFromBeforeTheExec()
+    {
+        // A shell in a container with a terminal execs `cat`, which reads and exits before the probe reads it: a
+        // zombie's /proc shows the root cgroup and no terminal, then nothing at all.
+        using var proc = new TempFolder();
+        Directory.CreateDirectory(Path.Combine(proc.Path, "4242"));
+        proc.File("4242/stat", "4242 (sh) S 4200 4242 4200 34816 -1 4194304 120 0 0 0 0 0 0 0 20 0 1 0 987654 8192000 200 18446744073709551615");
+        proc.File("4242/cgroup", "0::/kubepods.slice/kubepods-pod0f1e2d3c_4b5a_6978_8a9b_0c1d2e3f4a5b.slice/cri-containerd-5c1f0e9d8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e.scope\n");
+        var processes = new KnownProcesses(proc.Path);
+        ProcessFacts shell = processes.OnExec(4242);
+        Assert.NotNull(shell.ContainerId);
+        Assert.False(shell.Exited);
+
+        proc.File("4242/stat", "4242 (cat) Z 4200 4242 4200 0 -1 4227084 120 0 0 0 0 0 0 0 20 0 1 0 987654 0 0 18446744073709551615");
+        proc.File("4242/cgroup", "0::/\n");
+        ProcessFacts zombie = processes.OnExec(4242);
+        Directory.Delete(Path.Combine(proc.Path, "4242"), recursive: true);
+        processes.OnFork(4343, 4242);
+        ProcessFacts gone = processes.OnExec(4343);
+
+        Assert.True(zombie.Exited);
+        Assert.Equal("cat", zombie.Process.Name);
+        Assert.Equal(shell.ContainerId, zombie.ContainerId);
+        Assert.True(zombie.Process.Interactive);
+        Assert.True(gone.Exited);
+        Assert.Equal(shell.ContainerId, gone.ContainerId);
+        Assert.Equal(4242, gone.Process.ParentPid);
+    }
+
+    [Theory]
+    [InlineData("4242 (cat) R 4200 4242 4200 34816 -1 4194304 120", false)]
+    [InlineData("4242 (cat) R 4200 4242 4200 34816 -1 4194308 120", true)] // PF_EXITING
+    [InlineData("4242 (a) b) Z 4200 4242 4200 0 -1 4227084 120", true)]
+    [InlineData("4242 (cat) X", true)]
+    [InlineData("garbage", true)]
+    public void HasExited_ReadsStateAndTheExitingFlag(string stat, bool exited)
+    {
+        Assert.Equal(exited, ProcFacts.HasExited(stat));
     }
 
     [Fact]
