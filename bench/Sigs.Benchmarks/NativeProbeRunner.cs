@@ -141,10 +141,11 @@ internal static partial class NativeProbeRunner
         await Task.Delay(TimeSpan.FromSeconds(8)); // started and scanned
         long before = StatusKilobytes(host.Id, "VmRSS:");
 
-        // 16 arguments of 128,000 bytes (one argument may be at most 128 KiB) and a credential path, so SIGS-1004
+        // A credential path and 16 arguments of 128,000 bytes (one argument may be at most 128 KiB), so SIGS-1004
         // fires and its finding carries the argv: 2 MB per exec.
         var clock = Stopwatch.StartNew();
-        string script = $"A=$(head -c 128000 /dev/zero | tr '\\0' a); for i in $(seq {Execs}); do /bin/true /root/.aws/credentials $A $A $A $A $A $A $A $A $A $A $A $A $A $A $A $A; done";
+        // `cat` (a reader SIGS-1004 knows) with the path first; it fails at once on the long names that follow.
+        string script = $"A=$(head -c 128000 /dev/zero | tr '\\0' a); args=(/root/.aws/credentials); for j in $(seq 16); do args+=(\"$A\"); done; for i in $(seq {Execs}); do /bin/cat \"${{args[@]}}\" 2>/dev/null; done";
         using (Process execs = Process.Start(new ProcessStartInfo("/bin/bash", ["-c", script]) { UseShellExecute = false })!)
         {
             await execs.WaitForExitAsync();

@@ -178,7 +178,7 @@ public class DeployManifestsTests
         Assert.Equal(["ALL"], Items2(At(sigs, "securityContext", "capabilities"), "drop"));
         Assert.Equal(["SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "DAC_READ_SEARCH"], Items2(At(sigs, "securityContext", "capabilities"), "add"));
         Assert.Equal(Text(Container(PodSpec("kubernetes/tracee-sidecar.yaml"), "sigs"), "image"), Text(sigs, "image"));
-        Assert.Equal(new Uri(new AdminConfig().Listen).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(sigs, "livenessProbe", "httpGet", "port"));
+        Assert.Equal(new Uri(new AdminConfig().Listen).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(sigs, "readinessProbe", "httpGet", "port"));
         Assert.Equal(["sigs-config"], Items(pod, "volumes").Select(v => Text(v, "name")));
     }
 

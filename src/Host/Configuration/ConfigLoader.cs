@@ -12,6 +12,9 @@ namespace Sigs.Host.Configuration;
 /// </summary>
 internal static class ConfigLoader
 {
+    /// <summary>The largest configuration file read: far beyond any real one, small enough that reading it costs nothing.</summary>
+    public const int MaxBytes = 1 << 20;
+
     public static SigsConfig Load(string? path, ExtensionTypes types)
     {
         if (path is null)
@@ -22,7 +25,7 @@ internal static class ConfigLoader
         string yaml;
         try
         {
-            yaml = File.ReadAllText(path);
+            yaml = BoundedFile.ReadText(path, MaxBytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -25,4 +25,4 @@ internal interface IEventPublisher : IAsyncDisposable
 }
 
 /// <summary>What a forward did so far: published (acknowledged by JetStream), spooled now, dropped, queued now, connected.</summary>
-internal sealed record ForwardCounts(long Published, long Duplicates, long Retries, long Dropped, long Spooled, int Queued, bool Connected, bool Delivering);
+internal sealed record ForwardCounts(long Published, long Duplicates, long Retries, long Dropped, long Spooled, int Queued, bool Connected, bool Delivering, string? SpoolProblem = null);

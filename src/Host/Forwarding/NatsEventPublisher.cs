@@ -83,7 +83,8 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
         _spool.Count,
         _queue.Reader.Count,
         _link.Connected,
-        _delivering && _link.Connected);
+        _delivering && _link.Connected,
+        _spool.Problem);
 
     public void Start() => _sender = Task.Run(() => RunAsync(_stop.Token));
 
@@ -279,14 +280,16 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
     private void Spool(List<JetStreamMessage> messages)
     {
         SpoolEntry? entry;
+        byte[] body = SpoolForm(messages);
         try
         {
-            entry = _spool.Add(SpoolForm(messages));
+            entry = _spool.Add(body);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Drop(messages.Sum(m => m.Count), $"cannot write the spool: {ex.Message}");
-            return;
+            // The spool's folder cannot be written (full, read-only): the batch waits in memory, and is lost only
+            // if Sigs stops before it is sent. /healthz names the spool's problem meanwhile.
+            entry = _spool.AddToMemory(body);
         }
 
         if (entry is null)
@@ -329,14 +332,7 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException)
         {
             _waiting.RemoveAt(0);
-            try
-            {
-                _spool.Remove(entry);
-            }
-            catch (IOException)
-            {
-                // Already gone.
-            }
+            _spool.Remove(entry);
 
             Drop(1, $"spooled batch {entry.File} cannot be read ({ex.Message}); its events are lost");
             return null;

@@ -18,4 +18,13 @@ internal sealed partial class DeliveringOutput
 
     [LoggerMessage(EventId = 5005, Level = LogLevel.Warning, Message = "Output {Output} stopped with {Count} findings undelivered; {Fate}")]
     private static partial void LogUndelivered(ILogger logger, string output, int count, string fate);
+
+    [LoggerMessage(EventId = 5010, Level = LogLevel.Warning, Message = "Output {Output}: {Problem}; findings wait in memory while the queue has room (logged once until it changes)")]
+    private static partial void LogSpoolFailing(ILogger logger, string output, string problem);
+
+    [LoggerMessage(EventId = 5011, Level = LogLevel.Information, Message = "Output {Output}: its spool works again")]
+    private static partial void LogSpoolRecovered(ILogger logger, string output);
+
+    [LoggerMessage(EventId = 5012, Level = LogLevel.Information, Message = "Output {Output}: removed {Count} temporary files an interrupted write left in {Folder}")]
+    private static partial void LogLeftoversRemoved(ILogger logger, string output, int count, string folder);
 }

@@ -10,7 +10,11 @@ namespace Sigs.Host.Outputs;
 /// passing (a network error, HTTP 5xx, no JetStream answer) is retried with capped, jittered backoff until it is
 /// acknowledged; a refusal for good is dropped and counted. Findings wait in a bounded queue; with
 /// <c>spoolDir</c> each one is written to disk first (<see cref="DiskSpool"/>) and deleted only once acknowledged,
-/// so findings survive an outage and a Sigs restart. What cannot be queued is dropped, counted and logged.
+/// so findings survive an outage and a Sigs restart. A spool that cannot write (full, read-only) keeps the finding
+/// in memory while the queue has room; nothing a target or the spool throws ends the delivery loop: it is logged
+/// once per change, counted as a retry, and tried again with backoff. While the target fails or the spool has a
+/// problem, <see cref="DeliveryCounts.Problem"/> says so for /healthz. What cannot be queued is dropped, counted
+/// and logged.
 /// </summary>
 internal sealed partial class DeliveringOutput : IFindingOutput
 {
@@ -26,6 +30,9 @@ internal sealed partial class DeliveringOutput : IFindingOutput
     private readonly RecordedCount _dropped = new();
     private readonly RecordedCount _retries = new();
     private readonly TimeProvider _clock;
+    private long _unspooled;
+    private string? _failing; // why the target fails now, or null
+    private string? _spoolProblemLogged;
 
     public DeliveringOutput(IDeliveryTarget target, string? spoolDir, int capacity, ILogger logger, ReconnectDelays? delays = null, TimeProvider? clock = null)
     {
@@ -59,30 +66,56 @@ internal sealed partial class DeliveringOutput : IFindingOutput
 
     public long Retries => _retries.Value;
 
-    public DeliveryCounts Deliveries => new(Delivered, Retries, Dropped, _queue.Reader.Count, _spool?.Count ?? 0);
+    public DeliveryCounts Deliveries => new(Delivered, Retries, Dropped, _queue.Reader.Count, _spool?.Count ?? 0, Interlocked.Read(ref _unspooled), Problem);
+
+    /// <summary>Why findings are not delivered or not spooled now, or null.</summary>
+    private string? Problem =>
+        (Volatile.Read(ref _failing) is { } failing ? $"cannot deliver ({failing}); {_queue.Reader.Count} findings wait" : null)
+        is var delivery && _spool?.Problem is { } spool ? (delivery is null ? $"spool: {spool}" : $"{delivery}; spool: {spool}") : delivery;
 
     public void Write(Finding finding, ReadOnlyMemory<byte> json)
     {
         byte[] body = _target.Message(finding, json);
         SpoolEntry? spooled = null;
-        if (_spool is not null && (spooled = _spool.Add(body)) is null)
+        bool inMemory = false;
+        if (_spool is not null)
         {
-            Drop(finding.Signature.Id, "the spool is full");
-            return;
+            try
+            {
+                if ((spooled = _spool.Add(body)) is null)
+                {
+                    Drop(finding.Signature.Id, "the spool is full");
+                    return;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                inMemory = true; // the queue still has it; lost only if Sigs stops before it is delivered
+            }
+
+            ReportSpool();
         }
 
-        if (!_queue.Writer.TryWrite(new Pending(body, spooled)))
+        if (!_queue.Writer.TryWrite(new Pending(body, spooled, inMemory)))
         {
             Drop(finding.Signature.Id, "the queue is full");
             if (spooled is not null)
             {
                 _spool!.Remove(spooled);
             }
+
+            return;
+        }
+
+        if (inMemory)
+        {
+            Interlocked.Increment(ref _unspooled);
         }
     }
 
     public void Dispose()
     {
+        // The send loop catches everything but cancellation, so these waits never throw.
         _queue.Writer.TryComplete();
         if (!_sender.Wait(TimeSpan.FromSeconds(5)))
         {
@@ -115,20 +148,31 @@ internal sealed partial class DeliveringOutput : IFindingOutput
         }
     }
 
-    /// <summary>Sends one finding until it is acknowledged or refused for good.</summary>
+    /// <summary>
+    /// Sends one finding until it is acknowledged or refused for good. A failure, or anything the target throws, is
+    /// retried with backoff; the spool's own errors never reach here (<see cref="DiskSpool.Remove"/>).
+    /// </summary>
     private async Task DeliverAsync(Pending pending)
     {
         var backoff = new Backoff(_delays.Initial, _delays.Maximum);
-        bool failing = false;
         while (true)
         {
-            DeliveryResult result = await _target.SendAsync(pending.Body, _stop.Token).ConfigureAwait(false);
+            DeliveryResult result;
+            try
+            {
+                result = await _target.SendAsync(pending.Body, _stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !_stop.IsCancellationRequested)
+            {
+                result = DeliveryResult.Failed($"{ex.GetType().Name}: {ex.Message}");
+            }
+
             if (result.Status != DeliveryStatus.Failed)
             {
                 if (result.Status == DeliveryStatus.Delivered)
                 {
                     _delivered.Add();
-                    if (failing)
+                    if (Interlocked.Exchange(ref _failing, null) is not null)
                     {
                         LogRecovered(_logger, Name);
                     }
@@ -141,20 +185,44 @@ internal sealed partial class DeliveringOutput : IFindingOutput
                 if (pending.Spooled is not null)
                 {
                     _spool!.Remove(pending.Spooled);
+                    ReportSpool();
+                }
+
+                if (pending.InMemoryOnly)
+                {
+                    Interlocked.Decrement(ref _unspooled);
                 }
 
                 return;
             }
 
-            string failure = result.Reason!;
-            if (!failing)
+            if (Interlocked.Exchange(ref _failing, result.Reason!) is null)
             {
-                LogFailing(_logger, Name, failure);
-                failing = true;
+                LogFailing(_logger, Name, result.Reason!);
             }
 
             _retries.Add();
             await Task.Delay(backoff.Next(), _clock, _stop.Token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Logs the spool's problem once when it appears or changes, and once when it is gone.</summary>
+    private void ReportSpool()
+    {
+        string? problem = _spool!.Problem;
+        string? logged = Volatile.Read(ref _spoolProblemLogged);
+        if (problem == logged || Interlocked.CompareExchange(ref _spoolProblemLogged, problem, logged) != logged)
+        {
+            return;
+        }
+
+        if (problem is null)
+        {
+            LogSpoolRecovered(_logger, Name);
+        }
+        else
+        {
+            LogSpoolFailing(_logger, Name, problem);
         }
     }
 
@@ -164,6 +232,11 @@ internal sealed partial class DeliveringOutput : IFindingOutput
         foreach (SpoolEntry entry in spool.Existing.Take(_capacity))
         {
             _queue.Writer.TryWrite(new Pending(DiskSpool.Read(entry), entry));
+        }
+
+        if (spool.LeftoversRemoved > 0)
+        {
+            LogLeftoversRemoved(_logger, Name, spool.LeftoversRemoved, spool.Folder!);
         }
 
         if (spool.Existing.Count > 0)
@@ -178,5 +251,5 @@ internal sealed partial class DeliveringOutput : IFindingOutput
         LogDropped(_logger, Name, signature, reason, Dropped);
     }
 
-    private sealed record Pending(byte[] Body, SpoolEntry? Spooled);
+    private sealed record Pending(byte[] Body, SpoolEntry? Spooled, bool InMemoryOnly = false);
 }

@@ -21,5 +21,8 @@ internal interface IFindingOutput : IDisposable
     }
 }
 
-/// <summary>A delivering output's counts: acknowledged, retried, dropped for good, waiting now, on disk now.</summary>
-internal sealed record DeliveryCounts(long Delivered, long Retries, long Dropped, int Queued, long Spooled);
+/// <summary>
+/// A delivering output's counts: acknowledged, retried, dropped for good, waiting now, on disk now, waiting in
+/// memory only because the spool could not write them; and why it cannot deliver or spool now (for /healthz), or null.
+/// </summary>
+internal sealed record DeliveryCounts(long Delivered, long Retries, long Dropped, int Queued, long Spooled, long Unspooled = 0, string? Problem = null);

@@ -123,4 +123,29 @@ public class ConfigLoaderTests
 
         Assert.StartsWith("/nonexistent/sigs.yaml: cannot read the configuration", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Load_AFifoADeviceOrAHugeFile_IsRefusedAtOnceNamingThePath()
+    {
+        using var folder = new Sigs.Host.Tests.TestSupport.TempFolder();
+        string fifo = Path.Combine(folder.Path, "sigs.yaml");
+        using (System.Diagnostics.Process mkfifo = System.Diagnostics.Process.Start("mkfifo", fifo))
+        {
+            await mkfifo.WaitForExitAsync();
+        }
+
+        string huge = folder.File("huge.yaml", "# " + new string('x', ConfigLoader.MaxBytes) + "\n");
+        string link = Path.Combine(folder.Path, "linked.yaml");
+        File.CreateSymbolicLink(link, folder.File("real.yaml", "feeds: []\n"));
+
+        // Each on a thread of its own: a FIFO read the old way would block for good, and a test that hangs fails.
+        ConfigException Refused(string path) => Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, HostExtensions.Types));
+        ConfigException[] errors = await Task.Run(() => new[] { Refused(fifo), Refused("/dev/zero"), Refused(huge), Refused(folder.Path) }).WaitAsync(TimeSpan.FromMinutes(1));
+
+        Assert.Equal($"{fifo}: cannot read the configuration: not a regular file (a FIFO)", errors[0].Message);
+        Assert.Equal("/dev/zero: cannot read the configuration: not a regular file (a character device)", errors[1].Message);
+        Assert.Equal($"{huge}: cannot read the configuration: larger than {ConfigLoader.MaxBytes:N0} bytes", errors[2].Message);
+        Assert.EndsWith("not a regular file (a directory)", errors[3].Message, StringComparison.Ordinal);
+        Assert.Empty(ConfigLoader.Load(link, HostExtensions.Types).Feeds); // a link to a regular file, as Kubernetes mounts a ConfigMap
+    }
 }
