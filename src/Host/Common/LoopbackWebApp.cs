@@ -18,11 +18,23 @@ internal static class LoopbackWebApp
             ? uri
             : throw new ConfigException($"{setting} '{listen}' must be an http:// URL with an IP address, for example {example}");
 
+    /// <summary>A connection must send a request's headers within this time of connecting or of its previous response.</summary>
+    public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>An idle keep-alive connection is closed after this time without a request.</summary>
+    public static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The most connections a listener holds at once, all clients together (each idle one costs a few KiB).</summary>
+    public const int MaxConnections = 4096;
+
     /// <summary>
     /// Builds the app (no logging of its own, no server header) bound to the URL's host and port, with the
-    /// <paramref name="access"/> checks (Host header on loopback, bearer token) in front of every endpoint.
+    /// <paramref name="access"/> checks (Host header on loopback, bearer token) in front of every endpoint. A
+    /// connection that sends no complete request headers in <see cref="RequestHeadersTimeout"/>, or stays idle
+    /// between requests for <see cref="KeepAliveTimeout"/>, is closed; with <paramref name="perAddress"/> one
+    /// client address holds a bounded share of the listener.
     /// </summary>
-    public static WebApplication Create(Uri listen, WebAccess access, long? maxRequestBodyBytes = null, int? maxConnections = null, Action<IServiceCollection>? services = null)
+    public static WebApplication Create(Uri listen, WebAccess access, long? maxRequestBodyBytes = null, ConnectionLimits? perAddress = null, Action<IServiceCollection>? services = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -31,8 +43,16 @@ internal static class LoopbackWebApp
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = maxRequestBodyBytes;
-            kestrel.Limits.MaxConcurrentConnections = maxConnections;
-            kestrel.Listen(IPAddress.Parse(listen.Host == "localhost" ? "127.0.0.1" : listen.Host), listen.Port);
+            kestrel.Limits.MaxConcurrentConnections = MaxConnections;
+            kestrel.Limits.RequestHeadersTimeout = RequestHeadersTimeout;
+            kestrel.Limits.KeepAliveTimeout = KeepAliveTimeout;
+            kestrel.Listen(IPAddress.Parse(listen.Host == "localhost" ? "127.0.0.1" : listen.Host), listen.Port, options =>
+            {
+                if (perAddress is not null)
+                {
+                    options.Use(next => connection => perAddress.RunAsync(connection, next));
+                }
+            });
         });
         WebApplication app = builder.Build();
         access.Apply(app, listen);

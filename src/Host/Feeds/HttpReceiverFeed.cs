@@ -19,6 +19,7 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
     private readonly Uri _listen;
     private readonly ReceiverLimits _limits;
     private readonly WebAccess _access;
+    private readonly ConnectionLimits _connections;
     private readonly ILogger _logger;
     private readonly DecodeErrorLog _decodeErrors;
     private int _mediaTypeLogged;
@@ -31,6 +32,7 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
         Name = $"{type}:{listen}";
         _limits = limits;
         _access = access;
+        _connections = new ConnectionLimits(OnConnectionRefused);
         _logger = logger;
         _decodeErrors = new DecodeErrorLog(Name, Counters, logger);
     }
@@ -57,7 +59,7 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
         _access.WarnIfExposed(_listen, $"Feed {Name}", _logger);
-        await using WebApplication app = LoopbackWebApp.Create(_listen, _access, _limits.MaxBodyBytes, maxConnections: _limits.MaxConcurrentRequests * 4);
+        await using WebApplication app = LoopbackWebApp.Create(_listen, _access, _limits.MaxBodyBytes, _connections);
         app.MapPost(_listen.AbsolutePath, context => ReceiveAsync(context, sink));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         BoundAddress = new Uri(LoopbackWebApp.BoundAddress(app), _listen.AbsolutePath);
@@ -75,6 +77,16 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
         {
             Counters.SetConnected(false);
             await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A client address held its share of connections: counted as refused, logged the 1st, 2nd, 4th... time.</summary>
+    private void OnConnectionRefused(System.Net.IPAddress address, long refused)
+    {
+        Counters.CountRejected();
+        if (long.IsPow2(refused))
+        {
+            LogConnectionRefused(_logger, Name, address.ToString(), ConnectionLimits.DefaultPerAddress, refused);
         }
     }
 

@@ -126,7 +126,10 @@ internal sealed partial class DeliveringOutput : IFindingOutput
         int left = _queue.Reader.Count;
         if (left > 0)
         {
-            LogUndelivered(_logger, Name, left, _spool is null ? "they are lost" : $"they stay in {_spool.Folder} for the next start");
+            long inMemory = Interlocked.Read(ref _unspooled);
+            LogUndelivered(_logger, Name, left, _spool is null ? "they are lost"
+                : inMemory > 0 ? $"{inMemory} of them could not be spooled and are lost, the others stay in {_spool.Folder} for the next start"
+                : $"they stay in {_spool.Folder} for the next start");
         }
 
         _target.Dispose();

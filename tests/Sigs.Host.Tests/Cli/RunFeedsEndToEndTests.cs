@@ -75,19 +75,23 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         using SigsProcess sigs = StartSigsWithOutputs($"  - type: http\n    url: http://127.0.0.1:{downPort}/\n    timeoutSeconds: 1\n", $"tracee:unix:{socket}");
         await Eventually.TrueAsync(() => FindingIds().Count == 2, "two findings");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_adminPort}") };
-        string health = await http.GetStringAsync("/healthz");
         string metrics = "";
         await Eventually.TrueAsync(
             () => new PrometheusSamples(metrics = http.GetStringAsync("/metrics").GetAwaiter().GetResult()) is { } samples
                 && samples.Value("sigs_engine_events_total") == 4
                 && samples.Value("sigs_output_retries_total", ("output", $"http:http://127.0.0.1:{downPort}/")) >= 1,
             "all four events in the engine, and the http output retrying");
+        using HttpResponseMessage health = await http.GetAsync("/healthz");
+        string healthText = await health.Content.ReadAsStringAsync();
         JsonElement plugins = JsonDocument.Parse(await http.GetStringAsync("/plugins")).RootElement;
         SigsProcess.Result result = await StopAsync(sigs);
 
         Assert.Equal(["SIGS-1002", "TRC-1018"], FindingIds());
         Assert.Contains("Feed tracee:unix:", result.Stderr, StringComparison.Ordinal);
-        Assert.Equal("ok\n", health);
+        // Readiness names the output that cannot deliver, and nothing else.
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.StartsWith($"output http:http://127.0.0.1:{downPort}/: cannot deliver (", healthText, StringComparison.Ordinal);
+        Assert.Single(healthText.TrimEnd('\n').Split('\n'));
         var exported = new PrometheusSamples(metrics);
         Assert.Equal(3, exported.Value("sigs_events_total", ("feed", $"tracee:unix:{socket}"), ("event", "security_file_open")));
         Assert.Equal(1, exported.Value("sigs_argument_forms_unknown_total", ("source", "tracee"), ("argument", "flags")));

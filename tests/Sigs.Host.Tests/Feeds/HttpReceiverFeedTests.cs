@@ -202,6 +202,56 @@ public sealed class HttpReceiverFeedTests : IAsyncLifetime
         Assert.Single(_logs.LinesContaining("items[1]: audit event has neither"));
     }
 
+    /// <summary>Idle TCP connections that never send a byte, from <paramref name="source"/>.</summary>
+    private static List<System.Net.Sockets.Socket> Idle(Uri uri, int count, string source)
+    {
+        var sockets = new List<System.Net.Sockets.Socket>();
+        for (int i = 0; i < count; i++)
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            socket.Bind(new IPEndPoint(IPAddress.Parse(source), 0));
+            try
+            {
+                socket.Connect(IPAddress.Loopback, uri.Port);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // Refused or reset: the listener let no more in from there, which is the point.
+            }
+
+            sockets.Add(socket);
+        }
+
+        return sockets;
+    }
+
+    [Fact]
+    public async Task AuditWebhook_WithIdleConnectionsHeld_StillAnswersTheApiServer_AndClosesThem()
+    {
+        // 64 idle sockets from the API server's own address (all Kestrel allowed before), then 1,000 from another:
+        // a legitimate POST is answered all the same; the idle ones are closed for sending no request headers.
+        AuditWebhookFeed feed = Audit();
+        Uri uri = await StartAsync(feed);
+        string body = $$"""{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[{{AuditEvent}}]}""";
+        List<System.Net.Sockets.Socket> held = Idle(uri, 64, "127.0.0.1");
+        held.AddRange(Idle(uri, 1_000, "127.0.0.2"));
+        try
+        {
+            var (status, _) = await PostAsync(uri, body);
+
+            Assert.Equal(HttpStatusCode.OK, status);
+            Assert.Single(_sink.Events);
+            Assert.True(feed.Counters.Rejected >= 1_000 - ConnectionLimits.DefaultPerAddress, $"{feed.Counters.Rejected} refused");
+            Assert.NotEmpty(_logs.LinesContaining("closed a connection from 127.0.0.2 at once"));
+            System.Net.Sockets.Socket first = held[0];
+            await Eventually.TrueAsync(() => first.Poll(0, System.Net.Sockets.SelectMode.SelectRead) && first.Available == 0, "the server to close a connection that sent nothing", timeout: TimeSpan.FromMinutes(1));
+        }
+        finally
+        {
+            held.ForEach(socket => socket.Dispose());
+        }
+    }
+
     [Theory]
     [InlineData("[]", "not an audit.k8s.io EventList or Event")]
     [InlineData("""{"kind":"EventList","apiVersion":"audit.k8s.io/v1"}""", "EventList has no 'items' array")]

@@ -161,13 +161,16 @@ public sealed class NatsRoundTripTests : IAsyncLifetime
             await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x","name":"y"}"""), headers: new NatsHeaders { [EventSubjects.SchemaHeader] = "99" });
             await js.PublishAsync("sigs.events.0", new byte[EventSubjects.MaxMessageBytes + 1], headers: v1);
             await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x","name":"y","args":{"a":null}}"""), headers: v1);
+            // A good event under a 60 KiB message id: kept, ids like it would grow the correlator's memory by their length.
+            var longId = new NatsHeaders { [EventSubjects.SchemaHeader] = "1", ["Nats-Msg-Id"] = new string('i', 60 * 1024) };
+            await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes(Json(Numbered(9))), headers: longId);
         }
 
         publisher.Publish(Numbered(2), 0);
         var sink = new AcknowledgingSink();
         NatsFeed feed = Feed("b", [0], partitionCount: 1);
         var running = await RunAsync(feed, sink);
-        await Eventually.TrueAsync(() => sink.Events.Count == 2 && feed.Counters.DecodeErrors == 6, "the good events and six errors", describe: () => $"{sink.Events.Count} events, {feed.Counters.DecodeErrors} errors");
+        await Eventually.TrueAsync(() => sink.Events.Count == 2 && feed.Counters.DecodeErrors == 7, "the good events and seven errors", describe: () => $"{sink.Events.Count} events, {feed.Counters.DecodeErrors} errors");
         await Task.Delay(500);
         await StopAsync(running);
 
@@ -186,6 +189,7 @@ public sealed class NatsRoundTripTests : IAsyncLifetime
         Assert.Contains(errors, l => l.Contains("schema version '99' is not 1", StringComparison.Ordinal));
         Assert.Contains(errors, l => l.Contains($"{EventSubjects.MaxMessageBytes + 1} bytes", StringComparison.Ordinal));
         Assert.Contains(errors, l => l.Contains("field 'args' must map names to strings", StringComparison.Ordinal));
+        Assert.Contains(errors, l => l.Contains($"a Nats-Msg-Id of {60 * 1024} characters, more than the {NatsFeed.MaxMessageIdLength}", StringComparison.Ordinal));
     }
 
     [Fact]

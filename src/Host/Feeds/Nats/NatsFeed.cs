@@ -1,3 +1,5 @@
+using System.IO.Hashing;
+using System.Text;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using NATS.Client.Core;
@@ -30,6 +32,9 @@ namespace Sigs.Host.Feeds.Nats;
 internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, ILoggerFactory loggerFactory, ReconnectDelays delays, TimeProvider clock) : IEventFeed
 {
     private const string MessageIdHeader = "Nats-Msg-Id";
+
+    /// <summary>The longest message id taken (a forward's are its host name, start time, pid and a number: under 100 characters).</summary>
+    public const int MaxMessageIdLength = 256;
     private static readonly TimeSpan ReleaseInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan StateInterval = TimeSpan.FromSeconds(2);
 
@@ -41,8 +46,9 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
     private const int PullMessages = 256;
 
     private readonly Lock _idsLock = new();
-    private readonly HashSet<string> _inFlight = new(StringComparer.Ordinal);
-    private readonly BoundedMap<string, bool> _processed = new(Math.Max(100_000, options.MaxAckPending * options.Partitions.Count * 4), StringComparer.Ordinal);
+    private readonly HashSet<UInt128> _inFlight = [];
+    // Message ids are kept as 128-bit hashes: 16 bytes each (plus the map's own), whatever a sender puts in the header.
+    private readonly BoundedMap<UInt128, bool> _processed = new(Math.Max(100_000, options.MaxAckPending * options.Partitions.Count * 4));
     private long _redelivered;
     private long _deduplicated;
 
@@ -259,7 +265,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             return false;
         }
 
-        string id = IdOf(message.Headers, sequence);
+        UInt128 id = IdOf(message.Headers, sequence);
         lock (_idsLock)
         {
             if (_processed.TryGetValue(id, out _) || !_inFlight.Add(id))
@@ -279,10 +285,11 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
         return true;
     }
 
-    private string IdOf(NatsHeaders? headers, ulong sequence) =>
+    /// <summary>The message's id (its <c>Nats-Msg-Id</c>, else stream and sequence) as a 128-bit hash.</summary>
+    private UInt128 IdOf(NatsHeaders? headers, ulong sequence) => XxHash128.HashToUInt128(Encoding.UTF8.GetBytes(
         headers is not null && headers.TryGetValue(MessageIdHeader, out var ids) && ids.Count > 0 && ids[0] is { Length: > 0 } given
             ? given
-            : $"{options.Stream}-{sequence}";
+            : $"{options.Stream}-{sequence}"));
 
     /// <summary>What is wrong with the message as a whole, or null; its events, and the lines that were not events, are added to the lists.</summary>
     private static string? Problem(ReadOnlyMemory<byte> body, NatsHeaders? headers, List<SecurityEvent> events, List<(int Line, string Problem)> badLines)
@@ -295,6 +302,11 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
         if (body.Length > EventSubjects.MaxMessageBytes)
         {
             return $"{body.Length} bytes, more than the {EventSubjects.MaxMessageBytes} a message may have";
+        }
+
+        if (headers is not null && headers.TryGetValue(MessageIdHeader, out var ids) && ids.Sum(id => id?.Length ?? 0) > MaxMessageIdLength)
+        {
+            return $"a {MessageIdHeader} of {ids.Sum(id => id?.Length ?? 0)} characters, more than the {MaxMessageIdLength} a Sigs forward's may have";
         }
 
         string? schema = headers is not null && headers.TryGetValue(EventSubjects.SchemaHeader, out var values) ? values.ToString() : null;
@@ -472,14 +484,14 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
         public IReadOnlyList<SecurityEvent> Events => Decoded.Events;
 
         /// <summary>Its message id once accepted; null for a bad message or a duplicate.</summary>
-        public string? Id { get; private set; }
+        public UInt128? Id { get; private set; }
 
         /// <summary>Called as each of its events is processed; the last call says the message is done.</summary>
         public Action? Processed { get; private set; }
 
         public bool Done { get; set; }
 
-        public void Accept(string id, Action done)
+        public void Accept(UInt128 id, Action done)
         {
             Id = id;
             _unprocessed = Events.Count;
