@@ -69,9 +69,15 @@ internal sealed partial class DeliveringOutput : IFindingOutput
     public DeliveryCounts Deliveries => new(Delivered, Retries, Dropped, _queue.Reader.Count, _spool?.Count ?? 0, Interlocked.Read(ref _unspooled), Problem);
 
     /// <summary>Why findings are not delivered or not spooled now, or null.</summary>
-    private string? Problem =>
-        (Volatile.Read(ref _failing) is { } failing ? $"cannot deliver ({failing}); {_queue.Reader.Count} findings wait" : null)
-        is var delivery && _spool?.Problem is { } spool ? (delivery is null ? $"spool: {spool}" : $"{delivery}; spool: {spool}") : delivery;
+    private string? Problem
+    {
+        get
+        {
+            string? delivery = Volatile.Read(ref _failing) is { } failing ? $"cannot deliver ({failing}); {_queue.Reader.Count} findings wait" : null;
+            string? spool = _spool?.Problem is { } problem ? $"spool: {problem}" : null;
+            return delivery is null || spool is null ? delivery ?? spool : $"{delivery}; {spool}";
+        }
+    }
 
     public void Write(Finding finding, ReadOnlyMemory<byte> json)
     {
