@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text;
 using Sigs.Host.Contract;
@@ -123,7 +122,7 @@ internal static partial class NativeProbeRunner
         string config = Path.Combine(root, "native.yaml");
         File.WriteAllText(config, "feeds:\n  - type: native\noutputs:\n  - type: stdout\n");
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string arg in new[] { Path.Combine(Metadata("HostFolder"), "sigs.dll"), "run", "--config", config })
+        foreach (string arg in new[] { Path.Combine(ReplayRunner.Metadata("HostFolder"), "sigs.dll"), "run", "--config", config })
         {
             start.ArgumentList.Add(arg);
         }
@@ -264,9 +263,6 @@ internal static partial class NativeProbeRunner
     private static long StatusKilobytes(int pid, string field) =>
         File.ReadLines($"/proc/{pid}/status").Where(l => l.StartsWith(field, StringComparison.Ordinal))
             .Select(l => long.Parse(l[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture)).First();
-
-    private static string Metadata(string key) =>
-        typeof(NativeProbeRunner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == key).Value!;
 
     private sealed class CountingSink(string? path = null)
     {

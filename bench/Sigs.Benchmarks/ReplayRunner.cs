@@ -72,7 +72,8 @@ internal static class ReplayRunner
         }
     }
 
-    private static string Metadata(string key) =>
+    /// <summary>A build fact the project file stamps on this assembly (HostFolder, PluginFolder, HostProject).</summary>
+    internal static string Metadata(string key) =>
         typeof(ReplayRunner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
 
     /// <summary>Publishes the host as deploy/Dockerfile does (for this platform, so precompiled) into <paramref name="output"/>.</summary>
