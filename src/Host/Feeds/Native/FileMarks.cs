@@ -52,6 +52,16 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
         }
     }
 
+    /// <summary>True when <paramref name="folder"/> is marked in <paramref name="pid"/>'s mount namespace.</summary>
+    public bool Watches(int pid, string folder)
+    {
+        string? id = NamespaceOf(pid);
+        lock (_lock)
+        {
+            return id is not null && _namespaces.TryGetValue(id, out Namespace? ns) && ns.Folders.ContainsKey(folder);
+        }
+    }
+
     /// <summary>Scans /proc for mount namespaces: marks new ones, checks known ones again, forgets dead ones.</summary>
     public void Refresh()
     {

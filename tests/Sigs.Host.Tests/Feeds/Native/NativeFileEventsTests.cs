@@ -161,6 +161,7 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
         {
             // A cgroup can be removed once its processes are gone, innermost first; the kernel may report it
             // busy for a moment after the last process exits.
+            KillAll(leaf);
             foreach (string dir in new[] { leaf, Path.GetDirectoryName(leaf)!, top })
             {
                 for (int attempt = 1; ; attempt++)
@@ -180,6 +181,23 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
         return leaf;
     }
 
+    /// <summary>Ends every process in <paramref name="cgroup"/>.</summary>
+    private static void KillAll(string cgroup)
+    {
+        foreach (string pid in File.ReadAllLines(Path.Combine(cgroup, "cgroup.procs")))
+        {
+            try
+            {
+                using Process member = Process.GetProcessById(int.Parse(pid, System.Globalization.CultureInfo.InvariantCulture));
+                member.Kill();
+            }
+            catch (ArgumentException)
+            {
+                // Gone already.
+            }
+        }
+    }
+
     [Fact]
     public async Task TokenRead_InAContainerFromATerminal_FiresSigs1002WithThePathTheContainerSees()
     {
@@ -190,8 +208,8 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
         string cgroup = ContainerCgroup();
         string ready = Path.Combine(_folder.Path, "ready");
         string go = Path.Combine(_folder.Path, "go");
+        string go2 = Path.Combine(_folder.Path, "go2");
         NativeFeed feed = await StartProbeAsync();
-        long marks = feed.Files!.Marks.Marks;
 
         // unshare gives the shell its own mount namespace; /run there is a fresh tmpfs, so nothing shows on the host.
         const string Token = "/var/run/secrets/kubernetes.io/serviceaccount/token";
@@ -204,18 +222,25 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
               mount --bind {serviceAccount} /run/secrets/kubernetes.io/serviceaccount &&
               touch {ready} &&
               while [ ! -e {go} ]; do sleep 0.05; done &&
-              script -qc "cat {Token}" /dev/null > /dev/null &&
-              cat {Token} > /dev/null'
+              (sleep 600 | script -qc "tail -f {Token}" /dev/null > /dev/null &) &&
+              while [ ! -e {go2} ]; do sleep 0.05; done &&
+              (tail -f {Token} > /dev/null &) &&
+              sleep 600'
             """,
             new Dictionary<string, string> { ["HOSTNAME"] = "payments-api-7d9f" });
 
         await Eventually.TrueAsync(() => File.Exists(ready), "the container's mounts");
-        await Eventually.TrueAsync(() => feed.Files!.Marks.Marks > marks, "the probe to mark the container's service-account folder");
+        await Eventually.TrueAsync(() => feed.Files!.Marks.Watches(container.Id, "/run/secrets/kubernetes.io/serviceaccount/"), "the probe to mark the container's service-account folder");
         await Eventually.TrueAsync(() => feed.PodOf(PodUid)?.Complete == true, "the pod's names");
+        // The readers stay alive (tail -f) until their reads are seen: this test is about what a container's read is
+        // reported as; reads by processes gone before the probe reads them are AwaitingFactsTests' and
+        // KnownProcessesTests' (and the short cats of the native-mountns-evasion script).
         File.WriteAllText(go, "");
-        await container.WaitForExitAsync();
-        Assert.Equal(0, container.ExitCode);
+        await Eventually.TrueAsync(() => OpensOf("/secrets/kubernetes.io/serviceaccount/token").Length >= 1, "the read from a terminal");
+        File.WriteAllText(go2, "");
         await Eventually.TrueAsync(() => OpensOf("/secrets/kubernetes.io/serviceaccount/token").Length >= 2, "both token reads");
+        KillAll(cgroup); // the readers left the shell's process tree (started in the background of subshells)
+        await container.WaitForExitAsync();
 
         SecurityEvent[] reads = OpensOf("/secrets/kubernetes.io/serviceaccount/token");
         Assert.All(reads, read =>
@@ -225,13 +250,13 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
             Assert.Equal(PodUid, read.Kubernetes!.PodUid);
             Assert.Equal("payments", read.Kubernetes.Namespace);
             Assert.Equal("payments-api-7d9f", read.Kubernetes.PodName);
-            Assert.Equal("cat", read.Process!.Name);
+            Assert.Equal("tail", read.Process!.Name);
             Assert.Equal(0, read.File!.Flags);
             Assert.DoesNotContain(_folder.Path, read.File.Path, StringComparison.Ordinal);
         });
         Assert.Equal([true, false], reads.Select(r => r.Process!.Interactive == true));
 
-        // The exec of cat with the token in its arguments fires too; the read without a terminal does not.
+        // The exec of tail with the token in its arguments fires too; the read without a terminal does not.
         IReadOnlyList<Finding> findings = FindingsOf("SIGS-1002");
         Assert.All(findings, f => Assert.True(f.Event.Process!.Interactive));
         Finding finding = Assert.Single(findings, f => f.Event.Name == EventNames.FileOpen);
