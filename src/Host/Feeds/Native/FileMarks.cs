@@ -52,6 +52,22 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
         }
     }
 
+    /// <summary>
+    /// The watched folder that a path from a detached mount is relative to, or null. A file read through a mount
+    /// whose namespace is gone by the time its event is read (a process that made its own mount namespace, read and
+    /// exited) has a path relative to that mount's root: <c>/token</c> for a projected volume's token. When
+    /// <paramref name="device"/> (the file's filesystem) is that of a watched folder that is a mount's root, the
+    /// path is that folder's.
+    /// </summary>
+    public string? MountRootFolderOn(ulong device)
+    {
+        lock (_lock)
+        {
+            return _namespaces.Values.SelectMany(ns => ns.Folders)
+                .FirstOrDefault(folder => folder.Value.Identity.IsMountRoot && folder.Value.Identity.Device == device).Key;
+        }
+    }
+
     /// <summary>True when <paramref name="folder"/> is marked in <paramref name="pid"/>'s mount namespace.</summary>
     public bool Watches(int pid, string folder)
     {

@@ -184,11 +184,19 @@ internal sealed class FileProbe : IDisposable
                 continue;
             }
 
+            if (pid == OwnPid)
+            {
+                Linux.close(fd);
+                continue;
+            }
+
             // The path is read from the event's own descriptor, as the opener's mount namespace sees it; the
-            // decision needs only its hash, so a repeated read or write costs no string.
+            // decision needs only its hash, so a repeated read or write costs no string. A path outside every
+            // watched folder comes from a mount whose namespace is gone: its filesystem says which folder it is in.
             int pathLength = Linux.PathBytesOf(fd, path);
+            ulong? detachedDevice = pathLength > 0 && !Plan.Contains(path[..pathLength]) ? Linux.Identify(fd)?.Device : null;
             Linux.close(fd);
-            if (pid == OwnPid || pathLength <= 0)
+            if (pathLength <= 0)
             {
                 continue;
             }
@@ -199,7 +207,13 @@ internal sealed class FileProbe : IDisposable
                 continue;
             }
 
-            var file = new FileEventInfo { Path = Encoding.UTF8.GetString(pathBytes), Flags = flags };
+            string shown = Encoding.UTF8.GetString(pathBytes);
+            if (detachedDevice is ulong device && Marks.MountRootFolderOn(device) is { } folder)
+            {
+                shown = folder + shown.TrimStart('/');
+            }
+
+            var file = new FileEventInfo { Path = shown, Flags = flags };
             DateTimeOffset time = _clock.GetUtcNow();
             _openEvents.Publish(pid, Monotonic.Now(), facts => Event(EventNames.FileOpen, facts, file, time));
         }

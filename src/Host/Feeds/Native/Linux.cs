@@ -4,8 +4,8 @@ using System.Text;
 
 namespace Sigs.Host.Feeds.Native;
 
-/// <summary>A directory as the kernel knows it: its mount, its inode, and whether it is that mount's root.</summary>
-internal readonly record struct DirectoryIdentity(ulong MountId, ulong Inode, bool IsMountRoot);
+/// <summary>A directory as the kernel knows it: its mount, its inode, whether it is that mount's root, and its filesystem's device.</summary>
+internal readonly record struct DirectoryIdentity(ulong MountId, ulong Inode, bool IsMountRoot, ulong Device = 0);
 
 /// <summary>The Linux system calls the native probe uses for files (fanotify, openat2, statx, handles).</summary>
 internal static unsafe partial class Linux
@@ -97,11 +97,13 @@ internal static unsafe partial class Linux
             return null;
         }
 
-        // struct statx: stx_attributes (u64) at 8, stx_ino at 32, stx_attributes_mask at 56, stx_mnt_id at 144.
+        // struct statx: stx_attributes (u64) at 8, stx_ino at 32, stx_attributes_mask at 56, stx_dev_major and
+        // stx_dev_minor (u32) at 136 and 140, stx_mnt_id at 144.
         ulong attributes = *(ulong*)(buffer + 8);
         ulong known = *(ulong*)(buffer + 56);
         bool mountRoot = (known & StatxAttrMountRoot) != 0 && (attributes & StatxAttrMountRoot) != 0;
-        return new DirectoryIdentity(*(ulong*)(buffer + 144), *(ulong*)(buffer + 32), mountRoot);
+        ulong device = ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140);
+        return new DirectoryIdentity(*(ulong*)(buffer + 144), *(ulong*)(buffer + 32), mountRoot, device);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Native;
@@ -12,6 +13,22 @@ internal sealed record WatchPlan(IReadOnlyList<string> Folders, bool Opens, bool
     public static readonly WatchPlan Empty = new([], false, false);
 
     public bool IsEmpty => Folders.Count == 0 || !(Opens || Renames);
+
+    /// <summary>True when <paramref name="path"/> (UTF-8) is inside one of the folders.</summary>
+    public bool Contains(ReadOnlySpan<byte> path)
+    {
+        foreach (byte[] folder in _folderBytes ??= [.. Folders.Select(Encoding.UTF8.GetBytes)])
+        {
+            if (path.StartsWith(folder))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private byte[][]? _folderBytes;
 
     public bool Equals(WatchPlan? other) =>
         other is not null && Opens == other.Opens && Renames == other.Renames && Folders.SequenceEqual(other.Folders, StringComparer.Ordinal);

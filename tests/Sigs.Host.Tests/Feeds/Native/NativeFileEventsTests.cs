@@ -433,6 +433,38 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AReadThroughAMountWhoseNamespaceIsGone_IsReportedUnderTheWatchedFolder()
+    {
+        // A pod's token volume in a namespace its sleeper keeps; a process enters it, makes its own copy of it
+        // (unshare -m), reads the token and exits, so its namespace is gone before the probe reads the event (the
+        // probe is not reading yet). The kernel then gives the path from the copied mount's root: /token.
+        string ready = Path.Combine(_folder.Path, "ready");
+        Process holder = Start(
+            $"""
+            exec unshare -m --propagation private sh -c '
+              mount -t tmpfs sigs-test /run &&
+              mkdir -p {ServiceAccountFolder} &&
+              mount -t tmpfs -o size=1m sigs-test-token {ServiceAccountFolder} &&
+              echo eyJhbGciOi.test > {ServiceAccountFolder}/token &&
+              touch {ready} &&
+              exec sleep 600'
+            """);
+        await Eventually.TrueAsync(() => File.Exists(ready), "the pod's mounts");
+        var events = new CollectingEventSink();
+        using var probe = new FileProbe(new WatchPlan([ServiceAccountFolder + "/"], Opens: true, Renames: false), new KnownProcesses(), e => events.TryPublishAll([e]), new FeedCounters(), _ => { });
+        Assert.True(probe.Marks.Watches(holder.Id, ServiceAccountFolder + "/"));
+
+        await RunAsync($"nsenter -t {holder.Id} -m -- unshare -m --propagation private sh -c 'cat {ServiceAccountFolder}/token > /dev/null'");
+        using var stop = new CancellationTokenSource();
+        Task running = probe.RunAsync(stop.Token);
+        await Eventually.TrueAsync(() => events.Events.Any(e => e.Name == EventNames.FileOpen), "the read");
+        await stop.CancelAsync();
+        await running;
+
+        Assert.Equal($"{ServiceAccountFolder}/token", Assert.Single(events.Events).File!.Path);
+    }
+
+    [Fact]
     public async Task AProbeThatDoesNotRead_NeverMakesAnOpenerWait_AndReportsTheOpensOnceItReads()
     {
         // As good as a stopped Sigs (SIGSTOP, a frozen cgroup, a debugger): the marks are placed, nobody reads.
