@@ -34,8 +34,11 @@ internal sealed class DiskSpool
             Directory.CreateDirectory(folder);
             foreach (string left in Directory.EnumerateFiles(folder, "*" + extension + ".tmp"))
             {
-                File.Delete(left); // a write a crash interrupted: never a whole entry
-                LeftoversRemoved++;
+                // A write a crash interrupted: never a whole entry. A folder that cannot be written keeps it for now.
+                if (TryDelete(left, ref _writeProblem, "cannot remove what an interrupted write left"))
+                {
+                    LeftoversRemoved++;
+                }
             }
 
             string[] existing = [.. Directory.EnumerateFiles(folder, "*" + extension).Order(StringComparer.Ordinal)];
@@ -64,15 +67,14 @@ internal sealed class DiskSpool
     /// <summary>Keeps one body; null when the spool is full. Throws <see cref="IOException"/> (or <see cref="UnauthorizedAccessException"/>) when it cannot be written.</summary>
     public SpoolEntry? Add(byte[] body)
     {
-        if (Interlocked.Increment(ref _count) > Capacity)
-        {
-            Interlocked.Decrement(ref _count);
-            return null;
-        }
-
         if (_folder is null)
         {
-            return new SpoolEntry(null, body);
+            return AddToMemory(body);
+        }
+
+        if (!Reserve())
+        {
+            return null;
         }
 
         string name = Path.Combine(_folder, $"{_clock.GetUtcNow().UtcTicks:D20}-{Interlocked.Increment(ref _sequence):D10}{_extension}");
@@ -91,15 +93,8 @@ internal sealed class DiskSpool
         {
             Interlocked.Decrement(ref _count);
             Volatile.Write(ref _writeProblem, $"cannot write to {_folder}: {Reason(ex)}");
-            try
-            {
-                File.Delete(temporary);
-            }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-            {
-                // Not made, or not removable: the next start removes it.
-            }
-
+            string? cleanup = null;
+            TryDelete(temporary, ref cleanup, "cannot remove a failed write"); // if it stays, the next start removes it
             throw;
         }
 
@@ -108,15 +103,18 @@ internal sealed class DiskSpool
     }
 
     /// <summary>Keeps one body in memory, counted as spooled (for when the folder cannot be written); null when full.</summary>
-    public SpoolEntry? AddToMemory(byte[] body)
+    public SpoolEntry? AddToMemory(byte[] body) => Reserve() ? new SpoolEntry(null, body) : null;
+
+    /// <summary>Counts one more entry; false (and nothing counted) when the spool is full.</summary>
+    private bool Reserve()
     {
         if (Interlocked.Increment(ref _count) > Capacity)
         {
             Interlocked.Decrement(ref _count);
-            return null;
+            return false;
         }
 
-        return new SpoolEntry(null, body);
+        return true;
     }
 
     public static byte[] Read(SpoolEntry entry) => entry.Body ?? File.ReadAllBytes(entry.File!);
@@ -138,7 +136,7 @@ internal sealed class DiskSpool
 
         while (_undeleted.TryPeek(out string? file))
         {
-            if (!TryDelete(file))
+            if (!TryDelete(file, ref _deleteProblem, "cannot delete delivered entries"))
             {
                 return;
             }
@@ -153,8 +151,8 @@ internal sealed class DiskSpool
     private static string Reason(Exception ex) =>
         ex.Message.IndexOf(" : '", StringComparison.Ordinal) is int at and >= 0 ? ex.Message[..at] : ex.Message;
 
-    /// <summary>Deletes a file; false (and the problem kept) when it is still there.</summary>
-    private bool TryDelete(string file)
+    /// <summary>Deletes a file; false, with <paramref name="what"/> and the reason kept in <paramref name="problem"/>, when it is still there.</summary>
+    private bool TryDelete(string file, ref string? problem, string what)
     {
         try
         {
@@ -163,7 +161,7 @@ internal sealed class DiskSpool
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            Volatile.Write(ref _deleteProblem, $"cannot delete delivered entries in {_folder}: {Reason(ex)}");
+            Volatile.Write(ref problem, $"{what} in {_folder}: {Reason(ex)}");
             return false;
         }
     }

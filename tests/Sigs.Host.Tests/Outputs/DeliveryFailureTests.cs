@@ -159,6 +159,22 @@ public sealed class DeliveryFailureTests : IAsyncLifetime
     }
 
     [Fact]
+    public void ASpoolFolder_ReadOnlyAtStart_StillStarts_AndSaysWhatItCouldNotRemove()
+    {
+        using var disk = new Tmpfs("1m");
+        string spool = Directory.CreateDirectory(Path.Combine(disk.Path, "spool")).FullName;
+        File.WriteAllText(Path.Combine(spool, "00000000000000000001-0000000001.json"), "{}");
+        File.WriteAllText(Path.Combine(spool, "00000000000000000002-0000000002.json.tmp"), "{");
+        disk.ReadOnly(true);
+
+        var started = new DiskSpool(spool, ".json", 10, TimeProvider.System);
+
+        Assert.Equal(0, started.LeftoversRemoved);
+        Assert.Single(started.Existing);
+        Assert.StartsWith($"cannot remove what an interrupted write left in {spool}", started.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AReceiverAnsweringWithAnEndlessBody_GetsEachFindingOnce_AndHoldsNothing()
     {
         await StartReceiverAsync(endlessBody: true);

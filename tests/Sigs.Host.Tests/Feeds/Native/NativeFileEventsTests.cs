@@ -390,6 +390,21 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
 
     private const string ServiceAccountFolder = "/run/secrets/kubernetes.io/serviceaccount";
 
+    /// <summary>
+    /// A "pod" in a mount namespace of its own whose token volume is its own tmpfs (as a projected volume is):
+    /// touches <paramref name="ready"/> once mounted, then runs <paramref name="then"/> (no single quotes in it).
+    /// </summary>
+    private Process StartPodWithTokenVolume(string ready, string then) => Start(
+        $"""
+        exec unshare -m --propagation private sh -c '
+          mount -t tmpfs sigs-test /run &&
+          mkdir -p {ServiceAccountFolder} &&
+          mount -t tmpfs -o size=1m sigs-test-token {ServiceAccountFolder} &&
+          echo eyJhbGciOi.test > {ServiceAccountFolder}/token && chmod 644 {ServiceAccountFolder}/token &&
+          touch {ready} &&
+          {then}'
+        """);
+
     [Fact]
     public async Task AReadFromACopiedMountNamespaceWithoutExec_IsSeen()
     {
@@ -409,17 +424,7 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
         File.SetUnixFileMode(_folder.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         NativeFeed feed = await StartProbeAsync();
         long filesystemMarks = feed.Files!.Marks.FilesystemMarks;
-        Process pod = Start(
-            $"""
-            exec unshare -m --propagation private sh -c '
-              mount -t tmpfs sigs-test /run &&
-              mkdir -p {ServiceAccountFolder} &&
-              mount -t tmpfs -o size=1m sigs-test-token {ServiceAccountFolder} &&
-              echo eyJhbGciOi.test > {ServiceAccountFolder}/token && chmod 644 {ServiceAccountFolder}/token &&
-              touch {ready} &&
-              while [ ! -e {go} ]; do sleep 0.05; done &&
-              exec setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 {reader}'
-            """);
+        Process pod = StartPodWithTokenVolume(ready, $"while [ ! -e {go} ]; do sleep 0.05; done && exec setpriv --reuid 65534 --regid 65534 --clear-groups /usr/bin/python3 {reader}");
         await Eventually.TrueAsync(() => File.Exists(ready), "the pod's mounts");
         await Eventually.TrueAsync(() => feed.Files!.Marks.FilesystemMarks > filesystemMarks, "the probe to mark the token's filesystem");
         File.WriteAllText(go, "");
@@ -439,16 +444,7 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
         // (unshare -m), reads the token and exits, so its namespace is gone before the probe reads the event (the
         // probe is not reading yet). The kernel then gives the path from the copied mount's root: /token.
         string ready = Path.Combine(_folder.Path, "ready");
-        Process holder = Start(
-            $"""
-            exec unshare -m --propagation private sh -c '
-              mount -t tmpfs sigs-test /run &&
-              mkdir -p {ServiceAccountFolder} &&
-              mount -t tmpfs -o size=1m sigs-test-token {ServiceAccountFolder} &&
-              echo eyJhbGciOi.test > {ServiceAccountFolder}/token &&
-              touch {ready} &&
-              exec sleep 600'
-            """);
+        Process holder = StartPodWithTokenVolume(ready, "exec sleep 600");
         await Eventually.TrueAsync(() => File.Exists(ready), "the pod's mounts");
         var events = new CollectingEventSink();
         using var probe = new FileProbe(new WatchPlan([ServiceAccountFolder + "/"], Opens: true, Renames: false), new KnownProcesses(), e => events.TryPublishAll([e]), new FeedCounters(), _ => { });
