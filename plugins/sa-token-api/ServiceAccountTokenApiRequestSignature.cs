@@ -9,6 +9,10 @@ namespace Sigs.Signatures.SaTokenApi;
 /// whose credentials are bound to P.
 /// </summary>
 /// <remarks>
+/// Where the API server says which node the request's token is bound to (<see cref="AuditInfo.RequestingNodes"/>,
+/// Kubernetes 1.30 and later) and the read's node is known (<see cref="KubernetesInfo.NodeName"/>: on a correlator,
+/// the node that forwarded it), they must be the same node: a read on one node does not pair with the token of a
+/// same-named pod on another, nor with a read a compromised node forged for a pod it does not run.
 /// Each pending read pairs with the first matching audit event and is then consumed: one finding per pair.
 /// Pending reads expire once the latest event time or tick is past their window, and are capped in number;
 /// the oldest is evicted first, and evictions are counted and logged.
@@ -139,7 +143,7 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
         {
             PendingRead read = reads[i];
             TimeSpan after = request.Time - read.Open.Time;
-            if (after < TimeSpan.Zero || after > _window)
+            if (after < TimeSpan.Zero || after > _window || !SameNode(request, read.Open))
             {
                 continue;
             }
@@ -154,6 +158,10 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
             i--;
         }
     }
+
+    /// <summary>False only when both the request's token binding and the read name a node, and not the same one.</summary>
+    private static bool SameNode(SecurityEvent request, SecurityEvent read) =>
+        request.Audit?.RequestingNodes is not { Count: > 0 } nodes || read.Kubernetes?.NodeName is not { } node || nodes.Contains(node);
 
     /// <summary>Moves time forward and expires reads whose window has passed.</summary>
     private void Advance(DateTimeOffset now)

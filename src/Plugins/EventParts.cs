@@ -67,6 +67,12 @@ public sealed record KubernetesInfo
 
     /// <summary>The pod UID.</summary>
     public string? PodUid { get; init; }
+
+    /// <summary>
+    /// The Kubernetes node the event was seen on, where Sigs knows it: on a correlator, the node that forwarded the
+    /// event (as NATS authenticated it).
+    /// </summary>
+    public string? NodeName { get; init; }
 }
 
 /// <summary>The file a file event touched.</summary>
@@ -102,6 +108,12 @@ public sealed record AuditInfo
     /// <c>authentication.kubernetes.io/pod-name</c> values.
     /// </summary>
     public IReadOnlyList<string>? RequestingPods { get; init; }
+
+    /// <summary>
+    /// The node the request's credentials were bound to: the user's extra
+    /// <c>authentication.kubernetes.io/node-name</c> values (bound service-account tokens, Kubernetes 1.30 and later).
+    /// </summary>
+    public IReadOnlyList<string>? RequestingNodes { get; init; }
 
     /// <summary>The request URI.</summary>
     public string? RequestUri { get; init; }

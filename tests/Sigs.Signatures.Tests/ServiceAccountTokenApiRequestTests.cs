@@ -50,6 +50,21 @@ public class ServiceAccountTokenApiRequestTests
         Assert.Empty(Run(Ev.Open(Token, pod: "web-1"), Ev.Audit(["web-2"], at: 5)).Findings);
     }
 
+    [Theory]
+    [InlineData("node-a", new[] { "node-a" }, 1)]
+    [InlineData("node-a", new[] { "node-b" }, 0)] // a same-named pod's token on another node, or a read forged by another node
+    [InlineData("node-a", new string[0], 1)]     // the API server does not say (before Kubernetes 1.30)
+    [InlineData(null, new[] { "node-b" }, 1)]    // the read's node is unknown (a single Sigs beside its sensor)
+    public void Sequence_WhereBothSayTheNode_PairsOnlyOnTheSameNode(string? readOn, string[] tokenBoundTo, int expected)
+    {
+        SecurityEvent read = Ev.Open(Token, pod: "web-1", at: 0);
+        read = read with { Kubernetes = read.Kubernetes! with { NodeName = readOn } };
+        SecurityEvent request = Ev.Audit(["web-1"], at: 5);
+        request = request with { Audit = request.Audit! with { RequestingNodes = tokenBoundTo } };
+
+        Assert.Equal(expected, Run(read, request).Findings.Count);
+    }
+
     [Fact]
     public void Sequence_RequestListingSeveralPods_MatchesAnyOfThem()
     {

@@ -49,7 +49,7 @@ internal static class RunCommand
         using OpenTelemetry.Metrics.MeterProvider? prometheus = runtime.Config.Admin.Enabled ? PrometheusMetrics.Create() : null;
         if (prometheus is not null)
         {
-            WebAccess adminAccess = WebAccess.FromTokenFile(runtime.Config.Admin.BearerTokenFile, "admin.bearerTokenFile");
+            WebAccess adminAccess = WebAccess.FromTokenFile(runtime.Config.Admin.BearerTokenFile, "admin.bearerTokenFile", runtime.Config.Admin.Tls, "admin.tls");
             builder.Services.AddHostedService(services => new AdminService(
                 adminListen,
                 adminAccess,

@@ -8,15 +8,14 @@ using Microsoft.Extensions.Logging;
 
 namespace Sigs.Host.Common;
 
-/// <summary>A minimal Kestrel app on one http:// address, as the HTTP feeds and the admin endpoint use.</summary>
-/// <remarks>Plain HTTP: beyond loopback, the callers warn once at start (put TLS in front, and set a bearer token).</remarks>
+/// <summary>A minimal Kestrel app on one http:// or https:// address, as the HTTP feeds and the admin endpoint use.</summary>
 internal static class LoopbackWebApp
 {
-    /// <summary>Parses <paramref name="listen"/>; anything but an http:// URL with an IP host is a configuration error naming <paramref name="setting"/>.</summary>
+    /// <summary>Parses <paramref name="listen"/>; anything but an http:// or https:// URL with an IP host is a configuration error naming <paramref name="setting"/>.</summary>
     public static Uri ParseListen(string listen, string setting, string example) =>
-        Uri.TryCreate(listen, UriKind.Absolute, out Uri? uri) && uri.Scheme == "http" && (uri.Host == "localhost" || IPAddress.TryParse(uri.Host, out _))
+        Uri.TryCreate(listen, UriKind.Absolute, out Uri? uri) && uri.Scheme is "http" or "https" && (uri.Host == "localhost" || IPAddress.TryParse(uri.Host, out _))
             ? uri
-            : throw new ConfigException($"{setting} '{listen}' must be an http:// URL with an IP address, for example {example}");
+            : throw new ConfigException($"{setting} '{listen}' must be an http:// or https:// URL with an IP address, for example {example}");
 
     /// <summary>A connection must send a request's headers within this time of connecting or of its previous response.</summary>
     public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(5);
@@ -50,8 +49,11 @@ internal static class LoopbackWebApp
             {
                 if (perAddress is not null)
                 {
+                    // Before TLS: a client that never finishes its handshake holds its share too.
                     options.Use(next => connection => perAddress.RunAsync(connection, next));
                 }
+
+                access.Tls?.Apply(options, access.TlsSetting);
             });
         });
         WebApplication app = builder.Build();

@@ -14,33 +14,48 @@ namespace Sigs.Host.Common;
 /// server's audit webhook sends one from its kubeconfig's <c>token</c>, Falco's <c>http_output</c> from
 /// <c>custom_headers</c>.
 /// </summary>
-internal sealed partial class WebAccess(string? bearerToken)
+internal sealed partial class WebAccess(string? bearerToken, WebTlsOptions? tls = null, string tlsSetting = "tls")
 {
     /// <summary>The token every request must carry, or null for none.</summary>
     public string? BearerToken { get; } = bearerToken;
 
+    /// <summary>HTTPS (and client certificates), or null for plain HTTP.</summary>
+    public WebTlsOptions? Tls { get; } = tls;
+
+    /// <summary>The key that names <see cref="Tls"/> in errors.</summary>
+    public string TlsSetting { get; } = tlsSetting;
+
     public static WebAccess Open { get; } = new(bearerToken: null);
 
-    /// <summary>The token in <paramref name="tokenFile"/> (trimmed), or open access when no file is given.</summary>
-    public static WebAccess FromTokenFile(string? tokenFile, string setting)
+    /// <summary>The token in <paramref name="tokenFile"/> (trimmed), or none when no file is given; with <paramref name="tls"/>, HTTPS.</summary>
+    public static WebAccess FromTokenFile(string? tokenFile, string setting, WebTlsOptions? tls = null, string tlsSetting = "tls")
     {
         if (tokenFile is null)
         {
-            return Open;
+            return new WebAccess(null, tls, tlsSetting);
         }
 
         string token = SecretFile.Read(tokenFile, setting, "the token");
-        return token.Length >= 16 ? new WebAccess(token) : throw new ConfigException($"{setting} '{tokenFile}': the token must have at least 16 characters");
+        return token.Length >= 16 ? new WebAccess(token, tls, tlsSetting) : throw new ConfigException($"{setting} '{tokenFile}': the token must have at least 16 characters");
     }
 
     public static bool IsLoopback(Uri listen) => IsLoopbackHost(listen.Host);
 
-    /// <summary>Warns once, at start, when <paramref name="endpoint"/> listens beyond loopback over plain HTTP.</summary>
+    /// <summary>Warns at every start when <paramref name="endpoint"/> listens beyond loopback without a bearer token or client certificates (the config said insecure), or over plain HTTP.</summary>
     public void WarnIfExposed(Uri listen, string endpoint, ILogger logger)
     {
-        if (!IsLoopback(listen))
+        if (IsLoopback(listen))
         {
-            LogBeyondLoopback(logger, endpoint, listen, BearerToken is null ? "and no bearer token: anyone who reaches it is answered" : "with a bearer token");
+            return;
+        }
+
+        if (BearerToken is null && Tls?.ClientCaFile is null)
+        {
+            LogInsecure(logger, endpoint, listen);
+        }
+        else if (Tls is null)
+        {
+            LogBeyondLoopback(logger, endpoint, listen, "with a bearer token");
         }
     }
 

@@ -68,6 +68,11 @@ internal static class ConfigLoader
         CheckRules("feeds", config.Feeds, types.Feeds, fileName);
         CheckRules("outputs", config.Outputs ?? [], types.Outputs, fileName);
         CheckRules("forward", config.Forward, types.Forwards, fileName);
+        if (config.Admin.Problem() is { } adminProblem)
+        {
+            throw new ConfigException($"{fileName}: {adminProblem}");
+        }
+
         return config;
     }
 

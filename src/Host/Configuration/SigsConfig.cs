@@ -80,14 +80,23 @@ internal sealed record AdminConfig
     [Description("Serve /healthz, /plugins and /metrics (default true).")]
     public bool Enabled { get; init; } = true;
 
-    [Description("Default http://127.0.0.1:9376.")]
-    [RegularExpression("^http://")]
+    [Description("Default http://127.0.0.1:9376; https:// with tls.")]
+    [RegularExpression("^https?://")]
     public string Listen { get; init; } = DefaultListen;
 
     /// <summary>A file holding the bearer token every request must carry; none when null.</summary>
     [Description("A file holding the bearer token every request must carry (401 otherwise).")]
     [MinLength(1)]
     public string? BearerTokenFile { get; init; }
+
+    [Description("HTTPS for an https:// listen: certFile, keyFile, and clientCaFile to require client certificates.")]
+    public Common.WebTlsOptions? Tls { get; init; }
+
+    [Description("Allow listening beyond loopback with neither bearerTokenFile nor tls.clientCaFile (a warning at every start).")]
+    public bool Insecure { get; init; }
+
+    /// <summary>The rule the schema cannot say: beyond loopback, a token or client certificates, unless insecure.</summary>
+    public string? Problem() => Enabled ? Common.Exposure.Problem(Listen, BearerTokenFile, Tls, Insecure, "admin.") : null;
 }
 
 internal sealed record ShutdownConfig

@@ -19,6 +19,7 @@ internal sealed class FeedCounters
 
     private readonly ConcurrentDictionary<string, RecordedCount> _eventsByName = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<FeedGauge, long> _gauges = new();
+    private readonly ConcurrentDictionary<string, RecordedCount> _refused = new(StringComparer.Ordinal);
     private readonly RecordedCount _decodeErrors = new();
     private readonly RecordedCount _reconnects = new();
     private readonly RecordedCount _rejected = new();
@@ -48,6 +49,9 @@ internal sealed class FeedCounters
 
     /// <summary>Events received so far, by contract event name.</summary>
     public IReadOnlyDictionary<string, long> EventsByName => _eventsByName.ToDictionary(e => e.Key, e => e.Value.Value, StringComparer.Ordinal);
+
+    /// <summary>Forwarded events a correlator refused because they did not match their sender, by reason.</summary>
+    public IReadOnlyDictionary<string, long> Refused => _refused.ToDictionary(e => e.Key, e => e.Value.Value, StringComparer.Ordinal);
 
     /// <summary>The gauges this feed has set so far (a feed sets only those that apply to it).</summary>
     public IReadOnlyDictionary<FeedGauge, long> Gauges => _gauges.ToDictionary();
@@ -82,6 +86,11 @@ internal sealed class FeedCounters
             AttachEvents(count, label);
         }
 
+        foreach ((string reason, RecordedCount count) in _refused)
+        {
+            AttachRefused(count, reason);
+        }
+
         foreach ((FeedGauge gauge, long value) in _gauges)
         {
             if (FeedGauges.IsCounter(gauge) && value > 0)
@@ -103,6 +112,9 @@ internal sealed class FeedCounters
 
     public void CountDecodeError() => _decodeErrors.Add();
 
+    /// <summary>Counts one forwarded event refused for <paramref name="reason"/> (one of a few fixed labels).</summary>
+    public void CountRefused(string reason) => _refused.GetOrAdd(reason, NewRefusedCount).Add();
+
     public void CountReconnect() => _reconnects.Add();
 
     public void CountRejected() => _rejected.Add();
@@ -112,6 +124,25 @@ internal sealed class FeedCounters
         var count = new RecordedCount(perEvent: true);
         AttachEvents(count, label);
         return count;
+    }
+
+    private RecordedCount NewRefusedCount(string reason)
+    {
+        var count = new RecordedCount();
+        AttachRefused(count, reason);
+        return count;
+    }
+
+    private void AttachRefused(RecordedCount count, string reason)
+    {
+        if (_attached is { } attached)
+        {
+            count.Attach(
+                attached.Instruments,
+                attached.Instruments.Named("sigs_nats_refused_total", "Forwarded events a correlator refused because they did not match the sender NATS authenticated, by reason."),
+                SigsInstruments.Tag("feed", attached.Feed),
+                SigsInstruments.Tag("reason", reason));
+        }
     }
 
     private void AttachEvents(RecordedCount count, string label)

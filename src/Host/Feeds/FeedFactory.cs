@@ -35,6 +35,7 @@ internal static class FeedFactory
         string? value = colon < 0 || colon == text.Length - 1 ? null : text[(colon + 1)..];
         IFeedType type = FeedTypes.All.FirstOrDefault(t => t.Name == name)
             ?? throw new UsageException($"--feed '{text}': type must be one of {string.Join(", ", FeedTypes.All.Select(t => t.Name))}");
-        return type.FromShortForm(value);
+        FeedOptions options = type.FromShortForm(value);
+        return type.Problem(options) is { } problem ? throw new UsageException($"--feed '{text}': {problem} (in a config file)") : options;
     }
 }

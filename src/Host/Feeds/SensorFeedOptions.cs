@@ -43,10 +43,19 @@ internal abstract record ReceiverFeedOptions : FeedOptions
     [MinLength(1)]
     public string? BearerTokenFile { get; init; }
 
+    [Description("HTTPS for an https:// listen: certFile, keyFile, and clientCaFile to require client certificates.")]
+    public Common.WebTlsOptions? Tls { get; init; }
+
+    [Description("Allow listening beyond loopback with neither bearerTokenFile nor tls.clientCaFile (a warning at every start).")]
+    public bool Insecure { get; init; }
+
+    /// <summary>The rule the schema cannot say: beyond loopback, a token or client certificates, unless insecure.</summary>
+    public string? ExposureProblem(string listen) => Common.Exposure.Problem(listen, BearerTokenFile, Tls, Insecure);
+
     public ReceiverLimits Limits(long defaultMaxBodyBytes) => new(
         MaxBodyBytes ?? defaultMaxBodyBytes,
         MaxConcurrentRequests ?? ReceiverLimits.DefaultMaxConcurrentRequests,
         MaxBufferedBytes ?? ReceiverLimits.DefaultMaxBufferedBytes);
 
-    public Common.WebAccess Access(string feedType) => Common.WebAccess.FromTokenFile(BearerTokenFile, $"feeds[{feedType}].bearerTokenFile");
+    public Common.WebAccess Access(string feedType) => Common.WebAccess.FromTokenFile(BearerTokenFile, $"feeds[{feedType}].bearerTokenFile", Tls, $"feeds[{feedType}].tls");
 }

@@ -14,7 +14,7 @@ namespace Sigs.Host.Forwarding;
 
 /// <summary>
 /// Publishes forwarded events to JetStream in batches: the events are packed (<see cref="EventPacker"/>) into messages
-/// on <c>sigs.events.&lt;partition&gt;</c>, each with a message id unique to this run, published asynchronously and
+/// on <c>sigs.events.&lt;partition&gt;.&lt;role&gt;.&lt;sender&gt;</c>, each with a message id unique to this run, published asynchronously and
 /// counted only once JetStream acknowledged them, so a batch sent again after a failure is deduplicated by the
 /// stream's duplicate window instead of doubled. A batch that fails goes to the <see cref="DiskSpool"/>; while the
 /// spool holds anything, new batches join it, and it is sent oldest first when NATS is back, so events go out in
@@ -55,7 +55,9 @@ internal sealed partial class NatsEventPublisher : IEventPublisher
         _spool = new DiskSpool(options.SpoolDir, ".events", options.SpoolCapacity, clock);
         _waiting = [.. _spool.Existing];
         _queue = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-        _packer = new EventPacker($"{Environment.MachineName}-{clock.GetUtcNow().ToUnixTimeMilliseconds():x}-{Environment.ProcessId:x}");
+        // Message ids are unique across senders (the stream deduplicates over all subjects) and short whatever the sender's name.
+        ulong senderHash = System.IO.Hashing.XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(options.SenderName));
+        _packer = new EventPacker($"{senderHash:x16}-{clock.GetUtcNow().ToUnixTimeMilliseconds():x}-{Environment.ProcessId:x}", options.SenderName);
         if (_waiting.Count > 0)
         {
             _delivering = false;

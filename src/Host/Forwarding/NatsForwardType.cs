@@ -18,11 +18,23 @@ internal sealed record NatsForwardOptions : Configuration.ForwardOptions, INatsE
     [Description("TLS to the servers: caFile, and certFile with keyFile for mutual TLS.")]
     public NatsTlsOptions? Tls { get; init; }
 
+    [Description("Allow connecting without credentials (a warning at every start).")]
+    public bool Insecure { get; init; }
+
+    [Description("This node's name in the subjects it publishes on: sigs.events.<partition>.node.<sender>, and .audit.<sender> for audit events; NATS should let its user publish only there. Default: the SIGS_NODE_NAME environment variable (in Kubernetes, the pod's spec.nodeName), else the host name.")]
+    [RegularExpression(EventSubjects.SenderPattern)]
+    public string? Sender { get; init; }
+
+    /// <summary>The sender's name: <see cref="Sender"/>, else <c>SIGS_NODE_NAME</c>, else the host name.</summary>
+    public string SenderName => Sender ?? DefaultSender;
+
+    private static string DefaultSender => Environment.GetEnvironmentVariable("SIGS_NODE_NAME") is { Length: > 0 } node ? node : Environment.MachineName;
+
     [Description("Forward exactly the events these signatures select (after enrichment), partitioned by each signature's correlation key.")]
     [MinLength(1)]
     public required IReadOnlyList<string> Signatures { get; init; }
 
-    [Description("How many partitions the correlators share; subjects sigs.events.0 to sigs.events.N-1 (default 1).")]
+    [Description("How many partitions the correlators share; subjects sigs.events.0.> to sigs.events.N-1.> (default 1).")]
     [Range(1, 1024)]
     public int Partitions { get; init; } = 1;
 
@@ -55,10 +67,13 @@ internal sealed class NatsForwardType : ForwardType<NatsForwardOptions>
 {
     public override string Name => "nats";
 
-    public override string Summary => "Publishes the events of the named signatures to NATS JetStream (sigs.events.<partition>), acknowledged, deduplicated and spooled while NATS is down.";
+    public override string Summary => "Publishes the events of the named signatures to NATS JetStream (sigs.events.<partition>.<role>.<sender>), acknowledged, deduplicated and spooled while NATS is down.";
 
     protected override string? Problem(NatsForwardOptions options) =>
-        NatsEndpointRules.Problem(options) ?? (options.Signatures.Any(string.IsNullOrWhiteSpace) ? "signatures: ids must not be empty" : null);
+        NatsEndpointRules.Problem(options)
+        ?? (options.Signatures.Any(string.IsNullOrWhiteSpace) ? "signatures: ids must not be empty" : null)
+        ?? (System.Text.RegularExpressions.Regex.IsMatch(options.SenderName, EventSubjects.SenderPattern) ? null
+            : $"sender: '{options.SenderName}' (from SIGS_NODE_NAME or the host name) is not a NATS subject token; set sender");
 
     protected override IReadOnlyList<string> Signatures(NatsForwardOptions options) => options.Signatures;
 

@@ -11,9 +11,11 @@ namespace Sigs.Host.Nats;
 /// <see cref="MaxEvents"/> events or <see cref="MaxBytes"/> bytes a message (an event larger than that goes alone),
 /// each event's contract JSON on its own line (the JSON has no raw line feed). A message per event would cost the
 /// stream, the network and both clients their per-message work for each event; packed, that is shared by hundreds.
+/// Each event goes on its partition's subject for its role and this sender (<see cref="EventSubjects"/>); a node's
+/// events about a pod name this node (<see cref="KubernetesInfo.NodeName"/>) unless their feed named one.
 /// Message ids are <c>&lt;run id&gt;-&lt;n&gt;</c>, counting messages. Used by one thread at a time.
 /// </summary>
-internal sealed class EventPacker(string runId)
+internal sealed class EventPacker(string runId, string sender)
 {
     public const int MaxEvents = 256;
 
@@ -21,7 +23,7 @@ internal sealed class EventPacker(string runId)
     public const int MaxBytes = 64 * 1024;
 
     private readonly ArrayBufferWriter<byte> _event = new(4096);
-    private readonly Dictionary<int, Open> _open = [];
+    private readonly Dictionary<(int Partition, string Role), Open> _open = [];
     private long _sequence;
 
     public List<JetStreamMessage> Pack(IEnumerable<(SecurityEvent Event, int Partition)> batch)
@@ -32,11 +34,15 @@ internal sealed class EventPacker(string runId)
         {
             _event.ResetWrittenCount();
             writer.Reset(_event);
-            JsonSerializer.Serialize(writer, securityEvent, ContractJson.Event);
+            string role = EventSubjects.RoleOf(securityEvent);
+            SecurityEvent sent = role == EventSubjects.NodeRole && securityEvent.Kubernetes is { NodeName: null } pod
+                ? securityEvent with { Kubernetes = pod with { NodeName = sender } }
+                : securityEvent;
+            JsonSerializer.Serialize(writer, sent, ContractJson.Event);
             writer.Flush();
-            if (!_open.TryGetValue(partition, out Open? open))
+            if (!_open.TryGetValue((partition, role), out Open? open))
             {
-                _open[partition] = open = new Open(EventSubjects.Of(partition));
+                _open[(partition, role)] = open = new Open(EventSubjects.Of(partition, role, sender));
             }
 
             if (open.Events > 0 && (open.Events == MaxEvents || open.Body.WrittenCount + 1 + _event.WrittenCount > MaxBytes))

@@ -12,6 +12,9 @@ internal interface INatsEndpoint
     NatsCredentialOptions? Credentials { get; }
 
     NatsTlsOptions? Tls { get; }
+
+    /// <summary>Connect without credentials: allowed only when the config says so, with a warning at every start.</summary>
+    bool Insecure { get; }
 }
 
 /// <summary>How Sigs authenticates to NATS: one of a creds file, an nkey seed file, a user with a password file, or a token file.</summary>
@@ -77,6 +80,11 @@ internal static class NatsEndpointRules
             {
                 return $"url: '{url}' is not a NATS server URL (nats://HOST:PORT, tls://, ws://, wss://; several separated by commas)";
             }
+        }
+
+        if (endpoint.Credentials is null && !endpoint.Insecure)
+        {
+            return "credentials: required (credsFile, nkeyFile, user with passwordFile, or tokenFile): without them anyone who reaches NATS could feed or read this; set insecure: true to connect without";
         }
 
         return endpoint.Credentials?.Problem() ?? endpoint.Tls?.Problem();

@@ -15,4 +15,7 @@ internal sealed partial class NatsLink
 
     [LoggerMessage(EventId = 9004, Level = LogLevel.Information, Message = "NATS {Name}: connection back")]
     private static partial void LogBack(ILogger logger, string name);
+
+    [LoggerMessage(EventId = 9005, Level = LogLevel.Warning, Message = "NATS {Name}: connecting to {Url} without credentials (insecure: true): anyone who reaches the server can publish and read as this instance does")]
+    private static partial void LogInsecure(ILogger logger, string name, string url);
 }

@@ -21,6 +21,11 @@ internal sealed partial class NatsLink : IAsyncDisposable
     {
         _name = name;
         _logger = loggerFactory.CreateLogger(LogCategories.Nats(name.Split(':')[0]));
+        if (endpoint.Credentials is null)
+        {
+            LogInsecure(_logger, _name, endpoint.Url);
+        }
+
         Connection = new NatsConnection(Options(endpoint, name));
         JetStream = new NatsJSContext(Connection);
         Connection.ConnectionDisconnected += (_, args) =>

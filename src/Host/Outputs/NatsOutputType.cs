@@ -20,6 +20,9 @@ internal sealed record NatsOutputOptions : DeliveringOutputOptions, INatsEndpoin
     [Description("TLS to the servers: caFile, and certFile with keyFile for mutual TLS.")]
     public NatsTlsOptions? Tls { get; init; }
 
+    [Description("Allow connecting without credentials (a warning at every start).")]
+    public bool Insecure { get; init; }
+
     [Description("falco: Falcosidekick's NATS shape (subject falco.<priority>.<rule>, the Falco alert); sigs (default): sigs.findings.<severity>.<signature id>, the finding JSON.")]
     [AllowedValues("sigs", "falco")]
     public string Format { get; init; } = "sigs";

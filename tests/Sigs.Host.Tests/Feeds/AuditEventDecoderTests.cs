@@ -9,7 +9,7 @@ public class AuditEventDecoderTests
     private const string Event = """
         {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"id-1","stage":"ResponseComplete",
          "requestURI":"/api/v1/namespaces/shop/secrets","verb":"list",
-         "user":{"username":"system:serviceaccount:shop:web","extra":{"authentication.kubernetes.io/pod-name":["web-7d4b9"],"authentication.kubernetes.io/pod-uid":["u-1"]}},
+         "user":{"username":"system:serviceaccount:shop:web","extra":{"authentication.kubernetes.io/pod-name":["web-7d4b9"],"authentication.kubernetes.io/pod-uid":["u-1"],"authentication.kubernetes.io/node-name":["kind-worker"],"authentication.kubernetes.io/node-uid":["n-1"],"authentication.kubernetes.io/credential-id":["JTI=abc"]}},
          "responseStatus":{"metadata":{},"code":200},"requestReceivedTimestamp":"2025-11-02T10:00:44.000000Z","stageTimestamp":"2025-11-02T10:00:44.010000Z"}
         """;
 
@@ -25,6 +25,7 @@ public class AuditEventDecoderTests
         Assert.Equal("list", e.Audit.Verb);
         Assert.Equal("system:serviceaccount:shop:web", e.Audit.User);
         Assert.Equal(["web-7d4b9"], e.Audit.RequestingPods);
+        Assert.Equal(["kind-worker"], e.Audit.RequestingNodes);
         Assert.Equal("/api/v1/namespaces/shop/secrets", e.Audit.RequestUri);
         Assert.Equal(200, e.Audit.ResponseCode);
         Assert.Equal(new KubernetesInfo { PodName = "web-7d4b9", Namespace = "shop", PodUid = "u-1" }, e.Kubernetes);

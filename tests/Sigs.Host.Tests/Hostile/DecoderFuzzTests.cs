@@ -282,7 +282,7 @@ public sealed class DecoderFuzzTests
     {
         Gen.OneOf(WrongTyped, Mutated).Array[1, 6].Sample(lines =>
         {
-            var packer = new Sigs.Host.Nats.EventPacker("fuzz"); // samples run on several threads; a packer is one thread's
+            var packer = new Sigs.Host.Nats.EventPacker("fuzz", "node-fuzz"); // samples run on several threads; a packer is one thread's
             SecurityEvent[] decoded = [.. lines.SelectMany(line => JsonLineDecoder.Decode(line).Events)];
             var received = new List<SecurityEvent>();
             var problems = new List<(int Line, string Problem)>();
@@ -292,7 +292,13 @@ public sealed class DecoderFuzzTests
             }
 
             Assert.Empty(problems);
-            Assert.Equal(decoded.Select(Wire), received.Select(Wire));
+            // Sent per role (a node's events and audit events go on their own subjects), a node's pod events naming the node.
+            Assert.Equal(
+                decoded.GroupBy(Sigs.Host.Nats.EventSubjects.RoleOf).SelectMany(role => role).Select(e =>
+                    Sigs.Host.Nats.EventSubjects.RoleOf(e) == Sigs.Host.Nats.EventSubjects.NodeRole && e.Kubernetes is { NodeName: null } pod
+                        ? e with { Kubernetes = pod with { NodeName = "node-fuzz" } }
+                        : e).Select(Wire),
+                received.Select(Wire));
 
             byte[] raw = [.. lines.SelectMany((line, i) => i == 0 ? line : [(byte)'\n', .. line])];
             received.Clear();

@@ -9,7 +9,7 @@ public class WebAccessTests
     [InlineData("http://127.0.0.1:9376", null, null)]
     [InlineData("http://localhost:9376", null, null)]
     [InlineData("http://[::1]:9376", null, null)]
-    [InlineData("http://10.0.0.5:9376", null, "and no bearer token")]
+    [InlineData("http://10.0.0.5:9376", null, "with neither a bearer token nor client certificates (insecure: true)")]
     [InlineData("http://0.0.0.0:2801/", "a-token-of-16-chars", "with a bearer token")]
     public void WarnIfExposed_BeyondLoopback_WarnsOnceNamingTheEndpoint(string listen, string? token, string? expected)
     {

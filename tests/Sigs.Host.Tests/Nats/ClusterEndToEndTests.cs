@@ -9,7 +9,8 @@ namespace Sigs.Host.Tests.Nats;
 
 /// <summary>
 /// A cluster as deployed: two nodes and the audit receiver forward to JetStream, two correlators own a partition
-/// each. All are real <c>sigs run</c> processes and a real <c>nats-server -js</c>; a correlator is killed with SIGKILL
+/// each. All are real <c>sigs run</c> processes and a real <c>nats-server -js</c> with TLS and the users and
+/// permissions of deploy/nats/sigs-users.sh, each process logging in as its role; a correlator is killed with SIGKILL
 /// and the server restarted in the middle.
 /// </summary>
 [Collection(ClusterCollection.Name)]
@@ -17,9 +18,9 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();
     private readonly List<SigsProcess> _processes = [];
-    private NatsServer _nats = null!;
+    private SecureNats _nats = null!;
 
-    public async Task InitializeAsync() => _nats = await NatsServer.StartAsync();
+    public async Task InitializeAsync() => _nats = await SecureNats.StartAsync();
 
     public async Task DisposeAsync()
     {
@@ -32,12 +33,15 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
         _folder.Dispose();
     }
 
-    private string Forward => $"forward:\n  - type: nats\n    url: {_nats.Url}\n    signatures: [SIGS-1003]\n    partitions: 2\n    spoolDir: SPOOL\n";
+    /// <summary>A forward that logs in as <paramref name="user"/> and sends as <paramref name="sender"/>.</summary>
+    private string Forward(string user, string sender, string spool) =>
+        $"forward:\n  - type: nats\n{_nats.Keys(user)}    sender: {sender}\n    signatures: [SIGS-1003]\n    partitions: 2\n    spoolDir: {spool}\n";
 
     private SigsProcess Node(string name, string feed, string admin = "admin:\n  enabled: false\n")
     {
+        (string user, string sender) = name == "audit" ? ("sigs-audit", "audit") : ($"sigs-node-{name}", name);
         string config = _folder.File($"{name}.yaml",
-            $"feeds:\n{feed}{Forward.Replace("SPOOL", Path.Combine(_folder.Path, $"{name}-spool"), StringComparison.Ordinal)}" +
+            $"feeds:\n{feed}{Forward(user, sender, Path.Combine(_folder.Path, $"{name}-spool"))}" +
             $"outputs:\n  - type: file\n    path: {Path.Combine(_folder.Path, $"{name}-findings.jsonl")}\n{admin}");
         return Started(config);
     }
@@ -45,7 +49,7 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
     private SigsProcess Correlator(int partition, string admin = "admin:\n  enabled: false\n")
     {
         string config = _folder.File($"correlator-{partition}.yaml",
-            $"feeds:\n  - type: nats\n    url: {_nats.Url}\n    durable: sigs-correlator-{partition}\n    partitions: [{partition}]\n    partitionCount: 2\n    latenessSeconds: 3\n" +
+            $"feeds:\n  - type: nats\n{_nats.Keys($"sigs-correlator-{partition}")}    durable: sigs-correlator-{partition}\n    partitions: [{partition}]\n    partitionCount: 2\n    latenessSeconds: 3\n" +
             $"outputs:\n  - type: file\n    path: {CorrelatorFindings(partition)}\n{admin}");
         return Started(config);
     }
@@ -82,21 +86,25 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
         string nodeA = _folder.File("node-a.jsonl", ""), nodeB = _folder.File("node-b.jsonl", "");
         int auditPort = Ports.Free(), adminPort = Ports.Free();
         string auditUrl = $"http://127.0.0.1:{auditPort}/k8s-audit";
+        // Correlators first: they create the stream, which no node may.
+        Correlator(0);
+        SigsProcess correlator1 = Correlator(1);
         Node("node-a", $"  - type: file\n    path: {nodeA}\n    follow: true\n", $"admin:\n  listen: http://127.0.0.1:{adminPort}\n");
         Node("node-b", $"  - type: file\n    path: {nodeB}\n    follow: true\n");
         Node("audit", $"  - type: k8s-audit\n    listen: {auditUrl}\n");
-        Correlator(0);
-        SigsProcess correlator1 = Correlator(1);
         using var http = new HttpClient();
         DateTimeOffset now = DateTimeOffset.UtcNow;
         string Pod(int n) => $"web-{n}";
+        // Tokens are bound to the node their pod runs on, as the API server says (Kubernetes 1.30 and later); pod 24's
+        // read is on node a, and its request is made with a token bound to node b: not the same pod instance.
+        string NodeOf(int n) => n is >= 10 and < 20 or 24 ? "node-b" : "node-a";
         string EventList(IEnumerable<int> pods, int secondsAfter) =>
-            $$"""{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[{{string.Join(',', pods.Select(n => NatsEvents.AuditJson(Pod(n), now.AddSeconds(secondsAfter + (n * 0.01)), $"req-{n}")))}}]}""";
+            $$"""{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[{{string.Join(',', pods.Select(n => NatsEvents.AuditJson(Pod(n), now.AddSeconds(secondsAfter + (n * 0.01)), $"req-{n}", NodeOf(n))))}}]}""";
 
         // Pods 0-9 on node a, 10-19 on node b: their token reads now, the requests for 0-9 a little later.
         // Pods 20-23: the request reaches the receiver before the read reaches its node (order by event time).
-        await Eventually.TrueAsync(() => HttpPost.Succeeds(http, auditUrl, EventList(Enumerable.Range(20, 4), 4)), "the audit receiver", TimeSpan.FromSeconds(30));
-        for (int n = 0; n < 24; n++)
+        await Eventually.TrueAsync(() => HttpPost.Succeeds(http, auditUrl, EventList(Enumerable.Range(20, 5), 4)), "the audit receiver", TimeSpan.FromSeconds(30));
+        for (int n = 0; n < 25; n++)
         {
             bool onB = n is >= 10 and < 20;
             Append(onB ? nodeB : nodeA, NatsEvents.TokenRead(Pod(n), now.AddSeconds(n * 0.01), onB ? "node-b" : "node-a"));
@@ -109,7 +117,7 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
         // A correlator dies without a word, the server restarts, and the second halves for pods 10-19 come meanwhile.
         correlator1.Signal("KILL");
         await correlator1.WaitAsync(TimeSpan.FromSeconds(10));
-        await _nats.RestartAsync(TimeSpan.FromSeconds(1));
+        await _nats.Server.RestartAsync(TimeSpan.FromSeconds(1));
         Assert.True(HttpPost.Succeeds(http, auditUrl, EventList(Enumerable.Range(10, 10), 6)));
         await Task.Delay(1_000);
         Correlator(1);

@@ -31,14 +31,14 @@ public sealed class EventPackerTests
     [Fact]
     public void Events_ArePackedPerPartition_InOrder_UpToTheEventLimit()
     {
-        var packer = new EventPacker("run");
+        var packer = new EventPacker("run", "node-a");
         SecurityEvent[] events = [.. Enumerable.Range(0, 1_000).Select(n => Numbered(n))];
 
         List<JetStreamMessage> messages = packer.Pack([.. events.Select((e, i) => (e, i % 3))]);
 
         for (int partition = 0; partition < 3; partition++)
         {
-            JetStreamMessage[] ofPartition = [.. messages.Where(m => m.Subject == EventSubjects.Of(partition))];
+            JetStreamMessage[] ofPartition = [.. messages.Where(m => m.Subject == EventSubjects.Of(partition, EventSubjects.RoleOf(events[0]), "node-a"))];
             SecurityEvent[] expected = [.. events.Where((_, i) => i % 3 == partition)];
             Assert.Equal(expected.Select(Json), Unpacked(ofPartition).Select(Json));
             Assert.Equal((expected.Length + EventPacker.MaxEvents - 1) / EventPacker.MaxEvents, ofPartition.Length);
@@ -51,9 +51,43 @@ public sealed class EventPackerTests
     }
 
     [Fact]
+    public void EachEvent_GoesOnItsRolesSubject_AndANodesPodEventsNameTheNode()
+    {
+        var packer = new EventPacker("run", "node-a");
+        DateTimeOffset now = DateTimeOffset.UnixEpoch;
+        SecurityEvent read = NatsEvents.TokenRead("web-1", now);
+        SecurityEvent named = NatsEvents.TokenRead("web-2", now) with { Kubernetes = new KubernetesInfo { PodName = "web-2", NodeName = "node-z" } };
+        SecurityEvent hostExec = read with { Kubernetes = null, Name = EventNames.ProcessExec };
+        SecurityEvent request = NatsEvents.ApiRequest("web-1", now, "a");
+
+        List<JetStreamMessage> messages = packer.Pack([(read, 1), (request, 1), (named, 1), (hostExec, 1)]);
+
+        Assert.Equal(["sigs.events.1.node.node-a", "sigs.events.1.audit.node-a"], messages.Select(m => m.Subject));
+        SecurityEvent[] fromNode = [.. Unpacked([messages[0]])];
+        Assert.Equal(["node-a", "node-z"], fromNode.Take(2).Select(e => e.Kubernetes!.NodeName));
+        Assert.Null(fromNode[2].Kubernetes);
+        Assert.Null(Assert.Single(Unpacked([messages[1]])).Kubernetes!.NodeName);
+    }
+
+    [Theory]
+    [InlineData("sigs.events.0.node.ip-10-0-0-1.ec2.internal", "node", "ip-10-0-0-1.ec2.internal")]
+    [InlineData("sigs.events.12.audit.audit", "audit", "audit")]
+    [InlineData("sigs.events.0", null, null)]
+    [InlineData("sigs.events.0.node", null, null)]
+    [InlineData("sigs.events.0.admin.x", null, null)]
+    [InlineData("other.events.0.node.x", null, null)]
+    public void OriginOf_ReadsRoleAndSender_FromTheSubject(string subject, string? role, string? sender)
+    {
+        (string Role, string Sender)? origin = EventSubjects.OriginOf(subject);
+
+        Assert.Equal(role, origin?.Role);
+        Assert.Equal(sender, origin?.Sender);
+    }
+
+    [Fact]
     public void AMessage_StaysWithinTheByteLimit_AndALargerEventGoesAlone()
     {
-        var packer = new EventPacker("run");
+        var packer = new EventPacker("run", "node-a");
         const int Padding = EventPacker.MaxBytes * 2 / 5; // two fit beside a small one, a third does not
         SecurityEvent[] events = [Numbered(0), Numbered(1, Padding), Numbered(2, Padding), Numbered(3, Padding), Numbered(4, EventPacker.MaxBytes * 3 / 2), Numbered(5)];
 
@@ -68,7 +102,7 @@ public sealed class EventPackerTests
     [Fact]
     public void NextBatch_ContinuesTheIds_AndStartsNewMessages()
     {
-        var packer = new EventPacker("run");
+        var packer = new EventPacker("run", "node-a");
         List<JetStreamMessage> first = packer.Pack([(Numbered(0), 0)]);
         List<JetStreamMessage> second = packer.Pack([(Numbered(1), 0)]);
 

@@ -12,7 +12,7 @@ namespace Sigs.Host.Tests.Nats;
 /// <summary>The <c>forward</c> and <c>nats</c> keys as users write them, right and wrong.</summary>
 public class NatsConfigTests
 {
-    private const string Correlator = "feeds:\n  - type: nats\n    url: nats://nats:4222\n    durable: c-0\n";
+    private const string Correlator = "feeds:\n  - type: nats\n    url: nats://nats:4222\n    insecure: true\n    durable: c-0\n";
 
     [Fact]
     public void Parse_TheIssuesExample_BindsEveryKey()
@@ -31,10 +31,12 @@ public class NatsConfigTests
                 url: nats://nats.sigs.svc:4222
                 durable: sigs-correlator-0
                 partitions: [0]
+                credentials: { credsFile: /etc/sigs/correlator.creds }
             outputs:
               - type: nats
                 url: nats://nats.sigs.svc:4222
                 format: falco
+                credentials: { tokenFile: /etc/sigs/nats-token }
             """, "sigs.yaml", HostExtensions.Types);
 
         var forward = Assert.IsType<NatsForwardOptions>(Assert.Single(config.Forward));
@@ -65,7 +67,11 @@ public class NatsConfigTests
     [InlineData("forward:\n  - type: kafka\n    url: x\n", "forward[0].type")]
     [InlineData("forward:\n  - type: nats\n    url: nats://n:4222\n    signatures: [SIGS-1003]\n    credentials: { user: sigs }\n", "credentials.user: needs passwordFile")]
     [InlineData("forward:\n  - type: nats\n    url: nats://n:4222\n    signatures: [SIGS-1003]\n    credentials: { credsFile: a, tokenFile: b }\n", "credentials: give one of")]
-    [InlineData("forward:\n  - type: nats\n    url: nats://n:4222\n    signatures: [SIGS-1003]\n    tls: { certFile: a }\n", "tls: certFile and keyFile go together")]
+    [InlineData("forward:\n  - type: nats\n    url: nats://n:4222\n    signatures: [SIGS-1003]\n    insecure: true\n    tls: { certFile: a }\n", "tls: certFile and keyFile go together")]
+    [InlineData("forward:\n  - type: nats\n    url: nats://n:4222\n    signatures: [SIGS-1003]\n", "forward[0].credentials: required")]
+    [InlineData("feeds:\n  - type: nats\n    url: nats://n:4222\n    durable: c\n    partitions: [0]\n", "feeds[0].credentials: required")]
+    [InlineData("outputs:\n  - type: nats\n    url: nats://n:4222\n", "outputs[0].credentials: required")]
+    [InlineData("forward:\n  - type: nats\n    url: nats://n:4222\n    signatures: [SIGS-1003]\n    insecure: true\n    sender: 'node a'\n", "forward[0].sender")]
     [InlineData("outputs:\n  - type: nats\n    url: nats://n:4222\n    format: json\n", "outputs[0].format")]
     public void Parse_NatsKeys_AreCheckedWithTheKeyNamed(string yaml, string? expected)
     {

@@ -155,15 +155,15 @@ public sealed class NatsRoundTripTests : IAsyncLifetime
         {
             var js = new NATS.Client.JetStream.NatsJSContext(raw);
             var v1 = new NatsHeaders { [EventSubjects.SchemaHeader] = "1" };
-            await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("not json"), headers: v1);
-            await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x"}"""), headers: v1);
-            await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x","name":"y"}"""));
-            await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x","name":"y"}"""), headers: new NatsHeaders { [EventSubjects.SchemaHeader] = "99" });
-            await js.PublishAsync("sigs.events.0", new byte[EventSubjects.MaxMessageBytes + 1], headers: v1);
-            await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x","name":"y","args":{"a":null}}"""), headers: v1);
+            await js.PublishAsync("sigs.events.0.audit.test", Encoding.UTF8.GetBytes("not json"), headers: v1);
+            await js.PublishAsync("sigs.events.0.audit.test", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x"}"""), headers: v1);
+            await js.PublishAsync("sigs.events.0.audit.test", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x","name":"y"}"""));
+            await js.PublishAsync("sigs.events.0.audit.test", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x","name":"y"}"""), headers: new NatsHeaders { [EventSubjects.SchemaHeader] = "99" });
+            await js.PublishAsync("sigs.events.0.audit.test", new byte[EventSubjects.MaxMessageBytes + 1], headers: v1);
+            await js.PublishAsync("sigs.events.0.audit.test", Encoding.UTF8.GetBytes("""{"time":"2026-01-01T00:00:00Z","source":"x","name":"y","args":{"a":null}}"""), headers: v1);
             // A good event under a 60 KiB message id: kept, ids like it would grow the correlator's memory by their length.
             var longId = new NatsHeaders { [EventSubjects.SchemaHeader] = "1", ["Nats-Msg-Id"] = new string('i', 60 * 1024) };
-            await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes(Json(Numbered(9))), headers: longId);
+            await js.PublishAsync("sigs.events.0.audit.test", Encoding.UTF8.GetBytes(Json(Numbered(9))), headers: longId);
         }
 
         publisher.Publish(Numbered(2), 0);
@@ -184,12 +184,54 @@ public sealed class NatsRoundTripTests : IAsyncLifetime
         Assert.Empty(again.Events);
         Assert.Equal(0, restarted.Counters.DecodeErrors); // terminated: not delivered again
         string[] errors = [.. _logs.Lines.Where(l => l.Contains("terminated", StringComparison.Ordinal))];
-        Assert.Contains(errors, l => l.Contains("sigs.events.0 message 2:", StringComparison.Ordinal));
+        Assert.Contains(errors, l => l.Contains("sigs.events.0.audit.test message 2:", StringComparison.Ordinal));
         Assert.Contains(errors, l => l.Contains("no Sigs-Schema header", StringComparison.Ordinal));
         Assert.Contains(errors, l => l.Contains("schema version '99' is not 1", StringComparison.Ordinal));
         Assert.Contains(errors, l => l.Contains($"{EventSubjects.MaxMessageBytes + 1} bytes", StringComparison.Ordinal));
         Assert.Contains(errors, l => l.Contains("field 'args' must map names to strings", StringComparison.Ordinal));
         Assert.Contains(errors, l => l.Contains($"a Nats-Msg-Id of {60 * 1024} characters, more than the {NatsFeed.MaxMessageIdLength}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task EventsThatDoNotMatchTheirSender_AreRefused_CountedByReason_AndLoggedOncePerSenderAndReason()
+    {
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        SecurityEvent onB = NatsEvents.TokenRead("pod-b", now, "node-b") with { Kubernetes = new KubernetesInfo { PodName = "pod-b", Namespace = "shop", NodeName = "node-b" } };
+        (string Subject, SecurityEvent Event)[] sent =
+        [
+            ("sigs.events.0.node.node-a", NatsEvents.ApiRequest("pod-1", now, "forged")),   // audit from a node
+            ("sigs.events.0.node.node-a", NatsEvents.ApiRequest("pod-2", now, "forged-2")), // again: counted, not logged again
+            ("sigs.events.0.audit.audit", NatsEvents.TokenRead("pod-3", now)),              // a token read on the audit subject
+            ("sigs.events.0.node.node-a", onB),                                             // node a naming node b
+            ("sigs.events.0.other.node-a", NatsEvents.TokenRead("pod-4", now)),             // no role
+            ("sigs.events.0.node.node-a", NatsEvents.TokenRead("pod-5", now)),              // fine: named node-a
+            ("sigs.events.0.audit.audit", NatsEvents.ApiRequest("pod-6", now, "real")),     // fine
+        ];
+        await using (var raw = new NatsConnection(new NatsOpts { Url = _server.Url }))
+        {
+            var js = new NATS.Client.JetStream.NatsJSContext(raw);
+            await EventSubjects.EnsureStreamAsync(js, EventSubjects.DefaultStream, EventSubjects.Prefix + ">", TimeSpan.FromHours(1), CancellationToken.None);
+            foreach ((string subject, SecurityEvent e) in sent)
+            {
+                await js.PublishAsync(subject, Encoding.UTF8.GetBytes(Json(e)), headers: new NatsHeaders { [EventSubjects.SchemaHeader] = "1" });
+            }
+        }
+
+        var sink = new AcknowledgingSink();
+        NatsFeed feed = Feed("o", [0], partitionCount: 1);
+        var running = await RunAsync(feed, sink);
+        await Eventually.TrueAsync(() => sink.Events.Count == 2 && feed.Counters.Refused.Values.Sum() == 5, "two events taken, five refused", describe: () => $"{sink.Events.Count} events, {string.Join(", ", feed.Counters.Refused)}");
+        await StopAsync(running);
+
+        Assert.Equal(["pod-5", "pod-6"], sink.Events.Select(e => e.Kubernetes!.PodName));
+        Assert.Equal("node-a", sink.Events[0].Kubernetes!.NodeName);
+        Assert.Equal(
+            new Dictionary<string, long> { [SenderBinding.AuditFromNode] = 2, [SenderBinding.NotAudit] = 1, [SenderBinding.OtherNode] = 1, [SenderBinding.NoOrigin] = 1 },
+            feed.Counters.Refused);
+        string[] refusals = [.. _logs.Lines.Where(l => l.Contains("refused from sender", StringComparison.Ordinal))];
+        Assert.Equal(4, refusals.Length);
+        Assert.Single(refusals, l => l.Contains("sender node-a: an audit event from a node", StringComparison.Ordinal));
+        Assert.Equal(0, feed.Counters.DecodeErrors);
     }
 
     [Fact]
@@ -206,7 +248,7 @@ public sealed class NatsRoundTripTests : IAsyncLifetime
         await using var raw = new NatsConnection(new NatsOpts { Url = _server.Url });
         var stream = await new NATS.Client.JetStream.NatsJSContext(raw).GetStreamAsync(EventSubjects.DefaultStream);
 
-        int packed = new EventPacker("expected").Pack([.. Enumerable.Range(0, 1_000).Select(n => (Numbered(n), 0))]).Count;
+        int packed = new EventPacker("expected", "test").Pack([.. Enumerable.Range(0, 1_000).Select(n => (Numbered(n), 0))]).Count;
         Assert.InRange(packed, (1_000 + EventPacker.MaxEvents - 1) / EventPacker.MaxEvents, 20);
         Assert.Equal(packed, (int)stream.Info.State.Messages);
         var sink = new AcknowledgingSink();
@@ -224,7 +266,7 @@ public sealed class NatsRoundTripTests : IAsyncLifetime
             var js = new NATS.Client.JetStream.NatsJSContext(raw);
             await EventSubjects.EnsureStreamAsync(js, EventSubjects.DefaultStream, EventSubjects.Prefix + ">", TimeSpan.FromHours(1), CancellationToken.None);
             string body = $"{Json(Numbered(1))}\nnot json\n{Json(Numbered(2))}\n";
-            await js.PublishAsync("sigs.events.0", Encoding.UTF8.GetBytes(body), headers: new NatsHeaders { [EventSubjects.SchemaHeader] = "1" });
+            await js.PublishAsync("sigs.events.0.audit.test", Encoding.UTF8.GetBytes(body), headers: new NatsHeaders { [EventSubjects.SchemaHeader] = "1" });
         }
 
         var sink = new AcknowledgingSink();
@@ -240,7 +282,7 @@ public sealed class NatsRoundTripTests : IAsyncLifetime
 
         Assert.Equal([1, 2], sink.Events.Select(NumberOf));
         Assert.Empty(again.Events); // acknowledged: not delivered again
-        Assert.Contains(_logs.Lines, l => l.Contains("sigs.events.0 message 1 line 2:", StringComparison.Ordinal) && l.Contains("skipped", StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines, l => l.Contains("sigs.events.0.audit.test message 1 line 2:", StringComparison.Ordinal) && l.Contains("skipped", StringComparison.Ordinal));
     }
 
     [Fact]

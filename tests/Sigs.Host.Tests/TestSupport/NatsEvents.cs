@@ -32,7 +32,8 @@ internal static class NatsEvents
     };
 
     /// <summary>The audit webhook's JSON for <see cref="ApiRequest"/>.</summary>
-    public static string AuditJson(string pod, DateTimeOffset time, string auditId) => $$$"""
-        {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{{{auditId}}}","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/shop/secrets","verb":"list","user":{"username":"system:serviceaccount:shop:web","groups":["system:serviceaccounts","system:authenticated"],"extra":{"authentication.kubernetes.io/pod-name":["{{{pod}}}"]}},"sourceIPs":["10.0.0.5"],"responseStatus":{"code":200},"requestReceivedTimestamp":"{{{time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.ffffffZ}}}","stageTimestamp":"{{{time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.ffffffZ}}}"}
+    /// <param name="node">The node the pod's token is bound to (Kubernetes 1.30 and later say it), or null.</param>
+    public static string AuditJson(string pod, DateTimeOffset time, string auditId, string? node = null) => $$$"""
+        {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{{{auditId}}}","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/shop/secrets","verb":"list","user":{"username":"system:serviceaccount:shop:web","groups":["system:serviceaccounts","system:authenticated"],"extra":{"authentication.kubernetes.io/pod-name":["{{{pod}}}"]{{{(node is null ? "" : $",\"authentication.kubernetes.io/node-name\":[\"{node}\"]")}}}}},"sourceIPs":["10.0.0.5"],"responseStatus":{"code":200},"requestReceivedTimestamp":"{{{time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.ffffffZ}}}","stageTimestamp":"{{{time.UtcDateTime:yyyy-MM-ddTHH:mm:ss.ffffffZ}}}"}
         """.Trim();
 }

@@ -11,17 +11,30 @@ internal sealed class NatsServer : IAsyncDisposable
 {
     private static readonly string[] Locations = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"];
     private readonly TempFolder _store = new();
+    private readonly string? _config;
     private Process? _process;
 
-    private NatsServer(int port) => Port = port;
+    private NatsServer(int port, Func<int, string, string>? config)
+    {
+        Port = port;
+        if (config is not null)
+        {
+            _config = Path.Combine(_store.Path, "nats-server.conf");
+            File.WriteAllText(_config, config(port, Path.Combine(_store.Path, "js")));
+        }
+    }
 
     public int Port { get; }
 
     public string Url => $"nats://127.0.0.1:{Port}";
 
-    public static async Task<NatsServer> StartAsync(int? port = null)
+    /// <summary>A server without authentication (clients say <c>insecure: true</c>).</summary>
+    public static async Task<NatsServer> StartAsync(int? port = null) => await StartAsync(port, config: null);
+
+    /// <summary>A server with a configuration file: <paramref name="config"/> gives its text for a port and a store folder.</summary>
+    public static async Task<NatsServer> StartAsync(int? port, Func<int, string, string>? config)
     {
-        var server = new NatsServer(port ?? Ports.Free());
+        var server = new NatsServer(port ?? Ports.Free(), config);
         await server.StartProcessAsync();
         return server;
     }
@@ -72,7 +85,10 @@ internal sealed class NatsServer : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (string arg in (string[])["-js", "-a", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-sd", _store.Path])
+        string[] args = _config is null
+            ? ["-js", "-a", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-sd", _store.Path]
+            : ["-c", _config];
+        foreach (string arg in args)
         {
             start.ArgumentList.Add(arg);
         }

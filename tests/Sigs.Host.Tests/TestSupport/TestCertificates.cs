@@ -24,6 +24,8 @@ internal sealed class TestCertificates : IDisposable
         CaFile = Write(folder, "ca.crt", Ca.ExportCertificatePem());
         ClientCertFile = Write(folder, "client.crt", Client.ExportCertificatePem());
         ClientKeyFile = Write(folder, "client.key", Client.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+        ServerCertFile = Write(folder, "server.crt", Server.ExportCertificatePem());
+        ServerKeyFile = Write(folder, "server.key", Server.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
     }
 
     public X509Certificate2 Ca { get; }
@@ -37,6 +39,10 @@ internal sealed class TestCertificates : IDisposable
     public string ClientCertFile { get; }
 
     public string ClientKeyFile { get; }
+
+    public string ServerCertFile { get; }
+
+    public string ServerKeyFile { get; }
 
     private X509Certificate2 Issue(string subject, bool serverAuth)
     {

@@ -8,7 +8,7 @@ namespace Sigs.Host.Feeds.Falco;
 internal sealed record FalcoHttpFeedOptions : ReceiverFeedOptions
 {
     [Description("URL to listen on (default http://127.0.0.1:2801/). Largest body by default 1 MiB.")]
-    [RegularExpression("^http://")]
+    [RegularExpression("^https?://")]
     public string Listen { get; init; } = FalcoHttpFeed.DefaultListen;
 
     [Description("Fill what an alert lacks (the terminal without proc.tty, argv) from /proc/PID of this node; needs Sigs in the host's pid namespace (default true when listening on loopback only, so the sender is on this node; false otherwise).")]
@@ -23,6 +23,8 @@ internal sealed class FalcoHttpFeedType : FeedType<FalcoHttpFeedOptions>
     public override string Summary => "Receives Falco's http_output alerts (JSON, one per request or one per line).";
 
     public override string ShortForm => $"falco-http[:{FalcoHttpFeed.DefaultListen}]";
+
+    protected override string? Problem(FalcoHttpFeedOptions options) => options.ExposureProblem(options.Listen);
 
     protected override FalcoHttpFeedOptions Parse(string? value) => value is null ? new() : new() { Listen = value };
 

@@ -151,14 +151,15 @@ internal static class ContractEventReader
 
     private struct KubernetesParts : IParts<KubernetesInfo>
     {
-        private string? _pod, _namespace, _uid;
+        private string? _pod, _namespace, _uid, _node;
 
         public bool Member(ref Utf8JsonReader reader) =>
             reader.ValueTextEquals("podName"u8) ? _pod is null && Text(ref reader, out _pod)
             : reader.ValueTextEquals("namespace"u8) ? _namespace is null && Text(ref reader, out _namespace)
-            : reader.ValueTextEquals("podUid"u8) && _uid is null && Text(ref reader, out _uid);
+            : reader.ValueTextEquals("podUid"u8) ? _uid is null && Text(ref reader, out _uid)
+            : reader.ValueTextEquals("nodeName"u8) && _node is null && Text(ref reader, out _node);
 
-        public readonly KubernetesInfo Build() => new() { PodName = _pod, Namespace = _namespace, PodUid = _uid };
+        public readonly KubernetesInfo Build() => new() { PodName = _pod, Namespace = _namespace, PodUid = _uid, NodeName = _node };
     }
 
     private struct FileParts : IParts<FileEventInfo>
@@ -178,7 +179,7 @@ internal static class ContractEventReader
     private struct AuditParts : IParts<AuditInfo>
     {
         private string? _stage, _verb, _user, _uri;
-        private List<string>? _pods;
+        private List<string>? _pods, _nodes;
         private int? _code;
 
         public bool Member(ref Utf8JsonReader reader) =>
@@ -186,10 +187,11 @@ internal static class ContractEventReader
             : reader.ValueTextEquals("verb"u8) ? _verb is null && Text(ref reader, out _verb)
             : reader.ValueTextEquals("user"u8) ? _user is null && Text(ref reader, out _user)
             : reader.ValueTextEquals("requestingPods"u8) ? _pods is null && Texts(ref reader, out _pods)
+            : reader.ValueTextEquals("requestingNodes"u8) ? _nodes is null && Texts(ref reader, out _nodes)
             : reader.ValueTextEquals("requestUri"u8) ? _uri is null && Text(ref reader, out _uri)
             : reader.ValueTextEquals("responseCode"u8) && _code is null && Int(ref reader, out _code);
 
-        public readonly AuditInfo Build() => new() { Stage = _stage, Verb = _verb, User = _user, RequestingPods = _pods, RequestUri = _uri, ResponseCode = _code };
+        public readonly AuditInfo Build() => new() { Stage = _stage, Verb = _verb, User = _user, RequestingPods = _pods, RequestingNodes = _nodes, RequestUri = _uri, ResponseCode = _code };
     }
 
     /// <summary><c>args</c>: names to strings, each name once.</summary>

@@ -12,6 +12,7 @@ internal static class AuditEventDecoder
 {
     public const string PodNameExtra = "authentication.kubernetes.io/pod-name";
     public const string PodUidExtra = "authentication.kubernetes.io/pod-uid";
+    public const string NodeNameExtra = "authentication.kubernetes.io/node-name";
     private const string ServiceAccountPrefix = "system:serviceaccount:";
 
     private static readonly PropertyNames<Field> Fields = FormatDetection.TopLevelNames(
@@ -164,7 +165,7 @@ internal static class AuditEventDecoder
         private DateTimeOffset? _received, _staged;
         private EventDecodeException? _stagedProblem;
         private string? _userName, _stage, _verb, _requestUri;
-        private IReadOnlyList<string>? _pods, _podUids;
+        private IReadOnlyList<string>? _pods, _podUids, _nodes;
         private int? _responseCode;
         private readonly string?[] _args = new string?[ArgumentNames.Length];
 
@@ -221,6 +222,7 @@ internal static class AuditEventDecoder
                     Verb = _verb,
                     User = _userName,
                     RequestingPods = _pods,
+                    RequestingNodes = _nodes,
                     RequestUri = _requestUri,
                     ResponseCode = _responseCode,
                 },
@@ -236,7 +238,7 @@ internal static class AuditEventDecoder
 
         private void ReadUser(ref Utf8JsonReader reader)
         {
-            (_userName, _pods, _podUids) = (null, null, null);
+            (_userName, _pods, _podUids, _nodes) = (null, null, null, null);
             if (!JsonValueReader.Object(ref reader, "user"))
             {
                 return;
@@ -255,7 +257,7 @@ internal static class AuditEventDecoder
 
         private void ReadExtra(ref Utf8JsonReader reader)
         {
-            (_pods, _podUids) = (null, null);
+            (_pods, _podUids, _nodes) = (null, null, null);
             if (!JsonValueReader.Object(ref reader, "extra"))
             {
                 return;
@@ -264,6 +266,7 @@ internal static class AuditEventDecoder
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 bool podName = reader.ValueTextEquals(PodNameExtra), podUid = !podName && reader.ValueTextEquals(PodUidExtra);
+                bool nodeName = !podName && !podUid && reader.ValueTextEquals(NodeNameExtra);
                 reader.Read();
                 if (podName)
                 {
@@ -272,6 +275,10 @@ internal static class AuditEventDecoder
                 else if (podUid)
                 {
                     _podUids = JsonValueReader.StringArray(ref reader, $"user.extra[\"{PodUidExtra}\"]");
+                }
+                else if (nodeName)
+                {
+                    _nodes = JsonValueReader.StringArray(ref reader, $"user.extra[\"{NodeNameExtra}\"]");
                 }
                 else
                 {

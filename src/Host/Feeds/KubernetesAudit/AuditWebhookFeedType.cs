@@ -8,7 +8,7 @@ namespace Sigs.Host.Feeds.KubernetesAudit;
 internal sealed record AuditWebhookFeedOptions : ReceiverFeedOptions
 {
     [Description("URL to listen on (default http://127.0.0.1:9765/k8s-audit). Largest body by default 16 MiB.")]
-    [RegularExpression("^http://")]
+    [RegularExpression("^https?://")]
     public string Listen { get; init; } = AuditWebhookFeed.DefaultListen;
 }
 
@@ -20,6 +20,8 @@ internal sealed class AuditWebhookFeedType : FeedType<AuditWebhookFeedOptions>
     public override string Summary => "Receives the Kubernetes API server's audit webhook (audit.k8s.io/v1 EventList).";
 
     public override string ShortForm => $"k8s-audit[:{AuditWebhookFeed.DefaultListen}]";
+
+    protected override string? Problem(AuditWebhookFeedOptions options) => options.ExposureProblem(options.Listen);
 
     protected override AuditWebhookFeedOptions Parse(string? value) => value is null ? new() : new() { Listen = value };
 

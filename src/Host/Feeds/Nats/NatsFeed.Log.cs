@@ -9,4 +9,7 @@ internal sealed partial class NatsFeed
 
     [LoggerMessage(EventId = 4402, Level = LogLevel.Warning, Message = "Feed {Feed}: pulling from consumer {Consumer} failed ({Reason}); again in {Seconds:0.#} s")]
     private static partial void LogPullFailed(ILogger logger, string feed, string consumer, string reason, double seconds);
+
+    [LoggerMessage(EventId = 4403, Level = LogLevel.Warning, Message = "Feed {Feed}: refused from sender {Sender}: {What}; counted in sigs_nats_refused_total{{reason=\"{Reason}\"}} (logged once per sender and reason)")]
+    private static partial void LogRefused(ILogger logger, string feed, string sender, string what, string reason);
 }

@@ -33,7 +33,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
 {
     private const string MessageIdHeader = "Nats-Msg-Id";
 
-    /// <summary>The longest message id taken (a forward's are its host name, start time, pid and a number: under 100 characters).</summary>
+    /// <summary>The longest message id taken (a forward's are a hash of its sender, its start time, pid and a number: under 60 characters).</summary>
     public const int MaxMessageIdLength = 256;
     private static readonly TimeSpan ReleaseInterval = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan StateInterval = TimeSpan.FromSeconds(2);
@@ -45,6 +45,8 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
     /// </summary>
     private const int PullMessages = 256;
 
+    private const int MaxRefusalsLogged = 1024;
+    private readonly HashSet<(string Sender, string Reason)> _refusalsLogged = [];
     private readonly Lock _idsLock = new();
     private readonly HashSet<UInt128> _inFlight = [];
     // Message ids are kept as 128-bit hashes: 16 bytes each (plus the map's own), whatever a sender puts in the header.
@@ -114,7 +116,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
     private ConsumerConfig ConsumerFor(int partition) => new($"{options.Durable}-{partition}")
     {
         DurableName = $"{options.Durable}-{partition}",
-        FilterSubject = EventSubjects.Of(partition),
+        FilterSubject = EventSubjects.Partition(partition),
         AckPolicy = ConsumerConfigAckPolicy.All,
         DeliverPolicy = ConsumerConfigDeliverPolicy.All,
         AckWait = TimeSpan.FromSeconds(options.AckWaitSeconds),
@@ -145,12 +147,40 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             return; // aged out of the stream: nothing recent to rebuild from
         }
 
-        INatsJSConsumer replay = await jetStream.CreateOrderedConsumerAsync(options.Stream, new NatsJSOrderedConsumerOpts
+        // A consumer of its own name (not an ordered one's random name), so NATS's permissions can allow exactly it.
+        string replayName = $"{options.Durable}-{partition}-replay";
+        INatsJSConsumer replay = await jetStream.CreateOrUpdateConsumerAsync(options.Stream, new ConsumerConfig(replayName)
         {
-            FilterSubjects = [EventSubjects.Of(partition)],
+            FilterSubject = EventSubjects.Partition(partition),
             DeliverPolicy = ConsumerConfigDeliverPolicy.ByStartTime,
             OptStartTime = from,
+            AckPolicy = ConsumerConfigAckPolicy.None,
+            InactiveThreshold = TimeSpan.FromMinutes(1),
         }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await ReplayFromAsync(replay, floor, sink, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            try
+            {
+                await jetStream.DeleteConsumerAsync(options.Stream, replayName, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is NatsException or NatsJSException)
+            {
+                // Gone by itself after a minute of inactivity.
+            }
+        }
+    }
+
+    private async Task ReplayFromAsync(INatsJSConsumer replay, ulong floor, IEventSink sink, CancellationToken cancellationToken)
+    {
+        if (replay.Info.NumPending == 0)
+        {
+            return;
+        }
+
         await foreach (NatsJSMsg<byte[]> message in replay.ConsumeAsync<byte[]>(cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             ulong sequence = message.Metadata?.Sequence.Stream ?? 0;
@@ -159,15 +189,15 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
                 break;
             }
 
-            var events = new List<SecurityEvent>();
-            if (Problem(message.Data, message.Headers, events, []) is null && events.Count > 0)
+            DecodedMessage decoded = Decode(message.Data, message.Headers, message.Subject);
+            if (decoded.Problem is null && decoded.Events.Count > 0)
             {
                 lock (_idsLock)
                 {
                     _processed.Set(IdOf(message.Headers, sequence), true);
                 }
 
-                foreach (SecurityEvent securityEvent in events)
+                foreach (SecurityEvent securityEvent in decoded.Events)
                 {
                     await sink.ReplayAsync(securityEvent, cancellationToken).ConfigureAwait(false);
                     Replayed++;
@@ -242,7 +272,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             Counters.SetGauge(FeedGauge.NatsRedelivered, Interlocked.Increment(ref _redelivered));
         }
 
-        (string? problem, List<SecurityEvent> events, List<(int Line, string Problem)> badLines) = tracked.Decoded;
+        (string? problem, List<SecurityEvent> events, List<(int Line, string Problem)> badLines, int refused) = tracked.Decoded;
         string outcome = problem is null && events.Count > 0 ? "skipped (the message's other events are kept)" : "terminated (not delivered again)";
         if (problem is not null)
         {
@@ -256,7 +286,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
 
         if (events.Count == 0)
         {
-            if (problem is null && badLines.Count == 0)
+            if (problem is null && badLines.Count == 0 && refused == 0)
             {
                 Errors.Report($"{message.Subject} message {sequence}: no event in it; {outcome}");
             }
@@ -290,6 +320,48 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
         headers is not null && headers.TryGetValue(MessageIdHeader, out var ids) && ids.Count > 0 && ids[0] is { Length: > 0 } given
             ? given
             : $"{options.Stream}-{sequence}"));
+
+    /// <summary>
+    /// A message's events, each bound to its sender (<see cref="SenderBinding"/>): what is wrong with the message as a
+    /// whole (or null), the events taken, the lines that were not events, and how many events were refused.
+    /// </summary>
+    private DecodedMessage Decode(ReadOnlyMemory<byte> body, NatsHeaders? headers, string subject)
+    {
+        var events = new List<SecurityEvent>();
+        var badLines = new List<(int Line, string Problem)>();
+        string? problem = Problem(body, headers, events, badLines);
+        (string Role, string Sender)? origin = EventSubjects.OriginOf(subject);
+        int refused = 0;
+        for (int i = 0; i < events.Count; i++)
+        {
+            if (SenderBinding.Bind(events[i], origin, out string? reason) is { } bound)
+            {
+                events[i] = bound;
+                continue;
+            }
+
+            Refuse(origin?.Sender ?? subject, reason!);
+            events.RemoveAt(i--);
+            refused++;
+        }
+
+        return new DecodedMessage(problem, events, badLines, refused);
+    }
+
+    /// <summary>Counts a refused event, and logs it once per sender and reason (for the first senders, a bounded set).</summary>
+    private void Refuse(string sender, string reason)
+    {
+        Counters.CountRefused(reason);
+        lock (_refusalsLogged)
+        {
+            if (_refusalsLogged.Count >= MaxRefusalsLogged || !_refusalsLogged.Add((sender, reason)))
+            {
+                return;
+            }
+        }
+
+        LogRefused(logger, Name, sender, SenderBinding.Describe(reason), reason);
+    }
 
     /// <summary>What is wrong with the message as a whole, or null; its events, and the lines that were not events, are added to the lists.</summary>
     private static string? Problem(ReadOnlyMemory<byte> body, NatsHeaders? headers, List<SecurityEvent> events, List<(int Line, string Problem)> badLines)
@@ -333,11 +405,9 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
                 {
                     // Decoded here, a thread per partition, so the ordering loop is free for ordering and handing on.
                     var tracked = new Tracked(message, partition);
-                    var events = new List<SecurityEvent>();
-                    var badLines = new List<(int Line, string Problem)>();
                     using (NatsMemoryOwner<byte> body = message.Data)
                     {
-                        tracked.Decoded = (Problem(body.Memory, message.Headers, events, badLines), events, badLines);
+                        tracked.Decoded = Decode(body.Memory, message.Headers, message.Subject);
                     }
 
                     await incoming.WriteAsync(tracked, stopping).ConfigureAwait(false);
@@ -478,8 +548,8 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
 
         public int Partition { get; } = partition;
 
-        /// <summary>What is wrong with the message as a whole (or null), its events, and its lines that were not events.</summary>
-        public (string? Problem, List<SecurityEvent> Events, List<(int Line, string Problem)> BadLines) Decoded { get; set; }
+        /// <summary>What is wrong with the message as a whole (or null), its events, its lines that were not events, and its refused events.</summary>
+        public DecodedMessage Decoded { get; set; } = new(null, [], [], 0);
 
         public IReadOnlyList<SecurityEvent> Events => Decoded.Events;
 
@@ -504,6 +574,9 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
             };
         }
     }
+
+    /// <summary>A decoded message: its problem as a whole (or null), the events taken, its bad lines, and how many events were refused.</summary>
+    private sealed record DecodedMessage(string? Problem, List<SecurityEvent> Events, List<(int Line, string Problem)> BadLines, int Refused);
 
     /// <summary>One event waiting for its time, and the message it came in.</summary>
     private readonly record struct Held(Tracked Message, SecurityEvent Event);

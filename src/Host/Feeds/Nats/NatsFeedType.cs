@@ -19,6 +19,9 @@ internal sealed record NatsFeedOptions : Configuration.FeedOptions, INatsEndpoin
     [Description("TLS to the servers: caFile, and certFile with keyFile for mutual TLS.")]
     public NatsTlsOptions? Tls { get; init; }
 
+    [Description("Allow connecting without credentials (a warning at every start).")]
+    public bool Insecure { get; init; }
+
     [Description("This instance's durable consumer name; its consumers are <durable>-<partition> and resume where they stopped.")]
     [RegularExpression("^[A-Za-z0-9_-]+$")]
     public required string Durable { get; init; }
