@@ -3,7 +3,9 @@
 #
 #   sigs-users.sh OUT_DIR PARTITIONS NODE...
 #
-# Writes OUT_DIR/auth.conf and one OUT_DIR/<user>.password per user (made once, kept on later runs):
+# Writes OUT_DIR/auth.conf and one OUT_DIR/<user>.password per user (made once, kept on later runs), and for each
+# node OUT_DIR/nodes/<NODE>/{user,password}: copy that folder to /etc/sigs/nats/ on that node only (as you provision
+# the kubelet's own credentials), where the node's Sigs reads it (credentials: userFile, passwordFile).
 #   sigs-admin            everything (streams and consumers are changed by an administrator only)
 #   sigs-audit            publishes audit events only, on sigs.events.<p>.audit.audit (its forward's sender: audit)
 #   sigs-node-<NODE>      publishes only on sigs.events.<p>.node.<NODE>: its own events, never another node's or audit
@@ -39,6 +41,9 @@ publisher_inbox='"_INBOX.>", "_SIGS.acks.>"'
   for node in "$@"; do
     case $node in *[!A-Za-z0-9_.-]* | .* | *. | *..*) echo "$0: node name '$node' is not NATS subject tokens" >&2; exit 2 ;; esac
     user "sigs-node-$node" "\"sigs.events.*.node.$node\", \"\$JS.API.STREAM.INFO.$stream\"" "$publisher_inbox"
+    mkdir -p "$out/nodes/$node"
+    printf '%s' "sigs-node-$node" > "$out/nodes/$node/user"
+    cp "$out/sigs-node-$node.password" "$out/nodes/$node/password"
   done
   i=0
   while [ "$i" -lt "$partitions" ]; do
@@ -54,4 +59,4 @@ publisher_inbox='"_INBOX.>", "_SIGS.acks.>"'
   echo "  ]"
   echo "}"
 } > "$out/auth.conf"
-echo "wrote $out/auth.conf and the users' password files"
+echo "wrote $out/auth.conf, the users' password files, and $out/nodes/<node>/ for each node"

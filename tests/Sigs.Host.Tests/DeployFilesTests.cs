@@ -61,12 +61,25 @@ public partial class DeployFilesTests
     }
 
     [Fact]
-    public void AuditWebhook_PointsAtTheFeedsDefaultListenAddress()
+    public void AuditWebhook_ReachesTheCentralReceiver_WithBothCredentialsItChecks()
     {
-        YamlNode cluster = ((YamlSequenceNode)((YamlMappingNode)Load("kubernetes/audit-webhook.yaml"))["clusters"]).Children[0];
-        string server = Scalar(((YamlMappingNode)cluster)["cluster"], "server");
+        var kubeconfig = (YamlMappingNode)Load("kubernetes/audit-webhook.yaml");
+        var cluster = (YamlMappingNode)((YamlMappingNode)((YamlSequenceNode)kubeconfig["clusters"]).Children[0])["cluster"];
+        var user = (YamlMappingNode)((YamlMappingNode)((YamlSequenceNode)kubeconfig["users"]).Children[0])["user"];
+        var server = new Uri(Scalar(cluster, "server"));
+        var configMap = (YamlMappingNode)Load("kubernetes/sigs-configmap.yaml");
+        Sigs.Host.Configuration.SigsConfig central = Sigs.Host.Configuration.ConfigLoader.Parse(
+            Scalar(configMap["data"], "audit.yaml"), "audit.yaml", HostExtensions.Types);
+        var feed = Assert.IsType<AuditWebhookFeedOptions>(Assert.Single(central.Feeds));
+        var listen = new Uri(feed.Listen);
 
-        Assert.Equal(AuditWebhookFeed.DefaultListen, server);
+        Assert.Equal(("https", listen.Port, listen.AbsolutePath), (server.Scheme, server.Port, server.AbsolutePath));
+        Assert.NotEmpty(Scalar(cluster, "certificate-authority"));
+        Assert.NotEmpty(Scalar(user, "token"));
+        Assert.NotEmpty(Scalar(user, "client-certificate"));
+        Assert.NotEmpty(Scalar(user, "client-key"));
+        Assert.NotNull(feed.BearerTokenFile);
+        Assert.NotNull(feed.Tls?.ClientCaFile);
     }
 
     [Fact]

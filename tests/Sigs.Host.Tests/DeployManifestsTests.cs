@@ -214,10 +214,8 @@ public class DeployManifestsTests
     public void Cluster_CorrelatorsOwnEveryPartitionOnce_AndEveryoneFindsTheStream()
     {
         List<YamlMappingNode> documents = Documents("kubernetes/cluster.yaml");
-        Dictionary<string, SigsConfig> configs = ((YamlMappingNode)documents.Single(d => Text(d, "kind") == "ConfigMap")["data"]).Children.ToDictionary(
-            entry => ((YamlScalarNode)entry.Key).Value!,
-            entry => ConfigLoader.Parse(((YamlScalarNode)entry.Value).Value!, ((YamlScalarNode)entry.Key).Value!, HostExtensions.Types));
-        string natsUrl = $"nats://{Text(documents.Single(d => Text(d, "kind") == "Service" && Text(d, "metadata", "name") == "nats"), "metadata", "name")}.sigs.svc:4222";
+        Dictionary<string, SigsConfig> configs = ClusterConfigs(documents);
+        string natsUrl = $"tls://{Text(documents.Single(d => Text(d, "kind") == "Service" && Text(d, "metadata", "name") == "nats"), "metadata", "name")}.sigs.svc:4222";
 
         YamlMappingNode correlators = documents.Single(d => Text(d, "kind") == "StatefulSet" && Text(d, "metadata", "name") == "sigs-correlator");
         int replicas = int.Parse(Text(correlators, "spec", "replicas"), System.Globalization.CultureInfo.InvariantCulture);
@@ -232,5 +230,63 @@ public class DeployManifestsTests
         Assert.Equal(replicas, feeds.Select(f => f.Durable).Distinct().Count());
         Assert.All([.. feeds.Select(f => f.Url), .. forwards.Select(f => f.Url)], url => Assert.Equal(natsUrl, url));
         Assert.All(forwards, f => Assert.Equal(["SIGS-1003"], f.Signatures));
+    }
+
+    private static Dictionary<string, SigsConfig> ClusterConfigs(List<YamlMappingNode> documents) =>
+        ((YamlMappingNode)documents.Single(d => Text(d, "kind") == "ConfigMap")["data"]).Children
+            .Where(entry => ((YamlScalarNode)entry.Key).Value!.EndsWith(".yaml", StringComparison.Ordinal))
+            .ToDictionary(
+                entry => ((YamlScalarNode)entry.Key).Value!,
+                entry => ConfigLoader.Parse(((YamlScalarNode)entry.Value).Value!, ((YamlScalarNode)entry.Key).Value!, HostExtensions.Types));
+
+    [Fact]
+    public void Cluster_EveryoneLogsInAsItsRole_OverTls_AsTheUsersScriptNamesThem()
+    {
+        List<YamlMappingNode> documents = Documents("kubernetes/cluster.yaml");
+        Dictionary<string, SigsConfig> configs = ClusterConfigs(documents);
+        Sigs.Host.Nats.INatsEndpoint[] endpoints = [.. configs.Values.SelectMany(c => c.Feeds.OfType<Sigs.Host.Nats.INatsEndpoint>()
+            .Concat(c.Forward.OfType<Sigs.Host.Nats.INatsEndpoint>()).Concat((c.Outputs ?? []).OfType<Sigs.Host.Nats.INatsEndpoint>()))];
+
+        Assert.All(endpoints, e => Assert.False(e.Insecure));
+        Assert.All(endpoints, e => Assert.NotNull(e.Tls?.CaFile));
+        var audit = (Sigs.Host.Forwarding.NatsForwardOptions)configs["audit-forward.yaml"].Forward.Single();
+        Assert.Equal(("sigs-audit", "audit"), (audit.Credentials!.User, audit.Sender));
+        // sigs-users.sh lets user sigs-audit publish only as sender audit (NatsTrustTests and the cluster test hold it).
+        var node = (Sigs.Host.Forwarding.NatsForwardOptions)configs["tracee-forward.yaml"].Forward.Single();
+        Assert.Null(node.Sender); // SIGS_NODE_NAME, the node's name, as the node's user may publish
+        Assert.NotNull(node.Credentials!.UserFile);
+        YamlMappingNode nodeSigs = Container((YamlMappingNode)At(documents.Single(d => Text(d, "kind") == "DaemonSet"), "spec", "template", "spec"), "sigs");
+        YamlMappingNode nodeName = Items(nodeSigs, "env").Single(e => Text(e, "name") == "SIGS_NODE_NAME");
+        Assert.Equal("spec.nodeName", Text(nodeName, "valueFrom", "fieldRef", "fieldPath"));
+        foreach ((string key, SigsConfig config) in configs.Where(c => c.Key.StartsWith("sigs-correlator-", StringComparison.Ordinal)))
+        {
+            var feed = (Sigs.Host.Feeds.Nats.NatsFeedOptions)config.Feeds.Single();
+            Assert.Equal(feed.Durable, feed.Credentials!.User); // sigs-users.sh: user sigs-correlator-<i> consumes partition i as durable sigs-correlator-<i>
+            Assert.Equal([int.Parse(feed.Durable["sigs-correlator-".Length..], System.Globalization.CultureInfo.InvariantCulture)], feed.Partitions);
+            Assert.All(config.Outputs!.OfType<Sigs.Host.Outputs.NatsOutputOptions>(), o => Assert.Equal(feed.Durable, o.Credentials!.User));
+        }
+    }
+
+    [Fact]
+    public async Task Cluster_NatsConfiguration_IsOneNatsServerAccepts_WithTheUsersScriptsAuthorization()
+    {
+        using var folder = new TempFolder();
+        YamlMappingNode data = (YamlMappingNode)Documents("kubernetes/cluster.yaml").Single(d => Text(d, "kind") == "ConfigMap")["data"];
+        string conf = ((YamlScalarNode)data["nats.conf"]).Value!;
+        YamlMappingNode nats = (YamlMappingNode)At(Documents("kubernetes/cluster.yaml").Single(d => Text(d, "kind") == "StatefulSet" && Text(d, "metadata", "name") == "nats"), "spec", "template", "spec");
+        string[] args = Items2(Container(nats, "nats"), "args");
+        Assert.Equal(["-c", "/etc/nats/config/nats.conf"], args);
+        using var certificates = new TestCertificates(folder.Path);
+        // The pod's files, in a folder: the config beside auth/ and tls/, as the volumes mount them.
+        string root = folder.Path;
+        Directory.CreateDirectory(Path.Combine(root, "etc/nats/config"));
+        Directory.CreateDirectory(Path.Combine(root, "etc/nats/tls"));
+        File.Copy(certificates.ServerCertFile, Path.Combine(root, "etc/nats/tls/tls.crt"));
+        File.Copy(certificates.ServerKeyFile, Path.Combine(root, "etc/nats/tls/tls.key"));
+        await Command.SucceedAsync("/bin/sh", [Path.Combine(Deploy, "nats", "sigs-users.sh"), Path.Combine(root, "etc/nats/auth"), "2", "node-a", "ip-10-0-0-7.ec2.internal"]);
+        string file = Path.Combine(root, "etc/nats/config/nats.conf");
+        File.WriteAllText(file, conf.Replace("\"/data\"", $"\"{root}/data\"", StringComparison.Ordinal).Replace("\"/etc/nats/", $"\"{root}/etc/nats/", StringComparison.Ordinal));
+
+        await Command.SucceedAsync("nats-server", ["-c", file, "-t"]);
     }
 }

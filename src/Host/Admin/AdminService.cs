@@ -30,7 +30,8 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         access.WarnIfExposed(listen, "Admin endpoint", logger);
-        WebApplication app = LoopbackWebApp.Create(listen, access);
+        // /healthz says only whether detection runs and why not; everything else needs the token.
+        WebApplication app = LoopbackWebApp.Create(listen, access.WithoutTokenFor("/healthz"));
         _app = app;
         app.MapGet("/healthz", Health);
         app.MapGet("/plugins", () => Results.Text(JsonSerializer.Serialize(PluginReport(), ContractJson.Options), "application/json"));

@@ -14,8 +14,10 @@ namespace Sigs.Host.Common;
 /// server's audit webhook sends one from its kubeconfig's <c>token</c>, Falco's <c>http_output</c> from
 /// <c>custom_headers</c>.
 /// </summary>
-internal sealed partial class WebAccess(string? bearerToken, WebTlsOptions? tls = null, string tlsSetting = "tls")
+internal sealed partial class WebAccess(string? bearerToken, WebTlsOptions? tls = null, string tlsSetting = "tls", IReadOnlySet<string>? withoutToken = null)
 {
+    private readonly IReadOnlySet<string> _withoutToken = withoutToken ?? new HashSet<string>();
+
     /// <summary>The token every request must carry, or null for none.</summary>
     public string? BearerToken { get; } = bearerToken;
 
@@ -26,6 +28,12 @@ internal sealed partial class WebAccess(string? bearerToken, WebTlsOptions? tls 
     public string TlsSetting { get; } = tlsSetting;
 
     public static WebAccess Open { get; } = new(bearerToken: null);
+
+    /// <summary>
+    /// The same access, but <paramref name="paths"/> are answered without the token (as the API server answers its
+    /// <c>/healthz</c> to anyone): a kubelet's probe cannot send a secret.
+    /// </summary>
+    public WebAccess WithoutTokenFor(params string[] paths) => new(BearerToken, Tls, TlsSetting, paths.ToHashSet(StringComparer.Ordinal));
 
     /// <summary>The token in <paramref name="tokenFile"/> (trimmed), or none when no file is given; with <paramref name="tls"/>, HTTPS.</summary>
     public static WebAccess FromTokenFile(string? tokenFile, string setting, WebTlsOptions? tls = null, string tlsSetting = "tls")
@@ -73,7 +81,7 @@ internal sealed partial class WebAccess(string? bearerToken, WebTlsOptions? tls 
                 return;
             }
 
-            if (expected is not null && !Authorized(context.Request.Headers.Authorization.ToString(), expected))
+            if (expected is not null && !_withoutToken.Contains(context.Request.Path.Value ?? "") && !Authorized(context.Request.Headers.Authorization.ToString(), expected))
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 context.Response.Headers.WWWAuthenticate = "Bearer";

@@ -32,6 +32,10 @@ internal sealed record NatsCredentialOptions
     [MinLength(1)]
     public string? User { get; init; }
 
+    [Description("A file holding the user name, instead of user: for a DaemonSet whose nodes each have their own user (a file on the node); needs passwordFile.")]
+    [MinLength(1)]
+    public string? UserFile { get; init; }
+
     [Description("A file holding the user's password.")]
     [MinLength(1)]
     public string? PasswordFile { get; init; }
@@ -43,10 +47,12 @@ internal sealed record NatsCredentialOptions
     /// <summary>The rules the schema cannot say, as "key: problem", or null.</summary>
     public string? Problem()
     {
-        int ways = (CredsFile is null ? 0 : 1) + (NkeyFile is null ? 0 : 1) + (User is null && PasswordFile is null ? 0 : 1) + (TokenFile is null ? 0 : 1);
+        bool named = User is not null || UserFile is not null;
+        int ways = (CredsFile is null ? 0 : 1) + (NkeyFile is null ? 0 : 1) + (!named && PasswordFile is null ? 0 : 1) + (TokenFile is null ? 0 : 1);
         return ways > 1 ? "credentials: give one of credsFile, nkeyFile, user with passwordFile, tokenFile"
-            : User is not null && PasswordFile is null ? "credentials.user: needs passwordFile"
-            : User is null && PasswordFile is not null ? "credentials.passwordFile: needs user"
+            : User is not null && UserFile is not null ? "credentials: give user or userFile, not both"
+            : named && PasswordFile is null ? $"credentials.{(User is null ? "userFile" : "user")}: needs passwordFile"
+            : !named && PasswordFile is not null ? "credentials.passwordFile: needs user or userFile"
             : null;
     }
 }

@@ -105,7 +105,7 @@ internal sealed partial class NatsLink : IAsyncDisposable
     {
         CredsFile = credentials.CredsFile,
         NKeyFile = credentials.NkeyFile,
-        Username = credentials.User,
+        Username = credentials.UserFile is { } userFile ? SecretFile.Read(userFile, "credentials.userFile", "the user name") : credentials.User,
         Password = credentials.PasswordFile is { } password ? SecretFile.Read(password, "credentials.passwordFile", "the password") : null,
         Token = credentials.TokenFile is { } token ? SecretFile.Read(token, "credentials.tokenFile", "the token") : null,
     };

@@ -64,6 +64,42 @@ public sealed class SecureByDefaultTests : IDisposable
     }
 
     [Fact]
+    public async Task Admin_WithABearerToken_AnswersHealthToAnyone_AndTheRestOnlyWithTheToken()
+    {
+        int admin = Ports.Free();
+        string token = _folder.File("admin-token", "an-admin-token-of-some-length\n");
+        string config = _folder.File("sigs.yaml", $"feeds:\n  - type: file\n    path: {_folder.File("none.jsonl", "")}\n    follow: true\nadmin:\n  listen: http://0.0.0.0:{admin}\n  bearerTokenFile: {token}\n");
+        using SigsProcess sigs = SigsProcess.Start(["run", "--config", config]);
+        using var http = new HttpClient();
+        string Url(string path) => $"http://127.0.0.1:{admin}{path}";
+        await Eventually.TrueAsync(() => Status(http, Url("/healthz"), null) == HttpStatusCode.OK, "/healthz without the token", TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, Status(http, Url("/metrics"), null));
+        Assert.Equal(HttpStatusCode.Unauthorized, Status(http, Url("/plugins"), "wrong-token-of-some-length"));
+        Assert.Equal(HttpStatusCode.OK, Status(http, Url("/metrics"), "an-admin-token-of-some-length"));
+        Assert.Equal(HttpStatusCode.OK, Status(http, Url("/plugins"), "an-admin-token-of-some-length"));
+    }
+
+    private static HttpStatusCode Status(HttpClient http, string url, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        if (token is not null)
+        {
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        }
+
+        try
+        {
+            using HttpResponseMessage response = http.Send(request);
+            return response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return 0;
+        }
+    }
+
+    [Fact]
     public async Task Receiver_WithClientCertificates_AnswersOnlyClientsTheCaSigned()
     {
         using var certificates = new TestCertificates(_folder.Path);
