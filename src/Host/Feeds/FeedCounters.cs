@@ -112,6 +112,10 @@ internal sealed class FeedCounters
 
     public void CountDecodeError() => _decodeErrors.Add();
 
+    /// <summary>The counter of <see cref="CountRefused"/>.</summary>
+    public static System.Diagnostics.Metrics.Counter<long> RefusedCounter(SigsInstruments instruments) =>
+        instruments.Named("sigs_nats_refused_total", "Forwarded events a correlator refused because they did not match the sender NATS authenticated, by reason.");
+
     /// <summary>Counts one forwarded event refused for <paramref name="reason"/> (one of a few fixed labels).</summary>
     public void CountRefused(string reason) => _refused.GetOrAdd(reason, NewRefusedCount).Add();
 
@@ -137,11 +141,7 @@ internal sealed class FeedCounters
     {
         if (_attached is { } attached)
         {
-            count.Attach(
-                attached.Instruments,
-                attached.Instruments.Named("sigs_nats_refused_total", "Forwarded events a correlator refused because they did not match the sender NATS authenticated, by reason."),
-                SigsInstruments.Tag("feed", attached.Feed),
-                SigsInstruments.Tag("reason", reason));
+            count.Attach(attached.Instruments, RefusedCounter(attached.Instruments), SigsInstruments.Tag("feed", attached.Feed), SigsInstruments.Tag("reason", reason));
         }
     }
 

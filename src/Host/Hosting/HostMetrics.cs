@@ -25,6 +25,8 @@ internal static class HostMetrics
             _ = FeedGauges.Counter(instruments, gauge); // every documented counter exists before its first count
         }
 
+        _ = FeedCounters.RefusedCounter(instruments);
+
         foreach ((string feed, FeedCounters counters) in detection.Feeds.SelectMany(feed => feed.CounterSets))
         {
             counters.Attach(instruments, feed);

@@ -240,10 +240,10 @@ public sealed class RunFeedsEndToEndTests : IDisposable
     [Theory]
     [InlineData("feeds:\n  - type: tracee\n    listen: http://x/\n", "feeds[0].listen: not used by type 'tracee' (it takes: address, policies, maxMessageBytes, fallback, fallbackGraceSeconds)")]
     [InlineData("feeds:\n  - type: falco-grpc\n    address: unix:///run/falco.sock\n    tls: {certFile: a, keyFile: b, caFile: c}\n", "feeds[0].tls: only for a TCP address")]
-    [InlineData("feeds:\n  - type: falco-http\n    listen: ftp://x/\n", "feeds[0].listen: must match the pattern ^http://")]
+    [InlineData("feeds:\n  - type: falco-http\n    listen: ftp://x/\n", "feeds[0].listen: must match the pattern ^https?://")]
     [InlineData("feeds:\n  - type: tracee\n    address: nowhere\n", "feed address 'nowhere' is not unix:/PATH")]
-    [InlineData("feeds:\n  - type: k8s-audit\n    listen: http://audit.example/\n", "listen 'http://audit.example/' must be an http:// URL with an IP address")]
-    [InlineData("feeds:\n  - type: tracee\nadmin:\n  listen: http://[bad\n", "admin.listen 'http://[bad' must be an http:// URL with an IP address")]
+    [InlineData("feeds:\n  - type: k8s-audit\n    listen: http://audit.example/\n", "listen 'http://audit.example/' must be an http:// or https:// URL with an IP address")]
+    [InlineData("feeds:\n  - type: tracee\nadmin:\n  listen: http://[bad\n", "admin.listen 'http://[bad' must be an http:// or https:// URL with an IP address")]
     [InlineData("feeds:\n  - type: falco-grpc\n    address: tcp:127.0.0.1:5060\n    tls: {certFile: /nonexistent.crt, keyFile: /nonexistent.key, caFile: /nonexistent.ca}\n", "cannot load the TLS files")]
     public async Task Run_BadFeedConfig_ExitsTwoWithTheReason(string yaml, string expected)
     {

@@ -34,29 +34,9 @@ public sealed class NatsRoundTripTests : IAsyncLifetime
         new(new NatsFeedOptions { Url = _server.Url, Durable = durable, Partitions = partitions, PartitionCount = partitionCount, LatenessSeconds = lateness },
             _logs.CreateLogger("feed"), _logs, Fast, TimeProvider.System);
 
-    private static async Task<(Task Run, CancellationTokenSource Stop)> RunAsync(NatsFeed feed, AcknowledgingSink sink)
-    {
-        var stop = new CancellationTokenSource();
-        Task run = Task.Run(async () =>
-        {
-            try
-            {
-                await feed.RunAsync(sink, stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
-        await Eventually.TrueAsync(() => feed.Counters.Connected || run.IsCompleted, "the feed to connect");
-        return (run, stop);
-    }
+    private static Task<RunningFeed> RunAsync(NatsFeed feed, AcknowledgingSink sink) => RunningFeed.StartAsync(feed, sink);
 
-    private static async Task StopAsync((Task Run, CancellationTokenSource Stop) running)
-    {
-        await running.Stop.CancelAsync();
-        await running.Run.WaitAsync(TimeSpan.FromSeconds(20));
-        running.Stop.Dispose();
-    }
+    private static async Task StopAsync(RunningFeed running) => await running.DisposeAsync();
 
     private static SecurityEvent Numbered(int n, DateTimeOffset? time = null) => NatsEvents.ApiRequest($"pod-{n}", time ?? DateTimeOffset.UnixEpoch.AddSeconds(1_800_000_000 + n), $"a{n}");
 

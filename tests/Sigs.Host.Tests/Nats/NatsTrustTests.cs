@@ -54,22 +54,11 @@ public sealed class NatsTrustTests : IAsyncLifetime
 
     private static byte[] Body(SecurityEvent securityEvent) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(securityEvent, ContractJson.Options));
 
-    private static async Task<(Task Run, CancellationTokenSource Stop)> RunAsync(NatsFeed feed, AcknowledgingSink sink)
+    private static async Task<RunningFeed> RunAsync(NatsFeed feed, AcknowledgingSink sink)
     {
-        var stop = new CancellationTokenSource();
-        Task run = Task.Run(async () =>
-        {
-            try
-            {
-                await feed.RunAsync(sink, stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
-        await Eventually.TrueAsync(() => feed.Counters.Connected || run.IsCompleted, "the correlator to connect");
-        Assert.False(run.IsCompleted, "the correlator stopped: " + string.Join("\n", run.Exception?.InnerExceptions.Select(e => e.Message) ?? []));
-        return (run, stop);
+        RunningFeed running = await RunningFeed.StartAsync(feed, sink);
+        Assert.False(running.Ended, "the correlator stopped");
+        return running;
     }
 
     private async Task<long> StoredAsync()
@@ -111,8 +100,7 @@ public sealed class NatsTrustTests : IAsyncLifetime
 
         await Eventually.TrueAsync(() => sink.Events.Count >= 1, "the node's own event");
         await Task.Delay(1_000); // anything forged would have arrived by now
-        await running.Stop.CancelAsync();
-        await running.Run.WaitAsync(TimeSpan.FromSeconds(20));
+        await running.DisposeAsync();
 
         SecurityEvent only = Assert.Single(sink.Events);
         Assert.Equal("mine", only.Kubernetes!.PodName);
@@ -131,8 +119,7 @@ public sealed class NatsTrustTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<Exception>(async () => await js.DeleteStreamAsync(EventSubjects.DefaultStream));
         INatsJSConsumer own = await js.CreateOrUpdateConsumerAsync(EventSubjects.DefaultStream, new ConsumerConfig("sigs-correlator-0-0") { DurableName = "sigs-correlator-0-0", FilterSubject = EventSubjects.Partition(0) });
         Assert.Equal("sigs-correlator-0-0", own.Info.Name);
-        await running.Stop.CancelAsync();
-        await running.Run.WaitAsync(TimeSpan.FromSeconds(20));
+        await running.DisposeAsync();
     }
 
     [Fact]
@@ -164,8 +151,7 @@ public sealed class NatsTrustTests : IAsyncLifetime
         await Eventually.TrueAsync(() => sinks.Sum(s => s.Events.Count) == 20, "every event at its correlator");
         foreach (var running in correlators)
         {
-            await running.Stop.CancelAsync();
-            await running.Run.WaitAsync(TimeSpan.FromSeconds(20));
+            await running.DisposeAsync();
         }
 
         Assert.All(sinks.SelectMany(s => s.Events), e => Assert.Equal("node-b", e.Kubernetes!.NodeName));
