@@ -35,6 +35,8 @@ internal sealed class DetectionEngine
     private SignatureIndex.Candidate[] _currentCandidates = [];
     private IReadOnlyList<SignatureRunner> _signalRunners = [];
     private SecurityEvent? _resumeEvent;
+    private bool _currentReplayed;
+    private bool _resumeReplayed;
     private SignatureIndex.Candidate[] _resumeCandidates = [];
     private long _watchedProgress = -1;
     private long _watchedSince;
@@ -57,10 +59,11 @@ internal sealed class DetectionEngine
     /// Delivers the event to every selected signature. Returns false when the watchdog took over this thread's
     /// stuck call: the caller must stop, because another engine thread now owns dispatch.
     /// </summary>
-    public bool Dispatch(SecurityEvent securityEvent)
+    /// <param name="replayed">Processed by an earlier run: the signatures rebuild their state, and report nothing.</param>
+    public bool Dispatch(SecurityEvent securityEvent, bool replayed = false)
     {
         SignatureIndex.Candidate[] candidates = _index.Select(securityEvent.Name, securityEvent.Origin);
-        return candidates.Length == 0 || DeliverAll(securityEvent, candidates, Volatile.Read(ref _epoch));
+        return candidates.Length == 0 || DeliverAll(securityEvent, candidates, Volatile.Read(ref _epoch), replayed);
     }
 
     /// <summary>Delivers a signal to every signature; false when the watchdog took over a stuck OnSignal call.</summary>
@@ -128,6 +131,7 @@ internal sealed class DetectionEngine
         }
 
         _resumeEvent = interrupted;
+        _resumeReplayed = _currentReplayed;
         _resumeCandidates = rest;
         _watchedProgress = -1;
         Interlocked.Increment(ref _epoch);
@@ -144,12 +148,13 @@ internal sealed class DetectionEngine
         SecurityEvent? interrupted = Interlocked.Exchange(ref _resumeEvent, null);
         SignatureIndex.Candidate[] rest = _resumeCandidates;
         _resumeCandidates = [];
-        return interrupted is null || DeliverAll(interrupted, rest, epoch);
+        return interrupted is null || DeliverAll(interrupted, rest, epoch, _resumeReplayed);
     }
 
-    private bool DeliverAll(SecurityEvent securityEvent, SignatureIndex.Candidate[] candidates, int epoch)
+    private bool DeliverAll(SecurityEvent securityEvent, SignatureIndex.Candidate[] candidates, int epoch, bool replayed)
     {
         _current = securityEvent;
+        _currentReplayed = replayed;
         if (!ReferenceEquals(_currentCandidates, candidates))
         {
             _currentCandidates = candidates;
@@ -166,12 +171,12 @@ internal sealed class DetectionEngine
             SignatureRunner runner = candidate.Runner;
             if (runner.Mode != DeliveryMode.Inline)
             {
-                runner.Deliver(securityEvent); // queues or skips it: cannot stall this thread
+                runner.Deliver(securityEvent, replayed); // queues or skips it: cannot stall this thread
                 continue;
             }
 
             long inCall = BeginCall(i);
-            runner.DeliverInline(securityEvent);
+            runner.DeliverInline(securityEvent, replayed);
             if (!EndCall(inCall, epoch))
             {
                 return false; // the watchdog took this call over while it ran

@@ -5,8 +5,9 @@ namespace Sigs.Host.Engine;
 
 /// <summary>
 /// The engine thread: a single loop drains the <see cref="EventQueue"/>, so every signature sees events in arrival
-/// order from one thread. A tick signal reaches it once a second. The <see cref="EngineWatchdog"/> lets a new loop
-/// take over the queue when one signature call stalls (see <see cref="DetectionEngine"/>).
+/// order from one thread. A tick signal reaches it once a second, carrying the event-time <see cref="Watermark"/>
+/// (none before the first event). The <see cref="EngineWatchdog"/> lets a new loop take over the queue when one
+/// signature call stalls (see <see cref="DetectionEngine"/>).
 /// </summary>
 internal sealed partial class EngineLoop : IDisposable
 {
@@ -18,13 +19,16 @@ internal sealed partial class EngineLoop : IDisposable
     private readonly EngineWatchdog _watchdog;
     private readonly CancellationTokenSource _stopTicks = new();
     private readonly CancellationTokenSource _stopWatchdog = new();
+    private readonly Watermark _watermark;
     private Task _loop = Task.CompletedTask;
     private Task _watching = Task.CompletedTask;
     private Task _ticks = Task.CompletedTask;
 
     /// <param name="process">Runs one event (replayed: its findings are not reported) through enrichment and the engine; false when the watchdog took the thread over.</param>
-    public EngineLoop(DetectionEngine engine, Func<SecurityEvent, bool, bool> process, TimeProvider clock, TimeSpan stall, ILogger logger)
+    /// <param name="lateness">How far behind the latest event time the watermark stays: the largest bound within which a feed puts events back in order.</param>
+    public EngineLoop(DetectionEngine engine, Func<SecurityEvent, bool, bool> process, TimeProvider clock, TimeSpan stall, ILogger logger, TimeSpan lateness = default)
     {
+        _watermark = new Watermark(lateness);
         _queue = new EventQueue();
         _engine = engine;
         _process = process;
@@ -32,6 +36,9 @@ internal sealed partial class EngineLoop : IDisposable
         _logger = logger;
         _watchdog = new EngineWatchdog(engine, stall, clock, logger, TakeOver);
     }
+
+    /// <summary>The event-time watermark, or null before the first event. Read it after the loop stopped.</summary>
+    public DateTimeOffset? Watermark => _watermark.Time;
 
     /// <summary>The queue feeds write into; the loop is its one reader.</summary>
     public EventQueue Queue => _queue;
@@ -81,7 +88,8 @@ internal sealed partial class EngineLoop : IDisposable
     {
         await foreach (EngineWork work in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            bool stillOwner = work.Event is { } securityEvent ? _process(securityEvent, work.Replayed)
+            bool stillOwner = work.Event is { } securityEvent ? Process(securityEvent, work.Replayed)
+                : work.Signal is { Kind: SignalKind.Tick } ? Tick()
                 : work.Signal is { } signal ? _engine.Signal(signal)
                 : RunControl(work.Control);
             if (!stillOwner)
@@ -94,6 +102,15 @@ internal sealed partial class EngineLoop : IDisposable
             work.Processed?.Invoke();
         }
     }
+
+    private bool Process(SecurityEvent securityEvent, bool replayed)
+    {
+        _watermark.Observe(securityEvent.Time);
+        return _process(securityEvent, replayed);
+    }
+
+    /// <summary>A tick carries the watermark; before the first event there is no time to tell, and none is sent.</summary>
+    private bool Tick() => _watermark.Tick(_clock.GetTimestamp(), _clock) is not { } now || _engine.Signal(new Signal(SignalKind.Tick, now));
 
     private static bool RunControl(Action? control)
     {
@@ -117,7 +134,7 @@ internal sealed partial class EngineLoop : IDisposable
         {
             while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false))
             {
-                _queue.TryPost(new Signal(SignalKind.Tick, _clock.GetUtcNow()));
+                _queue.TryPost(new Signal(SignalKind.Tick, default)); // its time is the watermark, taken on the engine thread
             }
         }
         catch (OperationCanceledException)

@@ -40,6 +40,11 @@ internal sealed class HostSignatureContext(
     {
         ArgumentNullException.ThrowIfNull(trigger);
         SignatureRunner runner = _runner ?? throw new InvalidOperationException("A signature cannot report findings during Init.");
+        if (runner.Replaying)
+        {
+            return; // reported by the run that processed the event first
+        }
+
         runner.CountFinding();
         sink.Publish(new Finding(trigger.Time, runner.Metadata, trigger, data ?? EmptyData));
     }

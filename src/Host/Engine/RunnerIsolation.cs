@@ -3,8 +3,8 @@ using Sigs.Plugins;
 
 namespace Sigs.Host.Engine;
 
-/// <summary>An event or a signal waiting in an isolated runner's queue.</summary>
-internal readonly record struct RunnerWork(SecurityEvent? Event, Signal? Signal);
+/// <summary>An event (replayed: processed by an earlier run, so its findings are not reported) or a signal waiting in an isolated runner's queue.</summary>
+internal readonly record struct RunnerWork(SecurityEvent? Event, Signal? Signal, bool Replayed = false);
 
 /// <summary>An isolated runner's own bounded queue and the thread that drains it.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "The token source never has a timer, so it holds nothing to dispose; it lives as long as the runner.")]
@@ -71,7 +71,7 @@ internal sealed class RunnerIsolation(SignatureRunner runner, int capacity, bool
             }
             else if (work.Event is { } securityEvent)
             {
-                runner.InvokeIsolated(securityEvent);
+                runner.InvokeIsolated(securityEvent, work.Replayed);
             }
             else
             {

@@ -104,8 +104,14 @@ internal sealed partial class SignatureRunner
     /// <summary>How the engine reaches the runner now; plain reads, as cheap as one field on the hot path.</summary>
     public DeliveryMode Mode => _quarantined != 0 ? DeliveryMode.Skipped : _isolation is null ? DeliveryMode.Inline : DeliveryMode.Queued;
 
+    /// <summary>
+    /// True while the signature handles a replayed event (processed by an earlier run, to rebuild state): what it
+    /// reports then is not a finding. Part of each call, inline or isolated, not of a thread.
+    /// </summary>
+    public bool Replaying { get; private set; }
+
     /// <summary>For a runner not in <see cref="DeliveryMode.Inline"/> mode: queue the event if isolated, skip it if quarantined.</summary>
-    public void Deliver(SecurityEvent securityEvent)
+    public void Deliver(SecurityEvent securityEvent, bool replayed = false)
     {
         if (_quarantined != 0)
         {
@@ -113,14 +119,14 @@ internal sealed partial class SignatureRunner
         }
         else if (_isolation is { } isolation)
         {
-            if (!isolation.TryQueue(new RunnerWork(securityEvent, null)))
+            if (!isolation.TryQueue(new RunnerWork(securityEvent, null, replayed)))
             {
                 CountDropped();
             }
         }
         else
         {
-            DeliverInline(securityEvent);
+            DeliverInline(securityEvent, replayed);
         }
     }
 
@@ -131,9 +137,10 @@ internal sealed partial class SignatureRunner
     public void RequestSample() => Volatile.Write(ref _sampleRequested, true);
 
     /// <summary>Calls OnEvent on the engine thread, timing it when a sample was requested.</summary>
-    public void DeliverInline(SecurityEvent securityEvent)
+    public void DeliverInline(SecurityEvent securityEvent, bool replayed = false)
     {
         _events.Add();
+        Replaying = replayed;
         if (!_sampleRequested)
         {
             try
@@ -150,6 +157,7 @@ internal sealed partial class SignatureRunner
             DeliverTimed(securityEvent);
         }
 
+        Replaying = false;
         if (_isolation is { } stalled)
         {
             stalled.StuckCallReturned(); // the watchdog gave up on this call while it ran
@@ -220,9 +228,10 @@ internal sealed partial class SignatureRunner
     public void AbandonIsolation() => Volatile.Read(ref _isolation)?.Abandon();
 
     /// <summary>Calls OnEvent on the isolation thread, timing it when a sample was requested.</summary>
-    internal void InvokeIsolated(SecurityEvent securityEvent)
+    internal void InvokeIsolated(SecurityEvent securityEvent, bool replayed)
     {
         _events.Add();
+        Replaying = replayed;
         bool timed = Volatile.Read(ref _sampleRequested);
         _sampleRequested = false;
         long started = timed ? _clock.GetTimestamp() : 0;
@@ -235,6 +244,7 @@ internal sealed partial class SignatureRunner
             Fault("OnEvent", securityEvent.Name, ex);
         }
 
+        Replaying = false;
         if (timed)
         {
             _latency.Add(_clock.GetElapsedTime(started));

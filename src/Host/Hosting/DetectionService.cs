@@ -24,7 +24,13 @@ internal sealed partial class DetectionService(
     public static readonly TimeSpan FeedRestartDelay = TimeSpan.FromMilliseconds(500);
 
     private readonly ILogger _logger = loggerFactory.CreateLogger(LogCategories.Hosting);
-    private readonly EngineLoop _loop = new(runtime.Engine, runtime.Process, runtime.Clock, stall ?? TimeSpan.FromMilliseconds(500), loggerFactory.CreateLogger(LogCategories.Engine));
+    private readonly EngineLoop _loop = new(
+        runtime.Engine,
+        runtime.Process,
+        runtime.Clock,
+        stall ?? TimeSpan.FromMilliseconds(500),
+        loggerFactory.CreateLogger(LogCategories.Engine),
+        feeds.Select(feed => feed.Lateness).DefaultIfEmpty(TimeSpan.Zero).Max());
     private volatile bool _running;
 
     /// <summary>True from start until the engine loop has drained on stop.</summary>
@@ -61,7 +67,7 @@ internal sealed partial class DetectionService(
             return;
         }
 
-        runtime.Engine.Signal(new Signal(SignalKind.EndOfInput, runtime.Clock.GetUtcNow()));
+        runtime.Engine.Signal(new Signal(SignalKind.EndOfInput, _loop.Watermark ?? runtime.Clock.GetUtcNow()));
         TimeSpan left = drainDeadline - runtime.Clock.GetElapsedTime(drainStarted);
         await Task.WhenAll(runtime.Engine.Index.Runners.Select(r => r.DrainIsolationAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero))).ConfigureAwait(false);
         _running = false;

@@ -31,25 +31,8 @@ internal sealed partial class FindingWriter(IReadOnlyList<IFindingOutput> output
     /// <summary>The outputs findings go to, in order.</summary>
     public IReadOnlyList<IFindingOutput> Outputs => outputs;
 
-    [ThreadStatic]
-    private static bool t_suppressed;
-
-    /// <summary>Findings reported on this thread until the result is disposed are not written (a replay that rebuilds state).</summary>
-    internal static void EndSuppress() => t_suppressed = false;
-
-    public static SuppressScope Suppress()
-    {
-        t_suppressed = true;
-        return default;
-    }
-
     public void Publish(Finding finding)
     {
-        if (t_suppressed)
-        {
-            return;
-        }
-
         byte[] json = FindingJson.Serialize(finding);
         lock (_gate)
         {
@@ -79,10 +62,4 @@ internal sealed partial class FindingWriter(IReadOnlyList<IFindingOutput> output
             }
         }
     }
-}
-
-/// <summary>Ends <see cref="FindingWriter.Suppress"/>.</summary>
-internal readonly struct SuppressScope : IDisposable
-{
-    public void Dispose() => FindingWriter.EndSuppress();
 }

@@ -111,13 +111,9 @@ internal sealed class DetectionPipeline : IDisposable
         if (!replayed)
         {
             Forwarder?.Offer(enriched);
-            return Engine.Dispatch(enriched);
         }
 
-        using (FindingWriter.Suppress())
-        {
-            return Engine.Dispatch(enriched);
-        }
+        return Engine.Dispatch(enriched, replayed);
     }
 
     /// <summary>

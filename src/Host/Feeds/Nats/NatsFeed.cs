@@ -58,6 +58,8 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
 
     public FeedCounters Counters { get; } = new();
 
+    public TimeSpan Lateness => TimeSpan.FromSeconds(options.LatenessSeconds);
+
     /// <summary>Events replayed at start to rebuild state, so far.</summary>
     public long Replayed { get; private set; }
 
