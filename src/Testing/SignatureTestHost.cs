@@ -79,6 +79,7 @@ public sealed class SignatureTestHost<TSignature> : IDisposable
             _pipeline.Process(securityEvent);
         }
 
+        _pipeline.Findings.Flush(); // findings leave through the host's writer thread: wait for them
         return this;
     }
 
@@ -86,6 +87,7 @@ public sealed class SignatureTestHost<TSignature> : IDisposable
     public SignatureTestHost<TSignature> Signal(SignalKind kind, DateTimeOffset time)
     {
         _pipeline.Signal(new Signal(kind, time));
+        _pipeline.Findings.Flush();
         return this;
     }
 

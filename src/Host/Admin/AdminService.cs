@@ -66,6 +66,11 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
         problems.AddRange((runtime.Forwarder?.Publishers ?? []).Where(f => !f.Counts.Delivering).Select(f => $"forward {f.Name} cannot deliver: {f.Counts.Spooled} batches wait in its spool"));
         problems.AddRange((runtime.Forwarder?.Publishers ?? []).Where(f => f.Counts.SpoolProblem is not null).Select(f => $"forward {f.Name}: spool: {f.Counts.SpoolProblem}"));
         problems.AddRange(runtime.Findings.Outputs.Where(o => o.Deliveries?.Problem is not null).Select(o => $"output {o.Name}: {o.Deliveries!.Problem}"));
+        if (runtime.Findings.Problem is { } findingsProblem)
+        {
+            problems.Add(findingsProblem);
+        }
+
         int active = runtime.Engine.Index.Runners.Count;
         if (active == 0)
         {

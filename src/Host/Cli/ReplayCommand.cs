@@ -41,6 +41,7 @@ internal static class ReplayCommand
         }
 
         runtime.Engine.Signal(new Signal(SignalKind.EndOfInput, latest == DateTimeOffset.MinValue ? runtime.Clock.GetUtcNow() : latest));
+        await runtime.Findings.FlushAsync(cancellationToken).ConfigureAwait(false);
         progress?.Dispose();
         await summary.WriteLineAsync(Summary(input.Counters, runtime)).ConfigureAwait(false);
         return 0;

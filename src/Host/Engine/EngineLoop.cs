@@ -20,14 +20,17 @@ internal sealed partial class EngineLoop : IDisposable
     private readonly CancellationTokenSource _stopTicks = new();
     private readonly CancellationTokenSource _stopWatchdog = new();
     private readonly Watermark _watermark;
+    private readonly Action<Action> _afterFindings;
     private Task _loop = Task.CompletedTask;
     private Task _watching = Task.CompletedTask;
     private Task _ticks = Task.CompletedTask;
 
     /// <param name="process">Runs one event (replayed: its findings are not reported) through enrichment and the engine; false when the watchdog took the thread over.</param>
     /// <param name="lateness">How far behind the latest event time the watermark stays: the largest bound within which a feed puts events back in order.</param>
-    public EngineLoop(DetectionEngine engine, Func<SecurityEvent, bool, bool> process, TimeProvider clock, TimeSpan stall, ILogger logger, TimeSpan lateness = default)
+    /// <param name="afterFindings">Calls an event's "processed" callback once the findings it caused reached the outputs (default: at once).</param>
+    public EngineLoop(DetectionEngine engine, Func<SecurityEvent, bool, bool> process, TimeProvider clock, TimeSpan stall, ILogger logger, TimeSpan lateness = default, Action<Action>? afterFindings = null)
     {
+        _afterFindings = afterFindings ?? (done => done());
         _watermark = new Watermark(lateness);
         _queue = new EventQueue();
         _engine = engine;
@@ -99,7 +102,10 @@ internal sealed partial class EngineLoop : IDisposable
                 return;
             }
 
-            work.Processed?.Invoke();
+            if (work.Processed is { } processed)
+            {
+                _afterFindings(processed); // a source acknowledges an event once its findings left through the outputs
+            }
         }
     }
 

@@ -30,7 +30,8 @@ internal sealed partial class DetectionService(
         runtime.Clock,
         stall ?? TimeSpan.FromMilliseconds(500),
         loggerFactory.CreateLogger(LogCategories.Engine),
-        feeds.Select(feed => feed.Lateness).DefaultIfEmpty(TimeSpan.Zero).Max());
+        feeds.Select(feed => feed.Lateness).DefaultIfEmpty(TimeSpan.Zero).Max(),
+        runtime.Findings.After);
     private volatile bool _running;
 
     /// <summary>True from start until the engine loop has drained on stop.</summary>
@@ -70,6 +71,15 @@ internal sealed partial class DetectionService(
         runtime.Engine.Signal(new Signal(SignalKind.EndOfInput, _loop.Watermark ?? runtime.Clock.GetUtcNow()));
         TimeSpan left = drainDeadline - runtime.Clock.GetElapsedTime(drainStarted);
         await Task.WhenAll(runtime.Engine.Index.Runners.Select(r => r.DrainIsolationAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero))).ConfigureAwait(false);
+        left = drainDeadline - runtime.Clock.GetElapsedTime(drainStarted);
+        try
+        {
+            await runtime.Findings.FlushAsync(CancellationToken.None).WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, runtime.Clock, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // What is still queued gets the writer's last chance when the pipeline is disposed.
+        }
         _running = false;
         LogStopped(_logger, runtime.EventsProcessed);
     }

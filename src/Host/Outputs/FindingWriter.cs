@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Engine;
 using Sigs.Host.Common;
@@ -5,61 +6,157 @@ using Sigs.Host.Common;
 namespace Sigs.Host.Outputs;
 
 /// <summary>
-/// Serializes each finding once and hands it to every configured output, in the order findings arrive.
-/// A failing output is logged and counted; the others still receive the finding.
+/// Findings leave through one bounded queue drained by one writer: <see cref="Publish"/> hands a finding off and
+/// returns at once, so no signature's call waits on an output (a slow disk, a spool's fsync), and the writer
+/// serializes each finding once and hands it to every output, in the order findings were reported. A failing
+/// output is logged and counted; the others still receive the finding. A full queue drops the finding, counted
+/// (<c>sigs_drops_total{stage="findings"}</c>), logged and reported by /healthz for a minute.
 /// </summary>
-internal sealed partial class FindingWriter(IReadOnlyList<IFindingOutput> outputs, ILogger logger) : IFindingSink, IDisposable
+internal sealed partial class FindingWriter : IFindingSink, IDisposable
 {
-    private readonly Lock _gate = new();
-    private long _published;
-    private readonly RecordedCount _outputFailures = new();
+    /// <summary>Findings waiting for the writer at most.</summary>
+    public const int Capacity = 16_384;
 
+    /// <summary>How long <see cref="Dispose"/> lets the writer finish what was reported.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly IReadOnlyList<IFindingOutput> _outputs;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _clock;
+    private readonly Channel<Entry> _queue = Channel.CreateBounded<Entry>(new BoundedChannelOptions(Capacity) { SingleReader = true });
+    private readonly RecordedCount _outputFailures = new();
+    private readonly RecordedCount _dropped = new();
+    private readonly Task _writer;
+    private long _published;
+    private long _lastDropAt = long.MinValue;
+
+    public FindingWriter(IReadOnlyList<IFindingOutput> outputs, ILogger logger, TimeProvider? clock = null)
+    {
+        _outputs = outputs;
+        _logger = logger;
+        _clock = clock ?? TimeProvider.System;
+        _writer = Task.Factory.StartNew(WriteAllAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>Findings reported and handed to the writer.</summary>
     public long Published => Interlocked.Read(ref _published);
+
+    public long OutputFailures => _outputFailures.Value;
+
+    /// <summary>Findings dropped because the queue was full.</summary>
+    public long Dropped => _dropped.Value;
+
+    /// <summary>Findings waiting for the writer now.</summary>
+    public int Queued => _queue.Reader.Count;
+
+    /// <summary>The outputs findings go to, in order.</summary>
+    public IReadOnlyList<IFindingOutput> Outputs => _outputs;
+
+    /// <summary>Why findings are being lost now (for /healthz), or null: a drop in the last minute.</summary>
+    public string? Problem =>
+        Volatile.Read(ref _lastDropAt) is var at && at != long.MinValue && _clock.GetElapsedTime(at) < TimeSpan.FromMinutes(1)
+            ? $"{Dropped} findings dropped so far: the findings queue ({Capacity}) was full (an output cannot keep up)"
+            : null;
 
     /// <summary>Records its counts, and its outputs', on the host's instruments from now on.</summary>
     public void Attach(SigsInstruments instruments)
     {
         _outputFailures.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "output"));
-        foreach (IFindingOutput output in Outputs)
+        _dropped.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "findings"));
+        foreach (IFindingOutput output in _outputs)
         {
             output.Attach(instruments);
         }
     }
 
-    public long OutputFailures => _outputFailures.Value;
-
-    /// <summary>The outputs findings go to, in order.</summary>
-    public IReadOnlyList<IFindingOutput> Outputs => outputs;
-
     public void Publish(Finding finding)
     {
-        byte[] json = FindingJson.Serialize(finding);
-        lock (_gate)
+        if (_queue.Writer.TryWrite(new Entry(finding, null)))
         {
-            _published++;
-            foreach (IFindingOutput output in outputs)
+            Interlocked.Increment(ref _published);
+            return;
+        }
+
+        long dropped = _dropped.Add();
+        Volatile.Write(ref _lastDropAt, _clock.GetTimestamp());
+        if (long.IsPow2(dropped))
+        {
+            LogDropped(_logger, finding.Signature.Id, Capacity, dropped);
+        }
+    }
+
+    /// <summary>
+    /// Calls <paramref name="done"/> once every finding reported before it was handed to the outputs (at once when
+    /// the queue is full or closed: what came before was dropped and counted then).
+    /// </summary>
+    public void After(Action done)
+    {
+        if (!_queue.Writer.TryWrite(new Entry(null, done)))
+        {
+            done();
+        }
+    }
+
+    /// <summary>Completes once every finding reported so far was handed to the outputs.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            await _queue.Writer.WriteAsync(new Entry(null, written.SetResult), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            return;
+        }
+
+        await written.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Waits for <see cref="FlushAsync"/> on a caller that cannot await (tests, the synchronous end of replay).</summary>
+    public void Flush() => FlushAsync().GetAwaiter().GetResult();
+
+    /// <summary>Writes what was reported (within a deadline), then disposes the outputs.</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _writer.Wait(DrainTimeout);
+        foreach (IFindingOutput output in _outputs)
+        {
+            output.Dispose();
+        }
+    }
+
+    private async Task WriteAllAsync()
+    {
+        await foreach (Entry entry in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            if (entry.Finding is { } finding)
             {
-                try
-                {
-                    output.Write(finding, json);
-                }
-                catch (Exception ex) when (ex is IOException or ObjectDisposedException or UnauthorizedAccessException or InvalidOperationException)
-                {
-                    _outputFailures.Add();
-                    LogOutputFailed(logger, output.Name, finding.Signature.Id, ex.Message);
-                }
+                Write(finding);
+            }
+
+            entry.Done?.Invoke();
+        }
+    }
+
+    private void Write(Finding finding)
+    {
+        byte[] json = FindingJson.Serialize(finding);
+        foreach (IFindingOutput output in _outputs)
+        {
+            try
+            {
+                output.Write(finding, json);
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                _outputFailures.Add();
+                LogOutputFailed(_logger, output.Name, finding.Signature.Id, ex.Message);
             }
         }
     }
 
-    public void Dispose()
-    {
-        lock (_gate)
-        {
-            foreach (IFindingOutput output in outputs)
-            {
-                output.Dispose();
-            }
-        }
-    }
+    /// <summary>A finding to write, or a callback to call once everything before it was written.</summary>
+    private readonly record struct Entry(Finding? Finding, Action? Done);
 }

@@ -3,7 +3,7 @@ using Sigs.Host.Engine;
 
 namespace Sigs.Host.Outputs;
 
-/// <summary>A destination for findings. Called under the writer's lock, one finding at a time, in order.</summary>
+/// <summary>A destination for findings. Called on the findings writer's one thread, one finding at a time, in order.</summary>
 internal interface IFindingOutput : IDisposable
 {
     /// <summary>A name for logs, for example <c>stdout</c> or <c>file:/var/log/sigs.jsonl</c>.</summary>

@@ -32,7 +32,7 @@ internal sealed class DetectionPipeline : IDisposable
         Clock = clock;
         ArgumentForms.Logger = loggerFactory.CreateLogger(LogCategories.Feed("arguments"));
         InvalidUtf8.Logger = loggerFactory.CreateLogger(LogCategories.Feed("utf8"));
-        Findings = new FindingWriter(outputs, loggerFactory.CreateLogger(LogCategories.Outputs));
+        Findings = new FindingWriter(outputs, loggerFactory.CreateLogger(LogCategories.Outputs), clock);
         Loader = CreateLoader(config, Findings, clock, loggerFactory);
         UnloadVerifier = new UnloadVerifier(loggerFactory.CreateLogger(LogCategories.Loading), clock);
         try

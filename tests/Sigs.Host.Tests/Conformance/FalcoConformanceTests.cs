@@ -156,6 +156,7 @@ public sealed class FalcoConformanceTests : IDisposable
         var output = new CollectingOutput();
         using var runtime = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(RepoPaths.ShippedPlugins), [output], new CapturingLoggerFactory(), TimeProvider.System);
         runtime.Process(e);
+        runtime.Findings.Flush();
         return [.. output.Findings.Select(f => $"{f.Signature.Id} {f.Event.Name}")];
     }
 }

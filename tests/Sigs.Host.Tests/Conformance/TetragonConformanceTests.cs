@@ -188,6 +188,7 @@ public sealed class TetragonConformanceTests : IDisposable
             runtime.Process(Feeds.DecodeHelper.Single(AuditOfPod(Now.AddSeconds(20)), InputFormat.KubernetesAudit));
         }
 
+        runtime.Findings.Flush();
         var output = (CollectingOutput)runtime.Findings.Outputs[0];
         return [.. output.Findings.Select(f => $"{f.Signature.Id} {f.Event.Name}")];
     }

@@ -176,6 +176,7 @@ public sealed class TraceeConformanceTests : IDisposable
             runtime.Process(e);
         }
 
+        runtime.Findings.Flush();
         return [.. output.Findings.Select(f => $"{f.Signature.Id} {f.Event.Name}")];
     }
 

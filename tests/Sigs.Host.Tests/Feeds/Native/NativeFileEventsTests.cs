@@ -97,6 +97,7 @@ public sealed class NativeFileEventsTests : IAsyncLifetime
             _runtime.Process(securityEvent);
         }
 
+        _runtime.Findings.Flush();
         return [.. _findings.Findings.Where(f => f.Signature.Id == id)];
     }
 
