@@ -1,3 +1,4 @@
+using Sigs.Host.Enrichment;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Net;

@@ -1,4 +1,5 @@
 using Sigs.Host.Contract;
+using Sigs.Host.Enrichment;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds;
@@ -44,6 +45,24 @@ internal sealed partial class ProcFillingFeed(IEventFeed inner, ProcFactFiller f
 
         public bool TryPublishAll(IReadOnlyList<SecurityEvent> events) => sink.TryPublishAll([.. events.Select(Fill)]);
 
-        private SecurityEvent Fill(SecurityEvent securityEvent) => filler.Fill(securityEvent, processStart: null, counters);
+        private SecurityEvent Fill(SecurityEvent securityEvent) => filler.FillCounted(securityEvent, processStart: null, counters);
+    }
+}
+
+/// <summary>Filling for a feed: the feed's lookup counts are kept current.</summary>
+internal static class ProcFactFilling
+{
+    /// <summary>An event lacking nothing passes untouched; else it is filled and the feed's counts updated.</summary>
+    public static SecurityEvent FillCounted(this ProcFactFiller filler, SecurityEvent securityEvent, DateTimeOffset? processStart, FeedCounters counters)
+    {
+        if (!ProcFactFiller.Lacks(securityEvent))
+        {
+            return securityEvent;
+        }
+
+        SecurityEvent filled = filler.Fill(securityEvent, processStart);
+        counters.SetGauge(FeedGauge.ProcFactsFilled, filler.Filled);
+        counters.SetGauge(FeedGauge.ProcFactsUnknown, filler.Unknown);
+        return filled;
     }
 }

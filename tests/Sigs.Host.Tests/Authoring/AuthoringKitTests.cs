@@ -8,6 +8,7 @@ namespace Sigs.Host.Tests.Authoring;
 /// signature, build it, test it, check it, drop it into a watched plugin folder of a running <c>sigs run</c>,
 /// send an event, and see the finding.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class AuthoringKitTests : IDisposable
 {
     private readonly TempFolder _work = new();

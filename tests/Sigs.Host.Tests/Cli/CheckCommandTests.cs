@@ -3,6 +3,7 @@ using Sigs.Host.Tests.TestSupport;
 namespace Sigs.Host.Tests.Cli;
 
 /// <summary><c>sigs check</c> on real built plugins.</summary>
+[Trait("Category", "Slow")]
 public sealed class CheckCommandTests : IDisposable
 {
     private readonly TempFolder _folder = new();

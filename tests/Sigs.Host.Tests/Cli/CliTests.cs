@@ -5,6 +5,7 @@ using Sigs.Host.Tests.TestSupport;
 namespace Sigs.Host.Tests.Cli;
 
 /// <summary>The built <c>sigs</c> executable, run as a real process.</summary>
+[Trait("Category", "Slow")]
 public sealed class CliTests : IDisposable
 {
     private readonly TempFolder _folder = new();
@@ -192,7 +193,7 @@ public sealed class CliTests : IDisposable
         SigsProcess.Result result = await SigsProcess.RunAsync(["list", "--config", config]);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(Sigs.Host.Feeds.ProcFactFiller.WhyNot() is null ? 6 : 7, result.StdoutLines.Length); // the table; the line only where /proc cannot
+        Assert.Equal(Sigs.Host.Enrichment.ProcFactFiller.WhyNot() is null ? 6 : 7, result.StdoutLines.Length); // the table; the line only where /proc cannot
     }
 
     [Theory]

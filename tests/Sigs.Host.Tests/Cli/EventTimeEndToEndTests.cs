@@ -6,6 +6,7 @@ namespace Sigs.Host.Tests.Cli;
 /// Windows follow event time in a live run as in replay: events that arrive later than they happened (a followed
 /// file written in two parts, a spool drained after an outage) keep their pairs.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class EventTimeEndToEndTests : IDisposable
 {
     private readonly TempFolder _folder = new();

@@ -10,6 +10,7 @@ using Sigs.Plugins;
 namespace Sigs.Host.Tests.Cli;
 
 /// <summary><c>sigs run</c> as a real process, fed by each feed type, producing the shipped signatures' findings.</summary>
+[Trait("Category", "Slow")]
 public sealed class RunFeedsEndToEndTests : IDisposable
 {
     private readonly TempFolder _folder = new();
@@ -126,7 +127,7 @@ public sealed class RunFeedsEndToEndTests : IDisposable
             """{"process_throttle":{"type":"THROTTLE_START","cgroup":"/kubepods/pod-noisy"},"node_name":"node-1"}""");
         await using GrpcSensor server = await GrpcSensor.StartAsync(socket, sensor);
 
-        bool hostPidNamespace = Sigs.Host.Feeds.ProcFactFiller.WhyNot() is null; // else /proc cannot lend the terminal, and the host says so
+        bool hostPidNamespace = Sigs.Host.Enrichment.ProcFactFiller.WhyNot() is null; // else /proc cannot lend the terminal, and the host says so
         using SigsProcess sigs = StartSigs($"tetragon:unix://{socket}");
         await Eventually.TrueAsync(() => FindingIds().Count == (hostPidNamespace ? 2 : 1), "the findings");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_adminPort}") };

@@ -10,6 +10,7 @@ namespace Sigs.Host.Tests.Cli;
 /// Sigs: NATS without credentials, and a receiver or admin endpoint beyond loopback with neither a bearer token nor
 /// client certificates, unless the config says <c>insecure: true</c>, which is warned about at every start.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class SecureByDefaultTests : IDisposable
 {
     private readonly TempFolder _folder = new();

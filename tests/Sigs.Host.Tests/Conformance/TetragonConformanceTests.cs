@@ -1,3 +1,4 @@
+using Sigs.Host.Enrichment;
 using Grpc.Net.Client;
 using Sigs.Host.Common;
 using Sigs.Host.Configuration;

@@ -1,3 +1,4 @@
+using Sigs.Host.Enrichment;
 using System.Net;
 using System.Text;
 using Sigs.Host.Common;

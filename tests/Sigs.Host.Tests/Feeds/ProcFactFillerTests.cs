@@ -1,3 +1,4 @@
+using Sigs.Host.Enrichment;
 using Sigs.Host.Feeds;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;

@@ -22,6 +22,7 @@ namespace Sigs.Host.Tests.Hostile;
 /// skip, and the next valid input still decodes. CI runs a few seconds per target (<c>SIGS_FUZZ_SECONDS</c>,
 /// default 5: six targets, 30 s); run longer with for example <c>SIGS_FUZZ_SECONDS=600 dotnet test --filter DecoderFuzzTests</c>.
 /// </summary>
+[Trait("Category", "Slow")]
 [Collection(Sigs.Host.Tests.Feeds.DecoderCountersCollection.Name)]
 public sealed class DecoderFuzzTests
 {

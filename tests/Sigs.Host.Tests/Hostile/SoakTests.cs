@@ -12,6 +12,7 @@ namespace Sigs.Host.Tests.Hostile;
 /// Long runs with bounded counts: memory must stay flat. Measured as the managed heap after a full collection,
 /// once warmed up and again after several times more work; what was kept per event would show as growth.
 /// </summary>
+[Trait("Category", "Slow")]
 [Collection(SoakCollection.Name)]
 public sealed class SoakTests : IDisposable
 {

@@ -21,7 +21,7 @@ public class FolderDependencyTests(ITestOutputHelper output)
         ["Outputs"] = ["Common", "Contract", "Configuration", "Engine", "Nats"],
         ["Nats"] = ["Common", "Contract", "Configuration"],
         ["Forwarding"] = ["Common", "Contract", "Configuration", "Engine", "Nats"],
-        ["Feeds"] = ["Common", "Collections", "Contract", "Configuration", "Grpc", "Engine", "Nats"],
+        ["Feeds"] = ["Common", "Collections", "Contract", "Configuration", "Grpc", "Engine", "Enrichment", "Nats"],
         ["Pipeline"] = ["Common", "Collections", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Nats", "Forwarding"],
         ["Hosting"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Nats", "Forwarding", "Pipeline"],
         ["Admin"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Nats", "Forwarding", "Pipeline", "Hosting"],
@@ -39,6 +39,30 @@ public class FolderDependencyTests(ITestOutputHelper output)
             Assert.True(next.Length > 0, $"a cycle among: {string.Join(", ", MayUse.Keys.Except(done))}");
             done.UnionWith(next);
         }
+    }
+
+    /// <summary>The sensors' folders inside Feeds/: each maps its own sensor, and what they share lives below them (Feeds/, Json/, Grpc/, Enrichment/).</summary>
+    private static readonly string[] Sensors = ["Falco", "KubernetesAudit", "Native", "Nats", "Tetragon", "Tracee"];
+
+    [Fact]
+    public void NoSensorFolder_ReachesIntoAnother()
+    {
+        Assert.Equal(Sensors, Directory.EnumerateDirectories(Path.Combine(TestSupport.RepoPaths.Root, "src", "Host", "Feeds"))
+            .Select(Path.GetFileName).OfType<string>().Where(f => f is not ("Files" or "Json")).Order(StringComparer.Ordinal));
+        var violations = new List<string>();
+        foreach (string sensor in Sensors)
+        {
+            TestResult result = Types.InAssembly(typeof(DetectionPipeline).Assembly)
+                .That().ResideInNamespace($"Sigs.Host.Feeds.{sensor}")
+                .Should().NotHaveDependencyOnAny([.. Sensors.Where(s => s != sensor).Select(s => $"Sigs.Host.Feeds.{s}")])
+                .GetResult();
+            if (!result.IsSuccessful)
+            {
+                violations.Add($"{sensor} uses another sensor's folder ({string.Join(", ", result.FailingTypes.Select(t => t.FullName).Take(3))})");
+            }
+        }
+
+        Assert.Empty(violations);
     }
 
     [Fact]

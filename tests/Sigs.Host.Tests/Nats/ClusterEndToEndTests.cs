@@ -13,6 +13,7 @@ namespace Sigs.Host.Tests.Nats;
 /// permissions of deploy/nats/sigs-users.sh, each process logging in as its role; a correlator is killed with SIGKILL
 /// and the server restarted in the middle.
 /// </summary>
+[Trait("Category", "Slow")]
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterEndToEndTests : IAsyncLifetime
 {

@@ -10,6 +10,7 @@ using Sigs.Plugins;
 namespace Sigs.Host.Tests.Nats;
 
 /// <summary>Findings to NATS in Falcosidekick's shape and in Sigs' own, through a real server, across an outage.</summary>
+[Trait("Category", "Slow")]
 public sealed class NatsOutputTests : IAsyncLifetime
 {
     private readonly CapturingLoggerFactory _logs = new();

@@ -12,6 +12,7 @@ using Sigs.Plugins;
 namespace Sigs.Host.Tests.Nats;
 
 /// <summary>A forward's publisher and a correlator's feed against a real JetStream server.</summary>
+[Trait("Category", "Slow")]
 public sealed class NatsRoundTripTests : IAsyncLifetime
 {
     private static readonly ReconnectDelays Fast = new(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(500));

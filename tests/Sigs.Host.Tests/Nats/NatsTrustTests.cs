@@ -19,6 +19,7 @@ namespace Sigs.Host.Tests.Nats;
 /// correlator consumes only its partition, nobody but the administrator changes the stream, and what a sender may
 /// publish still counts only when it matches who sent it.
 /// </summary>
+[Trait("Category", "Slow")]
 public sealed class NatsTrustTests : IAsyncLifetime
 {
     private static readonly ReconnectDelays Fast = new(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(500));

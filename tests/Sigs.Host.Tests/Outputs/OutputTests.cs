@@ -12,6 +12,7 @@ using Sigs.Plugins;
 namespace Sigs.Host.Tests.Outputs;
 
 /// <summary>The file and HTTP outputs, the latter against a real receiver that misbehaves on purpose.</summary>
+[Trait("Category", "Slow")]
 public sealed class OutputTests : IAsyncLifetime
 {
     private readonly TempFolder _folder = new();

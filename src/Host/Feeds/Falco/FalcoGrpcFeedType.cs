@@ -2,6 +2,8 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Logging;
 
+using Sigs.Host.Grpc;
+
 namespace Sigs.Host.Feeds.Falco;
 
 /// <summary>The keys of a <c>falco-grpc</c> feed.</summary>
@@ -16,19 +18,6 @@ internal sealed record FalcoGrpcFeedOptions : SensorFeedOptions
 
     [Description("Fill what an alert lacks (the terminal without proc.tty, argv) from /proc/PID of this node; needs Sigs in the host's pid namespace (default true for a unix socket or loopback address, false otherwise).")]
     public bool? FillFromProc { get; init; }
-}
-
-/// <summary>PEM files for mutual TLS.</summary>
-internal sealed record TlsFiles
-{
-    [MinLength(1)]
-    public required string CertFile { get; init; }
-
-    [MinLength(1)]
-    public required string KeyFile { get; init; }
-
-    [MinLength(1)]
-    public required string CaFile { get; init; }
 }
 
 /// <summary><c>type: falco-grpc</c>: Falco's gRPC output service (Falco up to 0.43).</summary>

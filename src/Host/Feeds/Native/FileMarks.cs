@@ -1,3 +1,4 @@
+using Sigs.Host.Common;
 using System.Globalization;
 
 namespace Sigs.Host.Feeds.Native;
@@ -182,7 +183,7 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
             }
             finally
             {
-                Linux.close(root);
+                LibC.close(root);
             }
         }
     }
@@ -200,13 +201,13 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
         DirectoryIdentity? identity = Linux.Identify(fd);
         if (identity is null || (ns.Folders.TryGetValue(folder, out MarkedFolder? marked) && marked.Identity == identity))
         {
-            Linux.close(fd);
+            LibC.close(fd);
             return;
         }
 
         if (marked is not null)
         {
-            Linux.close(marked.Fd);
+            LibC.close(marked.Fd);
         }
 
         ns.Folders[folder] = new MarkedFolder(fd, identity.Value);
@@ -260,7 +261,7 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
             }
             finally
             {
-                Linux.close(child);
+                LibC.close(child);
             }
         }
     }
@@ -357,7 +358,7 @@ internal sealed class FileMarks(WatchPlan plan, int openGroup, int renameGroup, 
         {
             foreach (MarkedFolder folder in Folders.Values)
             {
-                Linux.close(folder.Fd);
+                LibC.close(folder.Fd);
             }
         }
     }

@@ -1,3 +1,5 @@
+using Sigs.Host.Common;
+using Sigs.Host.Enrichment;
 using System.Buffers.Binary;
 using System.IO.Hashing;
 using System.Text;
@@ -121,12 +123,12 @@ internal sealed class FileProbe : IDisposable
         // Closing a group removes its marks and frees what waits in its queue.
         if (_openGroup >= 0)
         {
-            Linux.close(_openGroup);
+            LibC.close(_openGroup);
         }
 
         if (_renameGroup >= 0)
         {
-            Linux.close(_renameGroup);
+            LibC.close(_renameGroup);
         }
     }
 
@@ -147,7 +149,7 @@ internal sealed class FileProbe : IDisposable
             nint read;
             fixed (byte* bytes = buffer)
             {
-                read = Linux.read(group, bytes, buffer.Length);
+                read = LibC.read(group, bytes, buffer.Length);
             }
 
             if (read > 0)
@@ -186,7 +188,7 @@ internal sealed class FileProbe : IDisposable
 
             if (pid == OwnPid)
             {
-                Linux.close(fd);
+                LibC.close(fd);
                 continue;
             }
 
@@ -195,7 +197,7 @@ internal sealed class FileProbe : IDisposable
             // watched folder comes from a mount whose namespace is gone: its filesystem says which folder it is in.
             int pathLength = Linux.PathBytesOf(fd, path);
             ulong? detachedDevice = pathLength > 0 && !Plan.Contains(path[..pathLength]) ? Linux.Identify(fd)?.Device : null;
-            Linux.close(fd);
+            LibC.close(fd);
             if (pathLength <= 0)
             {
                 continue;
@@ -337,7 +339,7 @@ internal sealed class FileProbe : IDisposable
                 }
                 finally
                 {
-                    Linux.close(fd);
+                    LibC.close(fd);
                 }
             }
         });

@@ -1,3 +1,4 @@
+using Sigs.Host.Enrichment;
 using Sigs.Host.Collections;
 using Sigs.Host.Contract;
 using Sigs.Plugins;

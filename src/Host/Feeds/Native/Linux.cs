@@ -1,3 +1,4 @@
+using Sigs.Host.Common;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -64,7 +65,7 @@ internal static unsafe partial class Linux
     {
         fixed (byte* path = "/proc/self/fd\0"u8)
         {
-            return open(path, OPath | ODirectory | OCloexec, 0);
+            return LibC.open(path, OPath | ODirectory | OCloexec, 0);
         }
     });
 
@@ -141,31 +142,6 @@ internal static unsafe partial class Linux
         }
     }
 
-    /// <summary>Reads a small file (a /proc entry) into <paramref name="buffer"/>; the byte count, or -1.</summary>
-    public static int ReadSmallFile(ReadOnlySpan<byte> nullTerminatedPath, Span<byte> buffer)
-    {
-        fixed (byte* path = nullTerminatedPath)
-        {
-            int fd = open(path, OCloexec, 0);
-            if (fd < 0)
-            {
-                return -1;
-            }
-
-            try
-            {
-                fixed (byte* bytes = buffer)
-                {
-                    return (int)read(fd, bytes, buffer.Length);
-                }
-            }
-            finally
-            {
-                close(fd);
-            }
-        }
-    }
-
     public static byte[] NullTerminated(string text)
     {
         byte[] bytes = new byte[Encoding.UTF8.GetByteCount(text) + 1];
@@ -182,16 +158,7 @@ internal static unsafe partial class Linux
     public static partial int fanotify_mark(int fanotifyFd, uint flags, ulong mask, int directory, byte* path);
 
     [LibraryImport("libc", SetLastError = true)]
-    public static partial nint read(int fd, byte* buffer, nint count);
-
-    [LibraryImport("libc", SetLastError = true)]
     public static partial nint write(int fd, byte* buffer, nint count);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int open(byte* path, int flags, int mode);
-
-    [LibraryImport("libc", SetLastError = true)]
-    public static partial int close(int fd);
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int poll(PollFd* fds, nuint count, int timeoutMilliseconds);

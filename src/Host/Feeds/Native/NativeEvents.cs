@@ -1,3 +1,4 @@
+using Sigs.Host.Enrichment;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Native;

@@ -1,3 +1,4 @@
+using Sigs.Host.Enrichment;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Common;

@@ -1,3 +1,5 @@
+using Sigs.Host.Common;
+using Sigs.Host.Enrichment;
 using System.Buffers;
 using System.Globalization;
 using System.Text;
@@ -70,13 +72,13 @@ internal static class PodFiles
                 try
                 {
                     byte* buffer = stackalloc byte[256];
-                    int read = (int)Linux.read(fd, buffer, 256);
+                    int read = (int)LibC.read(fd, buffer, 256);
                     string text = read > 0 ? Encoding.UTF8.GetString(buffer, read).Trim() : "";
                     return text.Length > 0 && text.Length <= 63 ? text : null;
                 }
                 finally
                 {
-                    Linux.close(fd);
+                    LibC.close(fd);
                 }
             }
 
@@ -84,7 +86,7 @@ internal static class PodFiles
         }
         finally
         {
-            Linux.close(rootFd);
+            LibC.close(rootFd);
         }
     }
 }

@@ -1,3 +1,4 @@
+using Sigs.Host.Enrichment;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using Sigs.Host.Enrichment;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
@@ -107,7 +108,7 @@ internal sealed partial class TetragonGrpcFeed : GrpcStreamFeed<GetEventsRespons
         }
 
         DateTimeOffset? started = process.StartTime is { } start ? ProtoTimestamps.ToDateTimeOffset(start, "process.start_time") : null;
-        SecurityEvent filled = filler.Fill(mapped, started, Counters);
+        SecurityEvent filled = filler.FillCounted(mapped, started, Counters);
         _processes.LookedUp(filled.Process?.Interactive is null ? null : filled.Process);
         return filled;
     }

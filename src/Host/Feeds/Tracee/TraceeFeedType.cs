@@ -1,3 +1,5 @@
+using Sigs.Host.Grpc;
+using Sigs.Host.Enrichment;
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Logging;

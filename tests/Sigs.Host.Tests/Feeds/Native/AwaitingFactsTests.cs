@@ -1,3 +1,4 @@
+using Sigs.Host.Enrichment;
 using Microsoft.Extensions.Time.Testing;
 using Sigs.Host.Feeds.Native;
 using Sigs.Host.Tests.TestSupport;

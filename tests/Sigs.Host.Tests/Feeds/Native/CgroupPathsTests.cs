@@ -1,3 +1,4 @@
+using Sigs.Host.Enrichment;
 using Sigs.Host.Feeds.Native;
 
 namespace Sigs.Host.Tests.Feeds.Native;

@@ -1,3 +1,4 @@
+using Sigs.Host.Enrichment;
 using System.Diagnostics;
 using Sigs.Host.Contract;
 using Sigs.Host.Feeds.Native;

@@ -1,10 +1,12 @@
+using Sigs.Host.Common;
+using Sigs.Host.Enrichment;
 using System.Globalization;
 using System.Text;
 using Microsoft.Win32.SafeHandles;
 using Sigs.Host.Contract;
 using Sigs.Plugins;
 
-namespace Sigs.Host.Feeds.Native;
+namespace Sigs.Host.Enrichment;
 
 /// <summary>What the probe knows of one process: its facts and, when it runs in one, its container and pod.</summary>
 internal sealed record ProcessFacts(ProcessInfo Process, string? ContainerId, string? PodUid)
@@ -114,7 +116,7 @@ internal static class ProcFacts
         int length = Encoding.ASCII.GetBytes($"/proc/{pid}/{name}", path);
         path[length] = 0;
         Span<byte> buffer = stackalloc byte[1024];
-        int read = Linux.ReadSmallFile(path[..(length + 1)], buffer);
+        int read = LibC.ReadSmallFile(path[..(length + 1)], buffer);
         return read <= 0 ? null : Encoding.UTF8.GetString(buffer[..read]);
     }
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Sigs.Host.Feeds.Native;
+namespace Sigs.Host.Enrichment;
 
 /// <summary>
 /// Reads a container id and pod UID from a process's cgroup lines (<c>/proc/PID/cgroup</c>), in the forms

@@ -1,10 +1,9 @@
 using System.Globalization;
 using Sigs.Host.Collections;
 using Sigs.Host.Contract;
-using Sigs.Host.Feeds.Native;
 using Sigs.Plugins;
 
-namespace Sigs.Host.Feeds;
+namespace Sigs.Host.Enrichment;
 
 /// <summary>
 /// Fills what a live feed's event lacks about its process, the terminal (<c>stat</c>'s tty_nr) and argv
@@ -101,23 +100,6 @@ internal sealed class ProcFactFiller
                 ArgsTruncated = process.Args is null ? lent.ArgsTruncated : process.ArgsTruncated,
             },
         };
-    }
-
-    /// <summary>
-    /// <see cref="Fill(SecurityEvent, DateTimeOffset?)"/> for a feed: an event lacking nothing passes untouched,
-    /// and the feed's lookup counts are kept current.
-    /// </summary>
-    public SecurityEvent Fill(SecurityEvent securityEvent, DateTimeOffset? processStart, FeedCounters counters)
-    {
-        if (!Lacks(securityEvent))
-        {
-            return securityEvent;
-        }
-
-        SecurityEvent filled = Fill(securityEvent, processStart);
-        counters.SetGauge(FeedGauge.ProcFactsFilled, Filled);
-        counters.SetGauge(FeedGauge.ProcFactsUnknown, Unknown);
-        return filled;
     }
 
     /// <summary>What was read for the process before, when it has an entity id; else read now.</summary>

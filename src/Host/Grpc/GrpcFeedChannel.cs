@@ -1,10 +1,8 @@
 using System.Security.Cryptography;
 using Grpc.Net.Client;
 using Sigs.Host.Common;
-using Sigs.Host.Feeds.Falco;
-using Sigs.Host.Grpc;
 
-namespace Sigs.Host.Feeds;
+namespace Sigs.Host.Grpc;
 
 /// <summary>The channel of a gRPC feed, from its configured address, TLS files and message limit.</summary>
 internal static class GrpcFeedChannel
