@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Diagnostics;
 using Sigs.Host.Common;
 using Sigs.Host.Feeds;
@@ -66,7 +67,7 @@ public sealed class FallbackFeedTests : IAsyncLifetime
         _server = null;
     }
 
-    private FallbackFeed StartFeed()
+    private FallbackFeed StartFeed(TimeProvider? clock = null)
     {
         var tracee = new TraceeGrpcFeed(GrpcChannels.Create(GrpcAddress.Parse($"unix:{Socket}", useTls: false)), $"unix:{Socket}", [], _logs.CreateLogger("tracee"), new ReconnectDelays(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200)));
         var feed = new FallbackFeed(
@@ -74,7 +75,8 @@ public sealed class FallbackFeedTests : IAsyncLifetime
             counters => new NativeFeed(_logs.CreateLogger("native"), () => WatchPlan.Empty, counters: counters),
             TimeSpan.FromSeconds(1),
             _logs.CreateLogger("fallback"),
-            TimeSpan.FromMilliseconds(50));
+            TimeSpan.FromMilliseconds(50),
+            clock);
         _running = feed.RunAsync(_sink, _stop.Token);
         return feed;
     }
@@ -94,20 +96,36 @@ public sealed class FallbackFeedTests : IAsyncLifetime
     [Fact]
     public async Task SensorDown_ProbeRunsAfterTheGracePeriod_AndStopsWhenTheSensorIsBack()
     {
+        // The fallback's own clock is the test's: the grace period passes only when the test says so.
+        var clock = new FakeTimeProvider();
+        TimeSpan step = TimeSpan.FromMilliseconds(50);
         await StartServerAsync();
-        FallbackFeed feed = StartFeed();
+        FallbackFeed feed = StartFeed(clock);
         await Eventually.TrueAsync(() => SensorEvents == 1, "the sensor's first event");
         await RunMarkedAsync("sigs-marker-while-up");
 
-        var downAt = Stopwatch.StartNew();
         await StopServerAsync();
-        await Eventually.TrueAsync(() => feed.Active is NativeFeed { Counters.Connected: true }, "the probe to take over");
-        Assert.True(downAt.Elapsed >= TimeSpan.FromSeconds(1), $"took over after {downAt.Elapsed}, before the grace period");
+        for (int i = 0; i < 19; i++)
+        {
+            clock.Advance(step); // 950 ms of the 1 s grace
+            await Task.Delay(20);
+            Assert.Null(feed.Active);
+        }
+
+        await Eventually.TrueAsync(() =>
+        {
+            clock.Advance(step);
+            return feed.Active is NativeFeed { Counters.Connected: true };
+        }, "the probe to take over once the grace period passed");
         await RunMarkedAsync("sigs-marker-while-down");
         await Eventually.TrueAsync(() => ProbeSaw("sigs-marker-while-down"), "the probe's exec event while the sensor is down");
 
         await StartServerAsync();
-        await Eventually.TrueAsync(() => SensorEvents == 2 && feed.Active is null, "the sensor to be back and the probe to stop");
+        await Eventually.TrueAsync(() =>
+        {
+            clock.Advance(step);
+            return SensorEvents == 2 && feed.Active is null;
+        }, "the sensor to be back and the probe to stop");
         await RunMarkedAsync("sigs-marker-after");
         await Eventually.TrueAsync(() => SensorEvents == 2, "nothing else from the sensor");
         await Task.Delay(500); // time for a probe that wrongly kept running to report the exec

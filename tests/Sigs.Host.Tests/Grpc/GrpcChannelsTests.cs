@@ -20,7 +20,6 @@ public sealed class GrpcChannelsTests : IDisposable
         using GrpcChannel channel = GrpcChannels.Create(GrpcAddress.Parse($"unix:{socket}", useTls: false));
         var client = new TraceeService.TraceeServiceClient(channel);
 
-        var started = System.Diagnostics.Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<RpcException>(async () =>
         {
             using AsyncServerStreamingCall<StreamEventsResponse> call = client.StreamEvents(new StreamEventsRequest(), deadline: DateTime.UtcNow.AddMilliseconds(300));
@@ -28,7 +27,6 @@ public sealed class GrpcChannelsTests : IDisposable
         });
 
         Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
-        Assert.InRange(started.Elapsed.TotalSeconds, 0.2, 10);
     }
 
     [Fact]
