@@ -22,15 +22,21 @@ internal static class ReplayCommand
         return new ReplayInput(inputs, source, counters, first, first is null ? null : source.Decode(first, cancellationToken));
     }
 
-    public static async Task<int> RunAsync(ReplayInput input, DetectionPipeline runtime, bool quiet, TextWriter summary, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the inputs through the engine loop as <c>sigs run</c> does (one engine thread, its watchdog and
+    /// isolation), without ticks: replay's time is its events'. Then the end of input, isolated signatures' queues
+    /// drained, and every finding written before the summary.
+    /// </summary>
+    public static async Task<int> RunAsync(ReplayInput input, DetectionPipeline runtime, bool quiet, TextWriter summary, ILogger logger, CancellationToken cancellationToken)
     {
         using ReplayProgress? progress = ReplayProgress.Start(input.Inputs, input.Counters, () => runtime.Findings.Published, quiet, summary, runtime.Clock);
+        using var loop = new Engine.EngineLoop(runtime.Engine, runtime.Process, runtime.Clock, TimeSpan.FromMilliseconds(runtime.Config.Engine.StallMilliseconds), logger, ticks: false);
+        loop.Start();
         DateTimeOffset latest = DateTimeOffset.MinValue;
         ValueTask OnEvent(SecurityEvent securityEvent)
         {
-            runtime.Process(securityEvent);
             latest = securityEvent.Time > latest ? securityEvent.Time : latest;
-            return ValueTask.CompletedTask;
+            return loop.Queue.PublishAsync(securityEvent, cancellationToken);
         }
 
         for (int i = 0; i < input.Inputs.Count; i++)
@@ -40,7 +46,10 @@ internal static class ReplayCommand
             await input.Source.HandOnAsync(decoding, DisplayName(input.Inputs[i]), OnEvent, cancellationToken).ConfigureAwait(false);
         }
 
+        await loop.CompleteAsync(TimeSpan.MaxValue).ConfigureAwait(false);
         runtime.Engine.Signal(new Signal(SignalKind.EndOfInput, latest == DateTimeOffset.MinValue ? runtime.Clock.GetUtcNow() : latest));
+        TimeSpan drain = TimeSpan.FromSeconds(runtime.Config.Shutdown.DrainSeconds);
+        await Task.WhenAll(runtime.Engine.Index.Runners.Select(r => r.DrainIsolationAsync(drain))).ConfigureAwait(false);
         await runtime.Findings.FlushAsync(cancellationToken).ConfigureAwait(false);
         progress?.Dispose();
         await summary.WriteLineAsync(Summary(input.Counters, runtime)).ConfigureAwait(false);

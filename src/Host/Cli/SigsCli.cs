@@ -96,7 +96,7 @@ internal static class SigsCli
             forwarder?.Start();
             return command switch
             {
-                "replay" => await ReplayCommand.RunAsync(replay!, pipeline, parse.GetValue(commands.Quiet), error, stop.Token).ConfigureAwait(false),
+                "replay" => await ReplayCommand.RunAsync(replay!, pipeline, parse.GetValue(commands.Quiet), error, loggerFactory.CreateLogger(LogCategories.Engine), stop.Token).ConfigureAwait(false),
                 "list" => ListCommand.Run(parse.GetValue(commands.Json), pipeline, output),
                 _ => await RunCommand.RunAsync([.. config.Feeds, .. commandLineFeeds], pipeline, loggerFactory, stop.Token).ConfigureAwait(false),
             };

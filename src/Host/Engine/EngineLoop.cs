@@ -21,6 +21,7 @@ internal sealed partial class EngineLoop : IDisposable
     private readonly CancellationTokenSource _stopWatchdog = new();
     private readonly Watermark _watermark;
     private readonly Action<Action> _afterFindings;
+    private readonly bool _sendTicks;
     private Task _loop = Task.CompletedTask;
     private Task _watching = Task.CompletedTask;
     private Task _ticks = Task.CompletedTask;
@@ -28,8 +29,10 @@ internal sealed partial class EngineLoop : IDisposable
     /// <param name="process">Runs one event (replayed: its findings are not reported) through enrichment and the engine; false when the watchdog took the thread over.</param>
     /// <param name="lateness">How far behind the latest event time the watermark stays: the largest bound within which a feed puts events back in order.</param>
     /// <param name="afterFindings">Calls an event's "processed" callback once the findings it caused reached the outputs (default: at once).</param>
-    public EngineLoop(DetectionEngine engine, Func<SecurityEvent, bool, bool> process, TimeProvider clock, TimeSpan stall, ILogger logger, TimeSpan lateness = default, Action<Action>? afterFindings = null)
+    /// <param name="ticks">Send a tick once a second (<c>sigs run</c>); replay has none: its time is its events'.</param>
+    public EngineLoop(DetectionEngine engine, Func<SecurityEvent, bool, bool> process, TimeProvider clock, TimeSpan stall, ILogger logger, TimeSpan lateness = default, Action<Action>? afterFindings = null, bool ticks = true)
     {
+        _sendTicks = ticks;
         _afterFindings = afterFindings ?? (done => done());
         _watermark = new Watermark(lateness);
         _queue = new EventQueue();
@@ -50,7 +53,7 @@ internal sealed partial class EngineLoop : IDisposable
     {
         Volatile.Write(ref _loop, Task.Run(RunAsync, CancellationToken.None));
         _watching = _watchdog.RunAsync(_stopWatchdog.Token);
-        _ticks = TickAsync(_stopTicks.Token);
+        _ticks = _sendTicks ? TickAsync(_stopTicks.Token) : Task.CompletedTask;
     }
 
     /// <summary>
