@@ -6,7 +6,7 @@ namespace Sigs.Host.Tests.Engine;
 
 public class DetectionEngineTests
 {
-    private static readonly PluginInfo Plugin = new("test", "/test.dll", "00", "00", ["test.dll"]);
+    private static readonly PluginInfo Plugin = TestRunners.Plugin;
 
     private static (DetectionEngine Engine, CapturingLoggerFactory Logs) Build(params Signature[] signatures)
     {

@@ -8,8 +8,6 @@ namespace Sigs.Host.Tests.Engine;
 /// <summary>A replayed event (processed by an earlier run, replayed to rebuild state) reports nothing, inline or through an isolated runner.</summary>
 public class ReplayedFindingsTests
 {
-    private static readonly PluginInfo Plugin = new("test", "/test.dll", "00", "00", ["test.dll"]);
-
     private sealed class Findings : IFindingSink
     {
         public List<Finding> Published { get; } = [];
@@ -50,7 +48,7 @@ public class ReplayedFindingsTests
         var signature = new Reporter();
         var context = new HostSignatureContext(JsonDocument.Parse("{}").RootElement, TimeProvider.System, NullLogger.Instance, findings);
         signature.Init(context);
-        var runner = new SignatureRunner(signature, signature.Metadata, Plugin, NullLogger.Instance);
+        var runner = TestRunners.Of(signature);
         context.Attach(runner);
         var engine = new DetectionEngine();
         engine.Publish(new SignatureIndex([runner]));

@@ -13,8 +13,6 @@ namespace Sigs.Host.Tests.Engine;
 /// </summary>
 public class TakeoverTests
 {
-    private static readonly PluginInfo Plugin = new("test", "/test.dll", "00", "00", ["test.dll"]);
-
     /// <summary>Blocks in its first call until released.</summary>
     private sealed class Blocking() : RecordingSignature("STUCK", new EventSelector(EventNames.FileOpen))
     {
@@ -44,9 +42,9 @@ public class TakeoverTests
         TimeSpan stall = TimeSpan.FromMilliseconds(500);
         var stuck = new Blocking();
         var healthy = new RecordingSignature("OK", new EventSelector(EventNames.FileOpen));
-        var stuckRunner = new SignatureRunner(stuck, stuck.Metadata, Plugin, NullLogger.Instance, clock: clock);
+        var stuckRunner = TestRunners.Of(stuck, clock);
         var engine = new DetectionEngine();
-        engine.Publish(new SignatureIndex([stuckRunner, new SignatureRunner(healthy, healthy.Metadata, Plugin, NullLogger.Instance, clock: clock)]));
+        engine.Publish(new SignatureIndex([stuckRunner, TestRunners.Of(healthy, clock)]));
         var logs = new CapturingLoggerFactory();
         using var loop = new EngineLoop(engine, (e, replayed) => engine.Dispatch(e, replayed), clock, stall, logs.CreateLogger("engine"));
         loop.Start();

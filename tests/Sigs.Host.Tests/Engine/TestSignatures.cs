@@ -1,3 +1,4 @@
+using Sigs.Host.Engine;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Tests.Engine;
@@ -41,4 +42,13 @@ internal static class TestEvents
         Name = name,
         Origin = origin,
     };
+}
+
+/// <summary>Runners for test signatures, as the loader makes them for a plugin's.</summary>
+internal static class TestRunners
+{
+    public static readonly PluginInfo Plugin = new("test", "/test.dll", "00", "00", ["test.dll"]);
+
+    public static SignatureRunner Of(Signature signature, TimeProvider? clock = null) =>
+        new(signature, signature.Metadata, Plugin, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, clock: clock);
 }

@@ -10,8 +10,6 @@ namespace Sigs.Host.Tests.Engine;
 public class WatermarkTests
 {
     private static readonly DateTimeOffset Then = new(2025, 11, 2, 10, 0, 0, TimeSpan.Zero);
-    private static readonly PluginInfo Plugin = new("test", "/test.dll", "00", "00", ["test.dll"]);
-
     [Fact]
     public void Watermark_FollowsEventTime_NeverBack_AndTheClockOnlyWhileIdle()
     {
@@ -51,7 +49,7 @@ public class WatermarkTests
         var clock = new FakeTimeProvider(Then.AddYears(1));
         var signature = new RecordingSignature("A", new EventSelector(EventNames.FileOpen));
         var engine = new DetectionEngine();
-        engine.Publish(new SignatureIndex([new SignatureRunner(signature, signature.Metadata, Plugin, NullLogger.Instance, clock: clock)]));
+        engine.Publish(new SignatureIndex([TestRunners.Of(signature, clock)]));
         using var loop = new EngineLoop(engine, (e, _) => engine.Dispatch(e), clock, TimeSpan.FromSeconds(5), NullLogger.Instance);
         loop.Start();
 

@@ -191,7 +191,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
                 break;
             }
 
-            DecodedMessage decoded = Decode(message.Data, message.Headers, message.Subject);
+            DecodedMessage decoded = Decode(message.Data, message.Headers, message.Subject, countRefusals: false); // counted the first time
             if (decoded.Problem is null && decoded.Events.Count > 0)
             {
                 lock (_idsLock)
@@ -327,7 +327,7 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
     /// A message's events, each bound to its sender (<see cref="SenderBinding"/>): what is wrong with the message as a
     /// whole (or null), the events taken, the lines that were not events, and how many events were refused.
     /// </summary>
-    private DecodedMessage Decode(ReadOnlyMemory<byte> body, NatsHeaders? headers, string subject)
+    private DecodedMessage Decode(ReadOnlyMemory<byte> body, NatsHeaders? headers, string subject, bool countRefusals = true)
     {
         var events = new List<SecurityEvent>();
         var badLines = new List<(int Line, string Problem)>();
@@ -342,7 +342,11 @@ internal sealed partial class NatsFeed(NatsFeedOptions options, ILogger logger, 
                 continue;
             }
 
-            Refuse(origin?.Sender ?? subject, reason!);
+            if (countRefusals)
+            {
+                Refuse(origin?.Sender ?? subject, reason!);
+            }
+
             events.RemoveAt(i--);
             refused++;
         }
