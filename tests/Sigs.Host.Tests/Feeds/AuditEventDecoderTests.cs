@@ -64,4 +64,16 @@ public class AuditEventDecoderTests
     {
         Assert.Contains(expected, Error(json), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("5")]
+    [InlineData("[1]")]
+    [InlineData("{\"a\":1}")]
+    [InlineData("\"kind-worker\"")]
+    public void Decode_NodeNameExtraOfTheWrongType_IsRefusedNamingIt(string value)
+    {
+        string json = Event.ReplaceLineEndings(" ").Replace("\"authentication.kubernetes.io/node-name\":[\"kind-worker\"]", $"\"authentication.kubernetes.io/node-name\":{value}", StringComparison.Ordinal);
+
+        Assert.Contains("user.extra[\"authentication.kubernetes.io/node-name\"]", Error(json), StringComparison.Ordinal);
+    }
 }
