@@ -30,13 +30,7 @@ public class DeployManifestsTests
 
     private static IEnumerable<YamlMappingNode> Items(YamlNode node, params string[] path) => ((YamlSequenceNode)At(node, path)).Children.Cast<YamlMappingNode>();
 
-    private static Dictionary<string, SigsConfig> Configs()
-    {
-        YamlMappingNode configMap = Documents("kubernetes/sigs-configmap.yaml").Single();
-        return ((YamlMappingNode)configMap["data"]).Children.ToDictionary(
-            entry => ((YamlScalarNode)entry.Key).Value!,
-            entry => ConfigLoader.Parse(((YamlScalarNode)entry.Value).Value!, ((YamlScalarNode)entry.Key).Value!, HostExtensions.Types));
-    }
+    private static Dictionary<string, SigsConfig> Configs() => ClusterConfigs(Documents("kubernetes/sigs-configmap.yaml"));
 
     private static YamlMappingNode PodSpec(string file) =>
         (YamlMappingNode)At(Documents(file).Single(d => Text(d, "kind") is "DaemonSet" or "Deployment"), "spec", "template", "spec");
@@ -232,6 +226,7 @@ public class DeployManifestsTests
         Assert.All(forwards, f => Assert.Equal(["SIGS-1003"], f.Signatures));
     }
 
+    /// <summary>The Sigs configs (keys ending in .yaml) of the one ConfigMap among <paramref name="documents"/>, each loaded as Sigs loads it.</summary>
     private static Dictionary<string, SigsConfig> ClusterConfigs(List<YamlMappingNode> documents) =>
         ((YamlMappingNode)documents.Single(d => Text(d, "kind") == "ConfigMap")["data"]).Children
             .Where(entry => ((YamlScalarNode)entry.Key).Value!.EndsWith(".yaml", StringComparison.Ordinal))

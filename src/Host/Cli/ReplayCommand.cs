@@ -47,10 +47,8 @@ internal static class ReplayCommand
         }
 
         await loop.CompleteAsync(TimeSpan.MaxValue).ConfigureAwait(false);
-        runtime.Engine.Signal(new Signal(SignalKind.EndOfInput, latest == DateTimeOffset.MinValue ? runtime.Clock.GetUtcNow() : latest));
-        TimeSpan drain = TimeSpan.FromSeconds(runtime.Config.Shutdown.DrainSeconds);
-        await Task.WhenAll(runtime.Engine.Index.Runners.Select(r => r.DrainIsolationAsync(drain))).ConfigureAwait(false);
-        await runtime.Findings.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await runtime.EndInputAsync(latest == DateTimeOffset.MinValue ? runtime.Clock.GetUtcNow() : latest, TimeSpan.FromSeconds(runtime.Config.Shutdown.DrainSeconds)).ConfigureAwait(false);
+        await runtime.Findings.FlushAsync(cancellationToken).ConfigureAwait(false); // replay prints every finding, however long its outputs take
         progress?.Dispose();
         await summary.WriteLineAsync(Summary(input.Counters, runtime)).ConfigureAwait(false);
         return 0;

@@ -13,9 +13,12 @@ internal static class LoopbackWebApp
 {
     /// <summary>Parses <paramref name="listen"/>; anything but an http:// or https:// URL with an IP host is a configuration error naming <paramref name="setting"/>.</summary>
     public static Uri ParseListen(string listen, string setting, string example) =>
-        Uri.TryCreate(listen, UriKind.Absolute, out Uri? uri) && uri.Scheme is "http" or "https" && (uri.Host == "localhost" || IPAddress.TryParse(uri.Host, out _))
+        Uri.TryCreate(listen, UriKind.Absolute, out Uri? uri) && uri.Scheme is "http" or "https" && IsListenHost(uri.Host)
             ? uri
             : throw new ConfigException($"{setting} '{listen}' must be an http:// or https:// URL with an IP address, for example {example}");
+
+    /// <summary>True for a host a listen may name: <c>localhost</c> or an IP address.</summary>
+    public static bool IsListenHost(string host) => host == "localhost" || IPAddress.TryParse(host, out _);
 
     /// <summary>A connection must send a request's headers within this time of connecting or of its previous response.</summary>
     public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(5);

@@ -78,7 +78,7 @@ internal static class Exposure
     /// <summary>What is wrong with the endpoint's listen, token and TLS together, as "key: problem", or null.</summary>
     public static string? Problem(string listen, string? bearerTokenFile, WebTlsOptions? tls, bool insecure, string prefix = "")
     {
-        if (!Uri.TryCreate(listen, UriKind.Absolute, out Uri? uri) || (uri.Host != "localhost" && !System.Net.IPAddress.TryParse(uri.Host, out _)))
+        if (!Uri.TryCreate(listen, UriKind.Absolute, out Uri? uri) || !LoopbackWebApp.IsListenHost(uri.Host))
         {
             return null; // not a listen address at all: the listen's own check names it
         }

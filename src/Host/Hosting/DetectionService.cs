@@ -68,18 +68,8 @@ internal sealed partial class DetectionService(
             return;
         }
 
-        runtime.Engine.Signal(new Signal(SignalKind.EndOfInput, _loop.Watermark ?? runtime.Clock.GetUtcNow()));
         TimeSpan left = drainDeadline - runtime.Clock.GetElapsedTime(drainStarted);
-        await Task.WhenAll(runtime.Engine.Index.Runners.Select(r => r.DrainIsolationAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero))).ConfigureAwait(false);
-        left = drainDeadline - runtime.Clock.GetElapsedTime(drainStarted);
-        try
-        {
-            await runtime.Findings.FlushAsync(CancellationToken.None).WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, runtime.Clock, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // What is still queued gets the writer's last chance when the pipeline is disposed.
-        }
+        await runtime.EndInputAsync(_loop.Watermark ?? runtime.Clock.GetUtcNow(), left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
         _running = false;
         LogStopped(_logger, runtime.EventsProcessed);
     }

@@ -122,6 +122,28 @@ internal sealed class DetectionPipeline : IDisposable
     /// </summary>
     public void Publish(SignatureIndex generation) => Engine.Publish(Forwarder?.Route(generation) ?? generation);
 
+    /// <summary>
+    /// The end of the input, after the engine loop drained: signatures hear it, isolated runners drain their queues,
+    /// and the findings are written, all within <paramref name="deadline"/>. False when the findings were not all
+    /// written by then (the writer gets a last chance when the pipeline is disposed).
+    /// </summary>
+    public async Task<bool> EndInputAsync(DateTimeOffset time, TimeSpan deadline)
+    {
+        long started = Clock.GetTimestamp();
+        Engine.Signal(new Signal(SignalKind.EndOfInput, time));
+        await Task.WhenAll(Engine.Index.Runners.Select(r => r.DrainIsolationAsync(deadline))).ConfigureAwait(false);
+        TimeSpan left = deadline - Clock.GetElapsedTime(started);
+        try
+        {
+            await Findings.FlushAsync(CancellationToken.None).WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero, Clock, CancellationToken.None).ConfigureAwait(false);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Sends a signal to every signature, as the engine loop does once a second and at the end.</summary>
     public bool Signal(Signal signal) => Engine.Signal(signal);
 
