@@ -114,7 +114,8 @@ public sealed class DeliveryFailureTests : IAsyncLifetime
 
         disk.ReadOnly(false);
         Write(output, 6);
-        await Eventually.TrueAsync(() => output.Delivered == 7 && output.Deliveries.Problem is null, "the spool to work again");
+        // The problem clears before its recovery is logged (another thread may look in between): wait for both.
+        await Eventually.TrueAsync(() => output.Delivered == 7 && output.Deliveries.Problem is null && _logs.LinesContaining("its spool works again").Count > 0, "the spool to work again");
         Assert.Empty(Directory.GetFiles(spool));
         Assert.Equal(Enumerable.Range(0, 7), _received.Select(body => int.Parse(Regex.Match(body, "\"n\":(\\d+)").Groups[1].Value, CultureInfo.InvariantCulture)));
         Assert.NotEmpty(_logs.LinesContaining("cannot delete delivered entries"));
