@@ -1,3 +1,4 @@
+using Sigs.Host.Feeds.Files;
 using System.Diagnostics;
 using System.Globalization;
 using Sigs.Host.Feeds;

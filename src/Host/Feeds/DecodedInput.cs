@@ -19,6 +19,17 @@ internal sealed class DecodedInput
 
     public bool Refused => Format is null;
 
+    /// <summary>Adds the one event a single-event format decoded, if any; false when there was none.</summary>
+    public bool AddOne(SecurityEvent? single)
+    {
+        if (single is not null)
+        {
+            Events.Add(single);
+        }
+
+        return single is not null;
+    }
+
     /// <summary>
     /// Runs <paramref name="decode"/> at the decoding boundary: an <see cref="EventDecodeException"/>, or whatever
     /// a decoder did not expect of this input, refuses the whole input with its reason; it never escapes.

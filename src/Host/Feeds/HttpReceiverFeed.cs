@@ -50,11 +50,8 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
     /// <summary>What the sender should change when it posts another media type, as "; ..." (empty for none).</summary>
     protected virtual string UnsupportedMediaTypeAdvice => string.Empty;
 
-    /// <summary>The format every request body must be in.</summary>
-    protected abstract InputFormat Format { get; }
-
-    /// <summary>Why a body in another format is refused.</summary>
-    protected abstract string NotThisFormat { get; }
+    /// <summary>Decodes a request body in the receiver's one format; a body in another is refused, saying so.</summary>
+    protected abstract DecodedInput Decode(ReadOnlySpan<byte> body);
 
     public async Task RunAsync(IEventSink sink, CancellationToken cancellationToken)
     {
@@ -187,7 +184,7 @@ internal abstract partial class HttpReceiverFeed : IEventFeed
 
     private async Task AcceptAsync(HttpContext context, IEventSink sink, byte[] body)
     {
-        DecodedInput decoded = JsonLineDecoder.Decode(body, Format, NotThisFormat);
+        DecodedInput decoded = Decode(body);
         foreach (string problem in decoded.Problems)
         {
             _decodeErrors.Report(problem);

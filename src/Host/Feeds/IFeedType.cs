@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Common;
 using Sigs.Host.Configuration;
-using Sigs.Host.Feeds.Native;
 
 namespace Sigs.Host.Feeds;
 

@@ -70,7 +70,7 @@ internal sealed class DetectionPipeline : IDisposable
     public ProcessTable Processes { get; } = new(ProcessTableCapacity);
 
     /// <summary>What the native probe should watch for the signatures loaded now.</summary>
-    public WatchPlan WatchPlan() => Feeds.Native.WatchPlan.From(Engine.Index.Runners.Select(r => (r.Selectors, r.FilePatterns)));
+    public Feeds.WatchPlan WatchPlan() => Feeds.WatchPlan.From(Engine.Index.Runners.Select(r => (r.Selectors, r.FilePatterns)));
 
     /// <summary>
     /// Records every count of the pipeline's stages on the host's instruments from now on (engine, process table,

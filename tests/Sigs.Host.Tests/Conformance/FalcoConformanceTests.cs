@@ -1,3 +1,4 @@
+using Sigs.Host.Feeds.Files;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;

@@ -1,3 +1,4 @@
+using Sigs.Host.Feeds.Files;
 using System.Text;
 using System.Text.Json;
 using Grpc.Net.Client;

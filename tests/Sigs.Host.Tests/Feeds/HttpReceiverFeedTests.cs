@@ -84,7 +84,7 @@ public sealed class HttpReceiverFeedTests : IAsyncLifetime
     [Fact]
     public void FalcoHttp_FillsFromProc_ByDefaultOnlyWhenListeningOnLoopback()
     {
-        var context = new FeedContext(_logs, ReconnectDelays.Default, () => Sigs.Host.Feeds.Native.WatchPlan.Empty, TimeProvider.System);
+        var context = new FeedContext(_logs, ReconnectDelays.Default, () => Sigs.Host.Feeds.WatchPlan.Empty, TimeProvider.System);
         bool canFill = ProcFactFiller.WhyNot() is null;
 
         Assert.Equal(canFill, new FalcoHttpFeedType().Create(new FalcoHttpFeedOptions { Listen = "http://127.0.0.1:0/" }, context) is ProcFillingFeed);

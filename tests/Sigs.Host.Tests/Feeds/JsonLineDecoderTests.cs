@@ -1,3 +1,4 @@
+using Sigs.Host.Feeds.Files;
 using Sigs.Host.Feeds;
 using Sigs.Plugins;
 using static Sigs.Host.Tests.Feeds.DecodeHelper;

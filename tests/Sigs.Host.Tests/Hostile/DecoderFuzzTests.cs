@@ -1,3 +1,4 @@
+using Sigs.Host.Feeds.Files;
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;

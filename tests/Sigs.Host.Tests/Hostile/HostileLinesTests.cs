@@ -1,3 +1,4 @@
+using Sigs.Host.Feeds.Files;
 using System.Text;
 using Sigs.Host.Feeds;
 using Sigs.Host.Tests.TestSupport;

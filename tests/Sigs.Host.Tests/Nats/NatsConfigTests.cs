@@ -91,7 +91,7 @@ public class NatsConfigTests
         var logs = new CapturingLoggerFactory();
         int nobody = Ports.Free();
         var feed = (NatsFeed)FeedTypes.Of(new NatsFeedOptions { Url = $"nats://127.0.0.1:{nobody}", Durable = "c", Partitions = [0] })
-            .Create(new NatsFeedOptions { Url = $"nats://127.0.0.1:{nobody}", Durable = "c", Partitions = [0] }, new FeedContext(logs, new ReconnectDelays(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100)), () => Sigs.Host.Feeds.Native.WatchPlan.Empty, TimeProvider.System));
+            .Create(new NatsFeedOptions { Url = $"nats://127.0.0.1:{nobody}", Durable = "c", Partitions = [0] }, new FeedContext(logs, new ReconnectDelays(TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(100)), () => Sigs.Host.Feeds.WatchPlan.Empty, TimeProvider.System));
         using var stop = new CancellationTokenSource();
         Task run = feed.RunAsync(new AcknowledgingSink(), stop.Token);
 

@@ -57,6 +57,9 @@ internal static class FalcoAlertDecoder
     }
 
     /// <summary>The alert in one pass over its bytes, or null when <paramref name="keys"/> say the document is in another format.</summary>
+    /// <summary>As <see cref="Decode(ReadOnlySpan{byte}, out FormatKeys)"/>, the alert added to <paramref name="decoded"/>.</summary>
+    public static bool Decode(ReadOnlySpan<byte> json, DecodedInput decoded, out FormatKeys keys) => decoded.AddOne(Decode(json, out keys));
+
     public static SecurityEvent? Decode(ReadOnlySpan<byte> json, out FormatKeys keys)
     {
         var reader = new Utf8JsonReader(json, JsonValueReader.Options);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Common;
+using Sigs.Host.Feeds.Json;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Falco;
@@ -15,7 +16,5 @@ internal sealed class FalcoHttpFeed(string listen, ReceiverLimits limits, WebAcc
     protected override string UnsupportedMediaTypeAdvice =>
         "; Falco sends text alerts: set json_output: true in falco.yaml so http_output posts JSON";
 
-    protected override InputFormat Format => InputFormat.FalcoAlert;
-
-    protected override string NotThisFormat => "not a Falco alert (no 'output_fields' with 'rule' or 'priority')";
+    protected override DecodedInput Decode(ReadOnlySpan<byte> body) => OneFormat.Decode(body, InputFormat.FalcoAlert, FalcoAlertDecoder.Decode, "not a Falco alert (no 'output_fields' with 'rule' or 'priority')");
 }

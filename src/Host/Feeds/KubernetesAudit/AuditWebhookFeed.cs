@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Common;
+using Sigs.Host.Feeds.Json;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.KubernetesAudit;
@@ -14,7 +15,5 @@ internal sealed class AuditWebhookFeed(string listen, ReceiverLimits limits, Web
     public const string DefaultListen = "http://127.0.0.1:9765/k8s-audit";
     public const long DefaultMaxBodyBytes = 16 * 1024 * 1024;
 
-    protected override InputFormat Format => InputFormat.KubernetesAudit;
-
-    protected override string NotThisFormat => "not an audit.k8s.io EventList or Event";
+    protected override DecodedInput Decode(ReadOnlySpan<byte> body) => OneFormat.Decode(body, InputFormat.KubernetesAudit, AuditEventDecoder.Decode, "not an audit.k8s.io EventList or Event");
 }

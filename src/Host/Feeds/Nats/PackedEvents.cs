@@ -1,3 +1,4 @@
+using Sigs.Host.Feeds.Json;
 using Sigs.Host.Nats;
 using Sigs.Plugins;
 
@@ -32,7 +33,7 @@ internal static class PackedEvents
                 continue;
             }
 
-            DecodedInput decoded = JsonLineDecoder.DecodeContract(json);
+            DecodedInput decoded = ContractEvents.Decode(json);
             if (decoded.Refused)
             {
                 problems.Add((line, decoded.Problems[0]));

@@ -1,3 +1,4 @@
+using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Native;
 using Sigs.Plugins;
 

@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Common;
 using Sigs.Host.Configuration;
+using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Native;
 
-namespace Sigs.Host.Feeds;
+namespace Sigs.Host.Pipeline;
 
 /// <summary>Builds feeds from their options through their type, and parses the command line's <c>--feed TYPE[:VALUE]</c>.</summary>
 internal static class FeedFactory

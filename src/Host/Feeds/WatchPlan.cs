@@ -1,7 +1,7 @@
 using System.Text;
 using Sigs.Plugins;
 
-namespace Sigs.Host.Feeds.Native;
+namespace Sigs.Host.Feeds;
 
 /// <summary>
 /// What the native probe watches: the folders the loaded signatures' file patterns start with, and whether any
