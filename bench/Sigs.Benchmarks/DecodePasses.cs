@@ -1,7 +1,7 @@
-using Sigs.Host.Feeds.Files;
 using System.Diagnostics;
 using System.Globalization;
 using Sigs.Host.Feeds;
+using Sigs.Host.Feeds.Files;
 
 namespace Sigs.Benchmarks;
 

@@ -1,8 +1,8 @@
-using Sigs.Host.Feeds.Files;
 using System.Text;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Sigs.Host.Feeds;
+using Sigs.Host.Feeds.Files;
 
 namespace Sigs.Benchmarks;
 

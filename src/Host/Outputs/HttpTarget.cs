@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Sigs.Host.Common;
 using Sigs.Host.Engine;
 
 namespace Sigs.Host.Outputs;

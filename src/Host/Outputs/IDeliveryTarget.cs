@@ -1,3 +1,4 @@
+using Sigs.Host.Common;
 using Sigs.Host.Engine;
 
 namespace Sigs.Host.Outputs;
@@ -13,21 +14,4 @@ internal interface IDeliveryTarget : IDisposable
 
     /// <summary>Sends one message once; never throws for a delivery problem (it returns it).</summary>
     Task<DeliveryResult> SendAsync(byte[] message, CancellationToken cancellationToken);
-}
-
-/// <summary>How one send went: delivered, refused for good (dropped), or failed for now (retried).</summary>
-internal readonly record struct DeliveryResult(DeliveryStatus Status, string? Reason = null)
-{
-    public static DeliveryResult Delivered { get; } = new(DeliveryStatus.Delivered);
-
-    public static DeliveryResult Refused(string reason) => new(DeliveryStatus.Refused, reason);
-
-    public static DeliveryResult Failed(string reason) => new(DeliveryStatus.Failed, reason);
-}
-
-internal enum DeliveryStatus
-{
-    Delivered,
-    Refused,
-    Failed,
 }

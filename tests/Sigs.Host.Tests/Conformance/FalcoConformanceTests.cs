@@ -1,4 +1,3 @@
-using Sigs.Host.Feeds.Files;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -8,6 +7,7 @@ using Sigs.Host.Configuration;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Falco;
 using Sigs.Host.Feeds.Falco.Proto;
+using Sigs.Host.Feeds.Files;
 using Sigs.Host.Grpc;
 using Sigs.Host.Pipeline;
 using Sigs.Host.Tests.TestSupport;

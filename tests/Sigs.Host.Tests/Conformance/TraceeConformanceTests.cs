@@ -1,4 +1,3 @@
-using Sigs.Host.Feeds.Files;
 using System.Text;
 using System.Text.Json;
 using Grpc.Net.Client;
@@ -6,6 +5,7 @@ using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Contract;
 using Sigs.Host.Feeds;
+using Sigs.Host.Feeds.Files;
 using Sigs.Host.Feeds.Tracee;
 using Sigs.Host.Grpc;
 using Sigs.Host.Pipeline;

@@ -1,7 +1,7 @@
-using Sigs.Host.Enrichment;
 using System.Net;
 using System.Text;
 using Sigs.Host.Common;
+using Sigs.Host.Enrichment;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Falco;
 using Sigs.Host.Feeds.KubernetesAudit;

@@ -1,4 +1,3 @@
-using Sigs.Host.Feeds.Files;
 using System.Text;
 using System.Text.Json.Nodes;
 using CsCheck;
@@ -7,6 +6,7 @@ using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds;
 using Sigs.Host.Feeds.Falco;
+using Sigs.Host.Feeds.Files;
 using Sigs.Host.Feeds.Tracee;
 using Sigs.Host.Feeds.Tracee.Proto;
 using Sigs.Host.Grpc;

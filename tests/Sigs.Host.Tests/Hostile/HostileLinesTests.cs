@@ -1,6 +1,6 @@
-using Sigs.Host.Feeds.Files;
 using System.Text;
 using Sigs.Host.Feeds;
+using Sigs.Host.Feeds.Files;
 using Sigs.Host.Tests.TestSupport;
 using Sigs.Plugins;
 

@@ -144,7 +144,7 @@ public sealed class OutputTests : IAsyncLifetime
         await Eventually.TrueAsync(() => _received.Count == 6, "the spooled findings and the new one");
         Assert.Equal(Enumerable.Range(0, 6), ReceivedNumbers());
         await Eventually.TrueAsync(() => Directory.GetFiles(spool).Length == 0, "the spool to empty as findings are acknowledged");
-        Assert.Single(_logs.LinesContaining("5 findings from"));
+        Assert.Single(_logs.LinesContaining("5 spooled messages from"));
     }
 
     [Fact]
