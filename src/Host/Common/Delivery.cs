@@ -107,7 +107,7 @@ internal sealed class Delivery<T> : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts delivering, after <paramref name="prepare"/> (connecting, say) when given.</summary>
+    /// <summary>Starts delivering, after <paramref name="prepare"/> (connecting, say) when given; what it throws is a failure, and it is run again with backoff until it returns.</summary>
     public void Start(Func<CancellationToken, Task>? prepare = null) => _loop = Task.Run(() => RunAsync(prepare, _stop.Token));
 
     /// <summary>Takes a message without waiting; what cannot be kept is dropped, counted and logged, naming <paramref name="what"/>.</summary>
@@ -185,12 +185,23 @@ internal sealed class Delivery<T> : IAsyncDisposable
     {
         try
         {
-            if (prepare is not null)
+            var backoff = new Backoff(_delays.Initial, _delays.Maximum);
+            while (prepare is not null)
             {
-                await prepare(stopping).ConfigureAwait(false);
+                try
+                {
+                    await prepare(stopping).ConfigureAwait(false);
+                    break;
+                }
+                catch (Exception ex) when (!stopping.IsCancellationRequested)
+                {
+                    // Whatever preparing throws (a timeout of the client's own, say) is tried again: the loop never dies.
+                    Failed($"{ex.GetType().Name}: {ex.Message}");
+                    await Task.Delay(backoff.Next(), _clock, stopping).ConfigureAwait(false);
+                }
             }
 
-            var backoff = new Backoff(_delays.Initial, _delays.Maximum);
+            backoff.Reset();
             long retryAt = 0;
             while (true)
             {
@@ -273,12 +284,7 @@ internal sealed class Delivery<T> : IAsyncDisposable
         switch (result.Status)
         {
             case DeliveryStatus.Failed:
-                if (Interlocked.Exchange(ref _failing, result.Reason!) is null)
-                {
-                    DeliveryLog.Failing(_logger, _names.Role, _names.Name, result.Reason!, _names.Items);
-                }
-
-                Retries.Add();
+                Failed(result.Reason!);
                 return false;
             case DeliveryStatus.Delivered:
                 Delivered.Add();
@@ -299,6 +305,17 @@ internal sealed class Delivery<T> : IAsyncDisposable
         }
 
         return true;
+    }
+
+    /// <summary>Counts a failed attempt; logs the failure once until it recovers.</summary>
+    private void Failed(string reason)
+    {
+        if (Interlocked.Exchange(ref _failing, reason) is null)
+        {
+            DeliveryLog.Failing(_logger, _names.Role, _names.Name, reason, _names.Items);
+        }
+
+        Retries.Add();
     }
 
     /// <summary>A message that cannot go now waits behind the others: in the spool, where it is already with <see cref="SpoolWhen.Always"/>.</summary>

@@ -125,27 +125,34 @@ internal sealed class NatsEventPublisher : IEventPublisher
         _stop.Dispose();
     }
 
-    /// <summary>Before the first send: connected, the stream there, acknowledgements read.</summary>
+    /// <summary>Before the first send: connected, the stream there, acknowledgements read. A failure is the delivery's to retry.</summary>
     private async Task ConnectAsync(CancellationToken stopping)
     {
         await _link.ConnectAsync(_delays, _clock, stopping).ConfigureAwait(false);
-        var backoff = new Backoff(_delays.Initial, _delays.Maximum);
-        while (true)
+        try
         {
-            try
-            {
-                await EventSubjects.EnsureStreamAsync(_link.JetStream, _options.Stream, EventSubjects.Prefix + ">", TimeSpan.FromSeconds(_options.MaxAgeSeconds), stopping).ConfigureAwait(false);
-                break;
-            }
-            catch (Exception ex) when (ex is NatsException or NatsJSException && !stopping.IsCancellationRequested)
-            {
-                DeliveryLog.Failing(_logger, "Forward", Name, $"cannot find or create stream {_options.Stream}: {ex.Message}", "events");
-                await Task.Delay(backoff.Next(), _clock, stopping).ConfigureAwait(false);
-            }
+            await EventSubjects.EnsureStreamAsync(_link.JetStream, _options.Stream, EventSubjects.Prefix + ">", TimeSpan.FromSeconds(_options.MaxAgeSeconds), stopping).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NatsException or NatsJSException)
+        {
+            throw new NatsException($"cannot find or create stream {_options.Stream}: {ex.Message}", ex);
         }
 
-        _batches = new JetStreamBatchPublisher(_link.Connection);
-        await _batches.StartAsync(stopping).ConfigureAwait(false);
+        if (_batches is null)
+        {
+            var batches = new JetStreamBatchPublisher(_link.Connection);
+            try
+            {
+                await batches.StartAsync(stopping).ConfigureAwait(false);
+            }
+            catch
+            {
+                await batches.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            _batches = batches;
+        }
     }
 
     /// <summary>Hands the queued events on in batches of up to <see cref="BatchSize"/>, as they come.</summary>

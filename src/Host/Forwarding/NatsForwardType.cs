@@ -8,17 +8,17 @@ namespace Sigs.Host.Forwarding;
 /// <summary>The keys of a <c>nats</c> forward.</summary>
 internal sealed record NatsForwardOptions : Configuration.ForwardOptions, INatsEndpoint
 {
-    [Description("NATS server URL (nats://HOST:PORT, tls://...); several separated by commas.")]
+    [Description(INatsEndpoint.UrlText)]
     [MinLength(1)]
     public required string Url { get; init; }
 
-    [Description("How to authenticate: one of credsFile, nkeyFile, user with passwordFile, tokenFile.")]
+    [Description(INatsEndpoint.CredentialsText)]
     public NatsCredentialOptions? Credentials { get; init; }
 
-    [Description("TLS to the servers: caFile, and certFile with keyFile for mutual TLS.")]
+    [Description(INatsEndpoint.TlsText)]
     public NatsTlsOptions? Tls { get; init; }
 
-    [Description("Allow connecting without credentials (a warning at every start).")]
+    [Description(INatsEndpoint.InsecureText)]
     public bool Insecure { get; init; }
 
     [Description("This node's name in the subjects it publishes on: sigs.events.<partition>.node.<sender>, and .audit.<sender> for audit events; NATS should let its user publish only there. Default: the SIGS_NODE_NAME environment variable (in Kubernetes, the pod's spec.nodeName), else the host name.")]

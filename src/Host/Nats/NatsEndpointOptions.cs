@@ -3,9 +3,18 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Sigs.Host.Nats;
 
-/// <summary>The keys every NATS feed, output and forward has: where the servers are and how to log in.</summary>
+/// <summary>
+/// The keys every NATS feed, output and forward has: where the servers are and how to log in. Each options record
+/// declares them (a configuration record has one base: its kind's), with these descriptions; one rule checks them
+/// (<see cref="NatsEndpointRules"/>) and one link connects with them (<see cref="NatsLink"/>).
+/// </summary>
 internal interface INatsEndpoint
 {
+    public const string UrlText = "NATS server URL (nats://HOST:PORT, tls://...); several separated by commas.";
+    public const string CredentialsText = "How to authenticate: one of credsFile, nkeyFile, user with passwordFile, tokenFile.";
+    public const string TlsText = "TLS to the servers: caFile, and certFile with keyFile for mutual TLS.";
+    public const string InsecureText = "Allow connecting without credentials (a warning at every start).";
+
     /// <summary>One server URL, or several separated by commas.</summary>
     string Url { get; }
 

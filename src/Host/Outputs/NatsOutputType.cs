@@ -10,17 +10,17 @@ namespace Sigs.Host.Outputs;
 /// <summary>The keys of a <c>nats</c> output.</summary>
 internal sealed record NatsOutputOptions : DeliveringOutputOptions, INatsEndpoint
 {
-    [Description("NATS server URL (nats://HOST:PORT, tls://...); several separated by commas.")]
+    [Description(INatsEndpoint.UrlText)]
     [MinLength(1)]
     public required string Url { get; init; }
 
-    [Description("How to authenticate: one of credsFile, nkeyFile, user with passwordFile, tokenFile.")]
+    [Description(INatsEndpoint.CredentialsText)]
     public NatsCredentialOptions? Credentials { get; init; }
 
-    [Description("TLS to the servers: caFile, and certFile with keyFile for mutual TLS.")]
+    [Description(INatsEndpoint.TlsText)]
     public NatsTlsOptions? Tls { get; init; }
 
-    [Description("Allow connecting without credentials (a warning at every start).")]
+    [Description(INatsEndpoint.InsecureText)]
     public bool Insecure { get; init; }
 
     [Description("falco: Falcosidekick's NATS shape (subject falco.<priority>.<rule>, the Falco alert); sigs (default): sigs.findings.<severity>.<signature id>, the finding JSON.")]

@@ -27,7 +27,7 @@ public sealed class DeliveryTests : IDisposable
 
     private string Spool => Path.Combine(_folder.Path, "spool");
 
-    private Delivery<string> Make(SpoolWhen when, int capacity = 100)
+    private Delivery<string> Make(SpoolWhen when, int capacity = 100, Func<CancellationToken, Task>? prepare = null)
     {
         var delivery = new Delivery<string>(
             new DeliveryNames("Output", "test", "findings"),
@@ -50,7 +50,7 @@ public sealed class DeliveryTests : IDisposable
             Delays,
             _clock,
             logEachDrop: true);
-        delivery.Start();
+        delivery.Start(prepare);
         return delivery;
     }
 
@@ -77,6 +77,26 @@ public sealed class DeliveryTests : IDisposable
         Assert.Null(delivery.Problem);
         Assert.Equal(0, SpoolFiles);
         Assert.Single(_logs.LinesContaining("is failing: cannot deliver (down)"));
+        Assert.Single(_logs.LinesContaining("recovered"));
+    }
+
+    [Fact]
+    public async Task WhateverPreparingThrows_IsRetriedWithBackoff_NeverEndingTheDelivery()
+    {
+        int attempts = 0;
+        await using Delivery<string> delivery = Make(SpoolWhen.Behind, prepare: _ => ++attempts switch
+        {
+            1 => throw new TaskCanceledException("a client's own request timeout"),
+            2 => throw new InvalidOperationException("not yet"),
+            _ => Task.CompletedTask,
+        });
+        Write(delivery, "m1");
+
+        await Eventually.TrueAsync(() => delivery.Problem is not null, "the first failure");
+        Assert.Contains("TaskCanceledException: a client's own request timeout", delivery.Problem, StringComparison.Ordinal);
+        await Eventually.TrueAsync(() => Advanced(() => _sent.Count == 1), "the message once preparing worked");
+        Assert.Equal(3, attempts);
+        Assert.Null(delivery.Problem);
         Assert.Single(_logs.LinesContaining("recovered"));
     }
 

@@ -71,6 +71,9 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
             .Where(f => f.GetProperty("signature").GetProperty("id").GetString() == "SIGS-1003")
             .Select(f => (f.GetProperty("data").GetProperty("pod").GetString()!, f.GetProperty("id").GetString()!))];
 
+    /// <summary>Every process's log lines so far, for a failure message.</summary>
+    private string Logs() => string.Concat(_processes.Select((p, i) => $"\n--- process {i}:\n" + string.Join("\n", p.StderrSoFar.TakeLast(30))));
+
     /// <summary>The lines a writer has finished (the last may be half written).</summary>
     private static IEnumerable<string> CompleteLines(string file)
     {
@@ -96,6 +99,18 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
         using var http = new HttpClient();
         DateTimeOffset now = DateTimeOffset.UtcNow;
         string Pod(int n) => $"web-{n}";
+        string NodeAMetrics()
+        {
+            try
+            {
+                return "\n--- node-a forward: " + string.Join("\n", http.GetStringAsync($"http://127.0.0.1:{adminPort}/metrics").GetAwaiter().GetResult().Split('\n').Where(l => l.StartsWith("sigs_forward", StringComparison.Ordinal) || l.StartsWith("sigs_events_total", StringComparison.Ordinal)));
+            }
+            catch (HttpRequestException ex)
+            {
+                return $"\n--- node-a metrics: {ex.Message}";
+            }
+        }
+
         // Tokens are bound to the node their pod runs on, as the API server says (Kubernetes 1.30 and later); pod 24's
         // read is on node a, and its request is made with a token bound to node b: not the same pod instance.
         string NodeOf(int n) => n is >= 10 and < 20 or 24 ? "node-b" : "node-a";
@@ -112,7 +127,7 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
         }
 
         Assert.True(HttpPost.Succeeds(http, auditUrl, EventList(Enumerable.Range(0, 10), 5)));
-        await Eventually.TrueAsync(() => SequenceFindings().Count == 14, "the first fourteen sequence findings", TimeSpan.FromSeconds(60), () => string.Join(", ", SequenceFindings().Select(f => f.Pod)));
+        await Eventually.TrueAsync(() => SequenceFindings().Count == 14, "the first fourteen sequence findings", TimeSpan.FromSeconds(60), () => string.Join(", ", SequenceFindings().Select(f => f.Pod)) + Logs() + NodeAMetrics());
         await Task.Delay(1_000); // their acknowledgements
 
         // A correlator dies without a word, the server restarts, and the second halves for pods 10-19 come meanwhile.

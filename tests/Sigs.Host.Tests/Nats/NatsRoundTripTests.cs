@@ -117,7 +117,7 @@ public sealed class NatsRoundTripTests : IAsyncLifetime
         publisher.Publish(Numbered(2, now.AddSeconds(1)), 0); // the second half first, as from another node
         await Task.Delay(300);
         publisher.Publish(Numbered(1, now), 0);
-        await Eventually.TrueAsync(() => sink.Events.Count == 2, "both events", TimeSpan.FromSeconds(30));
+        await Eventually.TrueAsync(() => sink.Events.Count == 2, "both events", TimeSpan.FromSeconds(30), () => $"{sink.Events.Count} events; forward {publisher.Counts}; log: {string.Join(" | ", _logs.Lines)}");
         publisher.Publish(Numbered(0, now.AddSeconds(-30)), 0); // far later than the bound
         await Eventually.TrueAsync(() => sink.Events.Count == 3, "the late event", TimeSpan.FromSeconds(30));
         await StopAsync(running);

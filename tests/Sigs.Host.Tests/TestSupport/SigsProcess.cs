@@ -8,15 +8,29 @@ internal sealed class SigsProcess : IDisposable
     private readonly Process _process;
     private readonly Task<string> _stdout;
     private readonly Task<string> _stderr;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _stderrLines = new();
 
     private SigsProcess(Process process)
     {
         _process = process;
         _stdout = process.StandardOutput.ReadToEndAsync();
-        _stderr = process.StandardError.ReadToEndAsync();
+        _stderr = ReadLinesAsync(process.StandardError);
     }
 
     public int Pid => _process.Id;
+
+    /// <summary>What the process wrote to stderr so far, line by line (for a test's failure message).</summary>
+    public IReadOnlyList<string> StderrSoFar => [.. _stderrLines];
+
+    private async Task<string> ReadLinesAsync(StreamReader reader)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            _stderrLines.Enqueue(line);
+        }
+
+        return string.Concat(_stderrLines.Select(l => l + "\n"));
+    }
 
     public static SigsProcess Start(IEnumerable<string> args, string? workingDirectory = null)
     {
