@@ -7,6 +7,7 @@ using Sigs.Host.Common;
 using Sigs.Host.Configuration;
 using Sigs.Host.Feeds;
 using Sigs.Host.Forwarding;
+using Sigs.Host.Outputs;
 using Sigs.Host.Pipeline;
 
 namespace Sigs.Host.Cli;
@@ -84,13 +85,13 @@ internal static class SigsCli
             using ReplayInput? replay = command == commands.Replay.Name ? ReplayCommand.Start(replayInputs, loggerFactory, stop.Token) : null;
             string? configPath = parse.GetValue(commands.Config);
             SigsConfig config = ConfigLoader.Load(configPath, HostExtensions.Types);
-            string pluginFolder = DetectionPipeline.ResolvePluginFolder(parse.GetValue(commands.Plugins), config, configPath);
+            string pluginFolder = PipelineSignatures.FolderFor(parse.GetValue(commands.Plugins), config, configPath);
             if (command == commands.Check.Name)
             {
                 return CheckCommand.Run(parse.GetValue(commands.CheckPath) ?? [], config, pluginFolder, output, clock);
             }
 
-            var outputs = command == commands.List.Name ? [] : DetectionPipeline.CreateOutputs(config, loggerFactory, clock);
+            var outputs = command == commands.List.Name ? [] : OutputTypes.Create(config.Outputs, loggerFactory, clock);
             EventForwarder? forwarder = command != commands.List.Name && config.Forward.Count > 0 ? new EventForwarder(config.Forward, loggerFactory, clock) : null;
             using var pipeline = new DetectionPipeline(config, new PipelineSignatures.Folder(pluginFolder), outputs, loggerFactory, clock, forwarder);
             forwarder?.Start();

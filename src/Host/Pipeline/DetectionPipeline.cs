@@ -147,25 +147,6 @@ internal sealed class DetectionPipeline : IDisposable
     /// <summary>Sends a signal to every signature, as the engine loop does once a second and at the end.</summary>
     public bool Signal(Signal signal) => Engine.Signal(signal);
 
-    /// <summary>The plugin folder: the command line's, else the config's (relative to the config file), else plugins/ beside the executable.</summary>
-    public static string ResolvePluginFolder(string? fromCommandLine, SigsConfig config, string? configPath)
-    {
-        if (fromCommandLine is not null)
-        {
-            return Path.GetFullPath(fromCommandLine);
-        }
-
-        if (config.Plugins.Dir is { } configured)
-        {
-            string baseFolder = configPath is null ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
-            return Path.GetFullPath(configured, baseFolder);
-        }
-
-        return Path.Combine(AppContext.BaseDirectory, "plugins");
-    }
-
-    public static IReadOnlyList<IFindingOutput> CreateOutputs(SigsConfig config, ILoggerFactory loggerFactory, TimeProvider clock) => OutputTypes.Create(config.Outputs, loggerFactory, clock);
-
     /// <summary>A loader with the configuration's signature settings, trust rules and fault policy.</summary>
     private static PluginLoader CreateLoader(SigsConfig config, IFindingSink sink, TimeProvider clock, ILoggerFactory loggerFactory) => new(
         config.Signatures,

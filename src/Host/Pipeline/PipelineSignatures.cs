@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Sigs.Host.Configuration;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Pipeline;
@@ -15,6 +16,23 @@ internal abstract record PipelineSignatures
 
     /// <summary>One plugin DLL, or the folder it was built into, wherever it is (<c>check</c>).</summary>
     public sealed record OnePlugin(string Path) : PipelineSignatures;
+
+    /// <summary>The plugin folder: the command line's, else the config's (relative to the config file), else plugins/ beside the executable.</summary>
+    public static string FolderFor(string? fromCommandLine, SigsConfig config, string? configPath)
+    {
+        if (fromCommandLine is not null)
+        {
+            return Path.GetFullPath(fromCommandLine);
+        }
+
+        if (config.Plugins.Dir is { } configured)
+        {
+            string baseFolder = configPath is null ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
+            return Path.GetFullPath(configured, baseFolder);
+        }
+
+        return Path.Combine(AppContext.BaseDirectory, "plugins");
+    }
 
     /// <summary>Signature instances with their configuration, already validated (<c>Sigs.Plugins.Testing</c>).</summary>
     public sealed record Instances(IReadOnlyList<(Signature Signature, JsonElement Config)> Signatures) : PipelineSignatures;
