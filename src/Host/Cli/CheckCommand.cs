@@ -13,7 +13,8 @@ namespace Sigs.Host.Cli;
 /// <summary>
 /// <c>sigs check PATH</c>: validates a built plugin without running the host. It loads the plugin as the host
 /// would (SDK compatibility, signatures found, constructors and Init, configuration schema), checks each
-/// signature's metadata, and checks that its ids are not taken by another plugin in the plugin folder.
+/// signature's metadata, and checks that its ids are not taken by another plugin in the plugin folder. A Sigma
+/// rule file or folder is loaded as <c>sigs run</c> loads rules, each refusal on its own line.
 /// </summary>
 internal static partial class CheckCommand
 {
@@ -21,13 +22,18 @@ internal static partial class CheckCommand
     {
         if (arguments.Count != 1)
         {
-            throw new UsageException("check needs one PATH: a plugin DLL or the folder it was built into; see 'sigs check --help'");
+            throw new UsageException("check needs one PATH: a plugin DLL or the folder it was built into, or a Sigma rule file or folder; see 'sigs check --help'");
         }
 
         string path = Path.GetFullPath(arguments[0]);
         if (!File.Exists(path) && !Directory.Exists(path))
         {
             throw new FileNotFoundException($"'{arguments[0]}' does not exist");
+        }
+
+        if (IsRules(path))
+        {
+            return CheckRules(path, config, output);
         }
 
         var logs = new RefusalCollector();
@@ -57,6 +63,25 @@ internal static partial class CheckCommand
         }
 
         return 1;
+    }
+
+    /// <summary>A .yml or .yaml file, or a folder holding such files and no plugin DLL.</summary>
+    private static bool IsRules(string path) => File.Exists(path)
+        ? path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
+        : !Directory.EnumerateFiles(path, "*.dll").Any() && Directory.EnumerateFiles(path, "*.y*ml", SearchOption.AllDirectories).Any();
+
+    /// <summary>Loads Sigma rules as <c>sigs run</c> would: each refusal on a line naming the file, the line and the reason.</summary>
+    private static int CheckRules(string path, SigsConfig config, TextWriter output)
+    {
+        Rules.RuleSet rules = Rules.RuleSet.Load([path], config.Rules.Placeholders);
+        foreach (string refusal in rules.Refusals)
+        {
+            output.WriteLine(refusal);
+        }
+
+        Rules.SigmaSignature[] loaded = [.. rules.Signatures];
+        output.WriteLine($"{path}: {(rules.Refusals.Count == 0 ? "OK" : "refused some")}: {loaded.Length} rule(s) loaded, {rules.Refusals.Count} refused{(loaded.Length == 0 ? string.Empty : ": " + string.Join(", ", loaded.Select(s => s.Metadata.Id)))}");
+        return rules.Refusals.Count == 0 && loaded.Length > 0 ? 0 : 1;
     }
 
     /// <summary>A plugin is checked wherever it was built: its owner and modes, and the pins, are the installer's business.</summary>

@@ -93,7 +93,8 @@ internal static class SigsCli
 
             var outputs = command == commands.List.Name ? [] : OutputTypes.Create(config.Outputs, loggerFactory, clock);
             EventForwarder? forwarder = command != commands.List.Name && config.Forward.Count > 0 ? new EventForwarder(config.Forward, loggerFactory, clock) : null;
-            using var pipeline = new DetectionPipeline(config, new PipelineSignatures.Folder(pluginFolder), outputs, loggerFactory, clock, forwarder);
+            IReadOnlyList<string> rules = PipelineSignatures.RulesFor(parse.GetValue(commands.Rules) ?? [], config, configPath);
+            using var pipeline = new DetectionPipeline(config, new PipelineSignatures.Folder(pluginFolder, rules), outputs, loggerFactory, clock, forwarder);
             forwarder?.Start();
             return command switch
             {

@@ -15,12 +15,12 @@ internal sealed class SigsCommands
         Run = new Command("run", "Run the detection host: read the configured feeds, run every signature, write findings to the outputs.") { Feed };
         Replay = new Command("replay", "Replay JSON-lines event files through the signatures and print the findings as JSON lines on stdout.") { Inputs, Quiet };
         List = new Command("list", "List the signatures the host loads: id, name, version, selected events, plugin file and its SHA-256.") { Json };
-        Check = new Command("check", "Validate a built plugin without running the host: SDK compatibility, metadata, unique ids, config schema.") { CheckPath };
+        Check = new Command("check", "Validate a built plugin (SDK compatibility, metadata, unique ids, config schema) or Sigma rules (each refusal with its file and line) without running the host.") { CheckPath };
         RefuseOptionLikeValues(Inputs, "replay");
         RefuseOptionLikeValues(CheckPath, "check");
         Root = new RootCommand("sigs: detection signatures for Linux nodes and Kubernetes, fed by Tracee, Falco, the Kubernetes audit log or its own probe.")
         {
-            Config, Plugins, LogLevel, Run, Replay, List, Check,
+            Config, Plugins, Rules, LogLevel, Run, Replay, List, Check,
         };
     }
 
@@ -36,6 +36,15 @@ internal sealed class SigsCommands
         HelpName = "DIR",
         Description = "plugin folder (default: config plugins.dir, else plugins/ beside the sigs executable)",
         Recursive = true,
+    };
+
+    public Option<string[]> Rules { get; } = new("--rules")
+    {
+        HelpName = "DIR",
+        Description = "a folder (searched recursively) or file of Sigma rules, each rule run as a signature; repeatable, beside the config's rules.dirs",
+        Recursive = true,
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
     };
 
     public Option<string> LogLevel { get; } = new("--log-level")
@@ -59,7 +68,7 @@ internal sealed class SigsCommands
 
     public Argument<string[]> CheckPath { get; } = new("PATH")
     {
-        Description = "a plugin DLL or the folder it was built into",
+        Description = "a plugin DLL or the folder it was built into, or a Sigma rule file or folder",
         Arity = ArgumentArity.ZeroOrMore,
     };
 

@@ -32,6 +32,7 @@ internal sealed class Delivery<T> : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
     private int _waitingCount;
+    private volatile bool _prepared;
     private long _unspooled;
     private string? _failing; // why the target fails now, or null
     private string? _spoolProblemLogged;
@@ -90,8 +91,8 @@ internal sealed class Delivery<T> : IAsyncDisposable
     /// <summary>Messages waiting in memory only, because the spool's folder could not write them.</summary>
     public long Unspooled => Interlocked.Read(ref _unspooled);
 
-    /// <summary>True while sends succeed and nothing waits in the spool to be sent again.</summary>
-    public bool Delivering => Volatile.Read(ref _failing) is null && Volatile.Read(ref _waitingCount) == 0;
+    /// <summary>True once prepared (connected, say), while sends succeed and nothing waits in the spool to be sent again.</summary>
+    public bool Delivering => _prepared && Volatile.Read(ref _failing) is null && Volatile.Read(ref _waitingCount) == 0;
 
     /// <summary>Why the spool cannot write or delete now, or null.</summary>
     public string? SpoolProblem => _spool.Problem;
@@ -202,6 +203,7 @@ internal sealed class Delivery<T> : IAsyncDisposable
             }
 
             backoff.Reset();
+            _prepared = true;
             long retryAt = 0;
             while (true)
             {

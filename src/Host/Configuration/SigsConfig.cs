@@ -9,6 +9,9 @@ internal sealed record SigsConfig
 {
     public PluginsConfig Plugins { get; init; } = new();
 
+    [Description("Sigma rules run as signatures, each rule its own.")]
+    public RulesConfig Rules { get; init; } = new();
+
     [Description("Where findings go. Default: stdout. Each type takes only its own keys.")]
     public IReadOnlyList<OutputOptions>? Outputs { get; init; }
 
@@ -44,6 +47,15 @@ internal sealed record PluginsConfig
     [Description("Pinning: plugin file name -> SHA-256 (lower-case hex). When set, every other plugin is refused.")]
     [ValuePattern("^[0-9a-f]{64}$")]
     public IReadOnlyDictionary<string, string>? Trusted { get; init; }
+}
+
+internal sealed record RulesConfig
+{
+    [Description("Folders (searched recursively) or files of Sigma rules and filters (.yml, .yaml); relative to this file.")]
+    public IReadOnlyList<string> Dirs { get; init; } = [];
+
+    [Description("Values of the placeholders that rules' 'expand' modifier names: %name% -> the values it stands for.")]
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Placeholders { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 }
 
 internal sealed record EngineConfig

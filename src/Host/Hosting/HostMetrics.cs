@@ -55,6 +55,7 @@ internal static class HostMetrics
         }
 
         meter.CreateObservableGauge("sigs_feed_connected", () => detection.Feeds.Select(f => Measure(f.Counters.Connected ? 1 : 0, ("feed", f.Name))), description: "1 while the feed is connected to its sensor (or listening).");
+        meter.CreateObservableGauge("sigs_rules", () => new[] { Measure(pipeline.RuleCounts.Loaded, ("state", "loaded")), Measure(pipeline.RuleCounts.Refused, ("state", "refused")) }, description: "Sigma rules loaded and refused by the latest load of the rule folders.");
         meter.CreateObservableGauge("sigs_output_queue_length", () => Delivering().Select(o => Measure(o.Deliveries!.Queued, ("output", o.Name))), description: "Findings waiting for delivery, by output.");
         meter.CreateObservableGauge("sigs_output_spooled", () => Delivering().Select(o => Measure(o.Deliveries!.Spooled, ("output", o.Name))), description: "Findings kept in the output's spool folder now, by output.");
         meter.CreateObservableGauge("sigs_output_unspooled", () => Delivering().Select(o => Measure(o.Deliveries!.Unspooled, ("output", o.Name))), description: "Findings waiting in memory only, because the output's spool could not write them, by output.");

@@ -36,6 +36,7 @@ internal sealed partial class PluginWatchService(DetectionPipeline runtime, Dete
 
     private async Task ScanOnceAsync(CancellationToken stoppingToken)
     {
+        await ReloadRulesAsync(stoppingToken).ConfigureAwait(false);
         PluginSwap? swap;
         try
         {
@@ -61,6 +62,27 @@ internal sealed partial class PluginWatchService(DetectionPipeline runtime, Dete
         {
             await runtime.UnloadVerifier.VerifyAsync(context, name).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Rule files changed: all rules are loaded again and published at once, on the engine thread; the old ones are disposed.</summary>
+    private async Task ReloadRulesAsync(CancellationToken stoppingToken)
+    {
+        if (runtime.ReloadRulesIfChanged() is not { } retired)
+        {
+            return;
+        }
+
+        Engine.SignatureIndex index = _plugins.BuildIndex();
+        await detection.RunOnEngineThreadAsync(() =>
+        {
+            runtime.Publish(index);
+            foreach (Engine.SignatureRunner runner in retired)
+            {
+                runner.AbandonIsolation();
+                runner.Signature.Dispose();
+            }
+        }, stoppingToken).ConfigureAwait(false);
+        LogRulesReloaded(logger, runtime.Rules.Count, runtime.RuleCounts.Refused);
     }
 
     /// <summary>Publishes the new index and unloads the retired plugins, on the engine thread.</summary>

@@ -144,9 +144,12 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
         return retired.Count == 0 && added.Count == 0 ? null : new PluginSwap(BuildIndex(), retired, added);
     }
 
+    /// <summary>Runners of signatures that are not plugins (Sigma rules): every index has them too.</summary>
+    public IReadOnlyList<SignatureRunner> OtherRunners { get; set; } = [];
+
     public SignatureIndex BuildIndex()
     {
-        var index = new SignatureIndex([.. Plugins.SelectMany(p => p.Runners)]);
+        var index = new SignatureIndex([.. Plugins.SelectMany(p => p.Runners), .. OtherRunners]);
         PeakSignatures = Math.Max(PeakSignatures, index.Runners.Count);
         return index;
     }

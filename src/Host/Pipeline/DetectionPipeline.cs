@@ -8,6 +8,7 @@ using Sigs.Host.Feeds.Native;
 using Sigs.Host.Forwarding;
 using Sigs.Host.Loading;
 using Sigs.Host.Outputs;
+using Sigs.Host.Rules;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Pipeline;
@@ -58,6 +59,34 @@ internal sealed class DetectionPipeline : IDisposable
 
     /// <summary>Checks that unloaded plugins are collected, and counts those that are not.</summary>
     public UnloadVerifier UnloadVerifier { get; }
+
+    private IReadOnlyList<string> _ruleFolders = [];
+    private RuleFolderWatch? _ruleWatch;
+    private ILogger? _rulesLogger;
+
+    /// <summary>The runners of the Sigma rules loaded.</summary>
+    public IReadOnlyList<SignatureRunner> Rules { get; private set; } = [];
+
+    /// <summary>Rules loaded and refused by the latest load, for /metrics.</summary>
+    public RuleRunners.Counts RuleCounts { get; private set; } = new(0, 0);
+
+    /// <summary>
+    /// When the rule files changed (and stayed the same since the last look): loads them all again and returns the
+    /// runners they replace, after which <see cref="PluginManager.BuildIndex"/> has the new ones; null when nothing
+    /// changed. Called by the one watch loop.
+    /// </summary>
+    public IReadOnlyList<SignatureRunner>? ReloadRulesIfChanged()
+    {
+        if (_ruleWatch is null || Plugins is null || _ruleFolders.Count == 0 || !_ruleWatch.Changed())
+        {
+            return null;
+        }
+
+        IReadOnlyList<SignatureRunner> retired = Rules;
+        Plugins.OtherRunners = Rules = RuleRunners.Load(_ruleFolders, Config, Loader, Clock, _rulesLogger!, out RuleRunners.Counts counts);
+        RuleCounts = counts;
+        return retired;
+    }
 
     /// <summary>The plugin folder kept in step with the engine; null when the signatures came from elsewhere.</summary>
     public PluginManager? Plugins { get; }
@@ -168,6 +197,12 @@ internal sealed class DetectionPipeline : IDisposable
                 var manager = new PluginManager(folder.Path, Loader, loggerFactory.CreateLogger(LogCategories.Loading));
                 try
                 {
+                    _ruleFolders = folder.Rules ?? [];
+                    _rulesLogger = loggerFactory.CreateLogger(LogCategories.Rules);
+                    _ruleWatch = new RuleFolderWatch(_ruleFolders);
+                    _ruleWatch.Loaded();
+                    manager.OtherRunners = Rules = RuleRunners.Load(_ruleFolders, Config, Loader, Clock, _rulesLogger, out RuleRunners.Counts counts);
+                    RuleCounts = counts;
                     return (manager, [], manager.LoadAll());
                 }
                 catch

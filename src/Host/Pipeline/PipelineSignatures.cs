@@ -12,7 +12,7 @@ internal abstract record PipelineSignatures
     }
 
     /// <summary>Every plugin in a folder, kept in step with it (<c>run</c>, <c>replay</c>, <c>list</c>, the benchmarks).</summary>
-    public sealed record Folder(string Path) : PipelineSignatures;
+    public sealed record Folder(string Path, IReadOnlyList<string>? Rules = null) : PipelineSignatures;
 
     /// <summary>One plugin DLL, or the folder it was built into, wherever it is (<c>check</c>).</summary>
     public sealed record OnePlugin(string Path) : PipelineSignatures;
@@ -32,6 +32,13 @@ internal abstract record PipelineSignatures
         }
 
         return Path.Combine(AppContext.BaseDirectory, "plugins");
+    }
+
+    /// <summary>The rule folders: the command line's, then the config's (relative to the config file).</summary>
+    public static IReadOnlyList<string> RulesFor(IReadOnlyList<string> fromCommandLine, SigsConfig config, string? configPath)
+    {
+        string baseFolder = configPath is null ? Environment.CurrentDirectory : Path.GetDirectoryName(Path.GetFullPath(configPath))!;
+        return [.. fromCommandLine.Select(Path.GetFullPath), .. config.Rules.Dirs.Select(d => Path.GetFullPath(d, baseFolder))];
     }
 
     /// <summary>Signature instances with their configuration, already validated (<c>Sigs.Plugins.Testing</c>).</summary>

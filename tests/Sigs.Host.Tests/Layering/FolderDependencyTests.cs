@@ -18,14 +18,15 @@ public class FolderDependencyTests(ITestOutputHelper output)
         ["Engine"] = ["Common", "Contract", "Configuration"],
         ["Enrichment"] = ["Common", "Collections", "Contract"],
         ["Loading"] = ["Common", "Contract", "Configuration", "Engine"],
+        ["Rules"] = ["Common", "Contract"],
         ["Outputs"] = ["Common", "Contract", "Configuration", "Engine", "Nats"],
         ["Nats"] = ["Common", "Contract", "Configuration"],
         ["Forwarding"] = ["Common", "Contract", "Configuration", "Engine", "Nats"],
         ["Feeds"] = ["Common", "Collections", "Contract", "Configuration", "Grpc", "Engine", "Enrichment", "Nats"],
-        ["Pipeline"] = ["Common", "Collections", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Nats", "Forwarding"],
-        ["Hosting"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Nats", "Forwarding", "Pipeline"],
-        ["Admin"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Nats", "Forwarding", "Pipeline", "Hosting"],
-        ["Cli"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Outputs", "Feeds", "Nats", "Forwarding", "Pipeline", "Hosting", "Admin"],
+        ["Pipeline"] = ["Common", "Collections", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Rules", "Outputs", "Feeds", "Nats", "Forwarding"],
+        ["Hosting"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Rules", "Outputs", "Feeds", "Nats", "Forwarding", "Pipeline"],
+        ["Admin"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Rules", "Outputs", "Feeds", "Nats", "Forwarding", "Pipeline", "Hosting"],
+        ["Cli"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Rules", "Outputs", "Feeds", "Nats", "Forwarding", "Pipeline", "Hosting", "Admin"],
     };
 
 

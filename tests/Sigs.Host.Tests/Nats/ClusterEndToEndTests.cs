@@ -50,7 +50,7 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
     private SigsProcess Correlator(int partition, string admin = "admin:\n  enabled: false\n")
     {
         string config = _folder.File($"correlator-{partition}.yaml",
-            $"feeds:\n  - type: nats\n{_nats.Keys($"sigs-correlator-{partition}")}    durable: sigs-correlator-{partition}\n    partitions: [{partition}]\n    partitionCount: 2\n    latenessSeconds: 3\n" +
+            $"feeds:\n  - type: nats\n{_nats.Keys($"sigs-correlator-{partition}")}    durable: sigs-correlator-{partition}\n    partitions: [{partition}]\n    partitionCount: 2\n    latenessSeconds: 10\n" +
             $"outputs:\n  - type: file\n    path: {CorrelatorFindings(partition)}\n{admin}");
         return Started(config);
     }
@@ -88,15 +88,24 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
     public async Task TokenReadsOnTwoNodes_AndRequestsAtTheAuditReceiver_FireOncePerPod_ThroughAKilledCorrelatorAndARestartedServer()
     {
         string nodeA = _folder.File("node-a.jsonl", ""), nodeB = _folder.File("node-b.jsonl", "");
-        int auditPort = Ports.Free(), adminPort = Ports.Free();
+        int auditPort = Ports.Free(), adminPort = Ports.Free(), adminPortB = Ports.Free(), adminPortAudit = Ports.Free();
         string auditUrl = $"http://127.0.0.1:{auditPort}/k8s-audit";
         // Correlators first: they create the stream, which no node may.
         Correlator(0);
         SigsProcess correlator1 = Correlator(1);
         Node("node-a", $"  - type: file\n    path: {nodeA}\n    follow: true\n", $"admin:\n  listen: http://127.0.0.1:{adminPort}\n");
-        Node("node-b", $"  - type: file\n    path: {nodeB}\n    follow: true\n");
-        Node("audit", $"  - type: k8s-audit\n    listen: {auditUrl}\n");
+        Node("node-b", $"  - type: file\n    path: {nodeB}\n    follow: true\n", $"admin:\n  listen: http://127.0.0.1:{adminPortB}\n");
+        Node("audit", $"  - type: k8s-audit\n    listen: {auditUrl}\n", $"admin:\n  listen: http://127.0.0.1:{adminPortAudit}\n");
         using var http = new HttpClient();
+
+        // Events start once every node is ready (its feed up, its forward connected) and both correlators consume:
+        // on a loaded machine a node's first stream check can take seconds, longer than the correlators' lateness.
+        int[] nodePorts = [adminPort, adminPortB, adminPortAudit];
+        await Eventually.TrueAsync(
+            () => nodePorts.All(port => HttpPost.Ready(http, $"http://127.0.0.1:{port}/healthz")) && _processes.Take(2).All(c => c.StderrSoFar.Any(l => l.Contains("consuming partitions", StringComparison.Ordinal))),
+            "every node ready and both correlators consuming",
+            TimeSpan.FromSeconds(90),
+            Logs);
         DateTimeOffset now = DateTimeOffset.UtcNow;
         string Pod(int n) => $"web-{n}";
         string NodeAMetrics()

@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Sigs.Host.Configuration;
+using Sigs.Host.Engine;
+using Sigs.Host.Loading;
+using Sigs.Host.Rules;
+
+namespace Sigs.Host.Pipeline;
+
+/// <summary>
+/// Loads the Sigma rules of the rule folders and makes each one a runner, as a plugin's signature is: its file is
+/// its "plugin" (path and SHA-256 in <c>sigs list</c> and /plugins). Every refused rule is logged, one line each;
+/// <c>signatures.&lt;rule id&gt;.enabled: false</c> turns a rule off.
+/// </summary>
+internal static partial class RuleRunners
+{
+    private static readonly JsonElement NoConfig = JsonDocument.Parse("{}").RootElement;
+
+    /// <summary>Rules loaded and refused by the latest load.</summary>
+    public sealed record Counts(int Loaded, int Refused);
+
+    public static IReadOnlyList<SignatureRunner> Load(IReadOnlyList<string> folders, SigsConfig config, PluginLoader loader, TimeProvider clock, ILogger logger) =>
+        Load(folders, config, loader, clock, logger, out _);
+
+    public static IReadOnlyList<SignatureRunner> Load(IReadOnlyList<string> folders, SigsConfig config, PluginLoader loader, TimeProvider clock, ILogger logger, out Counts counts)
+    {
+        counts = new Counts(0, 0);
+        if (folders.Count == 0)
+        {
+            return [];
+        }
+
+        RuleSet rules = RuleSet.Load(folders, config.Rules.Placeholders);
+        foreach (string refusal in rules.Refusals)
+        {
+            LogRefused(logger, refusal);
+        }
+
+        var runners = new List<SignatureRunner>();
+        foreach (RuleFile file in rules.Files)
+        {
+            var info = new PluginInfo(Path.GetFileName(file.Path), file.Path, file.Sha256, file.Sha256, [file.Path]) { LoadedAt = clock.GetUtcNow() };
+            foreach (SigmaSignature signature in file.Signatures)
+            {
+                if (config.Signatures.GetValueOrDefault(signature.Metadata.Id) is { Enabled: false })
+                {
+                    LogDisabled(logger, signature.Metadata.Id);
+                    continue;
+                }
+
+                runners.Add(loader.Initialize(signature, NoConfig, info));
+            }
+        }
+
+        LogLoaded(logger, runners.Count, rules.Files.Count, rules.Refusals.Count);
+        counts = new Counts(runners.Count, rules.Refusals.Count);
+        return runners;
+    }
+
+    [LoggerMessage(EventId = 11001, Level = LogLevel.Warning, Message = "Rule refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 11002, Level = LogLevel.Information, Message = "Loaded {Count} Sigma rules from {Files} files ({Refused} refused)")]
+    private static partial void LogLoaded(ILogger logger, int count, int files, int refused);
+
+    [LoggerMessage(EventId = 11003, Level = LogLevel.Information, Message = "Rule {Id} is disabled by the configuration")]
+    private static partial void LogDisabled(ILogger logger, string id);
+}

@@ -1,0 +1,160 @@
+using System.Security.Cryptography;
+
+namespace Sigs.Host.Rules;
+
+/// <summary>One rule file as loaded: its path, the SHA-256 of its bytes, and the rules it gave.</summary>
+internal sealed record RuleFile(string Path, string Sha256, IReadOnlyList<SigmaSignature> Signatures);
+
+/// <summary>
+/// The Sigma rules of some folders (<c>.yml</c> and <c>.yaml</c> files, searched recursively, one or several
+/// documents each): each rule compiled with the filters that name it (by id or name). A file that cannot be read,
+/// a document or rule that is refused, a filter naming no loaded rule, a rule id used twice: each is one line in
+/// <see cref="Refusals"/> naming the file, the line and the reason, and the other rules load.
+/// </summary>
+internal sealed class RuleSet
+{
+    public const int MaxFiles = 10_000;
+
+    private RuleSet(IReadOnlyList<RuleFile> files, IReadOnlyList<string> refusals)
+    {
+        Files = files;
+        Refusals = refusals;
+    }
+
+    public IReadOnlyList<RuleFile> Files { get; }
+
+    public IReadOnlyList<string> Refusals { get; }
+
+    public IEnumerable<SigmaSignature> Signatures => Files.SelectMany(f => f.Signatures);
+
+    public static RuleSet Load(IReadOnlyList<string> paths, IReadOnlyDictionary<string, IReadOnlyList<string>> placeholders)
+    {
+        var refusals = new List<string>();
+        var rules = new List<(string File, SigmaRule Rule)>();
+        var filters = new List<SigmaFilter>();
+        var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (string file in RuleFiles(paths, refusals))
+        {
+            string yaml;
+            try
+            {
+                var info = new FileInfo(file);
+                if (info.Length > SigmaDocuments.MaxBytes)
+                {
+                    refusals.Add($"{file}: larger than {SigmaDocuments.MaxBytes} bytes");
+                    continue;
+                }
+
+                byte[] bytes = File.ReadAllBytes(file);
+                hashes[file] = Convert.ToHexStringLower(SHA256.HashData(bytes));
+                yaml = new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.DecoderFallbackException)
+            {
+                refusals.Add($"{file}: cannot be read: {ex.Message}");
+                continue;
+            }
+
+            try
+            {
+                foreach (YamlDotNet.RepresentationModel.YamlMappingNode document in SigmaDocuments.Read(yaml, file))
+                {
+                    try
+                    {
+                        switch (SigmaReader.Read(document, file))
+                        {
+                            case SigmaRule rule:
+                                rules.Add((file, rule));
+                                break;
+                            case SigmaFilter filter:
+                                filters.Add(filter);
+                                break;
+                        }
+                    }
+                    catch (RuleException ex)
+                    {
+                        refusals.Add(ex.Message);
+                    }
+                }
+            }
+            catch (RuleException ex)
+            {
+                refusals.Add(ex.Message);
+            }
+        }
+
+        var byFile = new Dictionary<string, List<SigmaSignature>>(StringComparer.Ordinal);
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach ((string file, SigmaRule rule) in rules)
+        {
+            if (ids.TryGetValue(rule.Id, out string? first))
+            {
+                refusals.Add($"{file}:{rule.Line}: rule id '{rule.Id}' is already used by {first}");
+                continue;
+            }
+
+            try
+            {
+                SigmaFilter[] mine = [.. filters.Where(f => f.Rules.Any(r => r == rule.Id || (rule.Name is not null && r == rule.Name)))];
+                var signature = new SigmaSignature(SigmaCompiler.Compile(rule, mine, placeholders));
+                ids[rule.Id] = $"{file}:{rule.Line}";
+                (byFile.TryGetValue(file, out List<SigmaSignature>? list) ? list : byFile[file] = []).Add(signature);
+            }
+            catch (RuleException ex)
+            {
+                refusals.Add(ex.Message);
+            }
+        }
+
+        foreach (SigmaFilter filter in filters)
+        {
+            if (!filter.Rules.Any(r => rules.Any(x => x.Rule.Id == r || x.Rule.Name == r)))
+            {
+                refusals.Add($"{filter.File}:{filter.Line}: filter '{filter.Id}' names no loaded rule ({string.Join(", ", filter.Rules)})");
+            }
+        }
+
+        return new RuleSet([.. byFile.Select(f => new RuleFile(f.Key, hashes[f.Key], f.Value))], refusals);
+    }
+
+    /// <summary>The rule files under <paramref name="paths"/> (folders, searched recursively, or files), in path order.</summary>
+    private static IEnumerable<string> RuleFiles(IReadOnlyList<string> paths, List<string> refusals)
+    {
+        var files = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (string path in paths)
+        {
+            if (File.Exists(path))
+            {
+                files.Add(Path.GetFullPath(path));
+                continue;
+            }
+
+            if (!Directory.Exists(path))
+            {
+                refusals.Add($"{path}: no such rule folder or file");
+                continue;
+            }
+
+            try
+            {
+                foreach (string file in Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint })
+                    .Where(f => f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)))
+                {
+                    if (files.Count == MaxFiles)
+                    {
+                        refusals.Add($"{path}: more than {MaxFiles} rule files; the rest are not loaded");
+                        break;
+                    }
+
+                    files.Add(Path.GetFullPath(file));
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                refusals.Add($"{path}: cannot be read: {ex.Message}");
+            }
+        }
+
+        return files;
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Sigs.Host.Rules;
+
+/// <summary>How a text value is compared: the whole value, or a part of it (the <c>contains</c>, <c>startswith</c>, <c>endswith</c> modifiers).</summary>
+internal enum TextMatch
+{
+    Equals,
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+/// <summary>
+/// One Sigma text value compiled: a literal compared with <see cref="string.Equals(string, StringComparison)"/>
+/// and its kin when it has no wildcard, else a regular expression on the non-backtracking engine. Wildcards are
+/// <c>*</c> (any run) and <c>?</c> (one character); <c>\*</c>, <c>\?</c> and <c>\\</c> stand for the characters
+/// themselves, and a backslash before anything else is itself. Case-insensitive unless <c>cased</c>.
+/// </summary>
+internal sealed class SigmaPattern
+{
+    private readonly string? _literal;
+    private readonly Regex? _regex;
+    private readonly TextMatch _match;
+    private readonly StringComparison _comparison;
+
+    private SigmaPattern(string? literal, Regex? regex, TextMatch match, bool cased)
+    {
+        _literal = literal;
+        _regex = regex;
+        _match = match;
+        _comparison = cased ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+    }
+
+    /// <summary>The literal text, when the value has no wildcard (for indexes over many rules).</summary>
+    public string? Literal => _literal;
+
+    public TextMatch Match => _match;
+
+    public bool Cased => _comparison == StringComparison.Ordinal;
+
+    public static SigmaPattern Compile(string value, TextMatch match, bool cased)
+    {
+        var literal = new StringBuilder(value.Length);
+        var regex = new StringBuilder("^");
+        bool wildcard = false;
+        for (int i = 0; i < value.Length; i++)
+        {
+            char c = value[i];
+            if (c == '\\' && i + 1 < value.Length && value[i + 1] is '*' or '?' or '\\')
+            {
+                c = value[++i];
+                literal.Append(c);
+                regex.Append(Regex.Escape(c.ToString()));
+            }
+            else if (c is '*' or '?')
+            {
+                wildcard = true;
+                regex.Append(c == '*' ? ".*" : ".");
+            }
+            else
+            {
+                literal.Append(c);
+                regex.Append(Regex.Escape(c.ToString()));
+            }
+        }
+
+        if (!wildcard)
+        {
+            return new SigmaPattern(literal.ToString(), null, match, cased);
+        }
+
+        string body = regex.ToString(1, regex.Length - 1);
+        string anchored = match switch
+        {
+            TextMatch.Contains => ".*" + body + ".*",
+            TextMatch.StartsWith => body + ".*",
+            TextMatch.EndsWith => ".*" + body,
+            _ => body,
+        };
+        var options = RegexOptions.Singleline | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking | (cased ? RegexOptions.None : RegexOptions.IgnoreCase);
+        return new SigmaPattern(null, new Regex("^(?:" + anchored + ")$", options), match, cased);
+    }
+
+    public bool IsMatch(string text) => _regex?.IsMatch(text) ?? _match switch
+    {
+        TextMatch.Contains => text.Contains(_literal!, _comparison),
+        TextMatch.StartsWith => text.StartsWith(_literal!, _comparison),
+        TextMatch.EndsWith => text.EndsWith(_literal!, _comparison),
+        _ => text.Equals(_literal, _comparison),
+    };
+
+    public override string ToString() => _literal ?? _regex!.ToString();
+}
