@@ -204,6 +204,11 @@ internal sealed class Delivery<T> : IAsyncDisposable
 
             backoff.Reset();
             _prepared = true;
+            if (Interlocked.Exchange(ref _failing, null) is not null)
+            {
+                DeliveryLog.Recovered(_logger, _names.Role, _names.Name); // prepared at last: not failing before anything is sent
+            }
+
             long retryAt = 0;
             while (true)
             {

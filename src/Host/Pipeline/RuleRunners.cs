@@ -12,7 +12,7 @@ namespace Sigs.Host.Pipeline;
 /// its "plugin" (path and SHA-256 in <c>sigs list</c> and /plugins). Every refused rule is logged, one line each;
 /// <c>signatures.&lt;rule id&gt;.enabled: false</c> turns a rule off.
 /// </summary>
-internal static partial class RuleRunners
+internal static class RuleRunners
 {
     private static readonly JsonElement NoConfig = JsonDocument.Parse("{}").RootElement;
 
@@ -33,7 +33,7 @@ internal static partial class RuleRunners
         RuleSet rules = RuleSet.Load(folders, config.Rules.Placeholders);
         foreach (string refusal in rules.Refusals)
         {
-            LogRefused(logger, refusal);
+            RuleLog.Refused(logger, refusal);
         }
 
         var runners = new List<SignatureRunner>();
@@ -44,7 +44,7 @@ internal static partial class RuleRunners
             {
                 if (config.Signatures.GetValueOrDefault(signature.Metadata.Id) is { Enabled: false })
                 {
-                    LogDisabled(logger, signature.Metadata.Id);
+                    RuleLog.Disabled(logger, signature.Metadata.Id);
                     continue;
                 }
 
@@ -52,17 +52,8 @@ internal static partial class RuleRunners
             }
         }
 
-        LogLoaded(logger, runners.Count, rules.Files.Count, rules.Refusals.Count);
+        RuleLog.Loaded(logger, runners.Count, rules.Files.Count, rules.Refusals.Count);
         counts = new Counts(runners.Count, rules.Refusals.Count);
         return runners;
     }
-
-    [LoggerMessage(EventId = 11001, Level = LogLevel.Warning, Message = "Rule refused: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string reason);
-
-    [LoggerMessage(EventId = 11002, Level = LogLevel.Information, Message = "Loaded {Count} Sigma rules from {Files} files ({Refused} refused)")]
-    private static partial void LogLoaded(ILogger logger, int count, int files, int refused);
-
-    [LoggerMessage(EventId = 11003, Level = LogLevel.Information, Message = "Rule {Id} is disabled by the configuration")]
-    private static partial void LogDisabled(ILogger logger, string id);
 }

@@ -86,7 +86,7 @@ internal static class LogSources
         { Product: "linux", Category: "process_creation" } => ProcessCreation,
         { Product: "linux", Category: "file_event" } => FileEvent,
         { Product: "linux", Category: "file_access" } => FileAccess,
-        { Product: "kubernetes", Service: "audit", Category: null } => KubernetesAudit,
+        { Product: "kubernetes", Service: "audit", Category: null or "application" } => KubernetesAudit,
         _ => throw new FormatException($"logsource '{source}' is not one Sigs maps ({string.Join("; ", All.Select(m => m.Name))})"),
     };
 }

@@ -90,11 +90,13 @@ public sealed class DeliveryTests : IDisposable
             2 => throw new InvalidOperationException("not yet"),
             _ => Task.CompletedTask,
         });
-        Write(delivery, "m1");
-
         await Eventually.TrueAsync(() => delivery.Problem is not null, "the first failure");
         Assert.Contains("TaskCanceledException: a client's own request timeout", delivery.Problem, StringComparison.Ordinal);
-        await Eventually.TrueAsync(() => Advanced(() => _sent.Count == 1), "the message once preparing worked");
+        Assert.False(delivery.Delivering);
+        await Eventually.TrueAsync(() => Advanced(() => delivery.Delivering), "delivering once preparing worked, before anything is sent");
+        Assert.Null(delivery.Problem);
+        Write(delivery, "m1");
+        await Eventually.TrueAsync(() => _sent.Count == 1, "the message");
         Assert.Equal(3, attempts);
         Assert.Null(delivery.Problem);
         Assert.Single(_logs.LinesContaining("recovered"));

@@ -9,7 +9,7 @@ public class LogMessageTests
 {
     private static readonly Dictionary<string, int> Ranges = new()
     {
-        ["Hosting"] = 1000, ["Engine"] = 2000, ["Loading"] = 3000, ["Feeds"] = 4000, ["Outputs"] = 5000, ["Admin"] = 6000, ["Common"] = 7000, ["Cli"] = 8000, ["Nats"] = 9000, ["Forwarding"] = 10000,
+        ["Hosting"] = 1000, ["Engine"] = 2000, ["Loading"] = 3000, ["Feeds"] = 4000, ["Outputs"] = 5000, ["Admin"] = 6000, ["Common"] = 7000, ["Cli"] = 8000, ["Nats"] = 9000, ["Forwarding"] = 10000, ["Rules"] = 11000,
     };
 
     [Fact]
