@@ -67,8 +67,8 @@ internal static partial class CheckCommand
 
     /// <summary>A .yml or .yaml file, or a folder holding such files and no plugin DLL.</summary>
     private static bool IsRules(string path) => File.Exists(path)
-        ? path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)
-        : !Directory.EnumerateFiles(path, "*.dll").Any() && Directory.EnumerateFiles(path, "*.y*ml", SearchOption.AllDirectories).Any();
+        ? Rules.RuleSet.IsRuleFile(path)
+        : !Directory.EnumerateFiles(path, "*.dll").Any() && Rules.RuleSet.FilesUnder(path).Any();
 
     /// <summary>Loads Sigma rules as <c>sigs run</c> would: each refusal on a line naming the file, the line and the reason.</summary>
     private static int CheckRules(string path, SigsConfig config, TextWriter output)

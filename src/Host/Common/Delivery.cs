@@ -161,13 +161,13 @@ internal sealed class Delivery<T> : IAsyncDisposable
         {
             if (pending.Entry is null)
             {
-                Keep(pending.Message, $"{_form.Items(pending.Message)} {_names.Items}");
+                Keep(pending.Message, Describe(pending.Message));
             }
         }
 
         foreach (T message in leftovers)
         {
-            Keep(message, $"{_form.Items(message)} {_names.Items}");
+            Keep(message, Describe(message));
         }
 
         long left = _spool.Count;
@@ -302,7 +302,7 @@ internal sealed class Delivery<T> : IAsyncDisposable
 
                 break;
             default:
-                Drop(_form.Items(message), $"{_form.Items(message)} {_names.Items}", result.Reason!);
+                Drop(_form.Items(message), Describe(message), result.Reason!);
                 break;
         }
 
@@ -328,7 +328,7 @@ internal sealed class Delivery<T> : IAsyncDisposable
     /// <summary>A message that cannot go now waits behind the others: in the spool, where it is already with <see cref="SpoolWhen.Always"/>.</summary>
     private void Hold(Pending pending)
     {
-        if ((pending.Entry ?? Keep(pending.Message, $"{_form.Items(pending.Message)} {_names.Items}")) is { } entry)
+        if ((pending.Entry ?? Keep(pending.Message, Describe(pending.Message))) is { } entry)
         {
             _waiting.Add(entry);
             Volatile.Write(ref _waitingCount, _waiting.Count);
@@ -397,6 +397,9 @@ internal sealed class Delivery<T> : IAsyncDisposable
             return false;
         }
     }
+
+    /// <summary>A message as the logs name it: its count of items, "3 events".</summary>
+    private string Describe(T message) => $"{_form.Items(message)} {_names.Items}";
 
     /// <summary>The clock's timestamp <paramref name="delay"/> from now.</summary>
     private long RetryAt(TimeSpan delay) => _clock.GetTimestamp() + (long)(delay.TotalSeconds * _clock.TimestampFrequency);

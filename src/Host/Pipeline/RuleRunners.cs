@@ -19,9 +19,6 @@ internal static class RuleRunners
     /// <summary>Rules loaded and refused by the latest load.</summary>
     public sealed record Counts(int Loaded, int Refused);
 
-    public static IReadOnlyList<SignatureRunner> Load(IReadOnlyList<string> folders, SigsConfig config, PluginLoader loader, TimeProvider clock, ILogger logger) =>
-        Load(folders, config, loader, clock, logger, out _);
-
     public static IReadOnlyList<SignatureRunner> Load(IReadOnlyList<string> folders, SigsConfig config, PluginLoader loader, TimeProvider clock, ILogger logger, out Counts counts)
     {
         counts = new Counts(0, 0);

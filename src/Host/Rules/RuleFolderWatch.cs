@@ -41,7 +41,7 @@ internal sealed class RuleFolderWatch(IReadOnlyList<string> paths)
             try
             {
                 IEnumerable<string> files = File.Exists(path) ? [path]
-                    : Directory.Exists(path) ? Directory.EnumerateFiles(path, "*.y*ml", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint })
+                    : Directory.Exists(path) ? RuleSet.FilesUnder(path)
                     : [];
                 foreach (string file in files.Order(StringComparer.Ordinal).Take(RuleSet.MaxFiles))
                 {

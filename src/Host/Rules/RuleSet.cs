@@ -117,6 +117,15 @@ internal sealed class RuleSet
         return new RuleSet([.. byFile.Select(f => new RuleFile(f.Key, hashes[f.Key], f.Value))], refusals);
     }
 
+    /// <summary>A rule file's name ends in .yml or .yaml.</summary>
+    public static bool IsRuleFile(string path) =>
+        path.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The rule files in a folder and the folders below it (symbolic links not followed, unreadable folders skipped), unordered.</summary>
+    public static IEnumerable<string> FilesUnder(string folder) =>
+        Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint })
+            .Where(IsRuleFile);
+
     /// <summary>The rule files under <paramref name="paths"/> (folders, searched recursively, or files), in path order.</summary>
     private static IEnumerable<string> RuleFiles(IReadOnlyList<string> paths, List<string> refusals)
     {
@@ -137,8 +146,7 @@ internal sealed class RuleSet
 
             try
             {
-                foreach (string file in Directory.EnumerateFiles(path, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.ReparsePoint })
-                    .Where(f => f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase)))
+                foreach (string file in FilesUnder(path))
                 {
                     if (files.Count == MaxFiles)
                     {

@@ -33,13 +33,6 @@ internal sealed class SigmaPattern
         _comparison = cased ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
     }
 
-    /// <summary>The literal text, when the value has no wildcard (for indexes over many rules).</summary>
-    public string? Literal => _literal;
-
-    public TextMatch Match => _match;
-
-    public bool Cased => _comparison == StringComparison.Ordinal;
-
     public static SigmaPattern Compile(string value, TextMatch match, bool cased)
     {
         var literal = new StringBuilder(value.Length);
