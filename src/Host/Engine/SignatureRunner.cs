@@ -225,7 +225,21 @@ internal sealed partial class SignatureRunner
         Volatile.Read(ref _isolation) is { } isolation ? isolation.DrainAsync(deadline, _clock) : Task.CompletedTask;
 
     /// <summary>Discards the isolated queue at once (the plugin is being unloaded).</summary>
-    public void AbandonIsolation() => Volatile.Read(ref _isolation)?.Abandon();
+    private void AbandonIsolation() => Volatile.Read(ref _isolation)?.Abandon();
+
+    /// <summary>Takes the signature out of service: its isolated queue discarded, the signature disposed (whatever its Dispose throws).</summary>
+    public void Retire()
+    {
+        AbandonIsolation();
+        try
+        {
+            Signature.Dispose();
+        }
+        catch (Exception)
+        {
+            // A faulty Dispose must not stop the retirement; the signature is going away either way.
+        }
+    }
 
     /// <summary>Calls OnEvent on the isolation thread, timing it when a sample was requested.</summary>
     internal void InvokeIsolated(SecurityEvent securityEvent, bool replayed)

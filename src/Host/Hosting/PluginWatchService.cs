@@ -78,11 +78,10 @@ internal sealed partial class PluginWatchService(DetectionPipeline runtime, Dete
             runtime.Publish(index);
             foreach (Engine.SignatureRunner runner in retired)
             {
-                runner.AbandonIsolation();
-                runner.Signature.Dispose();
+                runner.Retire();
             }
         }, stoppingToken).ConfigureAwait(false);
-        LogRulesReloaded(logger, runtime.Rules.Count, runtime.RuleCounts.Refused);
+        LogRulesReloaded(logger, runtime.RuleCounts.Loaded, runtime.RuleCounts.Refused);
     }
 
     /// <summary>Publishes the new index and unloads the retired plugins, on the engine thread.</summary>

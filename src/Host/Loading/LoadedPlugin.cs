@@ -19,15 +19,7 @@ internal sealed class LoadedPlugin(PluginInfo info, PluginLoadContext context, I
     {
         foreach (SignatureRunner runner in Runners)
         {
-            runner.AbandonIsolation();
-            try
-            {
-                runner.Signature.Dispose();
-            }
-            catch (Exception)
-            {
-                // A faulty Dispose must not stop the unload; the signature is going away either way.
-            }
+            runner.Retire();
         }
 
         var reference = new WeakReference(context);

@@ -60,15 +60,11 @@ internal sealed class DetectionPipeline : IDisposable
     /// <summary>Checks that unloaded plugins are collected, and counts those that are not.</summary>
     public UnloadVerifier UnloadVerifier { get; }
 
-    private IReadOnlyList<string> _ruleFolders = [];
-    private RuleFolderWatch? _ruleWatch;
-    private ILogger? _rulesLogger;
-
-    /// <summary>The runners of the Sigma rules loaded.</summary>
-    public IReadOnlyList<SignatureRunner> Rules { get; private set; } = [];
+    /// <summary>The Sigma rules of the rule folders, run beside the plugins; null when the signatures came from elsewhere.</summary>
+    public RuleRunners? Rules { get; private set; }
 
     /// <summary>Rules loaded and refused by the latest load, for /metrics.</summary>
-    public RuleRunners.Counts RuleCounts { get; private set; } = new(0, 0);
+    public RuleRunners.Counts RuleCounts => Rules?.Latest ?? RuleRunners.Counts.None;
 
     /// <summary>
     /// When the rule files changed (and stayed the same since the last look): loads them all again and returns the
@@ -77,14 +73,12 @@ internal sealed class DetectionPipeline : IDisposable
     /// </summary>
     public IReadOnlyList<SignatureRunner>? ReloadRulesIfChanged()
     {
-        if (_ruleWatch is null || Plugins is null || _ruleFolders.Count == 0 || !_ruleWatch.Changed())
+        if (Plugins is null || Rules?.ReloadIfChanged() is not { } retired)
         {
             return null;
         }
 
-        IReadOnlyList<SignatureRunner> retired = Rules;
-        Plugins.OtherRunners = Rules = RuleRunners.Load(_ruleFolders, Config, Loader, Clock, _rulesLogger!, out RuleRunners.Counts counts);
-        RuleCounts = counts;
+        Plugins.OtherRunners = Rules.Runners;
         return retired;
     }
 
@@ -197,12 +191,8 @@ internal sealed class DetectionPipeline : IDisposable
                 var manager = new PluginManager(folder.Path, Loader, loggerFactory.CreateLogger(LogCategories.Loading));
                 try
                 {
-                    _ruleFolders = folder.Rules ?? [];
-                    _rulesLogger = loggerFactory.CreateLogger(LogCategories.Rules);
-                    _ruleWatch = new RuleFolderWatch(_ruleFolders);
-                    _ruleWatch.Loaded();
-                    manager.OtherRunners = Rules = RuleRunners.Load(_ruleFolders, Config, Loader, Clock, _rulesLogger, out RuleRunners.Counts counts);
-                    RuleCounts = counts;
+                    Rules = new RuleRunners(folder.Rules ?? [], Config, Loader, Clock, loggerFactory.CreateLogger(LogCategories.Rules));
+                    manager.OtherRunners = Rules.Load();
                     return (manager, [], manager.LoadAll());
                 }
                 catch

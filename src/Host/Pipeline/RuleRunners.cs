@@ -12,19 +12,52 @@ namespace Sigs.Host.Pipeline;
 /// its "plugin" (path and SHA-256 in <c>sigs list</c> and /plugins). Every refused rule is logged, one line each;
 /// <c>signatures.&lt;rule id&gt;.enabled: false</c> turns a rule off.
 /// </summary>
-internal static class RuleRunners
+internal sealed class RuleRunners(IReadOnlyList<string> folders, SigsConfig config, PluginLoader loader, TimeProvider clock, ILogger logger)
 {
     private static readonly JsonElement NoConfig = JsonDocument.Parse("{}").RootElement;
 
-    /// <summary>Rules loaded and refused by the latest load.</summary>
-    public sealed record Counts(int Loaded, int Refused);
+    private readonly RuleFolderWatch _watch = new(folders);
 
-    public static IReadOnlyList<SignatureRunner> Load(IReadOnlyList<string> folders, SigsConfig config, PluginLoader loader, TimeProvider clock, ILogger logger, out Counts counts)
+    /// <summary>Rules loaded and refused by a load.</summary>
+    public sealed record Counts(int Loaded, int Refused)
     {
-        counts = new Counts(0, 0);
+        public static readonly Counts None = new(0, 0);
+    }
+
+    /// <summary>The runners of the rules loaded now.</summary>
+    public IReadOnlyList<SignatureRunner> Runners { get; private set; } = [];
+
+    /// <summary>What the latest load loaded and refused, for /metrics.</summary>
+    public Counts Latest { get; private set; } = Counts.None;
+
+    /// <summary>Loads the rule files as they are now.</summary>
+    public IReadOnlyList<SignatureRunner> Load()
+    {
+        _watch.Loaded();
+        return LoadFiles();
+    }
+
+    /// <summary>
+    /// When the rule files changed (and stayed the same since the last look): loads them all again and returns the
+    /// runners they replace; null when nothing changed. Called by the one watch loop.
+    /// </summary>
+    public IReadOnlyList<SignatureRunner>? ReloadIfChanged()
+    {
+        if (folders.Count == 0 || !_watch.Changed())
+        {
+            return null;
+        }
+
+        IReadOnlyList<SignatureRunner> retired = Runners;
+        LoadFiles();
+        return retired;
+    }
+
+    private IReadOnlyList<SignatureRunner> LoadFiles()
+    {
         if (folders.Count == 0)
         {
-            return [];
+            return Runners;
         }
 
         RuleSet rules = RuleSet.Load(folders, config.Rules.Placeholders);
@@ -50,7 +83,7 @@ internal static class RuleRunners
         }
 
         RuleLog.Loaded(logger, runners.Count, rules.Files.Count, rules.Refusals.Count);
-        counts = new Counts(runners.Count, rules.Refusals.Count);
-        return runners;
+        Latest = new Counts(runners.Count, rules.Refusals.Count);
+        return Runners = runners;
     }
 }
