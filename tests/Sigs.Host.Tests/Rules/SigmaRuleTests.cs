@@ -304,6 +304,16 @@ public sealed class SigmaRuleTests : IDisposable
     }
 
     [Fact]
+    public void AFileThatIsNotUtf8_IsRefusedByName_AndTheOtherFilesLoad()
+    {
+        _folder.File("rule.yml", ProcessRule("  sel:\n    Image: x\n  condition: sel", id: "good"));
+        File.WriteAllBytes(Path.Combine(_folder.Path, "latin1.yml"), [.. System.Text.Encoding.UTF8.GetBytes("title: caf"), 0xE9, (byte)'\n']);
+        RuleSet rules = RuleSet.Load([_folder.Path], new Dictionary<string, IReadOnlyList<string>>());
+        Assert.Equal(["good"], rules.Signatures.Select(s => s.Metadata.Id));
+        Assert.StartsWith(Path.Combine(_folder.Path, "latin1.yml") + ": cannot be read:", Assert.Single(rules.Refusals), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ACatastrophicRegex_RunsInLinearTime()
     {
         SigmaSignature signature = Single(ProcessRule("  sel:\n    CommandLine|re: '^(a+)+$'\n  condition: sel"));
