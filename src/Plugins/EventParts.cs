@@ -41,6 +41,18 @@ public sealed record ProcessInfo
 
     /// <summary>The controlling terminal (for example <c>/dev/pts/0</c> or a device number), when known.</summary>
     public string? Tty { get; init; }
+
+    /// <summary>The user name of <see cref="Uid"/>, where the source resolves it (SDK 1.5).</summary>
+    public string? UserName { get; init; }
+
+    /// <summary>The process's working directory, where the source knows it (SDK 1.5).</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Path of the parent's executable, where the source or an earlier exec of the parent tells it (SDK 1.5).</summary>
+    public string? ParentExecutable { get; init; }
+
+    /// <summary>The parent's argument vector, cut as <see cref="Args"/> is (SDK 1.5).</summary>
+    public IReadOnlyList<string>? ParentArgs { get; init; }
 }
 
 /// <summary>Facts about the container behind an event.</summary>
@@ -120,4 +132,50 @@ public sealed record AuditInfo
 
     /// <summary>The HTTP response code.</summary>
     public int? ResponseCode { get; init; }
+
+    /// <summary>The object the request is about (SDK 1.5).</summary>
+    public AuditObjectReference? ObjectRef { get; init; }
+
+    /// <summary>The authenticated user's groups (SDK 1.5).</summary>
+    public IReadOnlyList<string>? UserGroups { get; init; }
+
+    /// <summary>
+    /// The authenticated user's extra values by key, as the API server wrote them (SDK 1.5); the pod and node keys
+    /// are also in <see cref="RequestingPods"/> and <see cref="RequestingNodes"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>>? UserExtra { get; init; }
+
+    /// <summary>The addresses the request came from, the client's first (SDK 1.5).</summary>
+    public IReadOnlyList<string>? SourceIps { get; init; }
+
+    /// <summary>The client's User-Agent header (SDK 1.5).</summary>
+    public string? UserAgent { get; init; }
+
+    /// <summary>
+    /// The request's body as the API server logged it (audit level <c>Request</c> or <c>RequestResponse</c>), else
+    /// null (SDK 1.5).
+    /// </summary>
+    public System.Text.Json.JsonElement? RequestObject { get; init; }
+}
+
+/// <summary>The object an audited request is about: the audit event's <c>objectRef</c> (SDK 1.5).</summary>
+public sealed record AuditObjectReference
+{
+    /// <summary>The resource, plural and lower case (<c>pods</c>, <c>secrets</c>).</summary>
+    public string? Resource { get; init; }
+
+    /// <summary>The subresource (<c>exec</c>, <c>log</c>, <c>token</c>).</summary>
+    public string? Subresource { get; init; }
+
+    /// <summary>The object's namespace.</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary>The object's name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The API group; empty or null for the core group.</summary>
+    public string? ApiGroup { get; init; }
+
+    /// <summary>The API version.</summary>
+    public string? ApiVersion { get; init; }
 }

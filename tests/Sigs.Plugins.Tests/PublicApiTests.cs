@@ -33,7 +33,7 @@ public class PublicApiTests
     [Fact]
     public void SdkVersion_IsTheAssemblyVersion()
     {
-        Assert.Equal(new Version(1, 4, 0, 0), typeof(Signature).Assembly.GetName().Version);
+        Assert.Equal(new Version(1, 5, 0, 0), typeof(Signature).Assembly.GetName().Version);
     }
 
     private static string Describe(Assembly assembly)

@@ -80,7 +80,7 @@ internal static partial class CheckCommand
         }
 
         Rules.SigmaSignature[] loaded = [.. rules.Signatures];
-        output.WriteLine($"{path}: {(rules.Refusals.Count == 0 ? "OK" : "refused some")}: {loaded.Length} rule(s) loaded, {rules.Refusals.Count} refused{(loaded.Length == 0 ? string.Empty : ": " + string.Join(", ", loaded.Select(s => s.Metadata.Id)))}");
+        output.WriteLine($"{path}: {(rules.Refusals.Count == 0 ? "OK" : "refused some")}: {rules.Refusals.Count} refused, {loaded.Length} rule(s) loaded{(loaded.Length == 0 ? string.Empty : ": " + string.Join(", ", loaded.Select(s => s.Metadata.Id)))}");
         return rules.Refusals.Count == 0 && loaded.Length > 0 ? 0 : 1;
     }
 

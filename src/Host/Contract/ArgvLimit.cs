@@ -51,12 +51,26 @@ internal static class ArgvLimit
         return (last.IsEmpty ? args : Split(last, args), true);
     }
 
-    /// <summary>The process with its argv cut to <see cref="MaxBytes"/> as <see cref="FromParts"/> cuts it, and marked so; the same instance when it fits.</summary>
+    /// <summary>
+    /// The process with its argv (and its parent's) cut to <see cref="MaxBytes"/> as <see cref="FromParts"/> cuts it,
+    /// and marked so; the same instance when both fit.
+    /// </summary>
     public static ProcessInfo Cap(ProcessInfo process)
     {
-        if (process.Args is not { } args)
+        if (Cut(process.Args) is { } args)
         {
-            return process;
+            process = process with { Args = args, ArgsTruncated = true };
+        }
+
+        return Cut(process.ParentArgs) is { } parentArgs ? process with { ParentArgs = parentArgs } : process;
+    }
+
+    /// <summary>The first part of <paramref name="args"/> when they hold more than <see cref="MaxBytes"/>; null when they fit.</summary>
+    private static IReadOnlyList<string>? Cut(IReadOnlyList<string>? args)
+    {
+        if (args is null)
+        {
+            return null;
         }
 
         int bytes = 0;
@@ -67,11 +81,11 @@ internal static class ArgvLimit
             if (bytes > MaxBytes)
             {
                 (IReadOnlyList<string>? kept, _) = FromParts(Head(args), Tail(args));
-                return process with { Args = kept ?? [], ArgsTruncated = true };
+                return kept ?? [];
             }
         }
 
-        return process;
+        return null;
     }
 
     /// <summary>About what the strings of <paramref name="process"/> hold in memory, in bytes (UTF-16 and object headers).</summary>
@@ -79,12 +93,12 @@ internal static class ArgvLimit
     {
         const int StringOverhead = 24;
         long bytes = 160; // the record and its boxed values
-        foreach (string? text in (ReadOnlySpan<string?>)[process.Name, process.Executable, process.Tty])
+        foreach (string? text in (ReadOnlySpan<string?>)[process.Name, process.Executable, process.Tty, process.UserName, process.WorkingDirectory, process.ParentExecutable])
         {
             bytes += text is null ? 0 : StringOverhead + (2L * text.Length);
         }
 
-        return bytes + BytesOf(process.Args);
+        return bytes + BytesOf(process.Args) + BytesOf(process.ParentArgs);
     }
 
     /// <summary>About what an argument list holds in memory, in bytes.</summary>

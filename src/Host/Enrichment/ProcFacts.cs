@@ -45,6 +45,7 @@ internal static class ProcFacts
             Uid = ParseUid(status),
             Interactive = ttyNr is int tty ? tty != 0 : null,
             Tty = TtyText(ttyNr),
+            WorkingDirectory = TryLink(Path.Combine(dir, "cwd")),
         };
         // Read last, stat says whether the process lived through every read above (an exit is for good).
         string? statAfter = TryRead(Path.Combine(dir, "stat"));

@@ -10,9 +10,11 @@ namespace Sigs.Host.Enrichment;
 /// process that lack them (Tracee's file events carry no argv or terminal).
 /// </summary>
 /// <remarks>
-/// A process is keyed by (source, host pid, entity id); the entity id changes when a pid is reused, so a dead
-/// process never lends its facts to a new one, and events without an entity id are left as they are. An exit
-/// forgets the process. Every event's argv is cut here to <see cref="ArgvLimit.MaxBytes"/> (and marked), whatever
+/// A process is kept by (source, host pid) with its entity id, which changes when a pid is reused: only the same
+/// entity lends its facts, so a dead process never lends them to a new one, and events without an entity id are left
+/// as they are. An exit forgets the process. An exec, and an event of a process whose exec was not seen, take the
+/// parent's executable and argv from the parent's last exec when the sensor did not send them (Tracee's JSON execs
+/// name only the parent's pid). Every event's argv is cut here to <see cref="ArgvLimit.MaxBytes"/> (and marked), whatever
 /// the feed, so no signature, forward or finding carries more. The table is bounded in entries and in bytes
 /// (<see cref="MaxBytes"/>): when full, the oldest entry is evicted and counted.
 /// Not thread-safe: the engine's dispatch thread owns it.
@@ -48,19 +50,30 @@ internal sealed class ProcessTable(int capacity, long maxBytes = ProcessTable.Ma
             return securityEvent;
         }
 
-        var key = new Key(securityEvent.Source, hostPid, entityId);
+        var key = new Key(securityEvent.Source, hostPid);
         switch (securityEvent.Name)
         {
             case EventNames.ProcessExec:
-                Remember(key, process);
-                return securityEvent;
+                ProcessInfo exec = WithParent(securityEvent.Source, process);
+                Remember(key, exec);
+                return ReferenceEquals(exec, process) ? securityEvent : securityEvent with { Process = exec };
             case EventNames.ProcessExit:
-                _processes.Remove(key, out _);
+                if (_processes.TryGetValue(key, out ProcessInfo? exited) && exited.EntityId == entityId)
+                {
+                    _processes.Remove(key, out _);
+                }
+
                 return securityEvent;
             default:
-                if (!NeedsFacts(process) || !_processes.TryGetValue(key, out ProcessInfo? known))
+                if (!NeedsFacts(process))
                 {
                     return securityEvent;
+                }
+
+                if (!_processes.TryGetValue(key, out ProcessInfo? known) || known.EntityId != entityId)
+                {
+                    ProcessInfo withParent = WithParent(securityEvent.Source, process);
+                    return ReferenceEquals(withParent, process) ? securityEvent : securityEvent with { Process = withParent };
                 }
 
                 return securityEvent with
@@ -74,13 +87,38 @@ internal sealed class ProcessTable(int capacity, long maxBytes = ProcessTable.Ma
                         Executable = process.Executable ?? known.Executable,
                         Uid = process.Uid ?? known.Uid,
                         ParentPid = process.ParentPid ?? known.ParentPid,
+                        UserName = process.UserName ?? known.UserName,
+                        WorkingDirectory = process.WorkingDirectory ?? known.WorkingDirectory,
+                        ParentExecutable = process.ParentExecutable ?? known.ParentExecutable,
+                        ParentArgs = process.ParentArgs ?? known.ParentArgs,
                     },
                 };
         }
     }
 
     private static bool NeedsFacts(ProcessInfo process) =>
-        process.Args is null || process.Interactive is null || process.Executable is null || process.Uid is null;
+        process.Args is null || process.Interactive is null || process.Executable is null || process.Uid is null
+        || process.ParentExecutable is null || process.ParentArgs is null;
+
+    /// <summary>
+    /// The process with its parent's executable and argv from the parent's last exec on the same source, when it
+    /// lacks them and that exec was seen (a parent that exec'd again since lends its new image, as /proc would).
+    /// </summary>
+    private ProcessInfo WithParent(string source, ProcessInfo process)
+    {
+        if ((process.ParentExecutable is not null && process.ParentArgs is not null)
+            || process.ParentPid is not int parentPid
+            || !_processes.TryGetValue(new Key(source, parentPid), out ProcessInfo? parent))
+        {
+            return process;
+        }
+
+        return process with
+        {
+            ParentExecutable = process.ParentExecutable ?? parent.Executable,
+            ParentArgs = process.ParentArgs ?? parent.Args,
+        };
+    }
 
     private void Remember(Key key, ProcessInfo process)
     {
@@ -92,5 +130,5 @@ internal sealed class ProcessTable(int capacity, long maxBytes = ProcessTable.Ma
         }
     }
 
-    private readonly record struct Key(string Source, int HostPid, ulong EntityId);
+    private readonly record struct Key(string Source, int HostPid);
 }

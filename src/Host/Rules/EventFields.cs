@@ -27,6 +27,10 @@ internal static class EventFields
         ["process.uid"] = e => (long?)e.Process?.Uid,
         ["process.interactive"] = e => e.Process?.Interactive,
         ["process.tty"] = e => e.Process?.Tty,
+        ["process.userName"] = e => e.Process?.UserName,
+        ["process.workingDirectory"] = e => e.Process?.WorkingDirectory,
+        ["process.parentExecutable"] = e => e.Process?.ParentExecutable,
+        ["process.parentArgs"] = e => e.Process?.ParentArgs,
         ["container.id"] = e => e.Container?.Id,
         ["container.name"] = e => e.Container?.Name,
         ["container.image"] = e => e.Container?.Image,
@@ -47,6 +51,15 @@ internal static class EventFields
         ["audit.requestingNodes"] = e => e.Audit?.RequestingNodes,
         ["audit.requestUri"] = e => e.Audit?.RequestUri,
         ["audit.responseCode"] = e => (long?)e.Audit?.ResponseCode,
+        ["audit.objectRef.resource"] = e => e.Audit?.ObjectRef?.Resource,
+        ["audit.objectRef.subresource"] = e => e.Audit?.ObjectRef?.Subresource,
+        ["audit.objectRef.namespace"] = e => e.Audit?.ObjectRef?.Namespace,
+        ["audit.objectRef.name"] = e => e.Audit?.ObjectRef?.Name,
+        ["audit.objectRef.apiGroup"] = e => e.Audit?.ObjectRef?.ApiGroup,
+        ["audit.objectRef.apiVersion"] = e => e.Audit?.ObjectRef?.ApiVersion,
+        ["audit.userGroups"] = e => e.Audit?.UserGroups,
+        ["audit.sourceIps"] = e => e.Audit?.SourceIps,
+        ["audit.userAgent"] = e => e.Audit?.UserAgent,
     };
 
     /// <summary>The contract paths, for docs and errors.</summary>
@@ -60,12 +73,24 @@ internal static class EventFields
             return reader;
         }
 
-        if (path.StartsWith("args.", StringComparison.Ordinal) && path.Length > "args.".Length)
-        {
-            string name = path["args.".Length..];
-            return e => e.Arguments.TryGetValue(name, out string? value) ? value : null;
-        }
-
-        return null;
+        return After(path, "args.") is { } name ? e => e.Arguments.TryGetValue(name, out string? value) ? value : null
+            : After(path, "audit.userExtra.") is { } key ? UserExtra(key)
+            : After(path, "audit.requestObject.") is { } member ? RequestObject(member)
+            : null;
     }
+
+    /// <summary>The user's extra values under <paramref name="key"/> (a key may hold dots and slashes).</summary>
+    public static FieldReader UserExtra(string key) =>
+        e => e.Audit?.UserExtra is { } extra && extra.TryGetValue(key, out IReadOnlyList<string>? values) ? values : null;
+
+    /// <summary>The values at a dotted path in the audit event's request object.</summary>
+    public static FieldReader RequestObject(string dottedPath)
+    {
+        string[] path = dottedPath.Split('.');
+        return e => JsonValues.At(e.Audit?.RequestObject, path);
+    }
+
+    /// <summary>The rest of <paramref name="path"/> after <paramref name="prefix"/>; null when it does not start so or nothing follows.</summary>
+    private static string? After(string path, string prefix) =>
+        path.Length > prefix.Length && path.StartsWith(prefix, StringComparison.Ordinal) ? path[prefix.Length..] : null;
 }

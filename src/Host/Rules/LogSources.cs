@@ -4,24 +4,30 @@ namespace Sigs.Host.Rules;
 
 /// <summary>
 /// A Sigma logsource as Sigs maps it: the events it selects, a further check on each (file_event: opened for
-/// writing), and its taxonomy's field names read from the contract. Names the taxonomy has that the contract does not
-/// fill yet are known, so a rule using one is refused saying so rather than never matching.
+/// writing), and its taxonomy's field names read from the contract (<see cref="Fields"/>, then
+/// <see cref="Prefixed"/> for families such as <c>user.extra.KEY</c>). Names of the taxonomy Sigs cannot fill are
+/// known with the reason, so a rule using one is refused saying why rather than never matching.
 /// </summary>
 internal sealed record LogSourceMapping(
     string Name,
     IReadOnlyList<EventSelector> Selectors,
     Func<SecurityEvent, bool>? Accepts,
     IReadOnlyDictionary<string, FieldReader> Fields,
-    IReadOnlySet<string> NotYetInTheContract)
+    IReadOnlyDictionary<string, string> Unmapped,
+    Func<string, FieldReader?>? Prefixed = null)
 {
     /// <summary>The reader of a field: the taxonomy's name, else a contract path; null when neither.</summary>
-    public FieldReader? Field(string name) => Fields.TryGetValue(name, out FieldReader? reader) ? reader : EventFields.Of(name);
+    public FieldReader? Field(string name) =>
+        Fields.TryGetValue(name, out FieldReader? reader) ? reader : Prefixed?.Invoke(name) ?? EventFields.Of(name);
 }
 
 /// <summary>The logsources Sigs maps to its contract (docs/rules.md has the table).</summary>
 internal static class LogSources
 {
-    private static readonly FieldReader CommandLine = e => e.Process?.Args is { Count: > 0 } args ? string.Join(' ', args) : null;
+    private static FieldReader JoinedArgs(Func<ProcessInfo, IReadOnlyList<string>?> args) =>
+        e => e.Process is { } process && args(process) is { Count: > 0 } list ? string.Join(' ', list) : null;
+
+    private const string NoUserName = "Tracee, Tetragon and the native probe send the uid, not the name; use process.uid, or process.userName where Falco fills it";
 
     private static readonly LogSourceMapping ProcessCreation = new(
         "product: linux, category: process_creation",
@@ -30,17 +36,26 @@ internal static class LogSources
         new Dictionary<string, FieldReader>(StringComparer.Ordinal)
         {
             ["Image"] = e => e.Process?.Executable,
-            ["CommandLine"] = CommandLine,
+            ["CommandLine"] = JoinedArgs(p => p.Args),
             ["ProcessId"] = e => (long?)e.Process?.Pid,
             ["ParentProcessId"] = e => (long?)e.Process?.ParentPid,
+            ["ParentImage"] = e => e.Process?.ParentExecutable,
+            ["ParentCommandLine"] = JoinedArgs(p => p.ParentArgs),
+            ["CurrentDirectory"] = e => e.Process?.WorkingDirectory,
+            ["User"] = e => e.Process?.UserName,
         },
-        new HashSet<string>(["ParentImage", "ParentCommandLine", "User", "CurrentDirectory", "LogonId", "OriginalFileName"], StringComparer.Ordinal));
+        new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["LogonId"] = "Linux has no logon session id in any feed Sigs reads (auditd's auid is not one of them)",
+            ["OriginalFileName"] = "it is the name in a Windows executable's version resource",
+        });
 
     private static readonly Dictionary<string, FieldReader> FileFields = new(StringComparer.Ordinal)
     {
         ["TargetFilename"] = e => e.File?.Path,
         ["Image"] = e => e.Process?.Executable,
         ["ProcessId"] = e => (long?)e.Process?.Pid,
+        ["User"] = e => e.Process?.UserName,
     };
 
     private static readonly LogSourceMapping FileEvent = new(
@@ -48,14 +63,14 @@ internal static class LogSources
         [new EventSelector(EventNames.FileOpen)],
         e => e.File?.Flags is int flags && ((flags & OpenFlags.AccessModeMask) is OpenFlags.WriteOnly or OpenFlags.ReadWrite || (flags & Created) != 0),
         FileFields,
-        new HashSet<string>(["User", "CreationUtcTime"], StringComparer.Ordinal));
+        new Dictionary<string, string>(StringComparer.Ordinal) { ["CreationUtcTime"] = "no feed reports when a file was created" });
 
     private static readonly LogSourceMapping FileAccess = new(
         "product: linux, category: file_access",
         [new EventSelector(EventNames.FileOpen)],
         null,
         FileFields,
-        new HashSet<string>(["User"], StringComparer.Ordinal));
+        new Dictionary<string, string>(StringComparer.Ordinal));
 
     private static readonly LogSourceMapping KubernetesAudit = new(
         "product: kubernetes, service: audit",
@@ -66,14 +81,30 @@ internal static class LogSources
             ["verb"] = e => e.Audit?.Verb,
             ["stage"] = e => e.Audit?.Stage,
             ["user.username"] = e => e.Audit?.User,
+            ["user.groups"] = e => e.Audit?.UserGroups,
             ["requestURI"] = e => e.Audit?.RequestUri,
             ["responseStatus.code"] = e => (long?)e.Audit?.ResponseCode,
-            ["user.extra.authentication.kubernetes.io/pod-name"] = e => e.Audit?.RequestingPods,
-            ["user.extra.authentication.kubernetes.io/node-name"] = e => e.Audit?.RequestingNodes,
+            ["objectRef.resource"] = e => e.Audit?.ObjectRef?.Resource,
+            ["objectRef.subresource"] = e => e.Audit?.ObjectRef?.Subresource,
+            ["objectRef.namespace"] = e => e.Audit?.ObjectRef?.Namespace,
+            ["objectRef.name"] = e => e.Audit?.ObjectRef?.Name,
+            ["objectRef.apiGroup"] = e => e.Audit?.ObjectRef?.ApiGroup,
+            ["objectRef.apiVersion"] = e => e.Audit?.ObjectRef?.ApiVersion,
+            // SigmaHQ's audit rules also write these, which are no audit Event field: read as they mean them.
+            ["apiGroup"] = e => e.Audit?.ObjectRef?.ApiGroup,
+            ["hostPath"] = e => JsonValues.Anywhere(e.Audit?.RequestObject, "hostPath"),
+            ["capabilities"] = e => JsonValues.Anywhere(e.Audit?.RequestObject, "capabilities"),
+            ["sourceIPs"] = e => e.Audit?.SourceIps,
+            ["userAgent"] = e => e.Audit?.UserAgent,
         },
-        new HashSet<string>(
-            ["objectRef.resource", "objectRef.subresource", "objectRef.namespace", "objectRef.name", "objectRef.apiGroup", "user.groups", "sourceIPs", "userAgent", "requestObject", "responseObject", "impersonatedUser.username"],
-            StringComparer.Ordinal));
+        new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["responseObject"] = "Sigs does not keep the response body",
+            ["impersonatedUser.username"] = "Sigs does not keep the impersonated user",
+        },
+        name => name.StartsWith("user.extra.", StringComparison.Ordinal) && name.Length > "user.extra.".Length ? EventFields.UserExtra(name["user.extra.".Length..])
+            : name.StartsWith("requestObject.", StringComparison.Ordinal) && name.Length > "requestObject.".Length ? EventFields.RequestObject(name["requestObject.".Length..])
+            : null);
 
     /// <summary>O_CREAT on Linux (x86-64 and arm64).</summary>
     private const int Created = 0x40;

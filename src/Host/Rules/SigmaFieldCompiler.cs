@@ -56,8 +56,8 @@ internal sealed class SigmaFieldCompiler(LogSourceMapping mapping, IReadOnlyDict
             }
         }
 
-        FieldReader reader = mapping.Field(field) ?? throw Refuse(at, mapping.NotYetInTheContract.Contains(field)
-            ? $"field '{field}' of {mapping.Name} is not in Sigs' contract yet"
+        FieldReader reader = mapping.Field(field) ?? throw Refuse(at, mapping.Unmapped.TryGetValue(field, out string? why)
+            ? $"field '{field}' of {mapping.Name} is not one Sigs can fill: {why}"
             : $"unknown field '{field}' for {mapping.Name} (neither its taxonomy nor a contract path such as process.executable)");
         YamlScalarNode[] values = value switch
         {

@@ -149,6 +149,9 @@ public sealed class TetragonConformanceTests : IDisposable
         Assert.True(facts.Interactive); // from /proc: Tetragon has no terminal
         Assert.NotNull(facts.Tty);
         Assert.Equal("sleep", facts.Name); // the comm exec gives: Tetragon sends none
+        Assert.Equal("/", facts.WorkingDirectory);
+        Assert.Equal("/bin/sh", facts.ParentExecutable); // from the event's parent
+        Assert.Equal(["/bin/sh"], facts.ParentArgs);
         Assert.Single(events.Select(e => e.Process!.EntityId).Distinct()); // one exec_id, one entity
     }
 

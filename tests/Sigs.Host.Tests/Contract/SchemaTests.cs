@@ -17,11 +17,21 @@ public class SchemaTests
         Name = EventNames.FileRename,
         Origin = EventOrigin.Container,
         HostName = "node-1",
-        Process = new ProcessInfo { Pid = 1, HostPid = 2, ParentPid = 3, EntityId = 4, Name = "mv", Executable = "/bin/mv", Args = ["mv", "a", "b"], Uid = 0, Interactive = true, Tty = "/dev/pts/0" },
+        Process = new ProcessInfo
+        {
+            Pid = 1, HostPid = 2, ParentPid = 3, EntityId = 4, Name = "mv", Executable = "/bin/mv", Args = ["mv", "a", "b"], Uid = 0, Interactive = true, Tty = "/dev/pts/0",
+            UserName = "root", WorkingDirectory = "/root", ParentExecutable = "/bin/sh", ParentArgs = ["sh", "-c", "mv a b"],
+        },
         Container = new ContainerInfo { Id = "c", Name = "n", Image = "i" },
         Kubernetes = new KubernetesInfo { PodName = "p", Namespace = "ns", PodUid = "u" },
         File = new FileEventInfo { Path = "b", Flags = 0, OldPath = "a", NewPath = "b" },
-        Audit = new AuditInfo { Stage = "ResponseComplete", Verb = "get", User = "u", RequestingPods = ["p"], RequestUri = "/api", ResponseCode = 200 },
+        Audit = new AuditInfo
+        {
+            Stage = "ResponseComplete", Verb = "get", User = "u", RequestingPods = ["p"], RequestUri = "/api", ResponseCode = 200,
+            ObjectRef = new AuditObjectReference { Resource = "pods", Subresource = "exec", Namespace = "ns", Name = "p", ApiGroup = "", ApiVersion = "v1" },
+            UserGroups = ["system:authenticated"], UserExtra = new Dictionary<string, IReadOnlyList<string>> { ["authentication.kubernetes.io/pod-name"] = ["p"] },
+            SourceIps = ["10.0.0.1"], UserAgent = "kubectl/v1.31.0", RequestObject = JsonDocument.Parse("""{"kind":"Pod","spec":{"volumes":[{"hostPath":{"path":"/"}}]}}""").RootElement,
+        },
         Arguments = new Dictionary<string, string> { ["old_path"] = "a" },
     };
 

@@ -42,6 +42,36 @@ public class ProcessTableTests
     }
 
     [Fact]
+    public void Enrich_ExecOfAChild_GetsItsParentsImageAndArgv_FromTheParentsExec()
+    {
+        var table = new ProcessTable(capacity: 10);
+        table.Enrich(Event(EventNames.ProcessExec, 100, 1, ExecFacts));
+
+        SecurityEvent child = table.Enrich(Event(EventNames.ProcessExec, 101, 7, new ProcessInfo { ParentPid = 100, Executable = "/usr/bin/curl", Args = ["curl", "x"] }));
+        SecurityEvent orphan = table.Enrich(Event(EventNames.ProcessExec, 102, 8, new ProcessInfo { ParentPid = 55, Executable = "/usr/bin/id" }));
+        SecurityEvent told = table.Enrich(Event(EventNames.ProcessExec, 103, 9, new ProcessInfo { ParentPid = 100, ParentExecutable = "/bin/bash", ParentArgs = ["bash"] }));
+
+        Assert.Equal("/bin/sh", child.Process!.ParentExecutable);
+        Assert.Equal(["sh", "-i"], child.Process.ParentArgs);
+        Assert.Null(orphan.Process!.ParentExecutable); // its parent's exec was never seen
+        Assert.Equal("/bin/bash", told.Process!.ParentExecutable); // what the sensor said stays
+        Assert.Equal(["bash"], told.Process.ParentArgs);
+        SecurityEvent open = table.Enrich(Event(EventNames.FileOpen, 101, 7));
+        Assert.Equal("/bin/sh", open.Process!.ParentExecutable); // and the child's later events carry it
+    }
+
+    [Fact]
+    public void Enrich_ExitOfAnOlderIncarnation_KeepsTheNewOne()
+    {
+        var table = new ProcessTable(capacity: 10);
+        table.Enrich(Event(EventNames.ProcessExec, 100, 2, ExecFacts));
+
+        table.Enrich(Event(EventNames.ProcessExit, 100, 1)); // the pid's previous process, reported late
+
+        Assert.Equal(["sh", "-i"], table.Enrich(Event(EventNames.FileOpen, 100, 2)).Process!.Args);
+    }
+
+    [Fact]
     public void Enrich_AfterExit_ForgetsTheProcess()
     {
         var table = new ProcessTable(capacity: 10);

@@ -33,6 +33,46 @@ public class AuditEventDecoderTests
         Assert.Equal("id-1", e.Arguments["auditID"]);
     }
 
+    /// <summary>A pod created by kubectl, logged at level RequestResponse as the API server writes it (fields trimmed).</summary>
+    private const string PodCreate = """
+        {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"RequestResponse","auditID":"id-9","stage":"ResponseComplete",
+         "requestURI":"/api/v1/namespaces/shop/pods?fieldManager=kubectl-run","verb":"create",
+         "user":{"username":"kubernetes-admin","groups":["kubeadm:cluster-admins","system:authenticated"],"extra":{"authentication.kubernetes.io/credential-id":["X509SHA256=ab12"]}},
+         "sourceIPs":["172.18.0.1"],"userAgent":"kubectl/v1.31.0 (linux/amd64) kubernetes/9edcffc",
+         "objectRef":{"resource":"pods","namespace":"shop","name":"debug","apiVersion":"v1"},
+         "responseStatus":{"metadata":{},"code":201},
+         "requestObject":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"debug"},"spec":{"volumes":[{"name":"host","hostPath":{"path":"/","type":""}}],
+           "containers":[{"name":"debug","image":"busybox","securityContext":{"privileged":true,"capabilities":{"add":["SYS_ADMIN"]}}}]}},
+         "requestReceivedTimestamp":"2025-11-02T10:01:00.000000Z","stageTimestamp":"2025-11-02T10:01:00.020000Z"}
+        """;
+
+    [Fact]
+    public void Decode_RequestResponseEvent_MapsObjectUserAndRequestObject()
+    {
+        SecurityEvent e = Single(PodCreate, InputFormat.KubernetesAudit);
+
+        Assert.Equal(new AuditObjectReference { Resource = "pods", Namespace = "shop", Name = "debug", ApiVersion = "v1" }, e.Audit!.ObjectRef);
+        Assert.Equal(["kubeadm:cluster-admins", "system:authenticated"], e.Audit.UserGroups);
+        Assert.Equal(["X509SHA256=ab12"], e.Audit.UserExtra!["authentication.kubernetes.io/credential-id"]);
+        Assert.Equal(["172.18.0.1"], e.Audit.SourceIps);
+        Assert.Equal("kubectl/v1.31.0 (linux/amd64) kubernetes/9edcffc", e.Audit.UserAgent);
+        Assert.True(e.Audit.RequestObject!.Value.GetProperty("spec").GetProperty("containers")[0].GetProperty("securityContext").GetProperty("privileged").GetBoolean());
+        Assert.Null(Single(Event, InputFormat.KubernetesAudit).Audit!.RequestObject); // level Metadata logs no body
+        Assert.Equal("""{"resource":"pods","namespace":"shop","name":"debug","apiVersion":"v1"}""", e.Arguments["objectRef"]); // as before SDK 1.5
+    }
+
+    [Theory]
+    [InlineData("\"groups\":[\"kubeadm:cluster-admins\",\"system:authenticated\"]", "\"groups\":\"system:masters\"", "user.groups")]
+    [InlineData("\"objectRef\":{\"resource\":\"pods\"", "\"objectRef\":{\"resource\":[\"pods\"]", "objectRef.resource")]
+    [InlineData("\"userAgent\":\"kubectl", "\"userAgent\":[\"kubectl\"],\"x\":\"", "userAgent")]
+    public void Decode_WrongTypedAuditField_IsRefusedNamingIt(string part, string wrong, string named)
+    {
+        DecodedInput decoded = JsonLineDecoder.Decode(System.Text.Encoding.UTF8.GetBytes(PodCreate.Replace(part, wrong, StringComparison.Ordinal)));
+
+        Assert.Empty(decoded.Events);
+        Assert.Contains(named, Assert.Single(decoded.Problems), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Decode_EventList_YieldsEveryItemInOrder()
     {

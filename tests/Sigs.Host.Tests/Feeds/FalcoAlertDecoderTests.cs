@@ -51,6 +51,19 @@ public class FalcoAlertDecoderTests
     }
 
     [Fact]
+    public void Decode_ExecWithParentFields_MapsParentUserAndDirectory()
+    {
+        SecurityEvent e = Single(Alert("""
+            "evt.type":"execve","proc.pid":7,"proc.name":"curl","proc.exe":"curl","proc.args":"-s http://x","proc.pexepath":"/usr/bin/bash","proc.pexe":"bash","proc.pcmdline":"bash -c curl -s http://x","proc.cwd":"/tmp/","user.name":"root","container.id":"host"
+            """), InputFormat.FalcoAlert);
+
+        Assert.Equal("/usr/bin/bash", e.Process!.ParentExecutable);
+        Assert.Equal(["bash", "-c", "curl", "-s", "http://x"], e.Process.ParentArgs);
+        Assert.Equal("/tmp/", e.Process.WorkingDirectory);
+        Assert.Equal("root", e.Process.UserName);
+    }
+
+    [Fact]
     public void Decode_RenameWithPathFields_MapsOldAndNew()
     {
         SecurityEvent e = Single(Alert("""

@@ -36,7 +36,11 @@ public sealed class SigmaRuleTests : IDisposable
         Time = T0,
         Source = EventSources.KubernetesAudit,
         Name = EventNames.KubernetesAudit,
-        Audit = new AuditInfo { Verb = verb, User = user, RequestingPods = pods, ResponseCode = 200 },
+        Audit = new AuditInfo
+        {
+            Verb = verb, User = user, RequestingPods = pods, ResponseCode = 200,
+            UserExtra = new Dictionary<string, IReadOnlyList<string>> { ["authentication.kubernetes.io/pod-name"] = pods },
+        },
     };
 
     /// <summary>One rule of process_creation with <paramref name="detection"/> (indented two spaces).</summary>
@@ -208,6 +212,71 @@ public sealed class SigmaRuleTests : IDisposable
     }
 
     [Fact]
+    public void KubernetesAudit_ObjectUserSourceAndRequestObject_MatchAsTheApiServerWroteThem()
+    {
+        const string PodCreate = """
+            {"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"RequestResponse","auditID":"a","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/shop/pods","verb":"create",
+             "user":{"username":"dev","groups":["devs","system:authenticated"],"extra":{"scopes.example.com/team":["blue"]}},"sourceIPs":["10.1.2.3"],"userAgent":"kubectl/v1.31.0",
+             "objectRef":{"resource":"pods","namespace":"shop","name":"debug","apiVersion":"v1"},"responseStatus":{"code":201},
+             "requestObject":{"kind":"Pod","spec":{"volumes":[{"name":"h","hostPath":{"path":"/"}}],"containers":[{"name":"a","securityContext":{"privileged":false}},{"name":"b","securityContext":{"privileged":true}}]}},
+             "requestReceivedTimestamp":"2025-11-02T10:01:00Z"}
+            """;
+        SecurityEvent created = Assert.Single(Sigs.Host.Feeds.Files.JsonLineDecoder.Decode(System.Text.Encoding.UTF8.GetBytes(PodCreate)).Events);
+        SecurityEvent listed = Audit("list", "dev");
+
+        bool Matches(string selection) => Single($$"""
+            title: t
+            id: k-2
+            logsource:
+              category: application
+              product: kubernetes
+              service: audit
+            detection:
+              sel:
+            {{selection}}
+              condition: sel
+            """).Rule.Matches(created);
+
+        Assert.True(Matches("    objectRef.resource: pods\n    objectRef.namespace: shop\n    objectRef.name|startswith: deb"));
+        Assert.False(Matches("    objectRef.resource: secrets"));
+        Assert.True(Matches("    objectRef.subresource|exists: false\n    objectRef.apiVersion: v1"));
+        Assert.True(Matches("    user.groups: devs"));
+        Assert.True(Matches("    user.extra.scopes.example.com/team: blue")); // a key with dots and a slash
+        Assert.True(Matches("    sourceIPs|cidr: 10.0.0.0/8"));
+        Assert.False(Matches("    sourceIPs|cidr: 192.168.0.0/16"));
+        Assert.True(Matches("    userAgent|startswith: 'kubectl/'"));
+        Assert.True(Matches("    requestObject.spec.containers.securityContext.privileged: true")); // any container
+        Assert.True(Matches("    requestObject.spec.volumes.hostPath.path: /"));
+        Assert.True(Matches("    hostPath: '*'"));
+        Assert.False(Matches("    capabilities: '*'"));
+        Assert.True(Matches("    apiGroup|exists: false"));
+        Assert.True(Matches("    responseStatus.code: 201"));
+        Assert.False(Single("""
+            title: t
+            id: k-3
+            logsource: { product: kubernetes, service: audit }
+            detection:
+              sel:
+                requestObject.spec.containers.securityContext.privileged: true
+              condition: sel
+            """).Rule.Matches(listed)); // no request object: no match
+    }
+
+    [Fact]
+    public void ProcessCreation_ParentUserAndDirectory_MatchWhatFalcoSent()
+    {
+        const string Alert = """
+            {"hostname":"n","output":"x","priority":"Notice","rule":"r","source":"syscall","tags":[],"time":"2025-11-02T10:00:10Z","output_fields":{"evt.type":"execve","proc.pid":7,"proc.name":"curl","proc.exe":"curl","proc.args":"-s http://x","proc.pexepath":"/usr/bin/bash","proc.pcmdline":"bash -c curl -s http://x","proc.cwd":"/tmp/","user.name":"www-data","container.id":"host"}}
+            """;
+        SecurityEvent exec = Assert.Single(Sigs.Host.Feeds.Files.JsonLineDecoder.Decode(System.Text.Encoding.UTF8.GetBytes(Alert)).Events);
+
+        Assert.True(Matches("  sel:\n    ParentImage|endswith: /bash\n    ParentCommandLine|contains: '-c curl'\n  condition: sel", exec));
+        Assert.True(Matches("  sel:\n    CurrentDirectory|startswith: /tmp\n    User: www-data\n  condition: sel", exec));
+        Assert.False(Matches("  sel:\n    User: root\n  condition: sel", exec));
+        Assert.False(Matches("  sel:\n    ParentImage|endswith: /bash\n  condition: sel", Exec("/usr/bin/curl"))); // no parent known: no match
+    }
+
+    [Fact]
     public void Metadata_ComesFromTheRule_AndAFindingSaysWhatMatched()
     {
         SigmaSignature signature = Single(ProcessRule("  sel:\n    Image|endswith: /cat\n  other:\n    Image|endswith: /vim\n  condition: sel or other"));
@@ -252,7 +321,7 @@ public sealed class SigmaRuleTests : IDisposable
     [InlineData("  sel:\n    CommandLine|utf16le|base64: x\n  condition: sel", "modifier 'utf16le' is for Windows events")]
     [InlineData("  sel:\n    CommandLine|sometimes: x\n  condition: sel", "unknown modifier 'sometimes'")]
     [InlineData("  sel:\n    Nonsense: x\n  condition: sel", "unknown field 'Nonsense' for product: linux, category: process_creation")]
-    [InlineData("  sel:\n    ParentImage: x\n  condition: sel", "field 'ParentImage' of product: linux, category: process_creation is not in Sigs' contract yet")]
+    [InlineData("  sel:\n    LogonId: 0\n  condition: sel", "field 'LogonId' of product: linux, category: process_creation is not one Sigs can fill")]
     [InlineData("  sel:\n    CommandLine|re: '(a)\\1'\n  condition: sel", "non-backtracking engine")]
     [InlineData("  sel:\n    - shadow\n    - passwd\n  condition: sel", "keyword search")]
     [InlineData("  sel:\n    Image: x\n  condition: sel and missing", "the condition names 'missing', which the detection does not define")]

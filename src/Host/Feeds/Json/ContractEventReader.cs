@@ -112,8 +112,8 @@ internal static class ContractEventReader
     {
         private int? _pid, _hostPid, _parentPid;
         private ulong? _entityId;
-        private string? _name, _executable, _tty;
-        private List<string>? _args;
+        private string? _name, _executable, _tty, _userName, _workingDirectory, _parentExecutable;
+        private List<string>? _args, _parentArgs;
         private uint? _uid;
         private bool? _interactive, _argsTruncated;
 
@@ -128,12 +128,17 @@ internal static class ContractEventReader
             : reader.ValueTextEquals("argsTruncated"u8) ? _argsTruncated is null && Bool(ref reader, out _argsTruncated)
             : reader.ValueTextEquals("uid"u8) ? _uid is null && UInt(ref reader, out _uid)
             : reader.ValueTextEquals("interactive"u8) ? _interactive is null && Bool(ref reader, out _interactive)
-            : reader.ValueTextEquals("tty"u8) && _tty is null && Text(ref reader, out _tty);
+            : reader.ValueTextEquals("tty"u8) ? _tty is null && Text(ref reader, out _tty)
+            : reader.ValueTextEquals("userName"u8) ? _userName is null && Text(ref reader, out _userName)
+            : reader.ValueTextEquals("workingDirectory"u8) ? _workingDirectory is null && Text(ref reader, out _workingDirectory)
+            : reader.ValueTextEquals("parentExecutable"u8) ? _parentExecutable is null && Text(ref reader, out _parentExecutable)
+            : reader.ValueTextEquals("parentArgs"u8) && _parentArgs is null && Texts(ref reader, out _parentArgs);
 
         public readonly ProcessInfo Build() => new()
         {
             Pid = _pid, HostPid = _hostPid, ParentPid = _parentPid, EntityId = _entityId, Name = _name, Executable = _executable,
             Args = _args, ArgsTruncated = _argsTruncated, Uid = _uid, Interactive = _interactive, Tty = _tty,
+            UserName = _userName, WorkingDirectory = _workingDirectory, ParentExecutable = _parentExecutable, ParentArgs = _parentArgs,
         };
     }
 
@@ -178,8 +183,11 @@ internal static class ContractEventReader
 
     private struct AuditParts : IParts<AuditInfo>
     {
-        private string? _stage, _verb, _user, _uri;
-        private List<string>? _pods, _nodes;
+        private string? _stage, _verb, _user, _uri, _userAgent;
+        private List<string>? _pods, _nodes, _groups, _sourceIps;
+        private AuditObjectReference? _objectRef;
+        private Dictionary<string, IReadOnlyList<string>>? _extra;
+        private JsonElement? _requestObject;
         private int? _code;
 
         public bool Member(ref Utf8JsonReader reader) =>
@@ -189,9 +197,50 @@ internal static class ContractEventReader
             : reader.ValueTextEquals("requestingPods"u8) ? _pods is null && Texts(ref reader, out _pods)
             : reader.ValueTextEquals("requestingNodes"u8) ? _nodes is null && Texts(ref reader, out _nodes)
             : reader.ValueTextEquals("requestUri"u8) ? _uri is null && Text(ref reader, out _uri)
-            : reader.ValueTextEquals("responseCode"u8) && _code is null && Int(ref reader, out _code);
+            : reader.ValueTextEquals("responseCode"u8) ? _code is null && Int(ref reader, out _code)
+            : reader.ValueTextEquals("objectRef"u8) ? _objectRef is null && Object(ref reader, default(ObjectRefParts), out _objectRef)
+            : reader.ValueTextEquals("userGroups"u8) ? _groups is null && Texts(ref reader, out _groups)
+            : reader.ValueTextEquals("sourceIps"u8) ? _sourceIps is null && Texts(ref reader, out _sourceIps)
+            : reader.ValueTextEquals("userAgent"u8) ? _userAgent is null && Text(ref reader, out _userAgent)
+            : reader.ValueTextEquals("userExtra"u8) ? _extra is null && Object(ref reader, new ExtraParts(), out _extra)
+            : reader.ValueTextEquals("requestObject"u8) && _requestObject is null && Json(ref reader, out _requestObject);
 
-        public readonly AuditInfo Build() => new() { Stage = _stage, Verb = _verb, User = _user, RequestingPods = _pods, RequestingNodes = _nodes, RequestUri = _uri, ResponseCode = _code };
+        public readonly AuditInfo Build() => new()
+        {
+            Stage = _stage, Verb = _verb, User = _user, RequestingPods = _pods, RequestingNodes = _nodes, RequestUri = _uri, ResponseCode = _code,
+            ObjectRef = _objectRef, UserGroups = _groups, SourceIps = _sourceIps, UserAgent = _userAgent, UserExtra = _extra,
+            RequestObject = _requestObject,
+        };
+    }
+
+    /// <summary><c>audit.userExtra</c>: keys to lists of strings, each key once.</summary>
+    private readonly struct ExtraParts() : IParts<Dictionary<string, IReadOnlyList<string>>>
+    {
+        private readonly Dictionary<string, IReadOnlyList<string>> _extra = new(StringComparer.Ordinal);
+
+        public bool Member(ref Utf8JsonReader reader) =>
+            Valid(in reader) is { } key && Texts(ref reader, out List<string>? values) && _extra.TryAdd(key, values!);
+
+        public Dictionary<string, IReadOnlyList<string>> Build() => _extra;
+    }
+
+    /// <summary><c>audit.objectRef</c>.</summary>
+    private struct ObjectRefParts : IParts<AuditObjectReference>
+    {
+        private string? _resource, _subresource, _namespace, _name, _apiGroup, _apiVersion;
+
+        public bool Member(ref Utf8JsonReader reader) =>
+            reader.ValueTextEquals("resource"u8) ? _resource is null && Text(ref reader, out _resource)
+            : reader.ValueTextEquals("subresource"u8) ? _subresource is null && Text(ref reader, out _subresource)
+            : reader.ValueTextEquals("namespace"u8) ? _namespace is null && Text(ref reader, out _namespace)
+            : reader.ValueTextEquals("name"u8) ? _name is null && Text(ref reader, out _name)
+            : reader.ValueTextEquals("apiGroup"u8) ? _apiGroup is null && Text(ref reader, out _apiGroup)
+            : reader.ValueTextEquals("apiVersion"u8) && _apiVersion is null && Text(ref reader, out _apiVersion);
+
+        public readonly AuditObjectReference Build() => new()
+        {
+            Resource = _resource, Subresource = _subresource, Namespace = _namespace, Name = _name, ApiGroup = _apiGroup, ApiVersion = _apiVersion,
+        };
     }
 
     /// <summary><c>args</c>: names to strings, each name once.</summary>
@@ -236,6 +285,13 @@ internal static class ContractEventReader
 
         texts = read;
         return reader.TokenType == JsonTokenType.EndArray;
+    }
+
+    /// <summary>Any JSON value but null (which Sigs does not write), kept as a copy.</summary>
+    private static bool Json(ref Utf8JsonReader reader, out JsonElement? value)
+    {
+        value = reader.Read() && reader.TokenType != JsonTokenType.Null ? JsonElement.ParseValue(ref reader) : null;
+        return value is not null;
     }
 
     private static bool Time(ref Utf8JsonReader reader, out DateTimeOffset? time)

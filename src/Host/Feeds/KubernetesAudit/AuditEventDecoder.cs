@@ -19,14 +19,20 @@ internal static class AuditEventDecoder
         ("apiVersion", Field.ApiVersion), ("kind", Field.Kind), ("items", Field.Items),
         ("requestReceivedTimestamp", Field.RequestReceivedTimestamp), ("stageTimestamp", Field.StageTimestamp), ("user", Field.User),
         ("responseStatus", Field.ResponseStatus), ("stage", Field.Stage), ("verb", Field.Verb), ("requestURI", Field.RequestUri),
-        ("auditID", Field.AuditId), ("level", Field.Level), ("userAgent", Field.UserAgent), ("sourceIPs", Field.SourceIps), ("objectRef", Field.ObjectRef));
+        ("auditID", Field.AuditId), ("level", Field.Level), ("userAgent", Field.UserAgent), ("sourceIPs", Field.SourceIps), ("objectRef", Field.ObjectRef),
+        ("requestObject", Field.RequestObject));
 
-    private static readonly PropertyNames<Field> UserFields = new(("username", Field.Username), ("extra", Field.Extra));
+    private static readonly PropertyNames<Field> UserFields = new(("username", Field.Username), ("groups", Field.Groups), ("extra", Field.Extra));
+
+    private static readonly PropertyNames<Field> ObjectRefFields = new(
+        ("resource", Field.Resource), ("subresource", Field.Subresource), ("namespace", Field.Namespace), ("name", Field.Name),
+        ("apiGroup", Field.ApiGroup), ("apiVersion", Field.ObjectApiVersion));
 
     private enum Field
     {
         Other, ApiVersion, Kind, Items, RequestReceivedTimestamp, StageTimestamp, User, ResponseStatus, Stage, Verb, RequestUri,
-        AuditId, Level, UserAgent, SourceIps, ObjectRef, Username, Extra,
+        AuditId, Level, UserAgent, SourceIps, ObjectRef, RequestObject, Username, Groups, Extra,
+        Resource, Subresource, Namespace, Name, ApiGroup, ObjectApiVersion,
     }
 
     /// <summary>
@@ -165,7 +171,10 @@ internal static class AuditEventDecoder
         private DateTimeOffset? _received, _staged;
         private EventDecodeException? _stagedProblem;
         private string? _userName, _stage, _verb, _requestUri;
-        private IReadOnlyList<string>? _pods, _podUids, _nodes;
+        private IReadOnlyList<string>? _pods, _podUids, _nodes, _groups, _sourceIps;
+        private Dictionary<string, IReadOnlyList<string>>? _extra;
+        private AuditObjectReference? _objectRef;
+        private JsonElement? _requestObject;
         private int? _responseCode;
         private readonly string?[] _args = new string?[ArgumentNames.Length];
 
@@ -185,9 +194,10 @@ internal static class AuditEventDecoder
                 case Field.RequestUri: _requestUri = JsonValueReader.String(ref reader, "requestURI"); break;
                 case Field.AuditId: _args[0] = JsonValueReader.Text(ref reader, json); break;
                 case Field.Level: _args[1] = JsonValueReader.Text(ref reader, json); break;
-                case Field.UserAgent: _args[2] = JsonValueReader.Text(ref reader, json); break;
-                case Field.SourceIps: _args[3] = JsonValueReader.Text(ref reader, json); break;
-                case Field.ObjectRef: _args[4] = JsonValueReader.Text(ref reader, json); break;
+                case Field.UserAgent: _args[2] = JsonValueReader.String(ref reader, "userAgent"); break;
+                case Field.SourceIps: ReadSourceIps(ref reader, json); break;
+                case Field.ObjectRef: ReadObjectRef(ref reader, json); break;
+                case Field.RequestObject: _requestObject = reader.TokenType == JsonTokenType.Null ? null : JsonElement.ParseValue(ref reader); break;
                 default: reader.Skip(); break;
             }
         }
@@ -225,6 +235,12 @@ internal static class AuditEventDecoder
                     RequestingNodes = _nodes,
                     RequestUri = _requestUri,
                     ResponseCode = _responseCode,
+                    ObjectRef = _objectRef,
+                    UserGroups = _groups,
+                    UserExtra = _extra,
+                    SourceIps = _sourceIps,
+                    UserAgent = _args[2],
+                    RequestObject = _requestObject,
                 },
                 Arguments = args,
             };
@@ -236,9 +252,46 @@ internal static class AuditEventDecoder
             _stagedProblem = JsonValueReader.TryRead(ref reader, "requestReceivedTimestamp", static (ref Utf8JsonReader r, string name) => (DateTimeOffset?)JsonValueReader.Timestamp(ref r, name), out _staged);
         }
 
+        /// <summary>The addresses, kept as the argument <c>sourceIPs</c> (their JSON) too, as before SDK 1.5.</summary>
+        private void ReadSourceIps(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+        {
+            Utf8JsonReader list = reader;
+            _sourceIps = JsonValueReader.StringArray(ref list, "sourceIPs");
+            _args[3] = JsonValueReader.Text(ref reader, json);
+        }
+
+        /// <summary>The object reference, kept as the argument <c>objectRef</c> (its JSON) too, as before SDK 1.5.</summary>
+        private void ReadObjectRef(ref Utf8JsonReader reader, ReadOnlySpan<byte> json)
+        {
+            Utf8JsonReader members = reader;
+            _args[4] = JsonValueReader.Text(ref reader, json);
+            _objectRef = null;
+            if (!JsonValueReader.Object(ref members, "objectRef"))
+            {
+                return;
+            }
+
+            string? resource = null, subresource = null, ns = null, name = null, apiGroup = null, apiVersion = null;
+            while (ObjectRefFields.Next(ref members, out Field field))
+            {
+                switch (field)
+                {
+                    case Field.Resource: resource = JsonValueReader.String(ref members, "objectRef.resource"); break;
+                    case Field.Subresource: subresource = JsonValueReader.String(ref members, "objectRef.subresource"); break;
+                    case Field.Namespace: ns = JsonValueReader.String(ref members, "objectRef.namespace"); break;
+                    case Field.Name: name = JsonValueReader.String(ref members, "objectRef.name"); break;
+                    case Field.ApiGroup: apiGroup = JsonValueReader.String(ref members, "objectRef.apiGroup"); break;
+                    case Field.ObjectApiVersion: apiVersion = JsonValueReader.String(ref members, "objectRef.apiVersion"); break;
+                    default: members.Skip(); break;
+                }
+            }
+
+            _objectRef = new AuditObjectReference { Resource = resource, Subresource = subresource, Namespace = ns, Name = name, ApiGroup = apiGroup, ApiVersion = apiVersion };
+        }
+
         private void ReadUser(ref Utf8JsonReader reader)
         {
-            (_userName, _pods, _podUids, _nodes) = (null, null, null, null);
+            (_userName, _pods, _podUids, _nodes, _groups, _extra) = (null, null, null, null, null, null);
             if (!JsonValueReader.Object(ref reader, "user"))
             {
                 return;
@@ -249,42 +302,43 @@ internal static class AuditEventDecoder
                 switch (field)
                 {
                     case Field.Username: _userName = JsonValueReader.String(ref reader, "username"); break;
+                    case Field.Groups: _groups = JsonValueReader.StringArray(ref reader, "user.groups"); break;
                     case Field.Extra: ReadExtra(ref reader); break;
                     default: reader.Skip(); break;
                 }
             }
         }
 
+        /// <summary>Every extra key's values; the pod and node keys also fill their own fields.</summary>
         private void ReadExtra(ref Utf8JsonReader reader)
         {
-            (_pods, _podUids, _nodes) = (null, null, null);
+            (_pods, _podUids, _nodes, _extra) = (null, null, null, null);
             if (!JsonValueReader.Object(ref reader, "extra"))
             {
                 return;
             }
 
+            var extra = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                bool podName = reader.ValueTextEquals(PodNameExtra), podUid = !podName && reader.ValueTextEquals(PodUidExtra);
-                bool nodeName = !podName && !podUid && reader.ValueTextEquals(NodeNameExtra);
+                string key = RecentStrings.Get(in reader);
                 reader.Read();
-                if (podName)
+                string[]? values = JsonValueReader.StringArray(ref reader, $"user.extra[\"{key}\"]");
+                if (values is null)
                 {
-                    _pods = JsonValueReader.StringArray(ref reader, $"user.extra[\"{PodNameExtra}\"]");
+                    continue;
                 }
-                else if (podUid)
+
+                extra[key] = values;
+                switch (key)
                 {
-                    _podUids = JsonValueReader.StringArray(ref reader, $"user.extra[\"{PodUidExtra}\"]");
-                }
-                else if (nodeName)
-                {
-                    _nodes = JsonValueReader.StringArray(ref reader, $"user.extra[\"{NodeNameExtra}\"]");
-                }
-                else
-                {
-                    reader.Skip();
+                    case PodNameExtra: _pods = values; break;
+                    case PodUidExtra: _podUids = values; break;
+                    case NodeNameExtra: _nodes = values; break;
                 }
             }
+
+            _extra = extra;
         }
     }
 

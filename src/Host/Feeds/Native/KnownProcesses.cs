@@ -101,6 +101,7 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
             };
         }
 
+        facts = WithParent(facts);
         Store(pid, facts);
         if (facts.PodUid is { } podUid && NeedsPodNames(podUid))
         {
@@ -166,6 +167,22 @@ internal sealed class KnownProcesses(string procRoot = "/proc", int capacity = 6
 
         Store(pid, facts);
         return facts;
+    }
+
+    /// <summary>
+    /// The facts with the parent's executable and argv, as the parent is now (checked and read as for a file event),
+    /// or as it was last seen when it has exited since.
+    /// </summary>
+    private ProcessFacts WithParent(ProcessFacts facts)
+    {
+        if (facts.Process.ParentPid is not int parentPid || parentPid <= 0)
+        {
+            return facts;
+        }
+
+        ProcessInfo? parent = (ForFileEvent(parentPid) ?? Known(parentPid))?.Process;
+        return parent is null ? facts
+            : facts with { Process = facts.Process with { ParentExecutable = parent.Executable, ParentArgs = parent.Args } };
     }
 
     /// <summary>The facts <paramref name="pid"/> had before its exec: its own earlier image's, or its parent's.</summary>

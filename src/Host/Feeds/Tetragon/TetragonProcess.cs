@@ -24,6 +24,9 @@ internal sealed record TetragonProcess(ProcessInfo Process, ContainerInfo? Conta
                 Executable = JsonFields.NonEmpty(process.Binary),
                 Args = Argv(process),
                 Uid = process.Uid,
+                WorkingDirectory = JsonFields.NonEmpty(process.Cwd),
+                ParentExecutable = JsonFields.NonEmpty(parent?.Binary),
+                ParentArgs = parent is null ? null : Argv(parent),
             },
             containerId is null ? null : new ContainerInfo
             {

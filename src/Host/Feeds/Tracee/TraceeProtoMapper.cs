@@ -52,6 +52,7 @@ internal static class TraceeProtoMapper
         Name = JsonFields.NonEmpty(process.Thread?.Name),
         Executable = JsonFields.NonEmpty(process.Executable?.Path),
         Uid = process.RealUser?.Id,
+        ParentExecutable = process.Ancestors.Count > 0 ? JsonFields.NonEmpty(process.Ancestors[0].Executable?.Path) : null,
     };
 
     /// <summary>Every argument as text, made when the event's argument map is first read (the message is immutable once received).</summary>

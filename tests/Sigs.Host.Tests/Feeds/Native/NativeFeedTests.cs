@@ -78,6 +78,9 @@ public sealed class NativeFeedTests : IAsyncLifetime
         Assert.EndsWith("/cat", exec.Process.Executable, StringComparison.Ordinal);
         Assert.Equal(Environment.ProcessId, exec.Process.ParentPid);
         Assert.Equal(0u, exec.Process.Uid);
+        Assert.Equal(Environment.CurrentDirectory, exec.Process.WorkingDirectory);
+        Assert.Equal(new FileInfo("/proc/self/exe").LinkTarget, exec.Process.ParentExecutable); // this test's host is the parent
+        Assert.Equal(File.ReadAllText("/proc/self/cmdline").Split('\0')[0], exec.Process.ParentArgs![0]);
         Assert.False(exec.Process.Interactive);
         Assert.NotNull(exec.Process.EntityId);
         Assert.Equal(exec.Process.EntityId, exit.Process!.EntityId);
