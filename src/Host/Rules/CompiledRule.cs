@@ -12,8 +12,9 @@ internal sealed class CompiledRule
     private readonly Func<SecurityEvent, bool> _condition;
     private readonly IReadOnlyList<SigmaSearch> _searches;
 
-    public CompiledRule(SigmaRule rule, LogSourceMapping source, Func<SecurityEvent, bool> condition, IReadOnlyList<SigmaSearch> searches, IReadOnlyList<string> filters)
+    public CompiledRule(SigmaRule rule, LogSourceMapping source, Func<SecurityEvent, bool> condition, IReadOnlyList<SigmaSearch> searches, IReadOnlyList<string> filters, FieldGate[]? gate)
     {
+        Gate = gate;
         Rule = rule;
         Source = source;
         _condition = condition;
@@ -27,6 +28,9 @@ internal sealed class CompiledRule
 
     /// <summary>The ids of the filters applied to it.</summary>
     public IReadOnlyList<string> Filters { get; }
+
+    /// <summary>Texts one of which a matching event holds (<see cref="FieldGate"/>); null when the rule has none, so it is always run.</summary>
+    public FieldGate[]? Gate { get; }
 
     public bool Matches(SecurityEvent securityEvent) => (Source.Accepts?.Invoke(securityEvent) ?? true) && _condition(securityEvent);
 

@@ -14,18 +14,26 @@ internal sealed record LogSourceMapping(
     Func<SecurityEvent, bool>? Accepts,
     IReadOnlyDictionary<string, FieldReader> Fields,
     IReadOnlyDictionary<string, string> Unmapped,
-    Func<string, FieldReader?>? Prefixed = null)
+    Func<string, FieldReader?>? Prefixed = null,
+    IReadOnlyDictionary<string, Func<SecurityEvent, IReadOnlyList<string>?>>? JoinedLists = null)
 {
     /// <summary>The reader of a field: the taxonomy's name, else a contract path; null when neither.</summary>
     public FieldReader? Field(string name) =>
         Fields.TryGetValue(name, out FieldReader? reader) ? reader : Prefixed?.Invoke(name) ?? EventFields.Of(name);
+
+    /// <summary>The list a field is joined from with spaces (<c>CommandLine</c>), or null when it is read as it is.</summary>
+    public Func<SecurityEvent, IReadOnlyList<string>?>? JoinedList(string name) =>
+        JoinedLists is not null && JoinedLists.TryGetValue(name, out Func<SecurityEvent, IReadOnlyList<string>?>? list) ? list : null;
 }
 
 /// <summary>The logsources Sigs maps to its contract (docs/rules.md has the table).</summary>
 internal static class LogSources
 {
-    private static FieldReader JoinedArgs(Func<ProcessInfo, IReadOnlyList<string>?> args) =>
-        e => e.Process is { } process && args(process) is { Count: > 0 } list ? string.Join(' ', list) : null;
+    private static readonly Func<SecurityEvent, IReadOnlyList<string>?> Args = e => e.Process?.Args;
+    private static readonly Func<SecurityEvent, IReadOnlyList<string>?> ParentArgs = e => e.Process?.ParentArgs;
+
+    private static FieldReader Joined(Func<SecurityEvent, IReadOnlyList<string>?> args) =>
+        e => args(e) is { Count: > 0 } list ? string.Join(' ', list) : null;
 
     private const string NoUserName = "Tracee, Tetragon and the native probe send the uid, not the name; use process.uid, or process.userName where Falco fills it";
 
@@ -36,11 +44,11 @@ internal static class LogSources
         new Dictionary<string, FieldReader>(StringComparer.Ordinal)
         {
             ["Image"] = e => e.Process?.Executable,
-            ["CommandLine"] = JoinedArgs(p => p.Args),
+            ["CommandLine"] = Joined(Args),
             ["ProcessId"] = e => (long?)e.Process?.Pid,
             ["ParentProcessId"] = e => (long?)e.Process?.ParentPid,
             ["ParentImage"] = e => e.Process?.ParentExecutable,
-            ["ParentCommandLine"] = JoinedArgs(p => p.ParentArgs),
+            ["ParentCommandLine"] = Joined(ParentArgs),
             ["CurrentDirectory"] = e => e.Process?.WorkingDirectory,
             ["User"] = e => e.Process?.UserName,
         },
@@ -48,7 +56,8 @@ internal static class LogSources
         {
             ["LogonId"] = "Linux has no logon session id in any feed Sigs reads (auditd's auid is not one of them)",
             ["OriginalFileName"] = "it is the name in a Windows executable's version resource",
-        });
+        },
+        JoinedLists: new Dictionary<string, Func<SecurityEvent, IReadOnlyList<string>?>>(StringComparer.Ordinal) { ["CommandLine"] = Args, ["ParentCommandLine"] = ParentArgs });
 
     private static readonly Dictionary<string, FieldReader> FileFields = new(StringComparer.Ordinal)
     {

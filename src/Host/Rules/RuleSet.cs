@@ -15,11 +15,15 @@ internal sealed class RuleSet
 {
     public const int MaxFiles = 10_000;
 
-    private RuleSet(IReadOnlyList<RuleFile> files, IReadOnlyList<string> refusals)
+    private RuleSet(IReadOnlyList<RuleFile> files, IReadOnlyList<string> refusals, RuleIndex index)
     {
         Files = files;
         Refusals = refusals;
+        Index = index;
     }
+
+    /// <summary>Every loaded rule, indexed by the texts it needs (<see cref="RuleIndex"/>).</summary>
+    public RuleIndex Index { get; }
 
     public IReadOnlyList<RuleFile> Files { get; }
 
@@ -83,7 +87,7 @@ internal sealed class RuleSet
             }
         }
 
-        var byFile = new Dictionary<string, List<SigmaSignature>>(StringComparer.Ordinal);
+        var compiled = new List<(string File, CompiledRule Rule, Plugins.SignatureMetadata Metadata)>();
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach ((string file, SigmaRule rule) in rules)
         {
@@ -96,9 +100,9 @@ internal sealed class RuleSet
             try
             {
                 SigmaFilter[] mine = [.. filters.Where(f => f.Rules.Any(r => r == rule.Id || (rule.Name is not null && r == rule.Name)))];
-                var signature = new SigmaSignature(SigmaCompiler.Compile(rule, mine, placeholders));
+                CompiledRule compiledRule = SigmaCompiler.Compile(rule, mine, placeholders);
+                compiled.Add((file, compiledRule, SigmaSignature.MetadataOf(compiledRule)));
                 ids[rule.Id] = $"{file}:{rule.Line}";
-                (byFile.TryGetValue(file, out List<SigmaSignature>? list) ? list : byFile[file] = []).Add(signature);
             }
             catch (RuleException ex)
             {
@@ -114,7 +118,14 @@ internal sealed class RuleSet
             }
         }
 
-        return new RuleSet([.. byFile.Select(f => new RuleFile(f.Key, hashes[f.Key], f.Value))], refusals);
+        var index = new RuleIndex([.. compiled.Select(c => c.Rule)]);
+        var byFile = new Dictionary<string, List<SigmaSignature>>(StringComparer.Ordinal);
+        for (int i = 0; i < compiled.Count; i++)
+        {
+            (byFile.TryGetValue(compiled[i].File, out List<SigmaSignature>? list) ? list : byFile[compiled[i].File] = []).Add(new SigmaSignature(index, i, compiled[i].Metadata));
+        }
+
+        return new RuleSet([.. byFile.Select(f => new RuleFile(f.Key, hashes[f.Key], f.Value))], refusals, index);
     }
 
     /// <summary>A rule file's name ends in .yml or .yaml.</summary>

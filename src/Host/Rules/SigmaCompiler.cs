@@ -20,7 +20,7 @@ internal static class SigmaCompiler
             throw new RuleException($"{rule.File}:{rule.Line}: {ex.Message}");
         }
 
-        (Func<SecurityEvent, bool> condition, List<SigmaSearch> searches) = Detection(rule.Detection, source, placeholders);
+        (Func<SecurityEvent, bool> condition, List<SigmaSearch> searches, FieldGate[]? gate) = Detection(rule.Detection, source, placeholders);
         foreach (SigmaFilter filter in filters)
         {
             if (filter.LogSource != rule.LogSource)
@@ -28,15 +28,15 @@ internal static class SigmaCompiler
                 throw new RuleException($"{filter.File}:{filter.Line}: filter '{filter.Id}' has logsource '{filter.LogSource}', rule '{rule.Id}' has '{rule.LogSource}'");
             }
 
-            (Func<SecurityEvent, bool> filterCondition, _) = Detection(filter.Detection, source, placeholders);
+            (Func<SecurityEvent, bool> filterCondition, _, _) = Detection(filter.Detection, source, placeholders); // ANDed on: the rule's gate stays
             Func<SecurityEvent, bool> before = condition;
             condition = e => before(e) && filterCondition(e);
         }
 
-        return new CompiledRule(rule, source, condition, searches, [.. filters.Select(f => f.Id)]);
+        return new CompiledRule(rule, source, condition, searches, [.. filters.Select(f => f.Id)], gate);
     }
 
-    private static (Func<SecurityEvent, bool>, List<SigmaSearch>) Detection(SigmaDetection detection, LogSourceMapping source, IReadOnlyDictionary<string, IReadOnlyList<string>> placeholders)
+    private static (Func<SecurityEvent, bool>, List<SigmaSearch>, FieldGate[]?) Detection(SigmaDetection detection, LogSourceMapping source, IReadOnlyDictionary<string, IReadOnlyList<string>> placeholders)
     {
         SigmaCondition condition;
         try
@@ -51,8 +51,17 @@ internal static class SigmaCompiler
         var fields = new SigmaFieldCompiler(source, placeholders, detection.File);
         Dictionary<string, SigmaSearch> searches = condition.Searches().Distinct(StringComparer.Ordinal)
             .ToDictionary(name => name, name => SigmaSearch.Compile(name, detection.Searches[name], fields, detection.File), StringComparer.Ordinal);
-        return (Test(condition, searches), [.. searches.Values]);
+        return (Test(condition, searches), [.. searches.Values], Gate(condition, searches));
     }
+
+    /// <summary>Texts one of which the event holds whenever the condition does; null when unknown (a <c>not</c> has none).</summary>
+    private static FieldGate[]? Gate(SigmaCondition condition, IReadOnlyDictionary<string, SigmaSearch> searches) => condition switch
+    {
+        SigmaCondition.Search search => searches[search.Name].Gate,
+        SigmaCondition.All all => FieldGate.Best(all.Parts.Select(p => Gate(p, searches))),
+        SigmaCondition.Any any => FieldGate.Union([.. any.Parts.Select(p => Gate(p, searches))]),
+        _ => null,
+    };
 
     /// <summary>The condition as one test; <c>and</c> and <c>or</c> stop at the first part that decides.</summary>
     private static Func<SecurityEvent, bool> Test(SigmaCondition condition, IReadOnlyDictionary<string, SigmaSearch> searches)

@@ -31,8 +31,11 @@ internal sealed class SigmaFieldCompiler(LogSourceMapping mapping, IReadOnlyDict
         ["contains", "startswith", "endswith", "all", "re", "i", "m", "s", "cased", "exists", "cidr", "base64", "base64offset", "lt", "lte", "gt", "gte", "fieldref", "expand"],
         StringComparer.Ordinal);
 
-    /// <summary>The field's name (without modifiers), its reader, and the test of the whole condition on an event.</summary>
-    public (string Field, FieldReader Reader, Func<Sigs.Plugins.SecurityEvent, bool> Test) Compile(YamlScalarNode key, YamlNode value)
+    /// <summary>
+    /// The field's name (without modifiers), its reader, the test of the whole condition on an event, and its gate:
+    /// texts one of which the field holds whenever the test holds (null when no such texts are known).
+    /// </summary>
+    public (string Field, FieldReader Reader, Func<Sigs.Plugins.SecurityEvent, bool> Test, FieldGate? Gate) Compile(YamlScalarNode key, YamlNode value)
     {
         string[] parts = (key.Value ?? string.Empty).Split('|');
         string field = parts[0];
@@ -71,13 +74,26 @@ internal sealed class SigmaFieldCompiler(LogSourceMapping mapping, IReadOnlyDict
             throw Refuse(value.Start, $"'{key.Value}' has an empty list of values");
         }
 
-        ValueTest[] tests = [.. Tests(field, modifiers, values, at)];
+        var required = new List<string[]?>();
+        ValueTest[] tests = [.. Tests(field, modifiers, values, at, required)];
         bool all = modifiers.Contains("all");
         return (field, reader, e =>
         {
             object? actual = reader(e);
             return all ? tests.All(t => Holds(t, e, actual)) : tests.Any(t => Holds(t, e, actual));
-        });
+        }, Gate(field, reader, required, all));
+    }
+
+    /// <summary>
+    /// With <c>all</c>, every value must match, so the first value's texts gate; else any value may, so every value
+    /// needs texts and the gate is all of them. None when a value has none (a wildcard, a number, a regex...).
+    /// </summary>
+    private FieldGate? Gate(string field, FieldReader reader, List<string[]?> required, bool all)
+    {
+        string[]? texts = all ? required.FirstOrDefault(r => r is not null)
+            : required.Count > 0 && required.All(r => r is not null) ? [.. required.SelectMany(r => r!).Distinct(StringComparer.OrdinalIgnoreCase)]
+            : null;
+        return texts is { Length: > 0 } ? new FieldGate(mapping.Name + "|" + field, reader, mapping.JoinedList(field), texts) : null;
     }
 
     /// <summary>A test holds for a list when it holds for one of its elements.</summary>
@@ -85,7 +101,8 @@ internal sealed class SigmaFieldCompiler(LogSourceMapping mapping, IReadOnlyDict
         ? list.Any(element => test(e, element))
         : test(e, actual);
 
-    private IEnumerable<ValueTest> Tests(string field, string[] modifiers, YamlScalarNode[] values, Mark at)
+    /// <summary>The tests of the values; <paramref name="required"/> gets, per value, the texts one of which a match contains (or null).</summary>
+    private IEnumerable<ValueTest> Tests(string field, string[] modifiers, YamlScalarNode[] values, Mark at, List<string[]?> required)
     {
         bool Has(string m) => modifiers.Contains(m);
         if (Has("exists"))
@@ -134,17 +151,30 @@ internal sealed class SigmaFieldCompiler(LogSourceMapping mapping, IReadOnlyDict
                 }
 
                 tests.Add(Equal(literal));
+                required.Add(null);
                 continue;
             }
 
+            var texts = new List<string>();
+            bool gated = true;
             foreach (string expanded in Has("expand") ? Expand(text, node.Start) : [text])
             {
                 foreach (string encoded in Encoded(expanded, modifiers, match, node.Start))
                 {
                     SigmaPattern pattern = SigmaPattern.Compile(encoded, match, cased);
                     tests.Add((_, v) => Text(v) is { } actual && pattern.IsMatch(actual));
+                    if (pattern.RequiredText is { } needed)
+                    {
+                        texts.Add(needed);
+                    }
+                    else
+                    {
+                        gated = false;
+                    }
                 }
             }
+
+            required.Add(gated && texts.Count > 0 ? [.. texts] : null);
         }
 
         return tests;

@@ -84,5 +84,11 @@ internal sealed class SigmaPattern
         _ => text.Equals(_literal, _comparison),
     };
 
+    /// <summary>
+    /// The text a match must contain, compared ignoring case: the literal of a pattern without wildcards; null for a
+    /// wildcard pattern (its regular expression's case rules are not the ordinal ones, so no literal stands for it).
+    /// </summary>
+    public string? RequiredText => _regex is null && _literal!.Length > 0 ? _literal : null;
+
     public override string ToString() => _literal ?? _regex!.ToString();
 }

@@ -11,12 +11,16 @@ internal sealed class SigmaSearch
 {
     private readonly Func<SecurityEvent, bool>[][] _alternatives;
 
-    private SigmaSearch(string name, Func<SecurityEvent, bool>[][] alternatives, IReadOnlyList<(string Field, FieldReader Reader)> fields)
+    private SigmaSearch(string name, Func<SecurityEvent, bool>[][] alternatives, IReadOnlyList<(string Field, FieldReader Reader)> fields, FieldGate[]? gate)
     {
         Name = name;
         _alternatives = alternatives;
         Fields = fields;
+        Gate = gate;
     }
+
+    /// <summary>Texts one of which the event holds whenever the search matches (<see cref="FieldGate"/>); null when unknown.</summary>
+    public FieldGate[]? Gate { get; }
 
     public string Name { get; }
 
@@ -62,21 +66,25 @@ internal sealed class SigmaSearch
 
         var read = new List<(string, FieldReader)>();
         var alternatives = new Func<SecurityEvent, bool>[maps.Length][];
+        var gates = new FieldGate[]?[maps.Length];
         for (int i = 0; i < maps.Length; i++)
         {
+            var conjunction = new List<FieldGate[]?>();
             alternatives[i] = [.. maps[i].Children.Select(child =>
             {
-                (string field, FieldReader reader, Func<SecurityEvent, bool> test) = fields.Compile(
+                (string field, FieldReader reader, Func<SecurityEvent, bool> test, FieldGate? gate) = fields.Compile(
                     child.Key as YamlScalarNode ?? throw RuleException.At(file, child.Key.Start, "a field name must be text"), child.Value);
                 if (!read.Any(r => r.Item1 == field))
                 {
                     read.Add((field, reader));
                 }
 
+                conjunction.Add(gate is null ? null : [gate]);
                 return test;
             })];
+            gates[i] = FieldGate.Best(conjunction);
         }
 
-        return new SigmaSearch(name, alternatives, read);
+        return new SigmaSearch(name, alternatives, read, FieldGate.Union(gates));
     }
 }

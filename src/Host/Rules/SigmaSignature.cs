@@ -6,13 +6,14 @@ namespace Sigs.Host.Rules;
 /// <summary>
 /// A Sigma rule run as a signature: its id, title and level, MITRE tactics and techniques from its <c>attack.*</c>
 /// tags, its references, description and false positives; the events of its logsource; a finding per matching
-/// event, saying which searches matched and the values they read.
+/// event, saying which searches matched and the values they read. The rule runs only when its rule set's index says
+/// it may match (<see cref="RuleIndex.MayMatch"/>).
 /// </summary>
-internal sealed class SigmaSignature(CompiledRule rule) : Signature
+internal sealed class SigmaSignature(RuleIndex index, int place, SignatureMetadata metadata) : Signature
 {
-    public CompiledRule Rule { get; } = rule;
+    public CompiledRule Rule { get; } = index.Rules[place];
 
-    public override SignatureMetadata Metadata { get; } = MetadataOf(rule);
+    public override SignatureMetadata Metadata { get; } = metadata;
 
     public override IReadOnlyList<EventSelector> Selectors => Rule.Source.Selectors;
 
@@ -21,13 +22,14 @@ internal sealed class SigmaSignature(CompiledRule rule) : Signature
 
     public override void OnEvent(SecurityEvent securityEvent)
     {
-        if (Rule.Matches(securityEvent))
+        if (index.MayMatch(securityEvent, place) && Rule.Matches(securityEvent))
         {
             Context.Report(securityEvent, Rule.Explain(securityEvent));
         }
     }
 
-    private static SignatureMetadata MetadataOf(CompiledRule compiled)
+    /// <summary>The signature's metadata from the rule; throws <see cref="RuleException"/> for a level Sigma does not have.</summary>
+    public static SignatureMetadata MetadataOf(CompiledRule compiled)
     {
         SigmaRule rule = compiled.Rule;
         string[] attack = [.. rule.Tags.Where(t => t.StartsWith("attack.", StringComparison.OrdinalIgnoreCase)).Select(t => t["attack.".Length..])];
