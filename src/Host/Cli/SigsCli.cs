@@ -94,13 +94,14 @@ internal static class SigsCli
             var outputs = command == commands.List.Name ? [] : OutputTypes.Create(config.Outputs, loggerFactory, clock);
             EventForwarder? forwarder = command != commands.List.Name && config.Forward.Count > 0 ? new EventForwarder(config.Forward, loggerFactory, clock) : null;
             IReadOnlyList<string> rules = PipelineSignatures.RulesFor(parse.GetValue(commands.Rules) ?? [], config, configPath);
-            using var pipeline = new DetectionPipeline(config, new PipelineSignatures.Folder(pluginFolder, rules), outputs, loggerFactory, clock, forwarder);
+            IReadOnlyList<FeedOptions>? feeds = command == commands.Replay.Name ? null : [.. config.Feeds, .. commandLineFeeds]; // a replay's inputs may hold any event
+            using var pipeline = new DetectionPipeline(config, new PipelineSignatures.Folder(pluginFolder, rules, feeds), outputs, loggerFactory, clock, forwarder);
             forwarder?.Start();
             return command switch
             {
                 "replay" => await ReplayCommand.RunAsync(replay!, pipeline, parse.GetValue(commands.Quiet), error, loggerFactory.CreateLogger(LogCategories.Engine), stop.Token).ConfigureAwait(false),
                 "list" => ListCommand.Run(parse.GetValue(commands.Json), pipeline, output),
-                _ => await RunCommand.RunAsync([.. config.Feeds, .. commandLineFeeds], pipeline, loggerFactory, stop.Token).ConfigureAwait(false),
+                _ => await RunCommand.RunAsync(feeds!, pipeline, loggerFactory, stop.Token).ConfigureAwait(false),
             };
         }
         finally

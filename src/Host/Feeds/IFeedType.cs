@@ -25,6 +25,12 @@ internal interface IFeedType : IExtensionType
     /// need one (<see cref="SignatureDemand.RequiredFacts"/>) and so cannot fire on it.
     /// </summary>
     MissingFacts? Missing(FeedOptions options) => null;
+
+    /// <summary>
+    /// False when this feed never gives events named <paramref name="eventName"/> (a Sigma rule whose logsource no
+    /// configured feed gives is refused); true when it may.
+    /// </summary>
+    bool Gives(string eventName);
 }
 
 /// <summary>What a feed may need from the host when it is created.</summary>
@@ -67,6 +73,8 @@ internal abstract class FeedType<TOptions> : IFeedType
     public MissingFacts? Missing(FeedOptions options) => Missing((TOptions)options);
 
     protected virtual MissingFacts? Missing(TOptions options) => null;
+
+    public virtual bool Gives(string eventName) => true;
 
     protected virtual string? Problem(TOptions options) => null;
 

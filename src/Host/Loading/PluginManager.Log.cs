@@ -12,4 +12,7 @@ internal sealed partial class PluginManager
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Information, Message = "Plugin {File} was removed; unloading it")]
     private static partial void LogRemoved(ILogger logger, string file);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "Rule {Id} ({File}) is not run: a plugin's signature has that id ({Plugin}); give the rule another id")]
+    private static partial void LogShadowedRule(ILogger logger, string id, string file, string plugin);
 }

@@ -18,6 +18,7 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
     private readonly Dictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _pending = new(StringComparer.Ordinal);
     private readonly List<string> _refusals = [];
+    private readonly HashSet<(string Id, string File)> _shadowed = [];
 
     public string Folder { get; } = folder;
 
@@ -149,7 +150,22 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
 
     public SignatureIndex BuildIndex()
     {
-        var index = new SignatureIndex([.. Plugins.SelectMany(p => p.Runners), .. OtherRunners]);
+        SignatureRunner[] plugins = [.. Plugins.SelectMany(p => p.Runners)];
+        Dictionary<string, SignatureRunner> byId = plugins.DistinctBy(r => r.Metadata.Id).ToDictionary(r => r.Metadata.Id, StringComparer.Ordinal);
+        var others = new List<SignatureRunner>();
+        foreach (SignatureRunner other in OtherRunners)
+        {
+            if (!byId.TryGetValue(other.Metadata.Id, out SignatureRunner? plugin))
+            {
+                others.Add(other);
+            }
+            else if (_shadowed.Add((other.Metadata.Id, other.Plugin.AssemblyPath)))
+            {
+                LogShadowedRule(logger, other.Metadata.Id, other.Plugin.AssemblyPath, plugin.Plugin.AssemblyPath); // once per id and file
+            }
+        }
+
+        var index = new SignatureIndex([.. plugins, .. others]);
         PeakSignatures = Math.Max(PeakSignatures, index.Runners.Count);
         return index;
     }

@@ -191,7 +191,7 @@ internal sealed class DetectionPipeline : IDisposable
                 var manager = new PluginManager(folder.Path, Loader, loggerFactory.CreateLogger(LogCategories.Loading));
                 try
                 {
-                    Rules = new RuleRunners(folder.Rules ?? [], Config, Loader, Clock, loggerFactory.CreateLogger(LogCategories.Rules));
+                    Rules = new RuleRunners(folder.Rules ?? [], folder.Feeds is { Count: > 0 } feeds ? feeds : null, Config, Loader, Clock, loggerFactory.CreateLogger(LogCategories.Rules));
                     manager.OtherRunners = Rules.Load();
                     return (manager, [], manager.LoadAll());
                 }

@@ -11,8 +11,12 @@ internal abstract record PipelineSignatures
     {
     }
 
-    /// <summary>Every plugin in a folder, kept in step with it (<c>run</c>, <c>replay</c>, <c>list</c>, the benchmarks).</summary>
-    public sealed record Folder(string Path, IReadOnlyList<string>? Rules = null) : PipelineSignatures;
+    /// <summary>
+    /// Every plugin in a folder, kept in step with it (<c>run</c>, <c>replay</c>, <c>list</c>, the benchmarks), and the
+    /// Sigma rules of <paramref name="Rules"/>. With <paramref name="Feeds"/> (not empty), a rule whose events none of
+    /// them gives is refused; without, as for a replay, any event may come.
+    /// </summary>
+    public sealed record Folder(string Path, IReadOnlyList<string>? Rules = null, IReadOnlyList<FeedOptions>? Feeds = null) : PipelineSignatures;
 
     /// <summary>One plugin DLL, or the folder it was built into, wherever it is (<c>check</c>).</summary>
     public sealed record OnePlugin(string Path) : PipelineSignatures;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Configuration;
 using Sigs.Host.Engine;
+using Sigs.Host.Feeds;
 using Sigs.Host.Loading;
 using Sigs.Host.Rules;
 
@@ -10,9 +11,10 @@ namespace Sigs.Host.Pipeline;
 /// <summary>
 /// Loads the Sigma rules of the rule folders and makes each one a runner, as a plugin's signature is: its file is
 /// its "plugin" (path and SHA-256 in <c>sigs list</c> and /plugins). Every refused rule is logged, one line each;
-/// <c>signatures.&lt;rule id&gt;.enabled: false</c> turns a rule off.
+/// <c>signatures.&lt;rule id&gt;.enabled: false</c> turns a rule off. With <paramref name="feeds"/>, a rule whose
+/// logsource's events none of them gives is refused too (it could never fire); null: any event may come (a replay).
 /// </summary>
-internal sealed class RuleRunners(IReadOnlyList<string> folders, SigsConfig config, PluginLoader loader, TimeProvider clock, ILogger logger)
+internal sealed class RuleRunners(IReadOnlyList<string> folders, IReadOnlyList<FeedOptions>? feeds, SigsConfig config, PluginLoader loader, TimeProvider clock, ILogger logger)
 {
     private static readonly JsonElement NoConfig = JsonDocument.Parse("{}").RootElement;
 
@@ -67,11 +69,19 @@ internal sealed class RuleRunners(IReadOnlyList<string> folders, SigsConfig conf
         }
 
         var runners = new List<SignatureRunner>();
+        int unfed = 0;
         foreach (RuleFile file in rules.Files)
         {
             var info = new PluginInfo(Path.GetFileName(file.Path), file.Path, file.Sha256, file.Sha256, [file.Path]) { LoadedAt = clock.GetUtcNow() };
             foreach (SigmaSignature signature in file.Signatures)
             {
+                if (NoFeedGives(signature) is { } refusal)
+                {
+                    RuleLog.Refused(logger, refusal);
+                    unfed++;
+                    continue;
+                }
+
                 if (config.Signatures.GetValueOrDefault(signature.Metadata.Id) is { Enabled: false })
                 {
                     RuleLog.Disabled(logger, signature.Metadata.Id);
@@ -82,8 +92,20 @@ internal sealed class RuleRunners(IReadOnlyList<string> folders, SigsConfig conf
             }
         }
 
-        RuleLog.Loaded(logger, runners.Count, rules.Files.Count, rules.Refusals.Count);
-        Latest = new Counts(runners.Count, rules.Refusals.Count);
+        RuleLog.Loaded(logger, runners.Count, rules.Files.Count, rules.Refusals.Count + unfed);
+        Latest = new Counts(runners.Count, rules.Refusals.Count + unfed);
         return Runners = runners;
+    }
+
+    /// <summary>Why no configured feed can give the rule an event, or null when one can (or any event may come).</summary>
+    private string? NoFeedGives(SigmaSignature signature)
+    {
+        if (feeds is null || signature.Selectors.Any(s => feeds.Any(f => FeedTypes.Of(f).Gives(s.Name))))
+        {
+            return null;
+        }
+
+        SigmaRule rule = signature.Rule.Rule;
+        return $"{rule.File}:{rule.Line}: logsource '{rule.LogSource}' has events ({string.Join(", ", signature.Selectors.Select(s => s.Name))}) that none of the configured feeds gives ({string.Join(", ", feeds.Select(f => FeedTypes.Of(f).Name))})";
     }
 }

@@ -20,7 +20,7 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("FutureSdk", "FutureSdk.dll: built against Sigs.Plugins 2.0, but this host provides 1.4")]
+    [InlineData("FutureSdk", "FutureSdk.dll: built against Sigs.Plugins 2.0, but this host provides 1.5")]
     [InlineData("NoSignature", "contains no signature")]
     [InlineData("FaultyInit", "constructor threw InvalidOperationException: constructor failure on purpose")]
     [InlineData("FaultyInit", "Init threw InvalidOperationException: init failure on purpose")]

@@ -62,4 +62,45 @@ public sealed class RuleReloadTests : IDisposable
         Assert.Equal(["rule-a"], pipeline.Engine.Index.Runners.Select(r => r.Metadata.Id));
         Assert.Single(_logs.LinesContaining("Rule rule-b is disabled by the configuration"));
     }
+
+    [Fact]
+    public void ARuleWhoseEventsNoConfiguredFeedGives_IsRefusedNamingItsFileAndTheFeeds()
+    {
+        _rules.File("exec.yml", Rule("rule-exec", "/bin/a"));
+        _rules.File("audit.yml", """
+            title: audit
+            id: rule-audit
+            logsource: {product: kubernetes, service: audit}
+            detection:
+              sel:
+                verb: create
+              condition: sel
+            """);
+        FeedOptions auditOnly = FeedFactory.Parse("k8s-audit");
+
+        using var audited = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(_plugins.Path, [_rules.Path], [auditOnly]), [], _logs, TimeProvider.System);
+        Assert.Equal(["rule-audit"], audited.Engine.Index.Runners.Select(r => r.Metadata.Id));
+        Assert.Equal((1, 1), (audited.RuleCounts.Loaded, audited.RuleCounts.Refused));
+        string refusal = Assert.Single(_logs.LinesContaining("none of the configured feeds gives"));
+        Assert.Contains(Path.Combine(_rules.Path, "exec.yml") + ":1: logsource 'product: linux, category: process_creation' has events (sched_process_exec)", refusal, StringComparison.Ordinal);
+        Assert.Contains("(k8s-audit)", refusal, StringComparison.Ordinal);
+
+        using var both = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(_plugins.Path, [_rules.Path], [auditOnly, FeedFactory.Parse("native")]), [], _logs, TimeProvider.System);
+        Assert.Equal((2, 0), (both.RuleCounts.Loaded, both.RuleCounts.Refused));
+        using var replayed = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(_plugins.Path, [_rules.Path]), [], _logs, TimeProvider.System);
+        Assert.Equal((2, 0), (replayed.RuleCounts.Loaded, replayed.RuleCounts.Refused)); // no feeds named: any event may come
+    }
+
+    [Fact]
+    public void ARuleWithAPluginSignaturesId_IsNotRun_AndSaysSo()
+    {
+        _rules.File("a.yml", Rule("TRC-1018", "/bin/a") + "\n---\n" + Rule("rule-b", "/bin/b"));
+        _plugins.AddPlugin(System.IO.Path.Combine(RepoPaths.ShippedPlugins, "Sigs.Signatures.K8sCertTheft"));
+
+        using var pipeline = new DetectionPipeline(new SigsConfig(), new PipelineSignatures.Folder(_plugins.Path, [_rules.Path]), [], _logs, TimeProvider.System);
+
+        Assert.Single(pipeline.Engine.Index.Runners, r => r.Metadata.Id == "TRC-1018" && r.Plugin.Name != "a.yml");
+        Assert.Contains(pipeline.Engine.Index.Runners, r => r.Metadata.Id == "rule-b");
+        Assert.Single(_logs.LinesContaining("Rule TRC-1018 (" + System.IO.Path.Combine(_rules.Path, "a.yml") + ") is not run: a plugin's signature has that id"));
+    }
 }

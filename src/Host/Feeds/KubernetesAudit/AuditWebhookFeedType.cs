@@ -21,6 +21,8 @@ internal sealed class AuditWebhookFeedType : FeedType<AuditWebhookFeedOptions>
 
     public override string ShortForm => $"k8s-audit[:{AuditWebhookFeed.DefaultListen}]";
 
+    public override bool Gives(string eventName) => eventName == Plugins.EventNames.KubernetesAudit;
+
     protected override string? Problem(AuditWebhookFeedOptions options) => options.ExposureProblem(options.Listen);
 
     protected override AuditWebhookFeedOptions Parse(string? value) => value is null ? new() : new() { Listen = value };

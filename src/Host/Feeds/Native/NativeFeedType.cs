@@ -17,6 +17,9 @@ internal sealed class NativeFeedType : FeedType<NativeFeedOptions>
 
     public override string ShortForm => "native";
 
+    /// <summary>A sensor on a node: processes and files, never the API server's audit events.</summary>
+    public override bool Gives(string eventName) => eventName != Plugins.EventNames.KubernetesAudit;
+
     protected override NativeFeedOptions Parse(string? value) => new();
 
     protected override IEventFeed Create(NativeFeedOptions options, ILogger logger, FeedContext context)

@@ -37,6 +37,9 @@ internal sealed class TetragonFeedType : FeedType<TetragonFeedOptions>
 
     public override string ShortForm => $"tetragon[:{TetragonGrpcFeed.DefaultAddress}]";
 
+    /// <summary>A sensor on a node: processes and files, never the API server's audit events.</summary>
+    public override bool Gives(string eventName) => eventName != Plugins.EventNames.KubernetesAudit;
+
     protected override string? Problem(TetragonFeedOptions options) => options.FallbackProblem();
 
     protected override TetragonFeedOptions Parse(string? value) => value is null ? new() : new() { Address = value };

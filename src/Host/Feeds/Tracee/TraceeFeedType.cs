@@ -26,6 +26,9 @@ internal sealed class TraceeFeedType : FeedType<TraceeFeedOptions>
 
     public override string ShortForm => $"tracee[:{TraceeGrpcFeed.DefaultAddress}]";
 
+    /// <summary>A sensor on a node: processes and files, never the API server's audit events.</summary>
+    public override bool Gives(string eventName) => eventName != Plugins.EventNames.KubernetesAudit;
+
     protected override string? Problem(TraceeFeedOptions options) => options.FallbackProblem();
 
     protected override TraceeFeedOptions Parse(string? value) => value is null ? new() : new() { Address = value };
