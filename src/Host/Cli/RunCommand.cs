@@ -14,10 +14,13 @@ namespace Sigs.Host.Cli;
 /// <summary><c>sigs run</c>: the long-running host on Microsoft.Extensions.Hosting.</summary>
 internal static class RunCommand
 {
+    /// <summary>The feeds <c>sigs run</c> reads: the configured ones, or with none, Sigs' own probe.</summary>
+    public static IReadOnlyList<FeedOptions> FeedsOrNative(IReadOnlyList<FeedOptions> configured) =>
+        configured.Count == 0 ? [new NativeFeedOptions()] : configured;
+
     public static async Task<int> RunAsync(IReadOnlyList<FeedOptions> feedOptions, DetectionPipeline runtime, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
     {
-        // With no sensor feed configured, Sigs' own probe produces the events.
-        feedOptions = feedOptions.Count == 0 ? [new NativeFeedOptions()] : feedOptions;
+        feedOptions = FeedsOrNative(feedOptions);
         var context = new FeedContext(loggerFactory, ReconnectDelays.Default, runtime.WatchPlan, runtime.Clock, runtime.Demands);
         IReadOnlyList<IEventFeed> feeds = [.. feedOptions.Select(feed => FeedFactory.Create(feed, context))];
         Uri adminListen = LoopbackWebApp.ParseListen(runtime.Config.Admin.Listen, "admin.listen", AdminConfig.DefaultListen);

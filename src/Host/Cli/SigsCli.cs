@@ -94,7 +94,7 @@ internal static class SigsCli
             var outputs = command == commands.List.Name ? [] : OutputTypes.Create(config.Outputs, loggerFactory, clock);
             EventForwarder? forwarder = command != commands.List.Name && config.Forward.Count > 0 ? new EventForwarder(config.Forward, loggerFactory, clock) : null;
             IReadOnlyList<string> rules = PipelineSignatures.RulesFor(parse.GetValue(commands.Rules) ?? [], config, configPath);
-            IReadOnlyList<FeedOptions>? feeds = command == commands.Replay.Name ? null : [.. config.Feeds, .. commandLineFeeds]; // a replay's inputs may hold any event
+            IReadOnlyList<FeedOptions>? feeds = command == commands.Replay.Name ? null : RunCommand.FeedsOrNative([.. config.Feeds, .. commandLineFeeds]); // a replay's inputs may hold any event
             using var pipeline = new DetectionPipeline(config, new PipelineSignatures.Folder(pluginFolder, rules, feeds), outputs, loggerFactory, clock, forwarder);
             forwarder?.Start();
             return command switch

@@ -10,7 +10,7 @@ namespace Sigs.Host.Enrichment;
 /// process that lack them (Tracee's file events carry no argv or terminal).
 /// </summary>
 /// <remarks>
-/// A process is kept by (source, host pid) with its entity id, which changes when a pid is reused: only the same
+/// A process is kept by (source, node, host pid) with its entity id, which changes when a pid is reused: only the same
 /// entity lends its facts, so a dead process never lends them to a new one, and events without an entity id are left
 /// as they are. An exit forgets the process. An exec, and an event of a process whose exec was not seen, take the
 /// parent's executable and argv from the parent's last exec when the sensor did not send them (Tracee's JSON execs
@@ -40,7 +40,8 @@ internal sealed class ProcessTable(int capacity, long maxBytes = ProcessTable.Ma
 
     public SecurityEvent Enrich(SecurityEvent securityEvent)
     {
-        if (securityEvent.Process is { Args: not null } withArgs && ArgvLimit.Cap(withArgs) is var capped && !ReferenceEquals(capped, withArgs))
+        if (securityEvent.Process is { } withArgs && (withArgs.Args is not null || withArgs.ParentArgs is not null)
+            && ArgvLimit.Cap(withArgs) is var capped && !ReferenceEquals(capped, withArgs))
         {
             securityEvent = securityEvent with { Process = capped };
         }
@@ -50,11 +51,11 @@ internal sealed class ProcessTable(int capacity, long maxBytes = ProcessTable.Ma
             return securityEvent;
         }
 
-        var key = new Key(securityEvent.Source, hostPid);
+        var key = new Key(securityEvent.Source, securityEvent.HostName, hostPid);
         switch (securityEvent.Name)
         {
             case EventNames.ProcessExec:
-                ProcessInfo exec = WithParent(securityEvent.Source, process);
+                ProcessInfo exec = WithParent(key, process);
                 Remember(key, exec);
                 return ReferenceEquals(exec, process) ? securityEvent : securityEvent with { Process = exec };
             case EventNames.ProcessExit:
@@ -72,7 +73,7 @@ internal sealed class ProcessTable(int capacity, long maxBytes = ProcessTable.Ma
 
                 if (!_processes.TryGetValue(key, out ProcessInfo? known) || known.EntityId != entityId)
                 {
-                    ProcessInfo withParent = WithParent(securityEvent.Source, process);
+                    ProcessInfo withParent = WithParent(key, process);
                     return ReferenceEquals(withParent, process) ? securityEvent : securityEvent with { Process = withParent };
                 }
 
@@ -101,14 +102,14 @@ internal sealed class ProcessTable(int capacity, long maxBytes = ProcessTable.Ma
         || process.ParentExecutable is null || process.ParentArgs is null;
 
     /// <summary>
-    /// The process with its parent's executable and argv from the parent's last exec on the same source, when it
+    /// The process with its parent's executable and argv from the parent's last exec on the same source and node, when it
     /// lacks them and that exec was seen (a parent that exec'd again since lends its new image, as /proc would).
     /// </summary>
-    private ProcessInfo WithParent(string source, ProcessInfo process)
+    private ProcessInfo WithParent(Key child, ProcessInfo process)
     {
         if ((process.ParentExecutable is not null && process.ParentArgs is not null)
             || process.ParentPid is not int parentPid
-            || !_processes.TryGetValue(new Key(source, parentPid), out ProcessInfo? parent))
+            || !_processes.TryGetValue(child with { HostPid = parentPid }, out ProcessInfo? parent))
         {
             return process;
         }
@@ -130,5 +131,6 @@ internal sealed class ProcessTable(int capacity, long maxBytes = ProcessTable.Ma
         }
     }
 
-    private readonly record struct Key(string Source, int HostPid);
+    /// <summary>A process of one node (a correlator reads many nodes' events of one source) by its host pid.</summary>
+    private readonly record struct Key(string Source, string? HostName, int HostPid);
 }

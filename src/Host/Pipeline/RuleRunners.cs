@@ -26,6 +26,9 @@ internal sealed class RuleRunners(IReadOnlyList<string> folders, IReadOnlyList<F
         public static readonly Counts None = new(0, 0);
     }
 
+    /// <summary>True when rule folders or files are configured.</summary>
+    public bool Configured => folders.Count > 0;
+
     /// <summary>The runners of the rules loaded now.</summary>
     public IReadOnlyList<SignatureRunner> Runners { get; private set; } = [];
 
@@ -75,16 +78,16 @@ internal sealed class RuleRunners(IReadOnlyList<string> folders, IReadOnlyList<F
             var info = new PluginInfo(Path.GetFileName(file.Path), file.Path, file.Sha256, file.Sha256, [file.Path]) { LoadedAt = clock.GetUtcNow() };
             foreach (SigmaSignature signature in file.Signatures)
             {
+                if (config.Signatures.GetValueOrDefault(signature.Metadata.Id) is { Enabled: false })
+                {
+                    RuleLog.Disabled(logger, signature.Metadata.Id);
+                    continue;
+                }
+
                 if (NoFeedGives(signature) is { } refusal)
                 {
                     RuleLog.Refused(logger, refusal);
                     unfed++;
-                    continue;
-                }
-
-                if (config.Signatures.GetValueOrDefault(signature.Metadata.Id) is { Enabled: false })
-                {
-                    RuleLog.Disabled(logger, signature.Metadata.Id);
                     continue;
                 }
 

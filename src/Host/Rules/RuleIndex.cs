@@ -106,7 +106,7 @@ internal sealed class RuleIndex
         int length = list.Count - 1;
         for (int i = 0; i < list.Count; i++)
         {
-            length += list[i].Length;
+            length += list[i]?.Length ?? 0; // a null element joins as empty, as string.Join has it
         }
 
         char[] buffer = t_joined is { } kept && kept.Length >= length ? kept : t_joined = new char[Math.Max(length, 256)];
@@ -118,8 +118,11 @@ internal sealed class RuleIndex
                 buffer[at++] = ' ';
             }
 
-            list[i].CopyTo(buffer.AsSpan(at));
-            at += list[i].Length;
+            if (list[i] is { } element)
+            {
+                element.CopyTo(buffer.AsSpan(at));
+                at += element.Length;
+            }
         }
 
         return buffer.AsSpan(0, length);

@@ -119,7 +119,7 @@ internal sealed partial class SigmaConditionParser
             return inner;
         }
 
-        if (token is "1" or "any" or "all" || token.Equals("all", StringComparison.OrdinalIgnoreCase))
+        if (token.ToLowerInvariant() is "1" or "any" or "all")
         {
             Expect("of");
             string target = Take("an identifier pattern or 'them' after 'of'");
@@ -132,7 +132,7 @@ internal sealed partial class SigmaConditionParser
             }
 
             SigmaCondition[] searches = [.. matched.Order(StringComparer.Ordinal).Select(i => new SigmaCondition.Search(i))];
-            return searches.Length == 1 ? searches[0] : token is "all" ? new SigmaCondition.All(searches) : new SigmaCondition.Any(searches);
+            return searches.Length == 1 ? searches[0] : token.Equals("all", StringComparison.OrdinalIgnoreCase) ? new SigmaCondition.All(searches) : new SigmaCondition.Any(searches);
         }
 
         if (token is ")" || IsKeyword(token))
@@ -143,7 +143,7 @@ internal sealed partial class SigmaConditionParser
         return _identifiers.Contains(token) ? new SigmaCondition.Search(token) : throw new FormatException($"the condition names '{token}', which the detection does not define");
     }
 
-    private static bool IsKeyword(string token) => token is "and" or "or" or "not" or "of";
+    private static bool IsKeyword(string token) => token.ToLowerInvariant() is "and" or "or" or "not" or "of";
 
     private static Regex Pattern(string wildcard) =>
         new("^" + Regex.Escape(wildcard).Replace(@"\*", ".*", StringComparison.Ordinal) + "$", RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));

@@ -155,14 +155,16 @@ internal sealed class SigmaFieldCompiler(LogSourceMapping mapping, IReadOnlyDict
                 continue;
             }
 
+            // One value's forms (its expansions, its three base64 offsets) are alternatives, also under 'all'.
             var texts = new List<string>();
+            var forms = new List<SigmaPattern>();
             bool gated = true;
             foreach (string expanded in Has("expand") ? Expand(text, node.Start) : [text])
             {
                 foreach (string encoded in Encoded(expanded, modifiers, match, node.Start))
                 {
                     SigmaPattern pattern = SigmaPattern.Compile(encoded, match, cased);
-                    tests.Add((_, v) => Text(v) is { } actual && pattern.IsMatch(actual));
+                    forms.Add(pattern);
                     if (pattern.RequiredText is { } needed)
                     {
                         texts.Add(needed);
@@ -174,6 +176,8 @@ internal sealed class SigmaFieldCompiler(LogSourceMapping mapping, IReadOnlyDict
                 }
             }
 
+            SigmaPattern[] alternatives = [.. forms];
+            tests.Add((_, v) => Text(v) is { } actual && alternatives.Any(p => p.IsMatch(actual)));
             required.Add(gated && texts.Count > 0 ? [.. texts] : null);
         }
 

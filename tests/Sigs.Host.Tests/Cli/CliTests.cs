@@ -268,15 +268,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
-    public async Task Run_NoFeeds_UsesTheNativeProbe_AndCatOfCredentialsFiresSigs1004()
+    public async Task Run_NoFeeds_UsesTheNativeProbe_AndCatOfCredentialsFiresSigs1004_AndASigmaRule()
     {
         string findings = Path.Combine(_folder.Path, "findings.jsonl");
         int adminPort = Ports.Free();
         string config = _folder.File("sigs.yaml", $"outputs:\n  - type: file\n    path: {findings}\nadmin:\n  listen: http://127.0.0.1:{adminPort}\n");
         string credentials = _folder.File("credentials", "[default]\n");
-        using SigsProcess sigs = SigsProcess.Start(["run", "--config", config]);
+        // A Sigma rule beside the plugins runs on the probe's execs too; an audit rule has no feed here and is refused.
+        string rules = Directory.CreateDirectory(Path.Combine(_folder.Path, "rules")).FullName;
+        File.WriteAllText(Path.Combine(rules, "cat.yml"), "title: cat of credentials\nid: rule-cat\nlogsource: {product: linux, category: process_creation}\ndetection:\n  sel:\n    Image|endswith: /cat\n    CommandLine|contains: /.aws/credentials\n    CurrentDirectory|exists: true\n  condition: sel\n");
+        File.WriteAllText(Path.Combine(rules, "audit.yml"), "title: audit\nid: rule-audit\nlogsource: {product: kubernetes, service: audit}\ndetection:\n  sel:\n    verb: create\n  condition: sel\n");
+        using SigsProcess sigs = SigsProcess.Start(["run", "--config", config, "--rules", rules]);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort}") };
-        await WaitUntilAsync(() => TryGet(http, "/healthz") == "ok\n");
+        await WaitUntilAsync(() => TryGet(http, "/healthz") == "ok\nrules: 1 loaded, 1 refused\n");
 
         string awsFolder = Directory.CreateDirectory(Path.Combine(_folder.Path, "home", ".aws")).FullName;
         File.Move(credentials, Path.Combine(awsFolder, "credentials"));
@@ -285,7 +289,7 @@ public sealed class CliTests : IDisposable
         start.ArgumentList.Add("-");
         using (var cat = System.Diagnostics.Process.Start(start)!)
         {
-            await WaitUntilAsync(() => File.Exists(findings) && File.ReadAllText(findings).Contains("\"SIGS-1004\"", StringComparison.Ordinal));
+            await WaitUntilAsync(() => File.Exists(findings) && File.ReadAllText(findings).Contains("\"SIGS-1004\"", StringComparison.Ordinal) && File.ReadAllText(findings).Contains("\"rule-cat\"", StringComparison.Ordinal));
             cat.StandardInput.Close();
         }
 
@@ -293,6 +297,7 @@ public sealed class CliTests : IDisposable
         SigsProcess.Result result = await sigs.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("Native probe listening to process events", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("audit.yml:1: logsource 'product: kubernetes, service: audit' has events (k8s_audit) that none of the configured feeds gives (native)", result.Stderr, StringComparison.Ordinal);
     }
 
     private static string? TryGet(HttpClient http, string path)

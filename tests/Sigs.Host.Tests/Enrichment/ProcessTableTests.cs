@@ -61,6 +61,33 @@ public class ProcessTableTests
     }
 
     [Fact]
+    public void Enrich_TheSamePidOnTwoNodes_AreTwoProcesses()
+    {
+        // A correlator reads every node's events of one source: node-b's pid 100 is not node-a's.
+        var table = new ProcessTable(capacity: 10);
+        table.Enrich(Event(EventNames.ProcessExec, 100, 1, ExecFacts) with { HostName = "node-a" });
+        table.Enrich(Event(EventNames.ProcessExec, 100, 5, new ProcessInfo { Executable = "/usr/sbin/cron", Args = ["cron"] }) with { HostName = "node-b" });
+
+        SecurityEvent open = table.Enrich(Event(EventNames.FileOpen, 100, 1) with { HostName = "node-a" });
+        SecurityEvent child = table.Enrich(Event(EventNames.ProcessExec, 101, 7, new ProcessInfo { ParentPid = 100 }) with { HostName = "node-a" });
+
+        Assert.Equal(["sh", "-i"], open.Process!.Args);
+        Assert.Equal("/bin/sh", child.Process!.ParentExecutable);
+    }
+
+    [Fact]
+    public void Enrich_AHugeParentArgv_IsCut_EvenWithoutTheProcesssOwn()
+    {
+        var table = new ProcessTable(capacity: 10);
+        string[] huge = ["sh", new string('a', 100_000)];
+
+        SecurityEvent e = table.Enrich(Event(EventNames.FileOpen, 100, 1, new ProcessInfo { ParentArgs = huge }));
+
+        Assert.True(Sigs.Host.Contract.ArgvLimit.BytesOf(e.Process!.ParentArgs) < 3 * Sigs.Host.Contract.ArgvLimit.MaxBytes);
+        Assert.Equal("sh", e.Process.ParentArgs![0]);
+    }
+
+    [Fact]
     public void Enrich_ExitOfAnOlderIncarnation_KeepsTheNewOne()
     {
         var table = new ProcessTable(capacity: 10);

@@ -27,6 +27,11 @@ public sealed class HostileLinesTests : IDisposable
         { """{"source":"sigs","name":"x","time":"2025-11-02T10:00:00Z","args":null}""", "field 'args' must be an object" },
         { """{"source":"sigs","name":"x","time":"2025-11-02T10:00:00Z","args":{"a":null}}""", "field 'args' must map names to strings" },
         { """{"source":"sigs","name":"x","time":"2025-11-02T10:00:00Z","process":{"args":["a",null]}}""", "process.args" },
+        { """{"source":"sigs","name":"x","time":"2025-11-02T10:00:00Z","process":{"parentArgs":[null]}}""", "process.parentArgs" },
+        { """{"source":"sigs","name":"x","time":"2025-11-02T10:00:00Z","audit":{"userGroups":["a",null]}}""", "audit.userGroups" },
+        { """{"source":"sigs","name":"x","time":"2025-11-02T10:00:00Z","audit":{"sourceIps":[null]}}""", "audit.sourceIps" },
+        { """{"source":"sigs","name":"x","time":"2025-11-02T10:00:00Z","audit":{"userExtra":{"k":[null]}}}""", "audit.userExtra" },
+        { """{"source":"sigs","name":"x","time":"2025-11-02T10:00:00Z","audit":{"userExtra":{"k":null}}}""", "audit.userExtra" },
         { """{"apiVersion":"audit.k8s.io/v1","kind":"EventList","items":{}}""", "EventList has no 'items' array" },
         { """{"rule":"r","time":"2025-11-02T10:00:00Z","output_fields":[]}""", "must be an object" },
     };

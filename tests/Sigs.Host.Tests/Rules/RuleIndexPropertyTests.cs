@@ -121,5 +121,25 @@ public sealed class RuleIndexPropertyTests : IDisposable
         Assert.True(index.MayMatch(SigmaRuleTests.Exec("/usr/bin/CURL", "http://x"), 0)); // texts compare ignoring case
     }
 
+    [Fact]
+    public void ANullArgument_JoinsAsEmpty_AsTheRuleReadsIt()
+    {
+        // The contract's readers refuse a null in argv, but an event built in code may hold one: joined as string.Join does.
+        File.WriteAllText(Path.Combine(_folder.Path, "rules.yml"), """
+            title: joined
+            id: j-1
+            logsource: { product: linux, category: process_creation }
+            detection:
+              sel:
+                CommandLine|contains: 'a  b'
+              condition: sel
+            """);
+        RuleIndex index = RuleSet.Load([_folder.Path], new Dictionary<string, IReadOnlyList<string>>()).Index;
+        SecurityEvent e = SigmaRuleTests.Exec("/bin/x") with { Process = new ProcessInfo { Executable = "/bin/x", Args = ["a", null!, "b"] } };
+
+        Assert.True(index.Rules[0].Matches(e));
+        Assert.Equal(1, index.Matching(e, []));
+    }
+
     private static string Escape(string value) => value.Replace("'", "''", StringComparison.Ordinal);
 }

@@ -103,6 +103,7 @@ public sealed class SigmaRuleTests : IDisposable
     [InlineData("  sel:\n    args.blob|base64: payload evil data\n  condition: sel", true)]
     [InlineData("  sel:\n    args.blob|base64offset|contains: evil\n  condition: sel", true)]
     [InlineData("  sel:\n    args.blob|base64offset|contains: good\n  condition: sel", false)]
+    [InlineData("  sel:\n    args.blob|base64offset|contains|all: [payload, evil]\n  condition: sel", true)] // each value in one of its three forms
     [InlineData("  sel:\n    CommandLine|fieldref|startswith: Image\n  condition: sel", true)]
     [InlineData("  sel:\n    Image|fieldref: CommandLine\n  condition: sel", false)]
     [InlineData("  sel:\n    process.args: /etc/shadow\n  condition: sel", true)] // a list field: any element
@@ -118,6 +119,7 @@ public sealed class SigmaRuleTests : IDisposable
     [InlineData("a and (c or b)", true)]
     [InlineData("1 of x*", true)]
     [InlineData("all of x*", false)]
+    [InlineData("ALL OF x*", false)] // keywords in any case
     [InlineData("1 of them", true)]
     [InlineData("all of them", false)]
     [InlineData("all of them and not c", false)]

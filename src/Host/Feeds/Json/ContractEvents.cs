@@ -46,7 +46,12 @@ internal static class ContractEvents
             { Arguments: null } => "field 'args' must be an object",
             _ when e.Arguments.Values.Any(v => v is null) => "field 'args' must map names to strings",
             { Process.Args: { } argv } when argv.Any(a => a is null) => "field 'process.args' must be a list of strings",
+            { Process.ParentArgs: { } parentArgv } when parentArgv.Any(a => a is null) => "field 'process.parentArgs' must be a list of strings",
             { Audit.RequestingPods: { } pods } when pods.Any(p => p is null) => "field 'audit.requestingPods' must be a list of strings",
+            { Audit.RequestingNodes: { } nodes } when nodes.Any(n => n is null) => "field 'audit.requestingNodes' must be a list of strings",
+            { Audit.UserGroups: { } groups } when groups.Any(g => g is null) => "field 'audit.userGroups' must be a list of strings",
+            { Audit.SourceIps: { } ips } when ips.Any(i => i is null) => "field 'audit.sourceIps' must be a list of strings",
+            { Audit.UserExtra: { } extra } when extra.Values.Any(values => values is null || values.Any(v => v is null)) => "field 'audit.userExtra' must map keys to lists of strings",
             _ => null,
         };
         return problem is null ? e : throw new EventDecodeException(problem);
