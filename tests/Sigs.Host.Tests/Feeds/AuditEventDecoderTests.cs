@@ -61,6 +61,22 @@ public class AuditEventDecoderTests
         Assert.Equal("""{"resource":"pods","namespace":"shop","name":"debug","apiVersion":"v1"}""", e.Arguments["objectRef"]); // as before SDK 1.5
     }
 
+    [Fact]
+    public void Decode_ASecretsBodyOrAHugeBody_IsNotKept()
+    {
+        string secret = PodCreate.Replace("\"resource\":\"pods\"", "\"resource\":\"secrets\"", StringComparison.Ordinal);
+        string huge = PodCreate.Replace("\"name\":\"debug\"}", $"\"name\":\"debug\",\"annotations\":{{\"a\":\"{new string('x', Sigs.Host.Feeds.KubernetesAudit.AuditEventDecoder.MaxRequestObjectBytes)}\"}}}}", StringComparison.Ordinal);
+
+        SecurityEvent secretCreated = Single(secret, InputFormat.KubernetesAudit);
+        SecurityEvent hugeCreated = Single(huge, InputFormat.KubernetesAudit);
+
+        Assert.Equal("secrets", secretCreated.Audit!.ObjectRef!.Resource);
+        Assert.Null(secretCreated.Audit.RequestObject); // a Secret's data never leaves the decoder
+        Assert.Null(hugeCreated.Audit!.RequestObject);
+        Assert.StartsWith("left out: ", hugeCreated.Arguments["requestObject"], StringComparison.Ordinal);
+        Assert.Equal("create", hugeCreated.Audit.Verb); // the rest of the event is kept
+    }
+
     [Theory]
     [InlineData("\"groups\":[\"kubeadm:cluster-admins\",\"system:authenticated\"]", "\"groups\":\"system:masters\"", "user.groups")]
     [InlineData("\"objectRef\":{\"resource\":\"pods\"", "\"objectRef\":{\"resource\":[\"pods\"]", "objectRef.resource")]

@@ -15,6 +15,9 @@ internal static class AuditEventDecoder
     public const string NodeNameExtra = "authentication.kubernetes.io/node-name";
     private const string ServiceAccountPrefix = "system:serviceaccount:";
 
+    /// <summary>The largest request body kept (<see cref="AuditInfo.RequestObject"/>): a pod spec is a few KiB.</summary>
+    public const int MaxRequestObjectBytes = 64 * 1024;
+
     private static readonly PropertyNames<Field> Fields = FormatDetection.TopLevelNames(
         ("apiVersion", Field.ApiVersion), ("kind", Field.Kind), ("items", Field.Items),
         ("requestReceivedTimestamp", Field.RequestReceivedTimestamp), ("stageTimestamp", Field.StageTimestamp), ("user", Field.User),
@@ -175,6 +178,7 @@ internal static class AuditEventDecoder
         private Dictionary<string, IReadOnlyList<string>>? _extra;
         private AuditObjectReference? _objectRef;
         private JsonElement? _requestObject;
+        private int? _requestObjectLeftOut;
         private int? _responseCode;
         private readonly string?[] _args = new string?[ArgumentNames.Length];
 
@@ -197,7 +201,7 @@ internal static class AuditEventDecoder
                 case Field.UserAgent: _args[2] = JsonValueReader.String(ref reader, "userAgent"); break;
                 case Field.SourceIps: ReadSourceIps(ref reader, json); break;
                 case Field.ObjectRef: ReadObjectRef(ref reader, json); break;
-                case Field.RequestObject: _requestObject = reader.TokenType == JsonTokenType.Null ? null : JsonElement.ParseValue(ref reader); break;
+                case Field.RequestObject: ReadRequestObject(ref reader); break;
                 default: reader.Skip(); break;
             }
         }
@@ -214,6 +218,11 @@ internal static class AuditEventDecoder
                 {
                     args[ArgumentNames[i]] = text;
                 }
+            }
+
+            if (_requestObjectLeftOut is int leftOut)
+            {
+                args["requestObject"] = $"left out: {leftOut} bytes, more than the {MaxRequestObjectBytes} Sigs keeps";
             }
 
             string? ns = ServiceAccountNamespace(_userName);
@@ -240,7 +249,7 @@ internal static class AuditEventDecoder
                     UserExtra = _extra,
                     SourceIps = _sourceIps,
                     UserAgent = _args[2],
-                    RequestObject = _requestObject,
+                    RequestObject = _objectRef?.Resource == "secrets" ? null : _requestObject, // a Secret's data is never kept
                 },
                 Arguments = args,
             };
@@ -250,6 +259,18 @@ internal static class AuditEventDecoder
         private void ReadStaged(ref Utf8JsonReader reader)
         {
             _stagedProblem = JsonValueReader.TryRead(ref reader, "requestReceivedTimestamp", static (ref Utf8JsonReader r, string name) => (DateTimeOffset?)JsonValueReader.Timestamp(ref r, name), out _staged);
+        }
+
+        /// <summary>
+        /// The request body, when it is at most <see cref="MaxRequestObjectBytes"/> of JSON (a larger one is left
+        /// out and said so in the argument <c>requestObject</c>); a Secret's is dropped in <see cref="ToEvent"/>.
+        /// </summary>
+        private void ReadRequestObject(ref Utf8JsonReader reader)
+        {
+            Utf8JsonReader value = reader;
+            int bytes = JsonValueReader.Extent(ref reader).GetOffsetAndLength(int.MaxValue).Length;
+            _requestObject = value.TokenType != JsonTokenType.Null && bytes <= MaxRequestObjectBytes ? JsonElement.ParseValue(ref value) : null;
+            _requestObjectLeftOut = bytes > MaxRequestObjectBytes ? bytes : null;
         }
 
         /// <summary>The addresses, kept as the argument <c>sourceIPs</c> (their JSON) too, as before SDK 1.5.</summary>
