@@ -12,9 +12,10 @@ internal sealed class CompiledRule
     private readonly Func<SecurityEvent, bool> _condition;
     private readonly IReadOnlyList<SigmaSearch> _searches;
 
-    public CompiledRule(SigmaRule rule, LogSourceMapping source, Func<SecurityEvent, bool> condition, IReadOnlyList<SigmaSearch> searches, IReadOnlyList<string> filters, FieldGate[]? gate)
+    public CompiledRule(SigmaRule rule, LogSourceMapping source, Func<SecurityEvent, bool> condition, IReadOnlyList<SigmaSearch> searches, IReadOnlyList<string> filters, RuleGate gate)
     {
-        Gate = gate;
+        Gate = gate.Texts;
+        PathPrefixes = gate.PathPrefixes;
         Rule = rule;
         Source = source;
         _condition = condition;
@@ -31,6 +32,9 @@ internal sealed class CompiledRule
 
     /// <summary>Texts one of which a matching event holds (<see cref="FieldGate"/>); null when the rule has none, so it is always run.</summary>
     public FieldGate[]? Gate { get; }
+
+    /// <summary>Paths one of which a matching event's file starts with; null when the rule may match a file anywhere.</summary>
+    public IReadOnlyList<string>? PathPrefixes { get; }
 
     public bool Matches(SecurityEvent securityEvent) => (Source.Accepts?.Invoke(securityEvent) ?? true) && _condition(securityEvent);
 

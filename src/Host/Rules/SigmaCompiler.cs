@@ -20,7 +20,7 @@ internal static class SigmaCompiler
             throw new RuleException($"{rule.File}:{rule.Line}: {ex.Message}");
         }
 
-        (Func<SecurityEvent, bool> condition, List<SigmaSearch> searches, FieldGate[]? gate) = Detection(rule.Detection, source, placeholders);
+        (Func<SecurityEvent, bool> condition, List<SigmaSearch> searches, RuleGate gate) = Detection(rule.Detection, source, placeholders);
         foreach (SigmaFilter filter in filters)
         {
             if (filter.LogSource != rule.LogSource)
@@ -36,7 +36,7 @@ internal static class SigmaCompiler
         return new CompiledRule(rule, source, condition, searches, [.. filters.Select(f => f.Id)], gate);
     }
 
-    private static (Func<SecurityEvent, bool>, List<SigmaSearch>, FieldGate[]?) Detection(SigmaDetection detection, LogSourceMapping source, IReadOnlyDictionary<string, IReadOnlyList<string>> placeholders)
+    private static (Func<SecurityEvent, bool>, List<SigmaSearch>, RuleGate) Detection(SigmaDetection detection, LogSourceMapping source, IReadOnlyDictionary<string, IReadOnlyList<string>> placeholders)
     {
         SigmaCondition condition;
         try
@@ -54,13 +54,13 @@ internal static class SigmaCompiler
         return (Test(condition, searches), [.. searches.Values], Gate(condition, searches));
     }
 
-    /// <summary>Texts one of which the event holds whenever the condition does; null when unknown (a <c>not</c> has none).</summary>
-    private static FieldGate[]? Gate(SigmaCondition condition, IReadOnlyDictionary<string, SigmaSearch> searches) => condition switch
+    /// <summary>What the event has whenever the condition holds (<see cref="RuleGate"/>; a <c>not</c> says nothing).</summary>
+    private static RuleGate Gate(SigmaCondition condition, IReadOnlyDictionary<string, SigmaSearch> searches) => condition switch
     {
         SigmaCondition.Search search => searches[search.Name].Gate,
-        SigmaCondition.All all => FieldGate.Best(all.Parts.Select(p => Gate(p, searches))),
-        SigmaCondition.Any any => FieldGate.Union([.. any.Parts.Select(p => Gate(p, searches))]),
-        _ => null,
+        SigmaCondition.All all => RuleGate.All([.. all.Parts.Select(p => Gate(p, searches))]),
+        SigmaCondition.Any any => RuleGate.Any([.. any.Parts.Select(p => Gate(p, searches))]),
+        _ => RuleGate.None,
     };
 
     /// <summary>The condition as one test; <c>and</c> and <c>or</c> stop at the first part that decides.</summary>

@@ -35,7 +35,7 @@ internal sealed class SigmaFieldCompiler(LogSourceMapping mapping, IReadOnlyDict
     /// The field's name (without modifiers), its reader, the test of the whole condition on an event, and its gate:
     /// texts one of which the field holds whenever the test holds (null when no such texts are known).
     /// </summary>
-    public (string Field, FieldReader Reader, Func<Sigs.Plugins.SecurityEvent, bool> Test, FieldGate? Gate) Compile(YamlScalarNode key, YamlNode value)
+    public (string Field, FieldReader Reader, Func<Sigs.Plugins.SecurityEvent, bool> Test, RuleGate Gate) Compile(YamlScalarNode key, YamlNode value)
     {
         string[] parts = (key.Value ?? string.Empty).Split('|');
         string field = parts[0];
@@ -75,14 +75,24 @@ internal sealed class SigmaFieldCompiler(LogSourceMapping mapping, IReadOnlyDict
         }
 
         var required = new List<string[]?>();
-        ValueTest[] tests = [.. Tests(field, modifiers, values, at, required)];
+        var prefixes = new List<string[]?>();
+        ValueTest[] tests = [.. Tests(field, modifiers, values, at, required, prefixes)];
         bool all = modifiers.Contains("all");
         return (field, reader, e =>
         {
             object? actual = reader(e);
             return all ? tests.All(t => Holds(t, e, actual)) : tests.Any(t => Holds(t, e, actual));
-        }, Gate(field, reader, required, all));
+        }, new RuleGate(Gate(field, reader, required, all) is { } gate ? [gate] : null, PathFields.Contains(field) ? Combined(prefixes, all) : null));
     }
+
+    /// <summary>The fields holding the path of an event's file.</summary>
+    private static readonly HashSet<string> PathFields = new(["TargetFilename", "file.path"], StringComparer.Ordinal);
+
+    /// <summary>Per value, what one of which holds: with <c>all</c> the first value's, else all values' (none when one has none).</summary>
+    private static string[]? Combined(List<string[]?> perValue, bool all) =>
+        all ? perValue.FirstOrDefault(p => p is not null)
+        : perValue.Count > 0 && perValue.All(p => p is not null) ? [.. perValue.SelectMany(p => p!).Distinct(StringComparer.Ordinal)]
+        : null;
 
     /// <summary>
     /// With <c>all</c>, every value must match, so the first value's texts gate; else any value may, so every value
@@ -90,9 +100,7 @@ internal sealed class SigmaFieldCompiler(LogSourceMapping mapping, IReadOnlyDict
     /// </summary>
     private FieldGate? Gate(string field, FieldReader reader, List<string[]?> required, bool all)
     {
-        string[]? texts = all ? required.FirstOrDefault(r => r is not null)
-            : required.Count > 0 && required.All(r => r is not null) ? [.. required.SelectMany(r => r!).Distinct(StringComparer.OrdinalIgnoreCase)]
-            : null;
+        string[]? texts = Combined(required, all);
         return texts is { Length: > 0 } ? new FieldGate(mapping.Name + "|" + field, reader, mapping.JoinedList(field), texts) : null;
     }
 
@@ -102,7 +110,8 @@ internal sealed class SigmaFieldCompiler(LogSourceMapping mapping, IReadOnlyDict
         : test(e, actual);
 
     /// <summary>The tests of the values; <paramref name="required"/> gets, per value, the texts one of which a match contains (or null).</summary>
-    private IEnumerable<ValueTest> Tests(string field, string[] modifiers, YamlScalarNode[] values, Mark at, List<string[]?> required)
+    /// <remarks><paramref name="prefixes"/> gets, per value, the absolute paths one of which a matching value starts with (or null).</remarks>
+    private IEnumerable<ValueTest> Tests(string field, string[] modifiers, YamlScalarNode[] values, Mark at, List<string[]?> required, List<string[]?> prefixes)
     {
         bool Has(string m) => modifiers.Contains(m);
         if (Has("exists"))
@@ -152,6 +161,7 @@ internal sealed class SigmaFieldCompiler(LogSourceMapping mapping, IReadOnlyDict
 
                 tests.Add(Equal(literal));
                 required.Add(null);
+                prefixes.Add(null);
                 continue;
             }
 
@@ -179,6 +189,8 @@ internal sealed class SigmaFieldCompiler(LogSourceMapping mapping, IReadOnlyDict
             SigmaPattern[] alternatives = [.. forms];
             tests.Add((_, v) => Text(v) is { } actual && alternatives.Any(p => p.IsMatch(actual)));
             required.Add(gated && texts.Count > 0 ? [.. texts] : null);
+            string[] anchored = [.. forms.Select(f => f.AbsolutePathPrefix).OfType<string>()];
+            prefixes.Add(anchored.Length == forms.Count && forms.Count > 0 && !modifiers.Contains("base64") ? anchored : null);
         }
 
         return tests;

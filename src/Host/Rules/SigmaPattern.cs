@@ -35,6 +35,15 @@ internal sealed class SigmaPattern
 
     public static SigmaPattern Compile(string value, TextMatch match, bool cased)
     {
+        SigmaPattern pattern = CompileText(value, match, cased);
+        int wildcard = value.AsSpan().IndexOfAny('*', '?', '\\');
+        string literalStart = wildcard < 0 ? value : value[..wildcard];
+        pattern.AbsolutePathPrefix = match is TextMatch.Equals or TextMatch.StartsWith && literalStart.StartsWith('/') ? literalStart : null;
+        return pattern;
+    }
+
+    private static SigmaPattern CompileText(string value, TextMatch match, bool cased)
+    {
         var literal = new StringBuilder(value.Length);
         var regex = new StringBuilder("^");
         bool wildcard = false;
@@ -89,6 +98,12 @@ internal sealed class SigmaPattern
     /// wildcard pattern (its regular expression's case rules are not the ordinal ones, so no literal stands for it).
     /// </summary>
     public string? RequiredText => _regex is null && _literal!.Length > 0 ? _literal : null;
+
+    /// <summary>
+    /// The absolute path every match starts with, for a whole-value or <c>startswith</c> pattern: its text up to the
+    /// first wildcard or escape (a superset of what it matches); null when it does not start with <c>/</c>.
+    /// </summary>
+    public string? AbsolutePathPrefix { get; private set; }
 
     public override string ToString() => _literal ?? _regex!.ToString();
 }

@@ -11,7 +11,7 @@ internal sealed class SigmaSearch
 {
     private readonly Func<SecurityEvent, bool>[][] _alternatives;
 
-    private SigmaSearch(string name, Func<SecurityEvent, bool>[][] alternatives, IReadOnlyList<(string Field, FieldReader Reader)> fields, FieldGate[]? gate)
+    private SigmaSearch(string name, Func<SecurityEvent, bool>[][] alternatives, IReadOnlyList<(string Field, FieldReader Reader)> fields, RuleGate gate)
     {
         Name = name;
         _alternatives = alternatives;
@@ -19,8 +19,8 @@ internal sealed class SigmaSearch
         Gate = gate;
     }
 
-    /// <summary>Texts one of which the event holds whenever the search matches (<see cref="FieldGate"/>); null when unknown.</summary>
-    public FieldGate[]? Gate { get; }
+    /// <summary>What the event has whenever the search matches (<see cref="RuleGate"/>).</summary>
+    public RuleGate Gate { get; }
 
     public string Name { get; }
 
@@ -66,25 +66,25 @@ internal sealed class SigmaSearch
 
         var read = new List<(string, FieldReader)>();
         var alternatives = new Func<SecurityEvent, bool>[maps.Length][];
-        var gates = new FieldGate[]?[maps.Length];
+        var gates = new RuleGate[maps.Length];
         for (int i = 0; i < maps.Length; i++)
         {
-            var conjunction = new List<FieldGate[]?>();
+            var conjunction = new List<RuleGate>();
             alternatives[i] = [.. maps[i].Children.Select(child =>
             {
-                (string field, FieldReader reader, Func<SecurityEvent, bool> test, FieldGate? gate) = fields.Compile(
+                (string field, FieldReader reader, Func<SecurityEvent, bool> test, RuleGate gate) = fields.Compile(
                     child.Key as YamlScalarNode ?? throw RuleException.At(file, child.Key.Start, "a field name must be text"), child.Value);
                 if (!read.Any(r => r.Item1 == field))
                 {
                     read.Add((field, reader));
                 }
 
-                conjunction.Add(gate is null ? null : [gate]);
+                conjunction.Add(gate);
                 return test;
             })];
-            gates[i] = FieldGate.Best(conjunction);
+            gates[i] = RuleGate.All(conjunction);
         }
 
-        return new SigmaSearch(name, alternatives, read, FieldGate.Union(gates));
+        return new SigmaSearch(name, alternatives, read, RuleGate.Any(gates));
     }
 }

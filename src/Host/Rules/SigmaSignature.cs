@@ -17,8 +17,15 @@ internal sealed class SigmaSignature(RuleIndex index, int place, SignatureMetada
 
     public override IReadOnlyList<EventSelector> Selectors => Rule.Source.Selectors;
 
-    /// <summary>For the native probe: the folders the rule's file paths can be in (everything when a path is not anchored).</summary>
-    public override IReadOnlyList<string> FilePatterns => Rule.Source.Selectors.Any(s => s.Name == EventNames.FileOpen) ? ["*"] : [];
+    /// <summary>
+    /// For the native probe: where the rule's files can be, from the paths its condition anchors (a
+    /// <c>TargetFilename</c> equal to or starting with an absolute path); everything when it anchors none. Paths are
+    /// watched as written: Sigma compares ignoring case, a file system does not.
+    /// </summary>
+    public override IReadOnlyList<string> FilePatterns { get; } =
+        !index.Rules[place].Source.Selectors.Any(s => s.Name == EventNames.FileOpen) ? []
+        : index.Rules[place].PathPrefixes is { } prefixes ? [.. prefixes.Select(p => p + "*")]
+        : ["*"];
 
     public override void OnEvent(SecurityEvent securityEvent)
     {
