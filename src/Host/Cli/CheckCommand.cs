@@ -79,7 +79,7 @@ internal static partial class CheckCommand
             output.WriteLine(refusal);
         }
 
-        Rules.SigmaSignature[] loaded = [.. rules.Signatures];
+        Plugins.Signature[] loaded = [.. rules.Files.SelectMany(f => f.Signatures)];
         output.WriteLine($"{path}: {(rules.Refusals.Count == 0 ? "OK" : "refused some")}: {rules.Refusals.Count} refused, {loaded.Length} rule(s) loaded{(loaded.Length == 0 ? string.Empty : ": " + string.Join(", ", loaded.Select(s => s.Metadata.Id)))}");
         return rules.Refusals.Count == 0 && loaded.Length > 0 ? 0 : 1;
     }

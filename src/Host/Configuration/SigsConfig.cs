@@ -56,6 +56,21 @@ internal sealed record RulesConfig
 
     [Description("Values of the placeholders that rules' 'expand' modifier names: %name% -> the values it stands for.")]
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Placeholders { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
+    [Description("How much state each Sigma correlation may keep.")]
+    public CorrelationConfig Correlation { get; init; } = new();
+}
+
+/// <summary>The bounds of one Sigma correlation's state.</summary>
+internal sealed record CorrelationConfig
+{
+    [Description("Groups (distinct group-by values) open at once per correlation; the least recently used goes first (counted).")]
+    [Range(1, 10_000_000)]
+    public int MaxGroups { get; init; } = 10_000;
+
+    [Description("Events kept per group within the timespan; the oldest goes first (counted). A condition needing more is refused.")]
+    [Range(1, 100_000)]
+    public int MaxEventsPerGroup { get; init; } = 100;
 }
 
 internal sealed record EngineConfig

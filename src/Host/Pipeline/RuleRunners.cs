@@ -65,7 +65,7 @@ internal sealed class RuleRunners(IReadOnlyList<string> folders, IReadOnlyList<F
             return Runners;
         }
 
-        RuleSet rules = RuleSet.Load(folders, config.Rules.Placeholders);
+        RuleSet rules = RuleSet.Load(folders, config.Rules.Placeholders, new CorrelationLimits(config.Rules.Correlation.MaxGroups, config.Rules.Correlation.MaxEventsPerGroup));
         foreach (string refusal in rules.Refusals)
         {
             RuleLog.Refused(logger, refusal);
@@ -76,7 +76,7 @@ internal sealed class RuleRunners(IReadOnlyList<string> folders, IReadOnlyList<F
         foreach (RuleFile file in rules.Files)
         {
             var info = new PluginInfo(Path.GetFileName(file.Path), file.Path, file.Sha256, file.Sha256, [file.Path]) { LoadedAt = clock.GetUtcNow() };
-            foreach (SigmaSignature signature in file.Signatures)
+            foreach (Plugins.Signature signature in file.Signatures)
             {
                 if (config.Signatures.GetValueOrDefault(signature.Metadata.Id) is { Enabled: false })
                 {
@@ -101,14 +101,20 @@ internal sealed class RuleRunners(IReadOnlyList<string> folders, IReadOnlyList<F
     }
 
     /// <summary>Why no configured feed can give the rule an event, or null when one can (or any event may come).</summary>
-    private string? NoFeedGives(SigmaSignature signature)
+    private string? NoFeedGives(Plugins.Signature signature)
     {
         if (feeds is null || signature.Selectors.Any(s => feeds.Any(f => FeedTypes.Of(f).Gives(s.Name))))
         {
             return null;
         }
 
-        SigmaRule rule = signature.Rule.Rule;
-        return $"{rule.File}:{rule.Line}: logsource '{rule.LogSource}' has events ({string.Join(", ", signature.Selectors.Select(s => s.Name))}) that none of the configured feeds gives ({string.Join(", ", feeds.Select(f => FeedTypes.Of(f).Name))})";
+        string events = string.Join(", ", signature.Selectors.Select(s => s.Name));
+        string given = string.Join(", ", feeds.Select(f => FeedTypes.Of(f).Name));
+        return signature switch
+        {
+            SigmaSignature rule => $"{rule.Rule.Rule.File}:{rule.Rule.Rule.Line}: logsource '{rule.Rule.Rule.LogSource}' has events ({events}) that none of the configured feeds gives ({given})",
+            SigmaCorrelationSignature correlation => $"{correlation.Header.File}:{correlation.Header.Line}: correlation '{correlation.Header.Id}': its rules' events ({events}) come from none of the configured feeds ({given})",
+            _ => $"{signature.Metadata.Id}: its events ({events}) come from none of the configured feeds ({given})",
+        };
     }
 }

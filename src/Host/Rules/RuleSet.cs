@@ -2,14 +2,16 @@ using System.Security.Cryptography;
 
 namespace Sigs.Host.Rules;
 
-/// <summary>One rule file as loaded: its path, the SHA-256 of its bytes, and the rules it gave.</summary>
-internal sealed record RuleFile(string Path, string Sha256, IReadOnlyList<SigmaSignature> Signatures);
+/// <summary>One rule file as loaded: its path, the SHA-256 of its bytes, and the rules and correlations it gave that run as signatures.</summary>
+internal sealed record RuleFile(string Path, string Sha256, IReadOnlyList<Plugins.Signature> Signatures);
 
 /// <summary>
 /// The Sigma rules of some folders (<c>.yml</c> and <c>.yaml</c> files, searched recursively, one or several
-/// documents each): each rule compiled with the filters that name it (by id or name). A file that cannot be read,
-/// a document or rule that is refused, a filter naming no loaded rule, a rule id used twice: each is one line in
-/// <see cref="Refusals"/> naming the file, the line and the reason, and the other rules load.
+/// documents each): each rule compiled with the filters that name it (by id or name), and the correlations over
+/// them. A file that cannot be read, a document or rule that is refused, a filter naming no loaded rule, a rule id
+/// used twice: each is one line in <see cref="Refusals"/> naming the file, the line and the reason, and the other
+/// rules load. A rule (or correlation) that a correlation names runs on its own only when one that names it says
+/// <c>generate: true</c>; otherwise only through the correlation.
 /// </summary>
 internal sealed class RuleSet
 {
@@ -29,12 +31,17 @@ internal sealed class RuleSet
 
     public IReadOnlyList<string> Refusals { get; }
 
-    public IEnumerable<SigmaSignature> Signatures => Files.SelectMany(f => f.Signatures);
+    /// <summary>The detection rules that run as signatures of their own.</summary>
+    public IEnumerable<SigmaSignature> Signatures => Files.SelectMany(f => f.Signatures).OfType<SigmaSignature>();
 
-    public static RuleSet Load(IReadOnlyList<string> paths, IReadOnlyDictionary<string, IReadOnlyList<string>> placeholders)
+    /// <summary>The correlations that run as signatures.</summary>
+    public IEnumerable<SigmaCorrelationSignature> Correlations => Files.SelectMany(f => f.Signatures).OfType<SigmaCorrelationSignature>();
+
+    public static RuleSet Load(IReadOnlyList<string> paths, IReadOnlyDictionary<string, IReadOnlyList<string>> placeholders, CorrelationLimits? limits = null)
     {
         var refusals = new List<string>();
         var rules = new List<(string File, SigmaRule Rule)>();
+        var correlations = new List<SigmaCorrelation>();
         var filters = new List<SigmaFilter>();
         var hashes = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string file in RuleFiles(paths, refusals))
@@ -72,6 +79,9 @@ internal sealed class RuleSet
                                 break;
                             case SigmaFilter filter:
                                 filters.Add(filter);
+                                break;
+                            case SigmaCorrelation correlation:
+                                correlations.Add(correlation);
                                 break;
                         }
                     }
@@ -119,13 +129,56 @@ internal sealed class RuleSet
         }
 
         var index = new RuleIndex([.. compiled.Select(c => c.Rule)]);
-        var byFile = new Dictionary<string, List<SigmaSignature>>(StringComparer.Ordinal);
-        for (int i = 0; i < compiled.Count; i++)
+        var correlationCompiler = new CorrelationCompiler([.. compiled.Select(c => c.Rule)], correlations, limits ?? CorrelationLimits.Default);
+        var loadedCorrelations = new List<CompiledCorrelation>();
+        foreach (SigmaCorrelation correlation in correlations)
         {
-            (byFile.TryGetValue(compiled[i].File, out List<SigmaSignature>? list) ? list : byFile[compiled[i].File] = []).Add(new SigmaSignature(index, i, compiled[i].Metadata));
+            SigmaHeader header = correlation.Header;
+            if (ids.TryGetValue(header.Id, out string? first))
+            {
+                refusals.Add($"{header.File}:{header.Line}: correlation id '{header.Id}' is already used by {first}");
+                continue;
+            }
+
+            try
+            {
+                loadedCorrelations.Add(correlationCompiler.Compile(correlation));
+                ids[header.Id] = $"{header.File}:{header.Line}";
+            }
+            catch (RuleException ex)
+            {
+                refusals.Add(ex.Message);
+            }
         }
 
-        return new RuleSet([.. byFile.Select(f => new RuleFile(f.Key, hashes[f.Key], f.Value))], refusals, index);
+        // Named by a correlation that does not generate, and by none that does: it runs only through the correlation.
+        HashSet<string> silent = [.. loadedCorrelations.Where(c => !c.Correlation.Generate).SelectMany(c => c.Correlation.Rules)];
+        silent.ExceptWith(loadedCorrelations.Where(c => c.Correlation.Generate).SelectMany(c => c.Correlation.Rules));
+        bool Silent(SigmaHeader header) => silent.Any(header.IsNamedBy);
+
+        var byFile = new Dictionary<string, List<Plugins.Signature>>(StringComparer.Ordinal);
+        void Add(string file, Plugins.Signature signature) => (byFile.TryGetValue(file, out List<Plugins.Signature>? list) ? list : byFile[file] = []).Add(signature);
+        for (int i = 0; i < compiled.Count; i++)
+        {
+            if (!Silent(compiled[i].Rule.Rule.Header))
+            {
+                Add(compiled[i].File, new SigmaSignature(index, i, compiled[i].Metadata));
+            }
+        }
+
+        foreach (CompiledCorrelation correlation in loadedCorrelations.Where(c => !Silent(c.Correlation.Header)))
+        {
+            try
+            {
+                Add(correlation.Correlation.Header.File, new SigmaCorrelationSignature(correlation, index, limits ?? CorrelationLimits.Default));
+            }
+            catch (RuleException ex)
+            {
+                refusals.Add(ex.Message); // a level Sigma does not have
+            }
+        }
+
+        return new RuleSet([.. byFile.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new RuleFile(f.Key, hashes[f.Key], f.Value))], refusals, index);
     }
 
     /// <summary>A rule file's name ends in .yml or .yaml.</summary>

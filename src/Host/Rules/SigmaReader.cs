@@ -11,19 +11,22 @@ internal static class SigmaReader
 {
     public const int MaxSearches = 256;
 
-    /// <summary>The document as a rule or a filter; a correlation rule is refused (not run yet).</summary>
+    /// <summary>The document as a rule, a filter or a correlation.</summary>
     public static object Read(YamlMappingNode document, string file)
     {
-        if (Child(document, "correlation") is not null)
-        {
-            throw RuleException.At(file, document.Start, "a correlation rule: Sigs does not run correlation rules yet");
-        }
-
         string title = Text(document, "title", file) ?? throw RuleException.At(file, document.Start, "no 'title'");
         string id = Text(document, "id", file) ?? throw RuleException.At(file, document.Start, "no 'id'");
         if (id.Length > 128 || id.Any(char.IsControl))
         {
             throw RuleException.At(file, document.Start, "'id' must be at most 128 characters without control characters");
+        }
+
+        if (Child(document, "correlation") is { } correlation)
+        {
+            var header = new SigmaHeader(
+                file, (int)document.Start.Line, id, title, Text(document, "name", file), Text(document, "description", file), Text(document, "level", file) ?? "medium",
+                Texts(document, "tags", file), Texts(document, "references", file), Texts(document, "falsepositives", file));
+            return SigmaCorrelationReader.Read(document, correlation as YamlMappingNode ?? throw RuleException.At(file, correlation.Start, "'correlation' must be a mapping"), header);
         }
 
         SigmaLogSource logSource = LogSource(document, file);

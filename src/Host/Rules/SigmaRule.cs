@@ -27,7 +27,10 @@ internal sealed record SigmaRule(
     IReadOnlyList<string> References,
     IReadOnlyList<string> FalsePositives,
     SigmaLogSource LogSource,
-    SigmaDetection Detection);
+    SigmaDetection Detection)
+{
+    public SigmaHeader Header => new(File, Line, Id, Title, Name, Description, Level, Tags, References, FalsePositives);
+}
 
 /// <summary>
 /// A Sigma filter (a meta-rule): its condition is ANDed to the condition of each rule it names (by id or name),

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Sigs.Plugins;
 
 namespace Sigs.Host.Rules;
@@ -36,51 +35,6 @@ internal sealed class SigmaSignature(RuleIndex index, int place, SignatureMetada
     }
 
     /// <summary>The signature's metadata from the rule; throws <see cref="RuleException"/> for a level Sigma does not have.</summary>
-    public static SignatureMetadata MetadataOf(CompiledRule compiled)
-    {
-        SigmaRule rule = compiled.Rule;
-        string[] attack = [.. rule.Tags.Where(t => t.StartsWith("attack.", StringComparison.OrdinalIgnoreCase)).Select(t => t["attack.".Length..])];
-        var properties = new Dictionary<string, string>(StringComparer.Ordinal) { ["sigma.file"] = rule.File, ["sigma.level"] = rule.Level };
-        if (rule.FalsePositives.Count > 0)
-        {
-            properties["sigma.falsepositives"] = string.Join("; ", rule.FalsePositives);
-        }
-
-        if (compiled.Filters.Count > 0)
-        {
-            properties["sigma.filters"] = string.Join(", ", compiled.Filters);
-        }
-
-        return new SignatureMetadata
-        {
-            Id = rule.Id,
-            Version = "sigma",
-            Name = rule.Title,
-            EventName = compiled.Source.Selectors[0].Name,
-            Description = rule.Description ?? rule.Title,
-            Severity = rule.Level.ToLowerInvariant() switch
-            {
-                "informational" => Severity.Info,
-                "low" => Severity.Low,
-                "medium" => Severity.Medium,
-                "high" => Severity.High,
-                "critical" => Severity.Critical,
-                _ => throw new RuleException($"{rule.File}:{rule.Line}: level '{rule.Level}' is not informational, low, medium, high or critical"),
-            },
-            Techniques = [.. attack.Where(IsTechnique).Select(t => t.ToUpperInvariant())],
-            Tactics = [.. attack.Where(t => !IsTechnique(t) && !IsGroupOrSoftware(t)).Select(Tactic)],
-            Tags = rule.Tags,
-            References = rule.References,
-            Properties = properties,
-        };
-    }
-
-    /// <summary>attack.t1552 or attack.t1552.001.</summary>
-    private static bool IsTechnique(string tag) => tag.Length > 1 && tag[0] is 't' or 'T' && char.IsAsciiDigit(tag[1]);
-
-    /// <summary>attack.g0032 (a group) or attack.s0002 (software).</summary>
-    private static bool IsGroupOrSoftware(string tag) => tag.Length > 1 && tag[0] is 'g' or 'G' or 's' or 'S' && char.IsAsciiDigit(tag[1]);
-
-    /// <summary>credential-access (Sigma's form) as Credential Access (MITRE's name).</summary>
-    private static string Tactic(string tag) => CultureInfo.InvariantCulture.TextInfo.ToTitleCase(tag.Replace('-', ' ').Replace('_', ' '));
+    public static SignatureMetadata MetadataOf(CompiledRule compiled) =>
+        SigmaMetadata.Of(compiled.Rule.Header, compiled.Source.Selectors[0].Name, compiled.Filters.Count > 0 ? new Dictionary<string, string> { ["sigma.filters"] = string.Join(", ", compiled.Filters) } : null);
 }

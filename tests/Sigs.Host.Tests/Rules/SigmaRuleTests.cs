@@ -347,7 +347,7 @@ public sealed class SigmaRuleTests : IDisposable
     [InlineData("title: t\nid: x\nlogsource: {product: windows, category: process_creation}\ndetection: {sel: {Image: x}, condition: sel}", "logsource 'product: windows, category: process_creation' is not one Sigs maps")]
     [InlineData("title: t\nid: x\nlogsource: {product: linux, category: process_creation}\ndetection: {sel: {Image: x}, condition: sel}\nlevel: extreme", "level 'extreme'")]
     [InlineData("title: t\nlogsource: {product: linux}\ndetection: {sel: {Image: x}, condition: sel}", "no 'id'")]
-    [InlineData("title: t\nid: x\ncorrelation: {type: event_count, rules: [a]}", "correlation rule")]
+    [InlineData("title: t\nid: x\ncorrelation: {type: event_count, rules: [a]}", "no 'correlation.timespan'")]
     [InlineData("base: &b {Image: x}\ntitle: t\nid: x\nlogsource: {product: linux, category: process_creation}\ndetection: {sel: *b, condition: sel}", "anchors and aliases are not allowed")]
     [InlineData("title: [unclosed\n", "invalid YAML")]
     public void ABadDocument_IsRefused_AndTheOthersLoad(string bad, string reason)
