@@ -34,16 +34,21 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
         _folder.Dispose();
     }
 
+    /// <summary>SIGS-1003 written as a Sigma correlation (examples/rules), run beside the C# signature everywhere.</summary>
+    private const string CorrelationId = "3c0f6d2e-5b8a-4f1e-9a57-1003a0000002";
+
+    private static readonly string Rules = $"rules:\n  dirs: [{Path.Combine(RepoPaths.Examples, "rules", "service-account-token-api-request.yml")}]\n";
+
     /// <summary>A forward that logs in as <paramref name="user"/> and sends as <paramref name="sender"/>.</summary>
     private string Forward(string user, string sender, string spool) =>
-        $"forward:\n  - type: nats\n{_nats.Keys(user)}    sender: {sender}\n    signatures: [SIGS-1003]\n    partitions: 2\n    spoolDir: {spool}\n";
+        $"forward:\n  - type: nats\n{_nats.Keys(user)}    sender: {sender}\n    signatures: [SIGS-1003, {CorrelationId}]\n    partitions: 2\n    spoolDir: {spool}\n";
 
     private SigsProcess Node(string name, string feed, string admin = "admin:\n  enabled: false\n")
     {
         (string user, string sender) = name == "audit" ? ("sigs-audit", "audit") : ($"sigs-node-{name}", name);
         string config = _folder.File($"{name}.yaml",
             $"feeds:\n{feed}{Forward(user, sender, Path.Combine(_folder.Path, $"{name}-spool"))}" +
-            $"outputs:\n  - type: file\n    path: {Path.Combine(_folder.Path, $"{name}-findings.jsonl")}\n{admin}");
+            $"outputs:\n  - type: file\n    path: {Path.Combine(_folder.Path, $"{name}-findings.jsonl")}\n{admin}{Rules}");
         return Started(config);
     }
 
@@ -51,7 +56,7 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
     {
         string config = _folder.File($"correlator-{partition}.yaml",
             $"feeds:\n  - type: nats\n{_nats.Keys($"sigs-correlator-{partition}")}    durable: sigs-correlator-{partition}\n    partitions: [{partition}]\n    partitionCount: 2\n    latenessSeconds: 10\n" +
-            $"outputs:\n  - type: file\n    path: {CorrelatorFindings(partition)}\n{admin}");
+            $"outputs:\n  - type: file\n    path: {CorrelatorFindings(partition)}\n{admin}{Rules}");
         return Started(config);
     }
 
@@ -65,11 +70,16 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
     private string CorrelatorFindings(int partition) => Path.Combine(_folder.Path, $"correlator-{partition}-findings.jsonl");
 
     /// <summary>SIGS-1003 findings of both correlators: (pod, finding id).</summary>
-    private List<(string Pod, string Id)> SequenceFindings() =>
+    private List<(string Pod, string Id)> SequenceFindings() => CorrelatorFindingsOf("SIGS-1003", data => data.GetProperty("pod"));
+
+    /// <summary>The Sigma correlation's findings of both correlators: (pod, finding id).</summary>
+    private List<(string Pod, string Id)> CorrelationFindings() => CorrelatorFindingsOf(CorrelationId, data => data.GetProperty("group").GetProperty("pod"));
+
+    private List<(string Pod, string Id)> CorrelatorFindingsOf(string signature, Func<JsonElement, JsonElement> pod) =>
         [.. ((int[])[0, 1]).Select(CorrelatorFindings).Where(File.Exists).SelectMany(CompleteLines)
             .Select(line => JsonDocument.Parse(line).RootElement)
-            .Where(f => f.GetProperty("signature").GetProperty("id").GetString() == "SIGS-1003")
-            .Select(f => (f.GetProperty("data").GetProperty("pod").GetString()!, f.GetProperty("id").GetString()!))];
+            .Where(f => f.GetProperty("signature").GetProperty("id").GetString() == signature)
+            .Select(f => (pod(f.GetProperty("data")).GetString()!, f.GetProperty("id").GetString()!))];
 
     /// <summary>Every process's log lines so far, for a failure message.</summary>
     private string Logs() => string.Concat(_processes.Select((p, i) => $"\n--- process {i}:\n" + string.Join("\n", p.StderrSoFar.TakeLast(30))));
@@ -136,7 +146,7 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
         }
 
         Assert.True(HttpPost.Succeeds(http, auditUrl, EventList(Enumerable.Range(0, 10), 5)));
-        await Eventually.TrueAsync(() => SequenceFindings().Count == 14, "the first fourteen sequence findings", TimeSpan.FromSeconds(60), () => string.Join(", ", SequenceFindings().Select(f => f.Pod)) + Logs() + NodeAMetrics());
+        await Eventually.TrueAsync(() => SequenceFindings().Count == 14 && CorrelationFindings().Count == 15, "the first fourteen sequence findings (and fifteen of the correlation, which does not check nodes)", TimeSpan.FromSeconds(60), () => string.Join(", ", SequenceFindings().Select(f => f.Pod)) + Logs() + NodeAMetrics());
         await Task.Delay(1_000); // their acknowledgements
 
         // A correlator dies without a word, the server restarts, and the second halves for pods 10-19 come meanwhile.
@@ -146,16 +156,20 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
         Assert.True(HttpPost.Succeeds(http, auditUrl, EventList(Enumerable.Range(10, 10), 6)));
         await Task.Delay(1_000);
         Correlator(1);
-        await Eventually.TrueAsync(() => SequenceFindings().Count >= 24, "a finding for every pod", TimeSpan.FromSeconds(90), () => string.Join(", ", SequenceFindings().Select(f => f.Pod).Order()));
+        await Eventually.TrueAsync(() => SequenceFindings().Count >= 24 && CorrelationFindings().Count >= 25, "a finding for every pod", TimeSpan.FromSeconds(90), () => string.Join(", ", SequenceFindings().Select(f => f.Pod).Order()));
         await Task.Delay(4_000); // anything doubled would show by now
 
         List<(string Pod, string Id)> findings = SequenceFindings();
         Assert.Equal(Enumerable.Range(0, 24).Select(Pod).Order(), findings.Select(f => f.Pod).Order());
         Assert.Equal(24, findings.Select(f => f.Id).Distinct().Count());
+        // The correlation finds what SIGS-1003 finds, and pod 24 too: a group-by cannot say "the same node when both name one".
+        List<(string Pod, string Id)> correlated = CorrelationFindings();
+        Assert.Equal(Enumerable.Range(0, 25).Select(Pod).Order(), correlated.Select(f => f.Pod).Order());
+        Assert.Equal(25, correlated.Select(f => f.Id).Distinct().Count());
         Assert.Empty(File.Exists(Path.Combine(_folder.Path, "node-a-findings.jsonl")) ? File.ReadAllLines(Path.Combine(_folder.Path, "node-a-findings.jsonl")).Where(l => l.Contains("SIGS-1003", StringComparison.Ordinal)) : []);
         string metrics = await http.GetStringAsync($"http://127.0.0.1:{adminPort}/metrics");
         Assert.Contains("sigs_forward_published_total", metrics, StringComparison.Ordinal);
-        Assert.Equal("ok\n", await http.GetStringAsync($"http://127.0.0.1:{adminPort}/healthz"));
+        Assert.Equal("ok\nrules: 1 loaded, 0 refused\n", await http.GetStringAsync($"http://127.0.0.1:{adminPort}/healthz"));
     }
 }
 
