@@ -58,7 +58,7 @@ internal sealed class CorrelationNode
             switch (_compiled.Members[m])
             {
                 case CorrelationMember.Rule rule:
-                    if (!_index.MayMatch(securityEvent, rule.Place) || !_index.Rules[rule.Place].Matches(securityEvent))
+                    if (!Matches(rule, securityEvent))
                     {
                         break;
                     }
@@ -92,7 +92,7 @@ internal sealed class CorrelationNode
         {
             IEnumerable<string[]> groups = _compiled.Members[m] switch
             {
-                CorrelationMember.Rule rule when _index.MayMatch(securityEvent, rule.Place) && _index.Rules[rule.Place].Matches(securityEvent) => Groups(rule, securityEvent),
+                CorrelationMember.Rule rule when Matches(rule, securityEvent) => Groups(rule, securityEvent),
                 CorrelationMember.Inner inner => _inner[m]!.GroupsOf(securityEvent).Select(below => inner.Groups.Select(i => below[i]).ToArray()),
                 _ => [],
             };
@@ -101,6 +101,13 @@ internal sealed class CorrelationNode
                 yield return group;
             }
         }
+    }
+
+    /// <summary>The rule matches the event: one of its logsource's events (a condition such as <c>not filter</c> would hold on any other), and its condition.</summary>
+    private bool Matches(CorrelationMember.Rule rule, SecurityEvent securityEvent)
+    {
+        CompiledRule compiled = _index.Rules[rule.Place];
+        return compiled.Source.Selectors.Any(s => s.Name == securityEvent.Name) && _index.MayMatch(securityEvent, rule.Place) && compiled.Matches(securityEvent);
     }
 
     private void Fire(List<CorrelationFiring> firings, string[] group, CorrelationHit hit, SecurityEvent of)

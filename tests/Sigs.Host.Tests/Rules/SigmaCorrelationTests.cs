@@ -240,6 +240,36 @@ public sealed class SigmaCorrelationTests : IDisposable
     }
 
     [Fact]
+    public void ARuleThatIsOnlyANegation_CountsOnlyItsOwnLogsourcesEvents()
+    {
+        string correlation = """
+            title: not ls
+            id: not-ls
+            name: not_ls
+            logsource: {product: linux, category: process_creation}
+            detection:
+              ls:
+                Image|endswith: /ls
+              condition: not ls
+            ---
+            title: c
+            id: corr
+            correlation:
+              type: event_count
+              rules: [not_ls, secret_read]
+              group-by: [source]
+              timespan: 1m
+              condition:
+                gte: 2
+            """;
+        (DetectionPipeline pipeline, CollectingOutput output) = Start(correlation);
+
+        // An audit event is no exec: "not ls" says nothing of it, so one secret read is one hit, not two.
+        Assert.Empty(Run(pipeline, output, SecretGet(1, "u", "s")));
+        Assert.Equal(["corr@3"], Run(pipeline, output, SecretGet(3, "u", "s")));
+    }
+
+    [Fact]
     public void State_StaysWithinItsBounds_AndEvictionsAreCounted()
     {
         var config = new SigsConfig { Rules = new RulesConfig { Correlation = new CorrelationConfig { MaxGroups = 3, MaxEventsPerGroup = 2 } } };
