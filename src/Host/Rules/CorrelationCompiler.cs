@@ -7,6 +7,9 @@ namespace Sigs.Host.Rules;
 /// </summary>
 internal sealed class CorrelationCompiler(IReadOnlyList<CompiledRule> rules, IReadOnlyList<SigmaCorrelation> correlations, CorrelationLimits limits)
 {
+    /// <summary>How deep correlations of correlations may nest (each level is its own state).</summary>
+    public const int MaxDepth = 8;
+
     private readonly Dictionary<SigmaCorrelation, CompiledCorrelation> _compiled = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<SigmaCorrelation> _compiling = new(ReferenceEqualityComparer.Instance);
 
@@ -24,6 +27,11 @@ internal sealed class CorrelationCompiler(IReadOnlyList<CompiledRule> rules, IRe
             throw Refuse(header, "it is part of a cycle of correlations naming each other");
         }
 
+        if (_compiling.Count > MaxDepth)
+        {
+            throw Refuse(header, $"correlations nest deeper than {MaxDepth}");
+        }
+
         try
         {
             if (correlation.Condition is { } condition && condition.Needed > limits.MaxEventsPerGroup && correlation.Type != CorrelationType.Temporal)
@@ -36,10 +44,20 @@ internal sealed class CorrelationCompiler(IReadOnlyList<CompiledRule> rules, IRe
                 throw Refuse(header, "a condition with only lt or lte would hold at a group's first event (Sigs reports as soon as a condition holds); add gt, gte or eq");
             }
 
+            if (correlation.Type != CorrelationType.EventCount && correlation.Type != CorrelationType.ValueCount && correlation.Rules.Count > limits.MaxEventsPerGroup)
+            {
+                throw Refuse(header, $"it names {correlation.Rules.Count} rules, more than rules.correlation.maxEventsPerGroup ({limits.MaxEventsPerGroup}) hits a group may keep");
+            }
+
             var members = new List<CorrelationMember>();
             foreach (string reference in correlation.Rules)
             {
                 members.Add(Member(correlation, reference));
+            }
+
+            if (members.Select(Target).Distinct().Count() != members.Count)
+            {
+                throw Refuse(header, "'correlation.rules' names one rule twice (by id and by name)");
             }
 
             return _compiled[correlation] = new CompiledCorrelation(correlation, [.. members]);
@@ -88,6 +106,14 @@ internal sealed class CorrelationCompiler(IReadOnlyList<CompiledRule> rules, IRe
 
         return new CorrelationMember.Inner(reference, compiled, [.. correlation.GroupBy.Select(Index)], counted is null ? null : Index(counted));
     }
+
+    /// <summary>What a member names: a detection rule's place, or a correlation.</summary>
+    private static object Target(CorrelationMember member) => member switch
+    {
+        CorrelationMember.Rule rule => rule.Place,
+        CorrelationMember.Inner inner => inner.Correlation,
+        _ => member,
+    };
 
     private static RuleException Refuse(SigmaHeader header, string reason) => new($"{header.File}:{header.Line}: correlation '{header.Id}': {reason}");
 }

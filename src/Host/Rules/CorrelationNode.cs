@@ -12,6 +12,11 @@ internal sealed class CorrelationNode
     /// <summary>At most this many groups one event joins (a product of list values).</summary>
     public const int MaxGroupsPerEvent = 16;
 
+    /// <summary>A group-by or counted value is kept to this many characters.</summary>
+    public const int MaxValueLength = 1024;
+
+    private static string Capped(string value) => value.Length <= MaxValueLength ? value : value[..MaxValueLength];
+
     private readonly CompiledCorrelation _compiled;
     private readonly RuleIndex _index;
     private readonly CorrelationNode?[] _inner;
@@ -29,7 +34,9 @@ internal sealed class CorrelationNode
     public SigmaCorrelation Correlation => _compiled.Correlation;
 
     /// <summary>Every state below and including this one.</summary>
-    public IEnumerable<CorrelationState> States => _inner.OfType<CorrelationNode>().SelectMany(n => n.States).Prepend(State);
+    public IReadOnlyList<CorrelationState> States => _states ??= [.. _inner.OfType<CorrelationNode>().SelectMany(n => n.States).Prepend(State)];
+
+    private CorrelationState[]? _states;
 
     public void Advance(DateTimeOffset time)
     {
@@ -63,7 +70,7 @@ internal sealed class CorrelationNode
                         break;
                     }
 
-                    string? counted = rule.Counted is null ? null : SigmaFieldCompiler.Text(Single(rule.Counted(securityEvent)));
+                    string? counted = rule.Counted is null ? null : SigmaFieldCompiler.Text(Single(rule.Counted(securityEvent))) is { } text ? Capped(text) : null;
                     foreach (string[] group in Groups(rule, securityEvent))
                     {
                         Fire(firings, group, new CorrelationHit(securityEvent.Time, m, counted, securityEvent.Source, securityEvent.Name), securityEvent);
@@ -126,8 +133,8 @@ internal sealed class CorrelationNode
         {
             string[] values = reader(securityEvent) switch
             {
-                IReadOnlyList<string> list => [.. list.Distinct(StringComparer.Ordinal)],
-                { } one when SigmaFieldCompiler.Text(one) is { } text => [text],
+                IReadOnlyList<string> list => [.. list.Select(Capped).Distinct(StringComparer.Ordinal)],
+                { } one when SigmaFieldCompiler.Text(one) is { } text => [Capped(text)],
                 _ => [],
             };
             groups = [.. groups.SelectMany(g => values.Select(v => (string[])[.. g, v])).Take(MaxGroupsPerEvent)];

@@ -14,8 +14,9 @@ internal sealed record CorrelationFiring(string[] Group, DateTimeOffset Start, D
 /// time, so events that arrive late within the lateness bound count as if on time), at most
 /// <see cref="CorrelationLimits.MaxEventsPerGroup"/> of them, and at most <see cref="CorrelationLimits.MaxGroups"/>
 /// groups are open; past either bound the oldest goes, counted in <see cref="Evictions"/>. When the condition holds the
-/// group fires once and starts over. Groups whose newest hit is older than the watermark less the timespan are
-/// dropped. Not thread-safe: its signature's runner calls it.
+/// group fires once and starts over. The watermark is the engine's (ticks carry it, less the feeds' lateness): groups
+/// whose newest hit it has passed by the timespan are dropped, and a hit it has passed is late, counted and not kept.
+/// Not thread-safe: its signature's runner calls it.
 /// </summary>
 internal sealed class CorrelationState(CompiledCorrelation compiled, CorrelationLimits limits)
 {
@@ -30,11 +31,15 @@ internal sealed class CorrelationState(CompiledCorrelation compiled, Correlation
     /// <summary>Groups and hits let go because a bound was reached.</summary>
     public long Evictions { get; private set; }
 
+    /// <summary>Hits that came after the watermark had passed their window (a sensor's clock ahead, or a feed behind its lateness).</summary>
+    public long Late { get; private set; }
+
     /// <summary>Counts a hit for a group (<paramref name="of"/>: the event it stands for); the firing when the condition now holds.</summary>
     public CorrelationFiring? Add(string[] group, CorrelationHit hit, Plugins.SecurityEvent of)
     {
-        if (hit.Time < _watermark - _span)
+        if (_watermark > DateTimeOffset.MinValue + _span && hit.Time < _watermark - _span)
         {
+            Late++;
             return null; // later than the window could still hold it
         }
 
@@ -57,8 +62,9 @@ internal sealed class CorrelationState(CompiledCorrelation compiled, Correlation
             _byUse.AddLast(open.Use!);
         }
 
+        // By time, and at one time by the order of the correlation's rules (so equal times satisfy temporal_ordered).
         int at = open.Hits.Count;
-        while (at > 0 && open.Hits[at - 1].Time > hit.Time)
+        while (at > 0 && (open.Hits[at - 1].Time > hit.Time || (open.Hits[at - 1].Time == hit.Time && open.Hits[at - 1].Member > hit.Member)))
         {
             at--;
         }
@@ -66,7 +72,7 @@ internal sealed class CorrelationState(CompiledCorrelation compiled, Correlation
         open.Hits.Insert(at, hit);
         if (open.Latest is null || of.Time >= open.Latest.Time)
         {
-            open.Latest = of;
+            open.Latest = Kept(of);
         }
 
         DateTimeOffset newest = open.Hits[^1].Time;
@@ -76,9 +82,13 @@ internal sealed class CorrelationState(CompiledCorrelation compiled, Correlation
             stale++;
         }
 
-        int over = Math.Max(0, open.Hits.Count - stale - limits.MaxEventsPerGroup);
-        Evictions += over;
-        open.Hits.RemoveRange(0, stale + over);
+        open.Hits.RemoveRange(0, stale);
+        while (open.Hits.Count > limits.MaxEventsPerGroup)
+        {
+            open.Hits.RemoveAt(Redundant(open.Hits));
+            Evictions++;
+        }
+
         if (open.Hits.Count == 0 || Count(open.Hits) is not long count || !Holds(count))
         {
             return null;
@@ -88,6 +98,36 @@ internal sealed class CorrelationState(CompiledCorrelation compiled, Correlation
         Remove(open);
         return firing;
     }
+
+    /// <summary>
+    /// The hit to let go when a group is full: the oldest whose part in the condition a later hit plays too (the same
+    /// value for value_count, the same rule for the temporal types), else the oldest. A flood of one value or one
+    /// rule does not push out the one hit of another.
+    /// </summary>
+    private int Redundant(List<CorrelationHit> hits)
+    {
+        if (compiled.Correlation.Type == CorrelationType.EventCount)
+        {
+            return 0;
+        }
+
+        var later = new HashSet<string>(StringComparer.Ordinal);
+        int oldestRedundant = -1;
+        for (int i = hits.Count - 1; i >= 0; i--)
+        {
+            string part = compiled.Correlation.Type == CorrelationType.ValueCount ? hits[i].Counted ?? string.Empty : hits[i].Member.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (!later.Add(part))
+            {
+                oldestRedundant = i;
+            }
+        }
+
+        return Math.Max(oldestRedundant, 0);
+    }
+
+    /// <summary>The event a group keeps for its finding, without an audit request's body (up to 64 KiB that no finding needs).</summary>
+    private static Plugins.SecurityEvent Kept(Plugins.SecurityEvent e) =>
+        e.Audit is { RequestObject: not null } audit ? e with { Audit = audit with { RequestObject = null } } : e;
 
     /// <summary>Moves the watermark; now and then drops the groups it has passed.</summary>
     public void Advance(DateTimeOffset time)

@@ -142,7 +142,9 @@ internal sealed class RuleSet
 
             try
             {
-                loadedCorrelations.Add(correlationCompiler.Compile(correlation));
+                CompiledCorrelation compiledCorrelation = correlationCompiler.Compile(correlation);
+                _ = SigmaMetadata.Of(header, "sigma_correlation"); // a level Sigma does not have is refused here, before it silences its rules
+                loadedCorrelations.Add(compiledCorrelation);
                 ids[header.Id] = $"{header.File}:{header.Line}";
             }
             catch (RuleException ex)
@@ -151,10 +153,10 @@ internal sealed class RuleSet
             }
         }
 
-        // Named by a correlation that does not generate, and by none that does: it runs only through the correlation.
-        HashSet<string> silent = [.. loadedCorrelations.Where(c => !c.Correlation.Generate).SelectMany(c => c.Correlation.Rules)];
-        silent.ExceptWith(loadedCorrelations.Where(c => c.Correlation.Generate).SelectMany(c => c.Correlation.Rules));
-        bool Silent(SigmaHeader header) => silent.Any(header.IsNamedBy);
+        // Named (by id or name) by a correlation that does not generate, and by none that does: it runs only through
+        // the correlation. A correlation turned off in the configuration keeps its rules silent too.
+        bool NamedBy(SigmaHeader header, bool generate) => loadedCorrelations.Any(c => c.Correlation.Generate == generate && c.Correlation.Rules.Any(header.IsNamedBy));
+        bool Silent(SigmaHeader header) => NamedBy(header, generate: false) && !NamedBy(header, generate: true);
 
         var byFile = new Dictionary<string, List<Plugins.Signature>>(StringComparer.Ordinal);
         void Add(string file, Plugins.Signature signature) => (byFile.TryGetValue(file, out List<Plugins.Signature>? list) ? list : byFile[file] = []).Add(signature);
@@ -168,14 +170,7 @@ internal sealed class RuleSet
 
         foreach (CompiledCorrelation correlation in loadedCorrelations.Where(c => !Silent(c.Correlation.Header)))
         {
-            try
-            {
-                Add(correlation.Correlation.Header.File, new SigmaCorrelationSignature(correlation, index, limits ?? CorrelationLimits.Default));
-            }
-            catch (RuleException ex)
-            {
-                refusals.Add(ex.Message); // a level Sigma does not have
-            }
+            Add(correlation.Correlation.Header.File, new SigmaCorrelationSignature(correlation, index, limits ?? CorrelationLimits.Default));
         }
 
         return new RuleSet([.. byFile.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new RuleFile(f.Key, hashes[f.Key], f.Value))], refusals, index);

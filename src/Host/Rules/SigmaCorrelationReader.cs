@@ -16,6 +16,14 @@ internal static class SigmaCorrelationReader
     public static SigmaCorrelation Read(YamlMappingNode document, YamlMappingNode correlation, SigmaHeader header)
     {
         string file = header.File;
+        foreach (YamlNode key in correlation.Children.Keys)
+        {
+            if (key is not YamlScalarNode { Value: "type" or "rules" or "group-by" or "timespan" or "condition" or "aliases" or "generate" })
+            {
+                throw RuleException.At(file, key.Start, $"'correlation.{(key as YamlScalarNode)?.Value}' is not a key of a correlation (type, rules, group-by, timespan, condition, aliases, generate)");
+            }
+        }
+
         string typeText = Text(correlation, "type", file) ?? throw RuleException.At(file, correlation.Start, "no 'correlation.type'");
         CorrelationType type = typeText switch
         {
@@ -29,6 +37,11 @@ internal static class SigmaCorrelationReader
         if (rules.Count == 0 || rules.Count > MaxRules)
         {
             throw RuleException.At(file, correlation.Start, $"'correlation.rules' must name 1 to {MaxRules} rules (by id or name)");
+        }
+
+        if (rules.Distinct(StringComparer.Ordinal).Count() != rules.Count)
+        {
+            throw RuleException.At(file, correlation.Start, "'correlation.rules' names a rule twice");
         }
 
         if (type is CorrelationType.Temporal or CorrelationType.TemporalOrdered && rules.Count < 2)
@@ -74,17 +87,17 @@ internal static class SigmaCorrelationReader
     /// <summary>A timespan such as 30s, 5m, 1h or 2d.</summary>
     private static TimeSpan Timespan(string text, YamlMappingNode at, string file)
     {
-        TimeSpan? span = text.Length >= 2 && long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n > 0
+        long? seconds = text.Length >= 2 && long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out long n) && n > 0
             ? text[^1] switch
             {
-                's' => TimeSpan.FromSeconds(n),
-                'm' => TimeSpan.FromMinutes(n),
-                'h' => TimeSpan.FromHours(n),
-                'd' => TimeSpan.FromDays(n),
+                's' => n,
+                'm' => n <= MaxTimespan.TotalMinutes ? n * 60 : null,
+                'h' => n <= MaxTimespan.TotalHours ? n * 3600 : null,
+                'd' => n <= MaxTimespan.TotalDays ? n * 86400 : null,
                 _ => null,
             }
             : null;
-        return span is { } valid && valid <= MaxTimespan ? valid
+        return seconds is long valid && valid <= MaxTimespan.TotalSeconds ? TimeSpan.FromSeconds(valid)
             : throw RuleException.At(file, at.Start, $"'correlation.timespan' '{text}' must be a positive number with s, m, h or d, at most {MaxTimespan.TotalDays} days");
     }
 

@@ -17,6 +17,7 @@ internal sealed class SigmaCorrelationSignature : Signature
     private readonly CompiledCorrelation _compiled;
     private readonly CorrelationNode _root;
     private long _evictionsLogged;
+    private long _lateLogged;
 
     public SigmaCorrelationSignature(CompiledCorrelation compiled, RuleIndex index, CorrelationLimits limits)
     {
@@ -46,12 +47,14 @@ internal sealed class SigmaCorrelationSignature : Signature
 
     public int OpenGroups => _root.States.Sum(s => s.OpenGroups);
 
+    /// <summary>Hits that came after the watermark had passed their window, over every correlation below this one.</summary>
+    public long Late => _root.States.Sum(s => s.Late);
+
     public override IReadOnlyList<string> CorrelationKeys(SecurityEvent securityEvent) =>
         [.. _root.GroupsOf(securityEvent).Select(group => string.Join('\u001f', group)).Distinct(StringComparer.Ordinal)];
 
     public override void OnEvent(SecurityEvent securityEvent)
     {
-        _root.Advance(securityEvent.Time);
         foreach (CorrelationFiring firing in _root.Offer(securityEvent))
         {
             Context.Report(firing.Latest, Data(firing));
@@ -62,6 +65,13 @@ internal sealed class SigmaCorrelationSignature : Signature
         {
             Context.Log(SignatureLogLevel.Warning, $"{evictions} correlation groups or events evicted so far: more than rules.correlation.maxGroups or maxEventsPerGroup were open");
             _evictionsLogged = evictions;
+        }
+
+        long late = Late;
+        if (late > _lateLogged && (_lateLogged == 0 || late / 1000 > _lateLogged / 1000))
+        {
+            Context.Log(SignatureLogLevel.Warning, $"{late} events came after the watermark had passed their window and were not counted (a sensor's clock ahead, or a feed later than its lateness)");
+            _lateLogged = late;
         }
     }
 

@@ -284,6 +284,59 @@ public sealed class SigmaCorrelationTests : IDisposable
     }
 
     [Fact]
+    public void AFloodOfOneValue_DoesNotPushOutTheOtherValuesAGroupKeeps()
+    {
+        var config = new SigsConfig { Rules = new RulesConfig { Correlation = new CorrelationConfig { MaxEventsPerGroup = 4 } } };
+        (DetectionPipeline pipeline, CollectingOutput output) = Start(Correlation("value_count", "[secret_read]", "  condition:\n    gte: 4\n    field: objectRef.name"), config);
+
+        string[] fired = Run(pipeline, output, [SecretGet(0, "u", "a"), SecretGet(1, "u", "b"), .. Enumerable.Range(2, 20).Select(i => SecretGet(i, "u", "x")), SecretGet(30, "u", "c")]);
+
+        Assert.Equal(["corr@30"], fired);
+    }
+
+    [Fact]
+    public void AHitTheWatermarkHasPassed_IsLate_CountedAndNotKept_AndAnAncientTimeIsNoFault()
+    {
+        (DetectionPipeline pipeline, CollectingOutput output) = Start(Correlation("event_count", "[secret_read]", "  condition:\n    gte: 2", "10s"));
+        Run(pipeline, output, new SecurityEvent { Time = DateTimeOffset.MinValue, Source = EventSources.KubernetesAudit, Name = EventNames.KubernetesAudit, Audit = SecretGet(0, "old", "x").Audit });
+        pipeline.Signal(new Signal(SignalKind.Tick, T0.AddSeconds(100)));
+
+        string[] fired = Run(pipeline, output, SecretGet(50, "u", "x"), SecretGet(95, "u", "x"), SecretGet(96, "u", "x"));
+
+        Assert.Equal(["corr@96"], fired); // the hit at 50 was late: it did not make a pair with the one at 95
+        SignatureRunner runner = Assert.Single(pipeline.Engine.Index.Runners, r => r.Metadata.Id == "corr");
+        Assert.Equal(1, ((SigmaCorrelationSignature)runner.Signature).Late);
+        Assert.Equal(0, runner.Faults); // the event from year 1 came before any watermark: counted, no fault
+        Assert.Single(_logs.LinesContaining("came after the watermark had passed their window"));
+    }
+
+    [Fact]
+    public void ARuleNamedByIdWithoutGenerate_AndByNameWithGenerate_StillReportsOnItsOwn()
+    {
+        string correlations = """
+            title: quiet
+            id: quiet
+            correlation:
+              type: event_count
+              rules: [secret-read]
+              timespan: 1m
+              condition: {gte: 5}
+            ---
+            title: loud
+            id: loud
+            correlation:
+              type: event_count
+              rules: [secret_read]
+              timespan: 1m
+              condition: {gte: 5}
+              generate: true
+            """;
+        (DetectionPipeline pipeline, CollectingOutput output) = Start(correlations);
+
+        Assert.Equal(["secret-read@1"], Run(pipeline, output, SecretGet(1, "u", "s")));
+    }
+
+    [Fact]
     public void CorrelationKeys_AreTheGroup_SoBothSidesMeetOnOneCorrelator()
     {
         string correlation = Correlation(
@@ -304,6 +357,11 @@ public sealed class SigmaCorrelationTests : IDisposable
     [InlineData("title: c\nid: c\ncorrelation:\n  type: sometimes\n  rules: [shell]\n  timespan: 1m\n", "correlation type 'sometimes'")]
     [InlineData("title: c\nid: c\ncorrelation:\n  type: event_count\n  rules: [shell]\n  condition: {gte: 2}\n", "no 'correlation.timespan'")]
     [InlineData("title: c\nid: c\ncorrelation:\n  type: event_count\n  rules: [shell]\n  timespan: 1w\n  condition: {gte: 2}\n", "'correlation.timespan' '1w'")]
+    [InlineData("title: c\nid: c\ncorrelation:\n  type: event_count\n  rules: [shell]\n  timespan: 9999999999999s\n  condition: {gte: 2}\n", "'correlation.timespan' '9999999999999s'")]
+    [InlineData("title: c\nid: c\ncorrelation:\n  type: event_count\n  rules: [shell]\n  timespan: 99999999d\n  condition: {gte: 2}\n", "'correlation.timespan' '99999999d'")]
+    [InlineData("title: c\nid: c\ncorrelation:\n  type: event_count\n  rules: [shell]\n  group_by: [host]\n  timespan: 1m\n  condition: {gte: 2}\n", "'correlation.group_by' is not a key of a correlation")]
+    [InlineData("title: c\nid: c\ncorrelation:\n  type: event_count\n  rules: [shell, shell]\n  timespan: 1m\n  condition: {gte: 2}\n", "names a rule twice")]
+    [InlineData("title: c\nid: c\ncorrelation:\n  type: temporal\n  rules: [secret-read, secret_read]\n  timespan: 1m\n", "names one rule twice (by id and by name)")]
     [InlineData("title: c\nid: c\ncorrelation:\n  type: value_count\n  rules: [shell]\n  timespan: 1m\n  condition: {gte: 2}\n", "needs 'field'")]
     [InlineData("title: c\nid: c\ncorrelation:\n  type: event_count\n  rules: [nowhere]\n  timespan: 1m\n  condition: {gte: 2}\n", "'nowhere' in correlation.rules is no loaded rule")]
     [InlineData("title: c\nid: c\ncorrelation:\n  type: event_count\n  rules: [shell]\n  group-by: [pod]\n  timespan: 1m\n  condition: {gte: 2}\n", "field 'pod' (for 'pod') is no field of rule 'shell'")]
