@@ -21,13 +21,17 @@ internal sealed class CorrelationNode
     private readonly RuleIndex _index;
     private readonly CorrelationNode?[] _inner;
 
-    public CorrelationNode(CompiledCorrelation compiled, RuleIndex index, CorrelationLimits limits)
+    public CorrelationNode(CompiledCorrelation compiled, RuleIndex index, CorrelationLimits limits, CorrelationCounts? counts = null)
     {
         _compiled = compiled;
         _index = index;
-        State = new CorrelationState(compiled, limits);
-        _inner = [.. compiled.Members.Select(m => m is CorrelationMember.Inner inner ? new CorrelationNode(inner.Correlation, index, limits) : null)];
+        Counts = counts ?? new CorrelationCounts();
+        State = new CorrelationState(compiled, limits, Counts);
+        _inner = [.. compiled.Members.Select(m => m is CorrelationMember.Inner inner ? new CorrelationNode(inner.Correlation, index, limits, Counts) : null)];
     }
+
+    /// <summary>What every state below and including this one let go or found late.</summary>
+    public CorrelationCounts Counts { get; }
 
     public CorrelationState State { get; }
 

@@ -1,5 +1,15 @@
 namespace Sigs.Host.Rules;
 
+/// <summary>What the states of one correlation signature let go, or found late (one set, so reading it costs nothing).</summary>
+internal sealed class CorrelationCounts
+{
+    /// <summary>Groups and hits let go because a bound was reached.</summary>
+    public long Evictions { get; set; }
+
+    /// <summary>Hits that came after the watermark had passed their window (a sensor's clock ahead, or a feed behind its lateness).</summary>
+    public long Late { get; set; }
+}
+
 /// <summary>One event (or inner finding) a correlation counted: when, from which of its rules, the counted value, and what it was.</summary>
 internal sealed record CorrelationHit(DateTimeOffset Time, int Member, string? Counted, string Source, string Name);
 
@@ -13,12 +23,12 @@ internal sealed record CorrelationFiring(string[] Group, DateTimeOffset Start, D
 /// The open groups of one correlation, by event time: each group keeps its hits of the last timespan (sorted by
 /// time, so events that arrive late within the lateness bound count as if on time), at most
 /// <see cref="CorrelationLimits.MaxEventsPerGroup"/> of them, and at most <see cref="CorrelationLimits.MaxGroups"/>
-/// groups are open; past either bound the oldest goes, counted in <see cref="Evictions"/>. When the condition holds the
+/// groups are open; past either bound the oldest goes, counted in <see cref="CorrelationCounts.Evictions"/>. When the condition holds the
 /// group fires once and starts over. The watermark is the engine's (ticks carry it, less the feeds' lateness): groups
 /// whose newest hit it has passed by the timespan are dropped, and a hit it has passed is late, counted and not kept.
 /// Not thread-safe: its signature's runner calls it.
 /// </summary>
-internal sealed class CorrelationState(CompiledCorrelation compiled, CorrelationLimits limits)
+internal sealed class CorrelationState(CompiledCorrelation compiled, CorrelationLimits limits, CorrelationCounts counts)
 {
     private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
     private readonly LinkedList<Group> _byUse = new();
@@ -28,18 +38,14 @@ internal sealed class CorrelationState(CompiledCorrelation compiled, Correlation
 
     public int OpenGroups => _groups.Count;
 
-    /// <summary>Groups and hits let go because a bound was reached.</summary>
-    public long Evictions { get; private set; }
 
-    /// <summary>Hits that came after the watermark had passed their window (a sensor's clock ahead, or a feed behind its lateness).</summary>
-    public long Late { get; private set; }
 
     /// <summary>Counts a hit for a group (<paramref name="of"/>: the event it stands for); the firing when the condition now holds.</summary>
     public CorrelationFiring? Add(string[] group, CorrelationHit hit, Plugins.SecurityEvent of)
     {
         if (_watermark > DateTimeOffset.MinValue + _span && hit.Time < _watermark - _span)
         {
-            Late++;
+            counts.Late++;
             return null; // later than the window could still hold it
         }
 
@@ -53,7 +59,7 @@ internal sealed class CorrelationState(CompiledCorrelation compiled, Correlation
             {
                 Group oldest = _byUse.First!.Value;
                 Remove(oldest);
-                Evictions++;
+                counts.Evictions++;
             }
         }
         else
@@ -86,7 +92,7 @@ internal sealed class CorrelationState(CompiledCorrelation compiled, Correlation
         while (open.Hits.Count > limits.MaxEventsPerGroup)
         {
             open.Hits.RemoveAt(Redundant(open.Hits));
-            Evictions++;
+            counts.Evictions++;
         }
 
         if (open.Hits.Count == 0 || Count(open.Hits) is not long count || !Holds(count))

@@ -43,12 +43,12 @@ internal sealed class SigmaCorrelationSignature : Signature
     public override IReadOnlyList<string> FilePatterns { get; }
 
     /// <summary>Groups and events let go because a bound was reached, over every correlation below this one.</summary>
-    public long Evictions => _root.States.Sum(s => s.Evictions);
+    public long Evictions => _root.Counts.Evictions;
 
     public int OpenGroups => _root.States.Sum(s => s.OpenGroups);
 
     /// <summary>Hits that came after the watermark had passed their window, over every correlation below this one.</summary>
-    public long Late => _root.States.Sum(s => s.Late);
+    public long Late => _root.Counts.Late;
 
     public override IReadOnlyList<string> CorrelationKeys(SecurityEvent securityEvent) =>
         [.. _root.GroupsOf(securityEvent).Select(group => string.Join('\u001f', group)).Distinct(StringComparer.Ordinal)];

@@ -21,11 +21,11 @@ internal static class SigmaReader
             throw RuleException.At(file, document.Start, "'id' must be at most 128 characters without control characters");
         }
 
+        var header = new SigmaHeader(
+            file, (int)document.Start.Line, id, title, Text(document, "name", file), Text(document, "description", file), Text(document, "level", file) ?? "medium",
+            Texts(document, "tags", file), Texts(document, "references", file), Texts(document, "falsepositives", file));
         if (Child(document, "correlation") is { } correlation)
         {
-            var header = new SigmaHeader(
-                file, (int)document.Start.Line, id, title, Text(document, "name", file), Text(document, "description", file), Text(document, "level", file) ?? "medium",
-                Texts(document, "tags", file), Texts(document, "references", file), Texts(document, "falsepositives", file));
             return SigmaCorrelationReader.Read(document, correlation as YamlMappingNode ?? throw RuleException.At(file, correlation.Start, "'correlation' must be a mapping"), header);
         }
 
@@ -43,19 +43,7 @@ internal static class SigmaReader
         }
 
         YamlMappingNode detection = Child(document, "detection") as YamlMappingNode ?? throw RuleException.At(file, document.Start, "no 'detection' mapping");
-        return new SigmaRule(
-            file,
-            (int)document.Start.Line,
-            id,
-            title,
-            Text(document, "name", file),
-            Text(document, "description", file),
-            Text(document, "level", file) ?? "medium",
-            Texts(document, "tags", file),
-            Texts(document, "references", file),
-            Texts(document, "falsepositives", file),
-            logSource,
-            Detection(detection, file, "detection"));
+        return new SigmaRule(header, logSource, Detection(detection, file, "detection"));
     }
 
     private static SigmaLogSource LogSource(YamlMappingNode document, string file)

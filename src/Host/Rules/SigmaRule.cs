@@ -15,21 +15,17 @@ internal sealed record SigmaLogSource(string? Product, string? Category, string?
 internal sealed record SigmaDetection(string File, IReadOnlyDictionary<string, YamlNode> Searches, string Condition, YamlNode ConditionNode);
 
 /// <summary>One Sigma detection rule, as read from its document (nothing compiled yet).</summary>
-internal sealed record SigmaRule(
-    string File,
-    int Line,
-    string Id,
-    string Title,
-    string? Name,
-    string? Description,
-    string Level,
-    IReadOnlyList<string> Tags,
-    IReadOnlyList<string> References,
-    IReadOnlyList<string> FalsePositives,
-    SigmaLogSource LogSource,
-    SigmaDetection Detection)
+internal sealed record SigmaRule(SigmaHeader Header, SigmaLogSource LogSource, SigmaDetection Detection)
 {
-    public SigmaHeader Header => new(File, Line, Id, Title, Name, Description, Level, Tags, References, FalsePositives);
+    public string File => Header.File;
+
+    public int Line => Header.Line;
+
+    public string Id => Header.Id;
+
+    public string Title => Header.Title;
+
+    public string? Name => Header.Name;
 }
 
 /// <summary>
