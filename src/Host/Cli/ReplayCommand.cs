@@ -54,9 +54,9 @@ internal static class ReplayCommand
         return 0;
     }
 
-    private static Stream Open(string input) => input == "-" ? Console.OpenStandardInput() : OpenInput(input);
+    public static Stream Open(string input) => input == "-" ? Console.OpenStandardInput() : OpenInput(input);
 
-    private static string DisplayName(string input) => input == "-" ? "stdin" : input;
+    public static string DisplayName(string input) => input == "-" ? "stdin" : input;
 
     /// <summary>Files as given; a folder becomes its *.json and *.jsonl files in name order. Missing or unreadable input is fatal.</summary>
     public static IReadOnlyList<string> ExpandInputs(IReadOnlyList<string> arguments)

@@ -81,6 +81,11 @@ internal static class SigsCli
         Console.CancelKeyPress += onCancel;
         try
         {
+            if (command == commands.Replay.Name && parse.GetValue(commands.Events))
+            {
+                return await ReplayEvents.RunAsync(replayInputs, parse.GetValue(commands.Compact), output, error, loggerFactory, stop.Token).ConfigureAwait(false);
+            }
+
             // A replay's first input is decoded while the configuration and the signatures load.
             using ReplayInput? replay = command == commands.Replay.Name ? ReplayCommand.Start(replayInputs, loggerFactory, stop.Token) : null;
             string? configPath = parse.GetValue(commands.Config);

@@ -13,7 +13,7 @@ internal sealed class SigsCommands
     {
         Feed.Description = $"add a feed (repeatable): {string.Join(", ", FeedTypes.All.Select(t => t.ShortForm))}";
         Run = new Command("run", "Run the detection host: read the configured feeds, run every signature, write findings to the outputs.") { Feed };
-        Replay = new Command("replay", "Replay JSON-lines event files through the signatures and print the findings as JSON lines on stdout.") { Inputs, Quiet };
+        Replay = new Command("replay", "Replay JSON-lines event files through the signatures and print the findings as JSON lines on stdout.") { Inputs, Quiet, Events, Compact };
         List = new Command("list", "List the signatures the host loads: id, name, version, selected events, plugin file and its SHA-256.") { Json };
         Check = new Command("check", "Validate a built plugin (SDK compatibility, metadata, unique ids, config schema) or Sigma rules (each refusal with its file and line) without running the host.") { CheckPath };
         RefuseOptionLikeValues(Inputs, "replay");
@@ -57,6 +57,13 @@ internal sealed class SigsCommands
     public Option<string[]> Feed { get; } = new("--feed") { HelpName = "TYPE[:ADDRESS]", Arity = ArgumentArity.ZeroOrMore };
 
     public Option<bool> Json { get; } = new("--json") { Description = "print one JSON document instead of a table" };
+
+    public Option<bool> Events { get; } = new("--events")
+    {
+        Description = "print what Sigs made of each input line instead of running the signatures: its contract events as JSON lines (as signatures see them), and '# FILE:LINE: skipped: REASON' for a line or item skipped, in input order",
+    };
+
+    public Option<bool> Compact { get; } = new("--compact") { Description = "with --events: one short text line per event instead of JSON" };
 
     public Option<bool> Quiet { get; } = new("--quiet") { Description = "no progress line on stderr (shown only when stderr is a terminal)" };
 

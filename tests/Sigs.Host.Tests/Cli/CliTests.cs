@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NJsonSchema;
 using Sigs.Host.Tests.TestSupport;
+using Sigs.Plugins;
 
 namespace Sigs.Host.Tests.Cli;
 
@@ -61,6 +62,28 @@ public sealed class CliTests : IDisposable
         Assert.Contains($"{input}:3: skipped: matches no known format", result.Stderr, StringComparison.Ordinal);
         Assert.Contains($"{input}:4: skipped: line longer than 1048576 bytes", result.Stderr, StringComparison.Ordinal);
         Assert.Contains("3 lines skipped; 2 findings", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReplayEvents_PrintsTheContractEventsAndTheSkips_InInputOrder()
+    {
+        string[] tracee = [.. File.ReadLines(Path.Combine(RepoPaths.Examples, "04-pod-session-mixed.jsonl")).Take(2)];
+        string input = _folder.File("mixed.jsonl", string.Join('\n', tracee[0], "{not json", tracee[1], """{"timestamp":"2024-01-01T00:00:00Z","id":60,"name":"execve"}""") + "\n");
+
+        SigsProcess.Result json = await SigsProcess.RunAsync(["replay", "--events", input]);
+        SigsProcess.Result compact = await SigsProcess.RunAsync(["replay", "--events", "--compact", input]);
+
+        Assert.Equal((0, 0), (json.ExitCode, compact.ExitCode));
+        string[] lines = json.StdoutLines;
+        Assert.Equal(4, lines.Length);
+        Assert.StartsWith($"# {input}:2: skipped: not valid JSON", lines[1], StringComparison.Ordinal);
+        SecurityEvent[] events = [.. lines.Where(l => !l.StartsWith('#')).Select(l => System.Text.Json.JsonSerializer.Deserialize<SecurityEvent>(l, Sigs.Host.Contract.ContractJson.Options)!)];
+        Assert.Equal([EventNames.ProcessExec, EventNames.FileOpen, "execve"], events.Select(e => e.Name));
+        Assert.Equal("web-7d4b9", events[1].Kubernetes!.PodName);
+        Assert.Equal(events[0].Process!.Args, events[1].Process!.Args); // as signatures get it: the open has its exec's argv
+        Assert.Equal(4, compact.StdoutLines.Length);
+        Assert.StartsWith("2025-11-02T10:00:21.0000000Z tracee security_file_open pod=shop/web-7d4b9", compact.StdoutLines[2], StringComparison.Ordinal);
+        Assert.Contains("replay --events: 3 events, 1 lines skipped", json.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -33,6 +33,7 @@ public sealed class HostileLinesTests : IDisposable
         { """{"source":"sigs","name":"x","time":"2025-11-02T10:00:00Z","audit":{"userExtra":{"k":[null]}}}""", "audit.userExtra" },
         { """{"source":"sigs","name":"x","time":"2025-11-02T10:00:00Z","audit":{"userExtra":{"k":null}}}""", "audit.userExtra" },
         { """{"apiVersion":"audit.k8s.io/v1","kind":"EventList","items":{}}""", "EventList has no 'items' array" },
+        { """{"timestamp":"2024-01-01T00:00:00Z","name":"security_file_open","workload":{},"data":{"file_path":"/etc/shadow"}}""", "field 'data' must be a list of arguments" },
         { """{"rule":"r","time":"2025-11-02T10:00:00Z","output_fields":[]}""", "must be an object" },
     };
 

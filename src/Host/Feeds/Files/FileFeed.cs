@@ -23,7 +23,7 @@ internal sealed partial class FileFeed(string path, bool follow, ILogger logger,
             ? new FollowedFileStream(path, PollInterval, message => LogRotation(logger, Name, message), clock ?? TimeProvider.System)
             : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1, useAsync: true);
         Counters.SetConnected(true);
-        var source = new JsonLinesSource(logger, _lines, onSkipped: Counters.CountDecodeError);
+        var source = new JsonLinesSource(logger, _lines, onSkipped: (_, _, _) => Counters.CountDecodeError());
         await source.ReadAsync(stream, path, async securityEvent =>
         {
             Counters.CountEvent(securityEvent.Name);

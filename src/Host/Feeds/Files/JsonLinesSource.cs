@@ -67,7 +67,7 @@ internal sealed partial class JsonLinesSource(
     ILogger logger,
     InputCounters counters,
     int maxLineBytes = BoundedLineReader.DefaultMaxLineBytes,
-    Action? onSkipped = null)
+    Action<string, long, string>? onSkipped = null)
 {
     /// <summary>
     /// Reads (of up to <see cref="BoundedLineReader.ReadBytes"/>) decoded ahead: what bounds the memory, and what lets
@@ -144,7 +144,7 @@ internal sealed partial class JsonLinesSource(
         foreach (string part in decoded.Problems)
         {
             counters.CountSkippedPart();
-            onSkipped?.Invoke();
+            onSkipped?.Invoke(displayName, line.Number, part);
             LogSkipped(logger, displayName, line.Number, part); // one item of the line; the others are kept
         }
 
@@ -158,7 +158,7 @@ internal sealed partial class JsonLinesSource(
     private void Skip(string displayName, long lineNumber, string reason)
     {
         counters.CountSkipped();
-        onSkipped?.Invoke();
+        onSkipped?.Invoke(displayName, lineNumber, reason);
         LogSkipped(logger, displayName, lineNumber, reason);
     }
 }

@@ -22,13 +22,17 @@ internal enum FormatKeys
 
     /// <summary>The document is valid JSON but not an object.</summary>
     NotAnObject = 1 << 12,
+
+    /// <summary>A <c>timestamp</c> that is text (Tracee v1beta1's RFC 3339 time; the legacy form's is a number).</summary>
+    TimestampText = 1 << 13,
 }
 
 /// <summary>
 /// Which format a JSON object is in, from its top-level keys, in this order: a Kubernetes audit record
 /// (<c>apiVersion</c> <c>audit.k8s.io/...</c>), a Falco alert (<c>output_fields</c> with <c>rule</c> or
 /// <c>priority</c>), Tracee's legacy event (<c>eventName</c> with <c>args</c> or <c>processName</c>), Tracee's
-/// v1beta1 event (<c>name</c> with <c>workload</c> or a <c>data</c> array), a Sigs event (<c>source</c>, <c>name</c>, <c>time</c>).
+/// v1beta1 event (<c>name</c> with <c>workload</c>, a <c>data</c> array or a text <c>timestamp</c>: its replay test data
+/// has events with neither of the first two), a Sigs event (<c>source</c>, <c>name</c>, <c>time</c>).
 /// </summary>
 internal static class FormatDetection
 {
@@ -37,7 +41,7 @@ internal static class FormatDetection
         _ when Has(keys, FormatKeys.AuditApiVersion) => InputFormat.KubernetesAudit,
         _ when Has(keys, FormatKeys.OutputFields) && (Has(keys, FormatKeys.Rule) || Has(keys, FormatKeys.Priority)) => InputFormat.FalcoAlert,
         _ when Has(keys, FormatKeys.EventName) && (Has(keys, FormatKeys.Args) || Has(keys, FormatKeys.ProcessName)) => InputFormat.TraceeLegacyJson,
-        _ when Has(keys, FormatKeys.Name) && (Has(keys, FormatKeys.Workload) || Has(keys, FormatKeys.DataArray)) => InputFormat.TraceeV1Beta1Json,
+        _ when Has(keys, FormatKeys.Name) && (Has(keys, FormatKeys.Workload) || Has(keys, FormatKeys.DataArray) || Has(keys, FormatKeys.TimestampText)) => InputFormat.TraceeV1Beta1Json,
         _ when Has(keys, FormatKeys.Source | FormatKeys.Name | FormatKeys.Time) => InputFormat.Contract,
         _ => null,
     };
@@ -59,7 +63,7 @@ internal static class FormatDetection
         ("apiVersion", FormatKeys.AuditApiVersion), ("output_fields", FormatKeys.OutputFields), ("rule", FormatKeys.Rule),
         ("priority", FormatKeys.Priority), ("eventName", FormatKeys.EventName), ("args", FormatKeys.Args),
         ("processName", FormatKeys.ProcessName), ("name", FormatKeys.Name), ("workload", FormatKeys.Workload),
-        ("data", FormatKeys.DataArray), ("source", FormatKeys.Source), ("time", FormatKeys.Time),
+        ("data", FormatKeys.DataArray), ("source", FormatKeys.Source), ("time", FormatKeys.Time), ("timestamp", FormatKeys.TimestampText),
     ];
 
     private static readonly PropertyNames<NoField> KeysAlone = TopLevelNames<NoField>();
@@ -87,6 +91,7 @@ internal static class FormatDetection
     {
         FormatKeys.AuditApiVersion => reader.TokenType == JsonTokenType.String && IsAuditVersion(reader) ? key : FormatKeys.None,
         FormatKeys.DataArray => reader.TokenType == JsonTokenType.StartArray ? key : FormatKeys.None,
+        FormatKeys.TimestampText => reader.TokenType == JsonTokenType.String ? key : FormatKeys.None,
         _ => key,
     };
 

@@ -45,6 +45,7 @@ internal static class TraceeV1Beta1Json
         var workload = new Workload();
         var values = new Dictionary<string, TraceeValue>(StringComparer.Ordinal);
         Range? data = null;
+        string? wrongData = null;
 
         TopLevel.Start(ref reader);
         while (Fields.Next(ref reader, out Field field, out FormatKeys key))
@@ -56,6 +57,10 @@ internal static class TraceeV1Beta1Json
                 case Field.Timestamp: time = JsonValueReader.Timestamp(ref reader, "timestamp"); break;
                 case Field.Workload: workload = Workload.Read(ref reader); break;
                 case Field.Data when reader.TokenType == JsonTokenType.StartArray: data = TraceeJsonArguments.ReadArray(ref reader, json, v1beta1: true, values); break;
+                case Field.Data when reader.TokenType != JsonTokenType.Null:
+                    wrongData = JsonValueReader.Describe(reader.TokenType);
+                    reader.Skip();
+                    break;
                 default: reader.Skip(); break;
             }
         }
@@ -64,6 +69,11 @@ internal static class TraceeV1Beta1Json
         if (FormatDetection.Detect(keys) != InputFormat.TraceeV1Beta1Json)
         {
             return null;
+        }
+
+        if (wrongData is not null)
+        {
+            throw new EventDecodeException($"field 'data' must be a list of arguments ({{\"name\": ..., \"value\": ...}} objects), not {wrongData}");
         }
 
         return new TraceeEventParts
