@@ -43,6 +43,25 @@ public class TraceeJsonDecoderTests
     }
 
     [Fact]
+    public void DecodeLegacy_TheV012Shape_WithPodAndContainerAtTheTopLevel_KeepsThem()
+    {
+        // Tracee v0.8 to v0.12 wrote containerImage, containerName, podName, podNamespace and podUID beside containerId.
+        const string V012 = """
+            {"timestamp":1762077601000000000,"processId":7,"threadId":7,"hostProcessId":4101,"hostThreadId":4101,"hostParentProcessId":4000,
+             "userId":0,"mountNamespace":4026532574,"pidNamespace":4026532577,"processName":"cat","hostName":"node-1",
+             "containerId":"abc123","containerImage":"nginx:1","containerName":"web","podName":"web-1","podNamespace":"shop","podUID":"uid-1",
+             "eventId":"257","eventName":"openat","argsNum":2,"returnValue":3,
+             "args":[{"name":"pathname","type":"const char*","value":"/var/run/secrets/kubernetes.io/serviceaccount/token"},{"name":"flags","type":"int","value":"O_RDONLY"}]}
+            """;
+
+        SecurityEvent e = Single(V012, InputFormat.TraceeLegacyJson);
+
+        Assert.Equal(new ContainerInfo { Id = "abc123", Name = "web", Image = "nginx:1" }, e.Container);
+        Assert.Equal(new KubernetesInfo { PodName = "web-1", Namespace = "shop", PodUid = "uid-1" }, e.Kubernetes);
+        Assert.Equal(EventOrigin.Container, e.Origin);
+    }
+
+    [Fact]
     public void DecodeLegacy_IntegerFlags_AreKept()
     {
         SecurityEvent e = Single(LegacyOpen.Replace("\"O_RDONLY|O_LARGEFILE\"", "32770", StringComparison.Ordinal), InputFormat.TraceeLegacyJson);

@@ -14,7 +14,10 @@ internal static class TraceeLegacyJson
         ("eventName", Field.EventName), ("timestamp", Field.Timestamp), ("hostName", Field.HostName), ("processId", Field.ProcessId),
         ("hostProcessId", Field.HostProcessId), ("hostParentProcessId", Field.HostParentProcessId), ("processEntityId", Field.ProcessEntityId),
         ("processName", Field.ProcessName), ("userId", Field.UserId), ("containerId", Field.ContainerId), ("executable", Field.Executable),
-        ("container", Field.Container), ("kubernetes", Field.Kubernetes), ("args", Field.Args));
+        ("container", Field.Container), ("kubernetes", Field.Kubernetes), ("args", Field.Args),
+        // Tracee up to v0.12 wrote the pod and container at the top level.
+        ("podName", Field.PodName), ("podNamespace", Field.PodNamespace), ("podUID", Field.PodUid),
+        ("containerImage", Field.ContainerImage), ("containerName", Field.ContainerName));
 
     private static readonly PropertyNames<ContainerField> ContainerFieldNames = new(("id", ContainerField.Id), ("name", ContainerField.Name), ("image", ContainerField.Image));
 
@@ -23,7 +26,7 @@ internal static class TraceeLegacyJson
     private enum Field
     {
         Other, EventName, Timestamp, HostName, ProcessId, HostProcessId, HostParentProcessId, ProcessEntityId, ProcessName, UserId,
-        ContainerId, Executable, Container, Kubernetes, Args,
+        ContainerId, Executable, Container, Kubernetes, Args, PodName, PodNamespace, PodUid, ContainerImage, ContainerName,
     }
 
     private enum ContainerField
@@ -42,6 +45,7 @@ internal static class TraceeLegacyJson
         var reader = new Utf8JsonReader(json, JsonValueReader.Options);
         keys = FormatKeys.None;
         string? name = null, hostName = null, processName = null, executable = null, containerId = null;
+        string? topPodName = null, topNamespace = null, topPodUid = null, topImage = null, topContainerName = null;
         long? timestamp = null, entityId = null, userId = null;
         int? pid = null, hostPid = null, parentPid = null;
         ContainerFields container = default;
@@ -68,6 +72,11 @@ internal static class TraceeLegacyJson
                 case Field.Executable: executable = JsonValueReader.MemberString(ref reader, "executable", "path"); break;
                 case Field.Container: container = ContainerFields.Read(ref reader); break;
                 case Field.Kubernetes: pod = PodFields.Read(ref reader); break;
+                case Field.PodName: topPodName = JsonValueReader.String(ref reader, "podName"); break;
+                case Field.PodNamespace: topNamespace = JsonValueReader.String(ref reader, "podNamespace"); break;
+                case Field.PodUid: topPodUid = JsonValueReader.String(ref reader, "podUID"); break;
+                case Field.ContainerImage: topImage = JsonValueReader.String(ref reader, "containerImage"); break;
+                case Field.ContainerName: topContainerName = JsonValueReader.String(ref reader, "containerName"); break;
                 case Field.Args when reader.TokenType == JsonTokenType.StartArray: args = TraceeJsonArguments.ReadArray(ref reader, json, v1beta1: false, values); break;
                 case Field.Args when reader.TokenType == JsonTokenType.Null:
                     values.Clear();
@@ -100,11 +109,11 @@ internal static class TraceeLegacyJson
                 Uid = JsonFields.UInt32(userId, "userId"),
             },
             ContainerId = string.IsNullOrEmpty(containerId) ? container.Id() : containerId,
-            ContainerName = container.Name,
-            ContainerImage = container.Image,
-            PodName = pod.Name,
-            Namespace = pod.Namespace,
-            PodUid = pod.Uid,
+            ContainerName = container.Name ?? JsonFields.NonEmpty(topContainerName),
+            ContainerImage = container.Image ?? JsonFields.NonEmpty(topImage),
+            PodName = pod.Name ?? JsonFields.NonEmpty(topPodName),
+            Namespace = pod.Namespace ?? JsonFields.NonEmpty(topNamespace),
+            PodUid = pod.Uid ?? JsonFields.NonEmpty(topPodUid),
             Arguments = TraceeJsonArguments.Map(json, args, v1beta1: false),
             Values = values,
         }.ToContract();
