@@ -17,6 +17,7 @@ public class ExampleRulesTests
         ["SIGS-1002"] = ["3c0f6d2e-5b8a-4f1e-9a57-1002a0000001", "3c0f6d2e-5b8a-4f1e-9a57-1002a0000002"],
         ["TRC-1018"] = ["3c0f6d2e-5b8a-4f1e-9a57-1018a0000001"],
         ["SIGS-1003"] = ["3c0f6d2e-5b8a-4f1e-9a57-1003a0000002"], // a temporal_ordered correlation of two rules
+        ["SIGS-1004"] = ["3c0f6d2e-5b8a-4f1e-9a57-1004a0000001"],
     };
 
     [Fact]
@@ -24,7 +25,7 @@ public class ExampleRulesTests
     {
         SigsProcess.Result result = await SigsProcess.RunAsync(["replay", "--quiet", "--rules", Path.Combine(RepoPaths.Examples, "rules"), RepoPaths.Examples]);
         Assert.Equal(0, result.ExitCode);
-        Assert.Contains("Loaded 6 Sigma rules from 4 files (0 refused)", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("Loaded 7 Sigma rules from 5 files (0 refused)", result.Stderr, StringComparison.Ordinal);
         var triggers = result.StdoutLines.Select(line => JsonDocument.Parse(line).RootElement)
             .GroupBy(f => f.GetProperty("signature").GetProperty("id").GetString()!)
             .ToDictionary(g => g.Key, g => g.Select(Trigger).ToHashSet());
