@@ -45,8 +45,7 @@ internal static class CompactEvent
             line.Append(file.OldPath is { } old ? $" {old} -> {file.NewPath}" : $" {file.Path}");
             if (file.Flags is int flags)
             {
-                string access = (flags & OpenFlags.AccessModeMask) switch { OpenFlags.ReadOnly => "read", OpenFlags.WriteOnly => "write", _ => "read-write" };
-                line.Append(CultureInfo.InvariantCulture, $" {access} flags=0x{flags:x}");
+                line.Append(CultureInfo.InvariantCulture, $" {Contract.AccessMode.Name(flags)} flags=0x{flags:x}");
             }
         }
 

@@ -40,8 +40,7 @@ internal sealed class ProcessTable(int capacity, long maxBytes = ProcessTable.Ma
 
     public SecurityEvent Enrich(SecurityEvent securityEvent)
     {
-        if (securityEvent.Process is { } withArgs && (withArgs.Args is not null || withArgs.ParentArgs is not null)
-            && ArgvLimit.Cap(withArgs) is var capped && !ReferenceEquals(capped, withArgs))
+        if (securityEvent.Process is { } withArgs && ArgvLimit.Cap(withArgs) is var capped && !ReferenceEquals(capped, withArgs))
         {
             securityEvent = securityEvent with { Process = capped };
         }

@@ -41,7 +41,7 @@ internal static class EventFields
         ["file.path"] = e => e.File?.Path,
         ["file.flags"] = e => (long?)e.File?.Flags,
         // Derived, not in the JSON form: how the file was opened (flags & O_ACCMODE), since Sigma has no bitwise test.
-        ["file.access"] = e => e.File?.Flags is int flags ? (flags & Sigs.Plugins.OpenFlags.AccessModeMask) switch { 0 => "read", 1 => "write", _ => "read-write" } : null,
+        ["file.access"] = e => e.File?.Flags is int flags ? Contract.AccessMode.Name(flags) : null,
         ["file.oldPath"] = e => e.File?.OldPath,
         ["file.newPath"] = e => e.File?.NewPath,
         ["audit.stage"] = e => e.Audit?.Stage,
@@ -80,17 +80,17 @@ internal static class EventFields
     }
 
     /// <summary>The user's extra values under <paramref name="key"/> (a key may hold dots and slashes).</summary>
-    public static FieldReader UserExtra(string key) =>
+    private static FieldReader UserExtra(string key) =>
         e => e.Audit?.UserExtra is { } extra && extra.TryGetValue(key, out IReadOnlyList<string>? values) ? values : null;
 
     /// <summary>The values at a dotted path in the audit event's request object.</summary>
-    public static FieldReader RequestObject(string dottedPath)
+    private static FieldReader RequestObject(string dottedPath)
     {
         string[] path = dottedPath.Split('.');
         return e => JsonValues.At(e.Audit?.RequestObject, path);
     }
 
     /// <summary>The rest of <paramref name="path"/> after <paramref name="prefix"/>; null when it does not start so or nothing follows.</summary>
-    private static string? After(string path, string prefix) =>
+    public static string? After(string path, string prefix) =>
         path.Length > prefix.Length && path.StartsWith(prefix, StringComparison.Ordinal) ? path[prefix.Length..] : null;
 }

@@ -93,12 +93,6 @@ internal static class LogSources
             ["user.groups"] = e => e.Audit?.UserGroups,
             ["requestURI"] = e => e.Audit?.RequestUri,
             ["responseStatus.code"] = e => (long?)e.Audit?.ResponseCode,
-            ["objectRef.resource"] = e => e.Audit?.ObjectRef?.Resource,
-            ["objectRef.subresource"] = e => e.Audit?.ObjectRef?.Subresource,
-            ["objectRef.namespace"] = e => e.Audit?.ObjectRef?.Namespace,
-            ["objectRef.name"] = e => e.Audit?.ObjectRef?.Name,
-            ["objectRef.apiGroup"] = e => e.Audit?.ObjectRef?.ApiGroup,
-            ["objectRef.apiVersion"] = e => e.Audit?.ObjectRef?.ApiVersion,
             // SigmaHQ's audit rules also write these, which are no audit Event field: read as they mean them.
             ["apiGroup"] = e => e.Audit?.ObjectRef?.ApiGroup,
             ["hostPath"] = e => JsonValues.Anywhere(e.Audit?.RequestObject, "hostPath"),
@@ -111,8 +105,9 @@ internal static class LogSources
             ["responseObject"] = "Sigs does not keep the response body",
             ["impersonatedUser.username"] = "Sigs does not keep the impersonated user",
         },
-        name => name.StartsWith("user.extra.", StringComparison.Ordinal) && name.Length > "user.extra.".Length ? EventFields.UserExtra(name["user.extra.".Length..])
-            : name.StartsWith("requestObject.", StringComparison.Ordinal) && name.Length > "requestObject.".Length ? EventFields.RequestObject(name["requestObject.".Length..])
+        // The audit Event's own paths below objectRef, user.extra and requestObject are the contract's below audit.
+        name => EventFields.After(name, "user.extra.") is { } key ? EventFields.Of("audit.userExtra." + key)
+            : name.StartsWith("objectRef.", StringComparison.Ordinal) || name.StartsWith("requestObject.", StringComparison.Ordinal) ? EventFields.Of("audit." + name)
             : null);
 
     /// <summary>O_CREAT on Linux (x86-64 and arm64).</summary>

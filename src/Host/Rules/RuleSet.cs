@@ -109,7 +109,7 @@ internal sealed class RuleSet
 
             try
             {
-                SigmaFilter[] mine = [.. filters.Where(f => f.Rules.Any(r => r == rule.Id || (rule.Name is not null && r == rule.Name)))];
+                SigmaFilter[] mine = [.. filters.Where(f => f.Rules.Any(rule.Header.IsNamedBy))];
                 CompiledRule compiledRule = SigmaCompiler.Compile(rule, mine, placeholders);
                 compiled.Add((file, compiledRule, SigmaSignature.MetadataOf(compiledRule)));
                 ids[rule.Id] = $"{file}:{rule.Line}";
@@ -122,7 +122,7 @@ internal sealed class RuleSet
 
         foreach (SigmaFilter filter in filters)
         {
-            if (!filter.Rules.Any(r => rules.Any(x => x.Rule.Id == r || x.Rule.Name == r)))
+            if (!filter.Rules.Any(r => rules.Any(x => x.Rule.Header.IsNamedBy(r))))
             {
                 refusals.Add($"{filter.File}:{filter.Line}: filter '{filter.Id}' names no loaded rule ({string.Join(", ", filter.Rules)})");
             }

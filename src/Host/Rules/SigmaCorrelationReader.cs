@@ -144,18 +144,7 @@ internal static class SigmaCorrelationReader
         return new CorrelationCondition(comparisons, field);
     }
 
-    private static string? Text(YamlMappingNode mapping, string key, string file) => SigmaReader.Child(mapping, key) switch
-    {
-        null => null,
-        YamlScalarNode { Value: { Length: > 0 } value } => value,
-        { } other => throw RuleException.At(file, other.Start, $"'correlation.{key}' must be a text"),
-    };
+    private static string? Text(YamlMappingNode mapping, string key, string file) => SigmaReader.Text(mapping, key, file, $"correlation.{key}");
 
-    private static IReadOnlyList<string> Texts(YamlMappingNode mapping, string key, string file) => SigmaReader.Child(mapping, key) switch
-    {
-        null => [],
-        YamlScalarNode { Value: { Length: > 0 } one } => [one],
-        YamlSequenceNode list => [.. list.Children.Select(c => (c as YamlScalarNode)?.Value is { Length: > 0 } v ? v : throw RuleException.At(file, c.Start, $"'correlation.{key}' must be a list of texts"))],
-        { } other => throw RuleException.At(file, other.Start, $"'correlation.{key}' must be a list of texts"),
-    };
+    private static IReadOnlyList<string> Texts(YamlMappingNode mapping, string key, string file) => SigmaReader.Texts(mapping, key, file, $"correlation.{key}");
 }

@@ -86,18 +86,20 @@ internal static class SigmaReader
     public static YamlNode? Child(YamlMappingNode mapping, string key) =>
         mapping.Children.FirstOrDefault(c => c.Key is YamlScalarNode { Value: { } name } && name == key).Value;
 
-    private static string? Text(YamlMappingNode mapping, string key, string file) => Child(mapping, key) switch
+    /// <summary>The text under <paramref name="key"/>, or null when it is missing or empty; refusals name it as <paramref name="label"/> (the key itself by default).</summary>
+    public static string? Text(YamlMappingNode mapping, string key, string file, string? label = null) => Child(mapping, key) switch
     {
         null or YamlScalarNode { Value: null or "" or "~" or "null", Style: YamlDotNet.Core.ScalarStyle.Plain } => null,
         YamlScalarNode scalar => scalar.Value,
-        { } other => throw RuleException.At(file, other.Start, $"'{key}' must be a text"),
+        { } other => throw RuleException.At(file, other.Start, $"'{label ?? key}' must be a text"),
     };
 
-    private static IReadOnlyList<string> Texts(YamlMappingNode mapping, string key, string file) => Child(mapping, key) switch
+    /// <summary>The texts under <paramref name="key"/> (one text, or a list of them); none when it is missing.</summary>
+    public static IReadOnlyList<string> Texts(YamlMappingNode mapping, string key, string file, string? label = null) => Child(mapping, key) switch
     {
         null => [],
         YamlScalarNode { Value: { Length: > 0 } one } => [one],
-        YamlSequenceNode list => [.. list.Children.Select(c => (c as YamlScalarNode)?.Value ?? throw RuleException.At(file, c.Start, $"'{key}' must be a list of texts"))],
-        { } other => throw RuleException.At(file, other.Start, $"'{key}' must be a list of texts"),
+        YamlSequenceNode list => [.. list.Children.Select(c => (c as YamlScalarNode)?.Value ?? throw RuleException.At(file, c.Start, $"'{label ?? key}' must be a list of texts"))],
+        { } other => throw RuleException.At(file, other.Start, $"'{label ?? key}' must be a list of texts"),
     };
 }

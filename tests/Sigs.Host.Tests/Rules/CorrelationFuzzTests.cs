@@ -64,7 +64,7 @@ public sealed class CorrelationFuzzTests : IDisposable
         Gen.Select(Document, Document).Sample(
             (first, second) =>
             {
-                string folder = Directory.CreateDirectory(Path.Combine(_folder.Path, Guid.NewGuid().ToString("N"))).FullName;
+                string folder = _folder.NewFolder();
                 string file = Path.Combine(folder, "r.yml");
                 File.WriteAllText(file, Rules + "\n---\n" + first + "---\n" + second.Replace("id: c-1\nname: c\n", "id: c-2\nname: d\n", StringComparison.Ordinal));
                 RuleSet set = RuleSet.Load([folder], new Dictionary<string, IReadOnlyList<string>>());

@@ -18,7 +18,7 @@ public sealed class RuleFilePatternsTests : IDisposable
 
     private IReadOnlyList<SigmaSignature> Load(string detection)
     {
-        string folder = Directory.CreateDirectory(Path.Combine(_folder.Path, Guid.NewGuid().ToString("N"))).FullName;
+        string folder = _folder.NewFolder();
         File.WriteAllText(Path.Combine(folder, "r.yml"), $"title: t\nid: f-1\nlogsource:\n  product: linux\n  category: file_access\ndetection:\n{detection}\n");
         RuleSet set = RuleSet.Load([folder], new Dictionary<string, IReadOnlyList<string>>());
         Assert.True(set.Refusals.Count == 0, string.Join("\n", set.Refusals));

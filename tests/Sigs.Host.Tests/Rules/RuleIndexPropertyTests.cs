@@ -73,7 +73,7 @@ public sealed class RuleIndexPropertyTests : IDisposable
             (rules, events) =>
             {
                 string yaml = string.Join("---\n", rules.Select((rule, i) => $"title: r{i}\nid: r-{i}\n{rule}"));
-                string folder = Directory.CreateDirectory(Path.Combine(_folder.Path, Guid.NewGuid().ToString("N"))).FullName; // samples run on several threads
+                string folder = _folder.NewFolder(); // samples run on several threads
                 File.WriteAllText(Path.Combine(folder, "rules.yml"), yaml);
                 RuleSet set = RuleSet.Load([folder], new Dictionary<string, IReadOnlyList<string>>());
                 Assert.True(set.Refusals.Count == 0, string.Join("\n", set.Refusals) + "\n" + yaml);

@@ -66,7 +66,7 @@ public sealed class RulesOnEveryFeedTests : IDisposable
 
     private CompiledRule Rule(string logsourceAndDetection)
     {
-        string folder = Directory.CreateDirectory(Path.Combine(_folder.Path, Guid.NewGuid().ToString("N"))).FullName;
+        string folder = _folder.NewFolder();
         File.WriteAllText(Path.Combine(folder, "r.yml"), $"title: t\nid: t-1\nlogsource:\n  product: linux\n  {logsourceAndDetection}\n");
         RuleSet set = RuleSet.Load([folder], new Dictionary<string, IReadOnlyList<string>>());
         Assert.Empty(set.Refusals);

@@ -17,6 +17,9 @@ internal sealed class TempFolder : IDisposable
         return path;
     }
 
+    /// <summary>A new folder of its own inside this one (for tests whose samples run on several threads at once).</summary>
+    public string NewFolder() => Directory.CreateDirectory(System.IO.Path.Combine(Path, Guid.NewGuid().ToString("N"))).FullName;
+
     /// <summary>Copies a built plugin folder (shipped or test) into this folder under its own name.</summary>
     public void AddPlugin(string builtFolder) => CopyPlugin(builtFolder, Path);
 
