@@ -16,8 +16,8 @@ namespace Sigs.Host.Admin;
 /// The admin endpoint: <c>/healthz</c> (200 when the engine runs, every feed is connected, signatures are loaded
 /// and none were lost, and the plugin folder can be scanned; else 503 with reasons; with rule folders, a last line
 /// counts the Sigma rules loaded and refused), <c>/plugins</c> (JSON) and
-/// <c>/metrics</c> (the <see cref="SigsMeter"/>'s instruments, rendered by OpenTelemetry's Prometheus exporter).
-/// Read-only; bind it to loopback.
+/// <c>/metrics</c> (the <see cref="SigsMeter"/>'s instruments, rendered by OpenTelemetry's Prometheus exporter),
+/// and with <c>admin.events: true</c> <c>/events</c> (<see cref="EventStream"/>). Read-only; bind it to loopback.
 /// </summary>
 /// <param name="metrics">The meter provider /metrics renders (<see cref="PrometheusMetrics"/>), made before anything counted.</param>
 internal sealed partial class AdminService(Uri listen, WebAccess access, DetectionPipeline runtime, DetectionService detection, MeterProvider metrics, ILogger logger) : IHostedService, IAsyncDisposable
@@ -37,6 +37,10 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
         app.MapGet("/healthz", Health);
         app.MapGet("/plugins", () => Results.Text(JsonSerializer.Serialize(PluginReport(), ContractJson.Options), "application/json"));
         app.MapPrometheusScrapingEndpoint("/metrics", metrics, configureBranchedPipeline: null, optionsName: null);
+        if (runtime.Config.Admin.Events)
+        {
+            app.MapGet("/events", (HttpContext http) => EventStream.ServeAsync(http, runtime.Mirror, logger));
+        }
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -47,7 +51,7 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
         }
 
         BoundAddress = LoopbackWebApp.BoundAddress(app);
-        LogListening(logger, BoundAddress);
+        LogListening(logger, BoundAddress, runtime.Config.Admin.Events ? ", /events" : string.Empty);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => _app?.StopAsync(cancellationToken) ?? Task.CompletedTask;

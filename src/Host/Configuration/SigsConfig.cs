@@ -122,6 +122,9 @@ internal sealed record AdminConfig
     [Description("Allow listening beyond loopback with neither bearerTokenFile nor tls.clientCaFile (a warning at every start).")]
     public bool Insecure { get; init; }
 
+    [Description("Serve /events: the contract events the engine runs, as JSON lines or compact text, selected by name, source and origin (default false; bounded per reader, at most 4 readers).")]
+    public bool Events { get; init; }
+
     /// <summary>The rule the schema cannot say: beyond loopback, a token or client certificates, unless insecure.</summary>
     public string? Problem() => Enabled ? Common.Exposure.Problem(Listen, BearerTokenFile, Tls, Insecure, "admin.") : null;
 }

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Sigs.Host.Feeds;
 
 /// <summary>
@@ -21,8 +23,38 @@ internal static class JsonFields
         _ => throw new EventDecodeException($"field '{name}' is out of range: {value}"),
     };
 
+    /// <summary>Unix nanoseconds, cut to the 100 ns tick as protobuf's timestamps and <see cref="ParseTime"/> are.</summary>
     public static DateTimeOffset FromUnixNanoseconds(long nanoseconds) =>
         DateTimeOffset.UnixEpoch.AddTicks(nanoseconds / 100);
+
+    /// <summary>
+    /// An RFC 3339 time in UTC, its fraction cut to the 100 ns tick (.NET's parse rounds a ninth digit, which would
+    /// put one instant written as text and as Unix nanoseconds 100 ns apart); null when the text is no time.
+    /// </summary>
+    public static DateTimeOffset? ParseTime(string text)
+    {
+        int dot = text.IndexOf('.', StringComparison.Ordinal);
+        if (dot >= 0)
+        {
+            int end = dot + 1;
+            while (end < text.Length && char.IsAsciiDigit(text[end]))
+            {
+                end++;
+            }
+
+            if (end - dot - 1 > MaxFractionDigits)
+            {
+                text = string.Concat(text.AsSpan(0, dot + 1 + MaxFractionDigits), text.AsSpan(end));
+            }
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed)
+            ? parsed.ToUniversalTime()
+            : null;
+    }
+
+    /// <summary>Digits of a second's fraction that a tick holds.</summary>
+    private const int MaxFractionDigits = 7;
 
     public static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -92,6 +92,9 @@ internal sealed class DetectionPipeline : IDisposable
 
     public ProcessTable Processes { get; } = new(ProcessTableCapacity);
 
+    /// <summary>Copies of the events run, for the admin endpoint's <c>/events</c> readers.</summary>
+    public EventMirror Mirror { get; } = new();
+
     /// <summary>What the native probe should watch for the signatures loaded now.</summary>
     public Feeds.WatchPlan WatchPlan() => Feeds.WatchPlan.From(Engine.Index.Runners.Select(r => (r.Selectors, r.FilePatterns)));
 
@@ -134,6 +137,7 @@ internal sealed class DetectionPipeline : IDisposable
         if (!replayed)
         {
             Forwarder?.Offer(enriched);
+            Mirror.Offer(enriched);
         }
 
         return Engine.Dispatch(enriched, replayed);

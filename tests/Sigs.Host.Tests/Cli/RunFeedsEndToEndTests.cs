@@ -23,9 +23,11 @@ public sealed class RunFeedsEndToEndTests : IDisposable
 
     private SigsProcess StartSigs(params string[] feeds) => StartSigsWithOutputs(string.Empty, feeds);
 
-    private SigsProcess StartSigsWithOutputs(string moreOutputs, params string[] feeds)
+    private SigsProcess StartSigsWithOutputs(string moreOutputs, params string[] feeds) => StartSigsWith(moreOutputs, string.Empty, feeds);
+
+    private SigsProcess StartSigsWith(string moreOutputs, string moreAdmin, params string[] feeds)
     {
-        string config = _folder.File("sigs.yaml", $"outputs:\n  - type: file\n    path: {FindingsFile}\n{moreOutputs}admin:\n  listen: http://127.0.0.1:{_adminPort}\n");
+        string config = _folder.File("sigs.yaml", $"outputs:\n  - type: file\n    path: {FindingsFile}\n{moreOutputs}admin:\n  listen: http://127.0.0.1:{_adminPort}\n{moreAdmin}");
         return SigsProcess.Start(["run", "--config", config, .. feeds.SelectMany(f => new[] { "--feed", f })]);
     }
 
@@ -178,6 +180,49 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         await Eventually.TrueAsync(() => FindingIds().Count == 2, "two findings");
         await StopAsync(sigs);
         Assert.Equal(["SIGS-1001", "SIGS-1004"], FindingIds());
+    }
+
+    /// <summary>
+    /// A cluster that sends its audit log to Falco's k8saudit plugin: Falco's alert of the pod's API request pairs
+    /// with Falco's alert of the token read (SIGS-1003) with no audit webhook; <c>/events</c> shows both as Sigs made them.
+    /// </summary>
+    [Fact]
+    public async Task FalcoHttp_K8sAuditAlert_PairsWithATokenRead_AndEventsShowsWhatSigsMade()
+    {
+        int port = Ports.Free();
+        using SigsProcess sigs = StartSigsWith(string.Empty, "  events: true\n", $"falco-http:http://127.0.0.1:{port}/");
+        using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_adminPort}"), Timeout = Timeout.InfiniteTimeSpan };
+        using var http = new HttpClient();
+        await Eventually.TrueAsync(() => TryGet(admin, "/healthz") is not null, "the admin endpoint");
+        using HttpResponseMessage refused = await admin.GetAsync("/events?origin=moon");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("/events: origin must be host or container\n", await refused.Content.ReadAsStringAsync());
+        using HttpResponseMessage events = await admin.GetAsync("/events?name=security_file_open,k8s_audit&format=compact&limit=2", HttpCompletionOption.ResponseHeadersRead);
+        using var lines = new StreamReader(await events.Content.ReadAsStreamAsync());
+
+        // Now, not 2025: the engine's once-a-second tick carries the wall clock and would expire an old read at once.
+        DateTimeOffset now = DateTimeOffset.UtcNow;
+        string read = $$$"""
+            {"hostname":"node-2","output":"token read","output_fields":{"evt.type":"openat","fd.name":"/var/run/secrets/kubernetes.io/serviceaccount/token","evt.arg.flags":"O_RDONLY","proc.pid":7401,"proc.vpid":31,"proc.name":"cat","proc.exepath":"/usr/bin/cat","proc.cmdline":"cat /var/run/secrets/kubernetes.io/serviceaccount/token","proc.tty":34816,"user.uid":0,"container.id":"5f4e3d2c1b0a","container.name":"web","k8s.pod.name":"web-7d4b9","k8s.ns.name":"shop"},"priority":"Notice","rule":"Sigs file open","source":"syscall","tags":["sigs"],"time":"{{{now:O}}}"}
+            """;
+        string request = $$$"""
+            {"hostname":"node-2","output":"secrets listed","output_fields":{"ka.auditid":"id-1","ka.stage":"ResponseComplete","ka.verb":"list","ka.uri":"/api/v1/namespaces/shop/secrets","ka.user.name":"system:serviceaccount:shop:web","ka.target.resource":"secrets","ka.target.namespace":"shop","ka.response.code":"200","json.value[/user/extra/authentication.kubernetes.io~1pod-name]":"[\"web-7d4b9\"]"},"priority":"Warning","rule":"K8s Serviceaccount Secrets Listed","source":"k8s_audit","tags":["k8s"],"time":"{{{now.AddSeconds(5):O}}}"}
+            """;
+        await Eventually.TrueAsync(() => HttpPost.Succeeds(http, $"http://127.0.0.1:{port}/", read), "the receiver to accept the read");
+        Assert.True(HttpPost.Succeeds(http, $"http://127.0.0.1:{port}/", request));
+
+        // A bound for a hang only.
+        using var hang = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        string? first = await lines.ReadLineAsync(hang.Token);
+        string? second = await lines.ReadLineAsync(hang.Token);
+        Assert.Contains(" falco security_file_open pod=shop/web-7d4b9 container=web pid=7401 /usr/bin/cat ", first, StringComparison.Ordinal);
+        Assert.Contains(" falco k8s_audit pod=shop/web-7d4b9 ", second, StringComparison.Ordinal);
+        Assert.Null(await lines.ReadLineAsync(hang.Token)); // limit=2 ends the stream
+        await Eventually.TrueAsync(() => FindingIds().Count == 2, "the token read and the sequence findings");
+        SigsProcess.Result result = await StopAsync(sigs);
+
+        Assert.Equal(["SIGS-1002", "SIGS-1003"], FindingIds());
+        Assert.Contains("A reader of /events left: 2 events sent, 0 dropped", result.Stderr, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -61,6 +61,101 @@ public class TraceeJsonDecoderTests
         Assert.Equal(EventOrigin.Container, e.Origin);
     }
 
+    /// <summary>
+    /// One open of a pod's token, as each generation of Tracee's <c>--output json</c> wrote it (the JSON tags of
+    /// <c>types/trace/trace.go</c> at each tag, and <c>api/v1beta1/event_json.go</c> after v0.24).
+    /// </summary>
+    public static TheoryData<string, string> TraceeGenerations => new()
+    {
+        {
+            "v0.8-v0.10: pod and container at the top level", """
+            {"timestamp":1762077607500000000,"threadStartTime":1762077600000000000,"processorId":1,"processId":12,"cgroupId":5555,"threadId":12,
+             "parentProcessId":1,"hostProcessId":5300,"hostThreadId":5300,"hostParentProcessId":5200,"userId":0,"mountNamespace":4026532500,
+             "pidNamespace":4026532501,"processName":"cat","hostName":"web-1","containerId":"c1","containerImage":"nginx:1.27","containerName":"web",
+             "podName":"web-1","podNamespace":"shop","podUID":"u1","eventId":"1020","eventName":"security_file_open","argsNum":4,"returnValue":0,
+             "stackAddresses":null,"contextFlags":{"containerStarted":true,"isCompat":false},
+             "args":[{"name":"pathname","type":"const char*","value":"/var/run/secrets/kubernetes.io/serviceaccount/token"},
+                     {"name":"flags","type":"int","value":"O_RDONLY|O_LARGEFILE"},{"name":"dev","type":"dev_t","value":45},{"name":"inode","type":"unsigned long","value":1234}]}
+            """
+        },
+        {
+            "v0.11-v0.12: podSandbox, matchedScopes, syscall", """
+            {"timestamp":1762077607500000000,"threadStartTime":1762077600000000000,"processorId":1,"processId":12,"cgroupId":5555,"threadId":12,
+             "parentProcessId":1,"hostProcessId":5300,"hostThreadId":5300,"hostParentProcessId":5200,"userId":0,"mountNamespace":4026532500,
+             "pidNamespace":4026532501,"processName":"cat","hostName":"web-1","containerId":"c1","containerImage":"nginx:1.27","containerName":"web",
+             "podName":"web-1","podNamespace":"shop","podUID":"u1","podSandbox":false,"eventId":"1022","eventName":"security_file_open",
+             "matchedScopes":1,"argsNum":4,"returnValue":0,"syscall":"openat","stackAddresses":null,"contextFlags":{"containerStarted":true,"isCompat":false},
+             "args":[{"name":"pathname","type":"const char*","value":"/var/run/secrets/kubernetes.io/serviceaccount/token"},
+                     {"name":"flags","type":"int","value":"O_RDONLY|O_LARGEFILE"},{"name":"dev","type":"dev_t","value":45},{"name":"inode","type":"unsigned long","value":1234}]}
+            """
+        },
+        {
+            "v0.13-v0.14: container and kubernetes objects, no containerId", """
+            {"timestamp":1762077607500000000,"threadStartTime":1762077600000000000,"processorId":1,"processId":12,"cgroupId":5555,"threadId":12,
+             "parentProcessId":1,"hostProcessId":5300,"hostThreadId":5300,"hostParentProcessId":5200,"userId":0,"mountNamespace":4026532500,
+             "pidNamespace":4026532501,"processName":"cat","hostName":"web-1",
+             "container":{"id":"c1","name":"web","image":"nginx:1.27","imageDigest":"sha256:ab"},
+             "kubernetes":{"podName":"web-1","podNamespace":"shop","podUID":"u1"},"eventId":"1024","eventName":"security_file_open",
+             "matchedPolicies":["default"],"argsNum":4,"returnValue":0,"syscall":"openat","stackAddresses":null,"contextFlags":{"containerStarted":true,"isCompat":false},
+             "args":[{"name":"pathname","type":"const char*","value":"/var/run/secrets/kubernetes.io/serviceaccount/token"},
+                     {"name":"flags","type":"int","value":"O_RDONLY|O_LARGEFILE"},{"name":"dev","type":"dev_t","value":45},{"name":"inode","type":"unsigned long","value":1234}]}
+            """
+        },
+        {
+            "v0.15-v0.17: containerId beside the objects", """
+            {"timestamp":1762077607500000000,"threadStartTime":1762077600000000000,"processorId":1,"processId":12,"cgroupId":5555,"threadId":12,
+             "parentProcessId":1,"hostProcessId":5300,"hostThreadId":5300,"hostParentProcessId":5200,"userId":0,"mountNamespace":4026532500,
+             "pidNamespace":4026532501,"processName":"cat","hostName":"web-1","containerId":"c1",
+             "container":{"id":"c1","name":"web","image":"nginx:1.27","imageDigest":"sha256:ab"},
+             "kubernetes":{"podName":"web-1","podNamespace":"shop","podUID":"u1"},"eventId":"1024","eventName":"security_file_open",
+             "matchedPolicies":["default"],"argsNum":4,"returnValue":0,"syscall":"openat","stackAddresses":[],"contextFlags":{"containerStarted":true,"isCompat":false},
+             "args":[{"name":"pathname","type":"const char*","value":"/var/run/secrets/kubernetes.io/serviceaccount/token"},
+                     {"name":"flags","type":"int","value":"O_RDONLY|O_LARGEFILE"},{"name":"dev","type":"dev_t","value":45},{"name":"inode","type":"unsigned long","value":1234}]}
+            """
+        },
+        {
+            "v0.18-v0.24: executable and entity ids", """
+            {"timestamp":1762077607500000000,"threadStartTime":1762077600000000000,"processorId":1,"processId":12,"cgroupId":5555,"threadId":12,
+             "parentProcessId":1,"hostProcessId":5300,"hostThreadId":5300,"hostParentProcessId":5200,"userId":0,"mountNamespace":4026532500,
+             "pidNamespace":4026532501,"processName":"cat","executable":{"path":"/usr/bin/cat"},"hostName":"web-1","containerId":"c1",
+             "container":{"id":"c1","name":"web","image":"nginx:1.27","imageDigest":"sha256:ab"},
+             "kubernetes":{"podName":"web-1","podNamespace":"shop","podUID":"u1"},"eventId":"1024","eventName":"security_file_open",
+             "matchedPolicies":["default"],"argsNum":4,"returnValue":0,"syscall":"openat","stackAddresses":[],"contextFlags":{"containerStarted":true,"isCompat":false},
+             "threadEntityId":77,"processEntityId":77,"parentEntityId":66,
+             "args":[{"name":"pathname","type":"const char*","value":"/var/run/secrets/kubernetes.io/serviceaccount/token"},
+                     {"name":"flags","type":"int","value":"O_RDONLY|O_LARGEFILE"},{"name":"dev","type":"dev_t","value":45},{"name":"inode","type":"unsigned long","value":1234}]}
+            """
+        },
+        {
+            "after v0.24: v1beta1 events", """
+            {"timestamp":"2025-11-02T10:00:07.500000000Z","id":1024,"name":"security_file_open","policies":{"matched":["default"]},
+             "workload":{"process":{"executable":{"path":"/usr/bin/cat"},"unique_id":77,"host_pid":5300,"pid":12,"real_user":{"id":0},
+               "thread":{"name":"cat","tid":12,"host_tid":5300},"ancestors":[{"unique_id":66,"host_pid":5200,"pid":1}]},
+               "container":{"id":"c1","name":"web","image":{"id":"sha256:ab","name":"nginx:1.27"},"started":true},
+               "k8s":{"pod":{"name":"web-1","uid":"u1"},"namespace":{"name":"shop"}}},
+             "data":[{"name":"pathname","str":"/var/run/secrets/kubernetes.io/serviceaccount/token"},{"name":"flags","int32":32768},
+                     {"name":"dev","u_int32":45},{"name":"inode","u_int64":"1234"}]}
+            """
+        },
+    };
+
+    [Theory]
+    [MemberData(nameof(TraceeGenerations))]
+    public void Decode_EveryTraceeJsonGeneration_GivesTheSameContractParts(string generation, string line)
+    {
+        (_, List<SecurityEvent> events) = Decode(line);
+        SecurityEvent e = Assert.Single(events);
+
+        Assert.True(e.Name == EventNames.FileOpen, generation);
+        Assert.Equal(EventSources.Tracee, e.Source);
+        Assert.Equal(new DateTimeOffset(2025, 11, 2, 10, 0, 7, 500, TimeSpan.Zero), e.Time);
+        Assert.Equal(EventOrigin.Container, e.Origin);
+        Assert.Equal((12, 5300, 5200, "cat"), (e.Process!.Pid, e.Process.HostPid, e.Process.ParentPid, e.Process.Name));
+        Assert.Equal(new ContainerInfo { Id = "c1", Name = "web", Image = "nginx:1.27" }, e.Container);
+        Assert.Equal(new KubernetesInfo { PodName = "web-1", Namespace = "shop", PodUid = "u1" }, e.Kubernetes);
+        Assert.Equal(new FileEventInfo { Path = "/var/run/secrets/kubernetes.io/serviceaccount/token", Flags = 0x8000 }, e.File);
+    }
+
     [Fact]
     public void DecodeLegacy_IntegerFlags_AreKept()
     {
@@ -166,7 +261,7 @@ public class TraceeJsonDecoderTests
     [InlineData("""{"timestamp":"2025-11-02T10:00:00Z","name":"x","data":[null]}""", "an element of 'data' is not an object")]
     [InlineData("""{"timestamp":"2025-11-02T10:00:00Z","name":"x","workload":{"process":{"ancestors":[7]}}}""", "an element of 'workload.process.ancestors' is not an object")]
     [InlineData("""{"timestamp":1,"eventName":"security_file_open","args":"oops"}""", "field 'args' must be an array")]
-    [InlineData("""{"timestamp":"yesterday","name":"x","workload":{}}""", "field 'timestamp' must be an RFC 3339 time")]
+    [InlineData("""{"timestamp":"yesterday","name":"x","workload":{}}""", "field 'timestamp' is not an RFC 3339 time")]
     public void Decode_MalformedTraceeEvent_NamesTheField(string json, string expected)
     {
         Assert.Contains(expected, Error(json), StringComparison.Ordinal);

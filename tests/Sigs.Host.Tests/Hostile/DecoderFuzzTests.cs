@@ -29,7 +29,7 @@ public sealed class DecoderFuzzTests
 {
     private static readonly int Seconds = int.TryParse(Environment.GetEnvironmentVariable("SIGS_FUZZ_SECONDS"), out int s) ? s : 5;
 
-    private static readonly string[] FalcoValues = ["openat", "execve", "renameat2", "procexit", "<NA>", "", "O_RDONLY", "99999999999999999999"];
+    private static readonly string[] FalcoValues = ["openat", "execve", "renameat2", "procexit", "<NA>", "", "O_RDONLY", "99999999999999999999", "(a,b)", "[\"a\",1]", "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\"}", "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", new string('[', 62) + new string(']', 62)];
 
     private static readonly bool[] RawAndParsed = [false, true];
 
@@ -210,9 +210,11 @@ public sealed class DecoderFuzzTests
     [Fact]
     public void FalcoOutputFields_AnyNamesAndValues_AreANamedSkipOrAnEvent()
     {
-        string[] names = ["evt.type", "evt.time", "proc.pid", "proc.vpid", "proc.ppid", "proc.tty", "proc.name", "proc.exe", "proc.args", "proc.cmdline", "proc.exeline", "user.uid", "fd.name", "evt.arg.flags", "evt.rawarg.flags", "container.id", "k8s.pod.name", "fs.path.source"];
+        string[] names = ["evt.type", "evt.time", "proc.pid", "proc.vpid", "proc.ppid", "proc.tty", "proc.name", "proc.exe", "proc.args", "proc.cmdline", "proc.exeline", "user.uid", "fd.name", "evt.arg.flags", "evt.rawarg.flags", "container.id", "k8s.pod.name", "fs.path.source",
+            "ka.verb", "ka.user.groups", "ka.sourceips", "ka.response.code", "ka.target.resource", "json.obj", "json.value[/user/extra/authentication.kubernetes.io~1pod-name]", "json.value[/user]", "jevt.value[]", "json.value[/requestObject/spec]"];
+        string?[] sources = [null, "syscall", "k8s_audit", "internal"];
         Gen<string> value = Gen.OneOf(Gen.String, Gen.Long.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)), Gen.Int[0, FalcoValues.Length - 1].Select(i => FalcoValues[i]));
-        Gen.Select(Gen.Int[0, names.Length - 1], value).Array[0, 12].Sample(fields =>
+        Gen.Select(Gen.Int[0, names.Length - 1], value).Array[0, 12].Select(Gen.Int[0, sources.Length - 1]).Sample((fields, source) =>
         {
             var map = new Dictionary<string, string>();
             foreach ((int name, string text) in fields)
@@ -220,7 +222,7 @@ public sealed class DecoderFuzzTests
                 map[names[name]] = text;
             }
 
-            MapsOrSkips(() => FalcoAlertDecoder.Map(new FalcoAlert(DateTimeOffset.UnixEpoch, "node", "rule", map)));
+            MapsOrSkips(() => FalcoAlertDecoder.Map(new FalcoAlert(DateTimeOffset.UnixEpoch, "node", "rule", map, sources[source])));
         }, time: Seconds);
     }
 

@@ -39,7 +39,7 @@ public class FolderDependencyTests(ITestOutputHelper output)
     {
         [""] = [],
         ["Json"] = [""],
-        ["Falco"] = ["", "Json"],
+        ["Falco"] = ["", "Json", "KubernetesAudit"], // Falco's k8saudit plugin: audit events decoded as the webhook's are
         ["KubernetesAudit"] = ["", "Json"],
         ["Native"] = ["", "Json"],
         ["Nats"] = ["", "Json"],

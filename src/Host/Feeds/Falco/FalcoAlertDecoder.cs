@@ -5,8 +5,8 @@ using Sigs.Plugins;
 
 namespace Sigs.Host.Feeds.Falco;
 
-/// <summary>A Falco alert, whatever transport it came over: its time, host and output fields as text.</summary>
-internal sealed record FalcoAlert(DateTimeOffset? Time, string? Hostname, string? Rule, IReadOnlyDictionary<string, string> Fields);
+/// <summary>A Falco alert, whatever transport it came over: its time, host, rule, source (<c>syscall</c>, <c>k8s_audit</c>, ...; null when not sent) and output fields as text.</summary>
+internal sealed record FalcoAlert(DateTimeOffset? Time, string? Hostname, string? Rule, IReadOnlyDictionary<string, string> Fields, string? Source = null);
 
 /// <summary>
 /// Decodes Falco alerts (a <c>json_output: true</c> line, an <c>http_output</c> POST body, or a gRPC output
@@ -16,7 +16,10 @@ internal sealed record FalcoAlert(DateTimeOffset? Time, string? Hostname, string
 internal static class FalcoAlertDecoder
 {
     /// <summary>What Falco prints for a field it cannot resolve.</summary>
-    private const string NotAvailable = "<NA>";
+    public const string NotAvailable = "<NA>";
+
+    /// <summary>The Falco source of the drivers' system call events.</summary>
+    private const string SyscallSource = "syscall";
 
     /// <summary>
     /// The output fields a Falco rule must print for the mapper to fill every contract part the shipped
@@ -49,11 +52,11 @@ internal static class FalcoAlertDecoder
     };
 
     private static readonly PropertyNames<AlertField> Fields = FormatDetection.TopLevelNames(
-        ("output_fields", AlertField.OutputFields), ("time", AlertField.Time), ("hostname", AlertField.Hostname), ("rule", AlertField.Rule));
+        ("output_fields", AlertField.OutputFields), ("time", AlertField.Time), ("hostname", AlertField.Hostname), ("rule", AlertField.Rule), ("source", AlertField.Source));
 
     private enum AlertField
     {
-        Other, OutputFields, Time, Hostname, Rule,
+        Other, OutputFields, Time, Hostname, Rule, Source,
     }
 
     /// <summary>The alert in one pass over its bytes, or null when <paramref name="keys"/> say the document is in another format.</summary>
@@ -66,7 +69,7 @@ internal static class FalcoAlertDecoder
         keys = FormatKeys.None;
         Dictionary<string, string>? text = null;
         DateTimeOffset? time = null;
-        string? hostname = null, rule = null;
+        string? hostname = null, rule = null, source = null;
         TopLevel.Start(ref reader);
         while (Fields.Next(ref reader, out AlertField field, out FormatKeys key))
         {
@@ -77,13 +80,14 @@ internal static class FalcoAlertDecoder
                 case AlertField.Time: time = JsonValueReader.Timestamp(ref reader, "time"); break;
                 case AlertField.Hostname: hostname = JsonValueReader.String(ref reader, "hostname"); break;
                 case AlertField.Rule: rule = JsonValueReader.String(ref reader, "rule"); break;
+                case AlertField.Source: source = JsonValueReader.String(ref reader, "source"); break;
                 default: reader.Skip(); break;
             }
         }
 
         TopLevel.End(ref reader);
         return FormatDetection.Detect(keys) != InputFormat.FalcoAlert ? null
-            : Map(new FalcoAlert(time, hostname, rule, text ?? throw new EventDecodeException("field 'output_fields' is missing")));
+            : Map(new FalcoAlert(time, hostname, rule, text ?? throw new EventDecodeException("field 'output_fields' is missing"), source));
     }
 
     /// <summary><c>output_fields</c> as text; a null field is left out (unknown).</summary>
@@ -108,9 +112,23 @@ internal static class FalcoAlertDecoder
         return text;
     }
 
+    /// <summary>
+    /// The alert as a contract event: a system call by its <c>evt.type</c>, a k8saudit plugin's alert as a
+    /// <c>k8s_audit</c> event (<see cref="FalcoAuditAlert"/>); other sources have no contract event.
+    /// </summary>
     public static SecurityEvent Map(FalcoAlert alert)
     {
         IReadOnlyDictionary<string, string> fields = alert.Fields;
+        if (IsAudit(alert))
+        {
+            return FalcoAuditAlert.Map(alert, name => Field(fields, name));
+        }
+
+        if (alert.Source is { Length: > 0 } source && source != SyscallSource)
+        {
+            throw new EventDecodeException($"a Falco alert of source '{source}' has no contract event (Sigs maps the sources {SyscallSource} and {FalcoAuditAlert.Source})");
+        }
+
         string? eventType = Field(fields, "evt.type");
         string name = EventName(eventType) ?? throw new EventDecodeException(eventType is null
             ? "output_fields has no 'evt.type'; add %evt.type to the rule's output"
@@ -154,6 +172,10 @@ internal static class FalcoAlertDecoder
             Arguments = fields,
         };
     }
+
+    /// <summary>An alert of the k8saudit plugin: so its source says, or, when the source was not sent, its <c>ka.*</c> fields without <c>evt.type</c>.</summary>
+    private static bool IsAudit(FalcoAlert alert) => alert.Source == FalcoAuditAlert.Source
+        || (string.IsNullOrEmpty(alert.Source) && !alert.Fields.ContainsKey("evt.type") && alert.Fields.Keys.Any(k => k.StartsWith("ka.", StringComparison.Ordinal)));
 
     /// <summary>A field's text; missing, empty or Falco's <c>&lt;NA&gt;</c> is unknown.</summary>
     private static string? Field(IReadOnlyDictionary<string, string> fields, string name) =>

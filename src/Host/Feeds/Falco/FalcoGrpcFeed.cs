@@ -32,7 +32,14 @@ internal sealed class FalcoGrpcFeed(GrpcChannel channel, string address, ILogger
 
     /// <summary>One output response as a contract event (<see cref="FalcoAlertDecoder"/>, as JSON alerts are).</summary>
     public static SecurityEvent MapResponse(response response) =>
-        FalcoAlertDecoder.Map(new FalcoAlert(response.Time is { } time ? ProtoTimestamps.ToDateTimeOffset(time, "time") : null, response.Hostname, response.Rule, response.OutputFields));
+        FalcoAlertDecoder.Map(new FalcoAlert(response.Time is { } time ? ProtoTimestamps.ToDateTimeOffset(time, "time") : null, response.Hostname, response.Rule, response.OutputFields, SourceOf(response)));
+
+    /// <summary>The alert's source: the text field, else the enum older Falco versions fill (whose zero, <c>syscall</c>, is also "not sent").</summary>
+    private static string? SourceOf(response response) =>
+        response.Source is { Length: > 0 } source ? source
+        : response.SourceDeprecated == Proto.source.K8SAudit ? FalcoAuditAlert.Source
+        : response.SourceDeprecated == Proto.source.Internal ? "internal"
+        : null;
 
     private static async Task KeepRequestingAsync(IClientStreamWriter<request> requests, TimeProvider clock, CancellationToken stop)
     {

@@ -29,9 +29,6 @@ internal sealed class FalcoGrpcFeedType : FeedType<FalcoGrpcFeedOptions>
 
     public override string ShortForm => $"falco-grpc[:{FalcoGrpcFeed.DefaultAddress}]";
 
-    /// <summary>A sensor on a node: processes and files, never the API server's audit events.</summary>
-    public override bool Gives(string eventName) => eventName != Plugins.EventNames.KubernetesAudit;
-
     protected override string? Problem(FalcoGrpcFeedOptions options) =>
         options.FallbackProblem()
         ?? (options.Tls is not null && options.Address.StartsWith("unix:", StringComparison.Ordinal) ? "tls: only for a TCP address" : null);

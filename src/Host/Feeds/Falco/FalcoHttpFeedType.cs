@@ -24,9 +24,6 @@ internal sealed class FalcoHttpFeedType : FeedType<FalcoHttpFeedOptions>
 
     public override string ShortForm => $"falco-http[:{FalcoHttpFeed.DefaultListen}]";
 
-    /// <summary>A sensor on a node: processes and files, never the API server's audit events.</summary>
-    public override bool Gives(string eventName) => eventName != Plugins.EventNames.KubernetesAudit;
-
     protected override string? Problem(FalcoHttpFeedOptions options) => options.ExposureProblem(options.Listen);
 
     protected override FalcoHttpFeedOptions Parse(string? value) => value is null ? new() : new() { Listen = value };

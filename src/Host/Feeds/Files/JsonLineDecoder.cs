@@ -47,7 +47,7 @@ internal static class JsonLineDecoder
         decoded.Problems.Clear();
         if (format is null)
         {
-            throw new EventDecodeException("matches no known format (Tracee event, Falco alert, Kubernetes audit event, Sigs event)");
+            throw new EventDecodeException(FormatDetection.NoFormat(keys));
         }
 
         return OneFormat.Guarded(DecoderOf(format.Value), json, decoded) ? format.Value : throw new InvalidOperationException($"the {format} decoder refused its own format");

@@ -25,6 +25,9 @@ internal enum FormatKeys
 
     /// <summary>A <c>timestamp</c> that is text (Tracee v1beta1's RFC 3339 time; the legacy form's is a number).</summary>
     TimestampText = 1 << 13,
+
+    /// <summary>A <c>kind</c> of <c>Event</c> or <c>EventList</c>: with no audit <c>apiVersion</c>, it names what is missing.</summary>
+    AuditKind = 1 << 14,
 }
 
 /// <summary>
@@ -64,6 +67,7 @@ internal static class FormatDetection
         ("priority", FormatKeys.Priority), ("eventName", FormatKeys.EventName), ("args", FormatKeys.Args),
         ("processName", FormatKeys.ProcessName), ("name", FormatKeys.Name), ("workload", FormatKeys.Workload),
         ("data", FormatKeys.DataArray), ("source", FormatKeys.Source), ("time", FormatKeys.Time), ("timestamp", FormatKeys.TimestampText),
+        ("kind", FormatKeys.AuditKind),
     ];
 
     private static readonly PropertyNames<NoField> KeysAlone = TopLevelNames<NoField>();
@@ -92,6 +96,7 @@ internal static class FormatDetection
         FormatKeys.AuditApiVersion => reader.TokenType == JsonTokenType.String && IsAuditVersion(reader) ? key : FormatKeys.None,
         FormatKeys.DataArray => reader.TokenType == JsonTokenType.StartArray ? key : FormatKeys.None,
         FormatKeys.TimestampText => reader.TokenType == JsonTokenType.String ? key : FormatKeys.None,
+        FormatKeys.AuditKind => reader.TokenType == JsonTokenType.String && (reader.ValueTextEquals("Event"u8) || reader.ValueTextEquals("EventList"u8)) ? key : FormatKeys.None,
         _ => key,
     };
 
@@ -119,6 +124,15 @@ internal static class FormatDetection
         TopLevel.End(ref reader);
         return keys;
     }
+
+    /// <summary>Why an object with these keys is in no format: the format it looks like and what it lacks, where that is plain.</summary>
+    public static string NoFormat(FormatKeys keys) => keys switch
+    {
+        _ when Has(keys, FormatKeys.AuditKind) =>
+            "looks like a Kubernetes audit event (kind Event or EventList) but has no 'apiVersion' of audit.k8s.io/v1",
+        _ when Has(keys, FormatKeys.OutputFields) => "looks like a Falco alert (output_fields) but has neither 'rule' nor 'priority'",
+        _ => "matches no known format (Tracee event, Falco alert, Kubernetes audit event, Sigs event)",
+    };
 
     private static bool Has(FormatKeys keys, FormatKeys wanted) => (keys & wanted) == wanted;
 

@@ -43,10 +43,11 @@ internal static class JsonValueReader
 
     public static DateTimeOffset Timestamp(ref Utf8JsonReader reader, string name)
     {
-        if (reader.TokenType == JsonTokenType.String
-            && DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset parsed))
+        if (reader.TokenType == JsonTokenType.String)
         {
-            return parsed.ToUniversalTime();
+            string text = reader.GetString()!;
+            return JsonFields.ParseTime(text)
+                ?? throw new EventDecodeException($"field '{name}' is not an RFC 3339 time: {ArgumentForms.TextForm(text)}");
         }
 
         if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long nanoseconds))

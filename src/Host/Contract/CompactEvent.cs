@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using Sigs.Plugins;
 
-namespace Sigs.Host.Cli;
+namespace Sigs.Host.Contract;
 
 /// <summary>
 /// One contract event as one short line, as <c>tetra getevents -o compact</c> prints Tetragon's: time, source and
@@ -45,7 +45,7 @@ internal static class CompactEvent
             line.Append(file.OldPath is { } old ? $" {old} -> {file.NewPath}" : $" {file.Path}");
             if (file.Flags is int flags)
             {
-                line.Append(CultureInfo.InvariantCulture, $" {Contract.AccessMode.Name(flags)} flags=0x{flags:x}");
+                line.Append(CultureInfo.InvariantCulture, $" {AccessMode.Name(flags)} flags=0x{flags:x}");
             }
         }
 
