@@ -13,8 +13,8 @@ public abstract class ContainerReadSignature : Signature
 
     public override IReadOnlyList<EventSelector> Selectors { get; } =
     [
-        new(EventNames.FileOpen, Origin: "container"),
-        new(EventNames.ProcessExec, Origin: "container"),
+        new(EventNames.FileOpen, Origin: EventOrigins.Container),
+        new(EventNames.ProcessExec, Origin: EventOrigins.Container),
     ];
 
     /// <summary>Only an interactive process fires.</summary>

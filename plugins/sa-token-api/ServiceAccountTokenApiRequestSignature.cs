@@ -14,8 +14,9 @@ namespace Sigs.Signatures.SaTokenApi;
 /// the node that forwarded it), they must be the same node: a read on one node does not pair with the token of a
 /// same-named pod on another, nor with a read a compromised node forged for a pod it does not run.
 /// Each pending read pairs with the first matching audit event and is then consumed: one finding per pair.
-/// Pending reads expire once the latest event time or tick is past their window, and are capped in number;
-/// the oldest is evicted first, and evictions are counted and logged.
+/// Pending reads are kept in a <see cref="KeyedWindow{TItem}"/> keyed by pod: they expire once the watermark is past
+/// their window and are capped in number; the oldest is evicted first, and evictions are counted, logged and shown
+/// on /metrics.
 /// </remarks>
 public sealed class ServiceAccountTokenApiRequestSignature : Signature
 {
@@ -41,19 +42,15 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
         Properties = new Dictionary<string, string> { ["elastic_rule_id"] = "4bd306f9-ee89-4083-91af-e61ed5c42b9a" },
     };
 
-    private readonly Queue<PendingRead> _arrivalOrder = new();
-    private readonly Dictionary<string, List<PendingRead>> _readsByPod = new(StringComparer.Ordinal);
     private Settings _settings = new();
     private ServiceAccountFiles _files = new(ServiceAccountFiles.DefaultPaths);
-    private TimeSpan _window = TimeSpan.FromSeconds(60);
-    private DateTimeOffset _latest = DateTimeOffset.MinValue;
-    private int _pending;
+    private KeyedWindow<SecurityEvent> _reads = new(TimeSpan.FromSeconds(60), 10_000);
 
     public override SignatureMetadata Metadata => Meta;
 
     public override IReadOnlyList<EventSelector> Selectors { get; } =
     [
-        new(EventNames.FileOpen, Origin: "container"),
+        new(EventNames.FileOpen, Origin: EventOrigins.Container),
         new(EventNames.KubernetesAudit),
     ];
 
@@ -76,16 +73,16 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
         """;
 
     /// <summary>Reads waiting for a request.</summary>
-    public int PendingReads => _pending;
+    public int PendingReads => _reads.Count;
 
     /// <summary>Reads dropped because <see cref="Settings.MaxPending"/> was reached.</summary>
-    public long Evictions { get; private set; }
+    public long Evictions => _reads.Evictions;
 
     protected override void OnInit(SignatureContext context)
     {
         _settings = context.GetConfig<Settings>();
-        _window = TimeSpan.FromSeconds(_settings.WindowSeconds);
         _files = new ServiceAccountFiles(_settings.FilePaths);
+        _reads = new KeyedWindow<SecurityEvent>(TimeSpan.FromSeconds(_settings.WindowSeconds), _settings.MaxPending, context: context, name: "pending token reads");
     }
 
     /// <summary>The pod: a token read and a request pair only when they name the same pod (a request may name several).</summary>
@@ -95,12 +92,12 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
 
     public override void OnEvent(SecurityEvent securityEvent)
     {
-        Advance(securityEvent.Time);
+        _reads.Advance(securityEvent.Time);
         if (securityEvent.Name == EventNames.FileOpen)
         {
             if (IsTokenRead(securityEvent, out string? pod))
             {
-                Remember(new PendingRead(securityEvent, pod));
+                _reads.Add(pod, securityEvent.Time, securityEvent);
             }
         }
         else if (securityEvent.Audit is { RequestingPods: { Count: > 0 } pods } audit
@@ -117,13 +114,11 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
     {
         if (signal.Kind == SignalKind.EndOfInput)
         {
-            _arrivalOrder.Clear();
-            _readsByPod.Clear();
-            _pending = 0;
+            _reads.Clear();
             return;
         }
 
-        Advance(signal.Time);
+        _reads.Advance(signal.Time);
     }
 
     private bool IsTokenRead(SecurityEvent open, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out string? pod)
@@ -132,102 +127,23 @@ public sealed class ServiceAccountTokenApiRequestSignature : Signature
         return ContainerReads.IsInteractiveInContainer(open) && pod is { Length: > 0 } && _files.Matches(open.File?.Path);
     }
 
+    /// <summary>Each read of the pod's token within the window before the request pairs with it once, and is consumed.</summary>
     private void PairWithReads(SecurityEvent request, string pod)
     {
-        if (!_readsByPod.TryGetValue(pod, out List<PendingRead>? reads))
+        while (_reads.TryTake(pod, read => request.Time >= read.Time && request.Time - read.Time <= _reads.Window && SameNode(request, read.Item), out WindowItem<SecurityEvent> read))
         {
-            return;
-        }
-
-        for (int i = 0; i < reads.Count; i++)
-        {
-            PendingRead read = reads[i];
-            TimeSpan after = request.Time - read.Open.Time;
-            if (after < TimeSpan.Zero || after > _window || !SameNode(request, read.Open))
-            {
-                continue;
-            }
-
             Context.Report(request, new Dictionary<string, object?>
             {
                 ["pod"] = pod,
-                ["secondsAfterRead"] = after.TotalSeconds,
-                ["tokenRead"] = read.Open,
+                ["secondsAfterRead"] = (request.Time - read.Time).TotalSeconds,
+                ["tokenRead"] = read.Item,
             });
-            Forget(read);
-            i--;
         }
     }
 
     /// <summary>False only when both the request's token binding and the read name a node, and not the same one.</summary>
     private static bool SameNode(SecurityEvent request, SecurityEvent read) =>
         request.Audit?.RequestingNodes is not { Count: > 0 } nodes || read.Kubernetes?.NodeName is not { } node || nodes.Contains(node);
-
-    /// <summary>Moves time forward and expires reads whose window has passed.</summary>
-    private void Advance(DateTimeOffset now)
-    {
-        if (now <= _latest)
-        {
-            return;
-        }
-
-        _latest = now;
-        while (_arrivalOrder.TryPeek(out PendingRead? oldest) && (oldest.Done || _latest - oldest.Open.Time > _window))
-        {
-            _arrivalOrder.Dequeue();
-            Forget(oldest);
-        }
-    }
-
-    private void Remember(PendingRead read)
-    {
-        _arrivalOrder.Enqueue(read);
-        if (!_readsByPod.TryGetValue(read.Pod, out List<PendingRead>? reads))
-        {
-            _readsByPod[read.Pod] = reads = [];
-        }
-
-        reads.Add(read);
-        _pending++;
-        while (_pending > _settings.MaxPending && _arrivalOrder.TryDequeue(out PendingRead? oldest))
-        {
-            if (!oldest.Done)
-            {
-                Forget(oldest);
-                Evictions++;
-                if (Evictions == 1 || Evictions % 1000 == 0)
-                {
-                    Context.Log(SignatureLogLevel.Warning, $"{Evictions} pending token reads evicted: more than maxPending={_settings.MaxPending} waiting");
-                }
-            }
-        }
-    }
-
-    private void Forget(PendingRead read)
-    {
-        if (read.Done)
-        {
-            return;
-        }
-
-        read.Done = true;
-        _pending--;
-        List<PendingRead> reads = _readsByPod[read.Pod];
-        reads.Remove(read);
-        if (reads.Count == 0)
-        {
-            _readsByPod.Remove(read.Pod);
-        }
-    }
-
-    private sealed class PendingRead(SecurityEvent open, string pod)
-    {
-        public SecurityEvent Open { get; } = open;
-
-        public string Pod { get; } = pod;
-
-        public bool Done { get; set; }
-    }
 
     /// <summary>The signature's configuration; defaults are the Elastic rule's.</summary>
     public sealed class Settings

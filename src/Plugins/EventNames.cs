@@ -41,6 +41,16 @@ public static class EventSources
     public const string Sigs = "sigs";
 }
 
+/// <summary>Where an event happened, for <see cref="EventSelector.Origin"/> (SDK 1.6).</summary>
+public static class EventOrigins
+{
+    /// <summary>On the node itself (<see cref="EventOrigin.Host"/>).</summary>
+    public const string Host = "host";
+
+    /// <summary>Inside a container (<see cref="EventOrigin.Container"/>).</summary>
+    public const string Container = "container";
+}
+
 /// <summary>
 /// Facts of an event a signature may need to fire, for <see cref="Signature.RequiredFacts"/>: the host says which
 /// signatures cannot fire on a feed whose events never carry one.

@@ -18,6 +18,15 @@ public abstract class SignatureContext
     public abstract void Report(SecurityEvent trigger, IReadOnlyDictionary<string, object?>? data = null);
 
     /// <summary>
+    /// Counts items the signature's state dropped because a bound was reached (SDK 1.6; shown on <c>/metrics</c> as
+    /// <c>sigs_signature_evictions_total</c>). <see cref="KeyedWindow{TItem}"/> calls it; a signature keeping its own
+    /// bounded state may too. The default does nothing.
+    /// </summary>
+    public virtual void CountEvictions(long count)
+    {
+    }
+
+    /// <summary>
     /// Binds <see cref="Config"/> to <typeparamref name="T"/>: JSON names match public settable properties
     /// case-insensitively; strings, numbers, booleans, enums, arrays, lists, string-keyed dictionaries and nested
     /// classes are supported. Properties the JSON does not mention keep their defaults.

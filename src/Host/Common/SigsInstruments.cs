@@ -44,6 +44,8 @@ internal sealed class SigsInstruments(Meter meter)
 
     public Counter<long> SignatureFaults { get; } = meter.CreateCounter<long>("sigs_signature_faults_total", description: "Exceptions thrown by each signature.");
 
+    public Counter<long> SignatureEvictions { get; } = meter.CreateCounter<long>("sigs_signature_evictions_total", description: "Items each signature's state dropped because a bound was reached (KeyedWindow, correlations).");
+
     /// <summary>A counter by name (for the feed-specific counts each feed type documents), made on first use.</summary>
     public Counter<long> Named(string name, string description) =>
         _byName.TryGetValue(name, out Counter<long>? counter)

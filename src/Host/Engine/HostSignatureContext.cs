@@ -36,6 +36,9 @@ internal sealed class HostSignatureContext(
         }
     }
 
+    /// <summary>Counted once the signature runs; evictions during Init (none should happen) are not.</summary>
+    public override void CountEvictions(long count) => _runner?.CountEvictions(count);
+
     public override void Report(SecurityEvent trigger, IReadOnlyDictionary<string, object?>? data = null)
     {
         ArgumentNullException.ThrowIfNull(trigger);

@@ -27,6 +27,7 @@ internal sealed partial class SignatureRunner
     private RunnerIsolation? _isolation;
     private readonly RecordedCount _events = new(perEvent: true, singleWriter: true);
     private readonly RecordedCount _findings = new();
+    private readonly RecordedCount _evictions = new();
     private readonly RecordedCount _faults = new();
     private readonly RecordedCount _skipped = new();
     private readonly RecordedCount _dropped = new();
@@ -83,6 +84,7 @@ internal sealed partial class SignatureRunner
         _events.Attach(instruments, instruments.SignatureEvents, signature);
         _findings.Attach(instruments, instruments.Findings, signature);
         _faults.Attach(instruments, instruments.SignatureFaults, signature);
+        _evictions.Attach(instruments, instruments.SignatureEvictions, signature);
         _skipped.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "quarantine"), signature);
         _dropped.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "isolated_queue"), signature);
     }
@@ -278,6 +280,11 @@ internal sealed partial class SignatureRunner
     }
 
     public void CountFinding() => _findings.Add();
+
+    /// <summary>Items the signature's state dropped at a bound (<see cref="SignatureContext.CountEvictions"/>).</summary>
+    public void CountEvictions(long count) => _evictions.Add(count);
+
+    public long Evictions => _evictions.Value;
 
     internal void CountSkipped() => _skipped.Add();
 

@@ -17,6 +17,7 @@ internal sealed class SigmaCorrelationSignature : Signature
     private readonly CompiledCorrelation _compiled;
     private readonly CorrelationNode _root;
     private long _evictionsLogged;
+    private long _evictionsCounted;
     private long _lateLogged;
 
     public SigmaCorrelationSignature(CompiledCorrelation compiled, RuleIndex index, CorrelationLimits limits)
@@ -61,6 +62,12 @@ internal sealed class SigmaCorrelationSignature : Signature
         }
 
         long evictions = Evictions;
+        if (evictions > _evictionsCounted)
+        {
+            Context.CountEvictions(evictions - _evictionsCounted);
+            _evictionsCounted = evictions;
+        }
+
         if (evictions > _evictionsLogged && (_evictionsLogged == 0 || evictions / 1000 > _evictionsLogged / 1000))
         {
             Context.Log(SignatureLogLevel.Warning, $"{evictions} correlation groups or events evicted so far: more than rules.correlation.maxGroups or maxEventsPerGroup were open");

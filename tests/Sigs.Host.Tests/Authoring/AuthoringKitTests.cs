@@ -29,7 +29,7 @@ public sealed class AuthoringKitTests : IDisposable
 
         // Template: install into a private hive, then create the projects.
         string hive = At("hive");
-        await Command.SucceedAsync("dotnet", ["new", "install", Path.Combine(packages, "Sigs.Templates.1.5.0.nupkg"), "--debug:custom-hive", hive]);
+        await Command.SucceedAsync("dotnet", ["new", "install", Path.Combine(packages, "Sigs.Templates.1.6.0.nupkg"), "--debug:custom-hive", hive]);
         await Command.SucceedAsync("dotnet", ["new", "sigs-signature", "-n", "Acme.ShadowRead", "-o", At("src"), "--debug:custom-hive", hive]);
 
         // Build and test with no feed but the local folder and the machine's package cache (read as a folder).

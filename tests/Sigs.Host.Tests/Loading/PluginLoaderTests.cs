@@ -68,7 +68,7 @@ public sealed class PluginLoaderTests : IDisposable
 
         Assert.Equal(["TEST-NEWTONSOFT-13"], Ids(generation));
         string line = Assert.Single(_logs.LinesContaining("Refused plugin"));
-        Assert.Contains("FutureSdk.dll: built against Sigs.Plugins 2.0, but this host provides 1.5 (a different major version)", line, StringComparison.Ordinal);
+        Assert.Contains("FutureSdk.dll: built against Sigs.Plugins 2.0, but this host provides 1.6 (a different major version)", line, StringComparison.Ordinal);
     }
 
     [Fact]

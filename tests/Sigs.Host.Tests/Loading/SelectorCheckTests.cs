@@ -1,0 +1,63 @@
+using CsCheck;
+using Sigs.Host.Loading;
+using Sigs.Plugins;
+
+namespace Sigs.Host.Tests.Loading;
+
+/// <summary>Selectors that would select nothing are refused at load, each value named with the fix.</summary>
+public class SelectorCheckTests
+{
+    [Fact]
+    public void EveryContractNameSourceAndOrigin_AndAny_AreAccepted()
+    {
+        string[] names = [EventNames.FileOpen, EventNames.FileRename, EventNames.ProcessExec, EventNames.ProcessExit, EventNames.KubernetesAudit, EventSelector.Any];
+        string[] sources = [EventSources.Tracee, EventSources.Falco, EventSources.KubernetesAudit, EventSources.Tetragon, EventSources.Native, EventSources.Sigs, EventSelector.Any];
+        string[] origins = [EventOrigins.Host, EventOrigins.Container, EventSelector.Any];
+
+        EventSelector[] all = [.. from n in names from s in sources from o in origins select new EventSelector(n, s, o)];
+
+        Assert.Empty(SelectorCheck.Problems(all));
+    }
+
+    [Theory]
+    [InlineData(EventSources.Tracee)]
+    [InlineData(EventSources.Sigs)]
+    public void AnEventBeyondTheContract_IsAcceptedFromTheFeedsThatCarryIt(string source)
+    {
+        Assert.Empty(SelectorCheck.Problems([new EventSelector("ptrace", source)]));
+    }
+
+    [Fact]
+    public void AnEventBeyondTheContract_FromAnyOtherSource_IsRefusedWithTheFix()
+    {
+        string problem = Assert.Single(SelectorCheck.Problems([new EventSelector("ptrace")]));
+
+        Assert.Equal("selector 0 names event 'ptrace', which is not a contract event (security_file_open, security_inode_rename, sched_process_exec, sched_process_exit, k8s_audit) (use EventNames; another Tracee event needs Source = EventSources.Tracee)", problem);
+    }
+
+    [Fact]
+    public void OneTypoInAnyKnownValue_IsRefused_AndTheValueSuggested()
+    {
+        string[] known = [EventNames.FileOpen, EventNames.ProcessExec, EventNames.KubernetesAudit];
+        Gen.Select(Gen.Int[0, known.Length - 1], Gen.Int[0, 30], Gen.Char['a', 'z']).Sample((which, at, letter) =>
+        {
+            string name = known[which];
+            int position = at % name.Length;
+            string typo = name[..position] + letter + name[(position + 1)..];
+            if (typo == name)
+            {
+                return;
+            }
+
+            string problem = Assert.Single(SelectorCheck.Problems([new EventSelector(typo)]));
+            Assert.Contains($"'{typo}'", problem, StringComparison.Ordinal);
+            Assert.Contains($"did you mean '{name}'?", problem, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
+    public void ANull_IsRefused_NotAnError()
+    {
+        Assert.Equal(2, SelectorCheck.Problems([new EventSelector(EventNames.FileOpen, null!, null!)]).Count());
+    }
+}
