@@ -1,10 +1,4 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging.Abstractions;
-using Sigs.Host.Configuration;
-using Sigs.Host.Engine;
-using Sigs.Host.Loading;
-using Sigs.Host.Outputs;
-using Sigs.Host.Pipeline;
+using Sigs.Host.TestKit;
 
 namespace Sigs.Plugins.Testing;
 
@@ -27,32 +21,21 @@ public sealed class SignatureTestHost<TSignature> : IDisposable
     where TSignature : Signature, new()
 {
     private readonly List<TestFinding> _findings = [];
-    private readonly DetectionPipeline _pipeline;
-    private readonly SignatureRunner _runner;
+    private readonly SignatureHarness _harness;
 
-    /// <summary>Creates the signature, validates <paramref name="configJson"/> against its schema, and initializes it.</summary>
-    /// <exception cref="SignatureConfigException">The configuration does not match the signature's schema.</exception>
+    /// <summary>Creates the signature, checks its selectors and validates <paramref name="configJson"/> against its schema as the host's loader does, and initializes it.</summary>
+    /// <exception cref="SignatureConfigException">The configuration does not match the signature's schema, or a selector would select nothing.</exception>
     public SignatureTestHost(string configJson = "{}", TimeProvider? clock = null)
     {
         Signature = new TSignature();
-        JsonElement config;
         try
         {
-            using JsonDocument document = JsonDocument.Parse(configJson);
-            config = PluginLoader.ValidateConfig(Signature, Signature.Metadata.Id, document.RootElement.Clone());
+            _harness = new SignatureHarness(Signature, configJson, clock ?? TimeProvider.System, (metadata, trigger, data) => _findings.Add(new TestFinding(metadata, trigger, data)));
         }
-        catch (Exception ex) when (ex is InvalidOperationException or JsonException)
+        catch (ArgumentException ex)
         {
             throw new SignatureConfigException(ex.Message);
         }
-
-        _pipeline = new DetectionPipeline(
-            new SigsConfig(),
-            new PipelineSignatures.Instances([(Signature, config)]),
-            [new CollectingOutput(_findings)],
-            NullLoggerFactory.Instance,
-            clock ?? TimeProvider.System);
-        _runner = _pipeline.Engine.Index.Runners[0];
     }
 
     /// <summary>The signature instance under test.</summary>
@@ -62,10 +45,10 @@ public sealed class SignatureTestHost<TSignature> : IDisposable
     public IReadOnlyList<TestFinding> Findings => _findings;
 
     /// <summary>Exceptions the signature threw (the host contains them the same way).</summary>
-    public long Faults => _runner.Faults;
+    public long Faults => _harness.Faults;
 
     /// <summary>Events the signature received (after selector filtering).</summary>
-    public long EventsReceived => _runner.Events;
+    public long EventsReceived => _harness.EventsDelivered;
 
     /// <summary>Runs events through the signature, in order.</summary>
     public SignatureTestHost<TSignature> Run(params SecurityEvent[] events) => Run((IEnumerable<SecurityEvent>)events);
@@ -76,18 +59,18 @@ public sealed class SignatureTestHost<TSignature> : IDisposable
         ArgumentNullException.ThrowIfNull(events);
         foreach (SecurityEvent securityEvent in events)
         {
-            _pipeline.Process(securityEvent);
+            _harness.Process(securityEvent);
         }
 
-        _pipeline.Findings.Flush(); // findings leave through the host's writer thread: wait for them
+        _harness.Flush(); // findings leave through the host's writer thread: wait for them
         return this;
     }
 
     /// <summary>Sends a signal, as the host does once a second (<see cref="SignalKind.Tick"/>) and at the end.</summary>
     public SignatureTestHost<TSignature> Signal(SignalKind kind, DateTimeOffset time)
     {
-        _pipeline.Signal(new Signal(kind, time));
-        _pipeline.Findings.Flush();
+        _harness.Signal(new Signal(kind, time));
+        _harness.Flush();
         return this;
     }
 
@@ -97,19 +80,7 @@ public sealed class SignatureTestHost<TSignature> : IDisposable
     /// <inheritdoc/>
     public void Dispose()
     {
-        _pipeline.Dispose();
+        _harness.Dispose();
         Signature.Dispose();
-    }
-
-    /// <summary>The pipeline's output here: findings kept in order, as the host's outputs receive them.</summary>
-    private sealed class CollectingOutput(List<TestFinding> findings) : IFindingOutput
-    {
-        public string Name => "test";
-
-        public void Write(Finding finding, ReadOnlyMemory<byte> json) => findings.Add(new TestFinding(finding.Signature, finding.Event, finding.Data));
-
-        public void Dispose()
-        {
-        }
     }
 }

@@ -1,6 +1,4 @@
-using System.Text;
-using Sigs.Host.Feeds;
-using Sigs.Host.Feeds.Files;
+using Sigs.Host.TestKit;
 
 namespace Sigs.Plugins.Testing;
 
@@ -78,13 +76,13 @@ public static class TestEvents
                 continue;
             }
 
-            DecodedInput decoded = JsonLineDecoder.Decode(Encoding.UTF8.GetBytes(line));
-            if (decoded.Problems.Count > 0)
+            IReadOnlyList<SecurityEvent> decoded = SignatureHarness.DecodeLine(line, out string? problem);
+            if (problem is not null)
             {
-                throw new FormatException($"line {i + 1}: {decoded.Problems[0]}");
+                throw new FormatException($"line {i + 1}: {problem}");
             }
 
-            events.AddRange(decoded.Events);
+            events.AddRange(decoded);
         }
 
         return events;

@@ -267,10 +267,7 @@ internal sealed partial class PluginLoader(
             throw new PluginRefusedException("declares no event selectors (or one without a name)");
         }
 
-        if (SelectorCheck.Problems(selectors).ToList() is { Count: > 0 } problems)
-        {
-            throw new PluginRefusedException($"{string.Join("; and ", problems)}: it would select nothing");
-        }
+        SelectorCheck.ThrowIfAnySelectsNothing(selectors);
     }
 
     /// <summary>

@@ -15,6 +15,16 @@ internal static class SelectorCheck
     private static readonly string[] Sources = ConstantsOf(typeof(EventSources));
     private static readonly string[] Origins = ConstantsOf(typeof(EventOrigins));
 
+    /// <summary>Refuses selectors that would select nothing, naming every wrong value.</summary>
+    /// <exception cref="PluginRefusedException">A selector names a value that does not exist.</exception>
+    public static void ThrowIfAnySelectsNothing(IReadOnlyList<EventSelector> selectors)
+    {
+        if (Problems(selectors).ToList() is { Count: > 0 } problems)
+        {
+            throw new PluginRefusedException($"{string.Join("; and ", problems)}: it would select nothing");
+        }
+    }
+
     /// <summary>What is wrong with each selector, one clause per wrong value, with the fix; empty when all select something.</summary>
     public static IEnumerable<string> Problems(IReadOnlyList<EventSelector> selectors)
     {

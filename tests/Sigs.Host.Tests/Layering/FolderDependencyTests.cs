@@ -27,6 +27,7 @@ public class FolderDependencyTests(ITestOutputHelper output)
         ["Hosting"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Rules", "Outputs", "Feeds", "Nats", "Forwarding", "Pipeline"],
         ["Admin"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Rules", "Outputs", "Feeds", "Nats", "Forwarding", "Pipeline", "Hosting"],
         ["Cli"] = ["Common", "Contract", "Configuration", "Engine", "Enrichment", "Loading", "Rules", "Outputs", "Feeds", "Nats", "Forwarding", "Pipeline", "Hosting", "Admin"],
+        ["TestKit"] = ["Common", "Contract", "Configuration", "Engine", "Loading", "Outputs", "Feeds", "Pipeline"], // the public seam of Sigs.Plugins.Testing
     };
 
 
