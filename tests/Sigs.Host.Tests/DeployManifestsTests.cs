@@ -69,7 +69,8 @@ public class DeployManifestsTests
         string[] traceeArgs = Items2(Container(pod, "tracee"), "args");
         string socket = feed.Address["unix:".Length..];
 
-        Assert.Equal(feed.Address, traceeArgs[Array.IndexOf(traceeArgs, "--grpc-listen-addr") + 1]);
+        Assert.Equal(TraceeServer.GrpcAddress + feed.Address, traceeArgs[Array.IndexOf(traceeArgs, TraceeServer.Flag) + 1]);
+        Assert.DoesNotContain(TraceeServer.Removed, traceeArgs);
         foreach (string name in (string[])["tracee", "sigs"])
         {
             YamlMappingNode mount = Items(Container(pod, name), "volumeMounts").Single(m => Text(m, "name") == "tracee-socket");
@@ -155,7 +156,7 @@ public class DeployManifestsTests
 
         Assert.Equal(listen.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(auditPort, "containerPort"));
         Assert.Equal("audit", Text(servicePort, "targetPort"));
-        Assert.Equal("/healthz", Text(Container(pod, "sigs"), "readinessProbe", "httpGet", "path"));
+        Assert.Equal("/readyz", Text(Container(pod, "sigs"), "readinessProbe", "httpGet", "path"));
         Assert.Equal(new Uri(config.Admin.Listen).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(Items(Container(pod, "sigs"), "ports").Single(p => Text(p, "name") == "admin"), "containerPort"));
     }
 
@@ -185,6 +186,44 @@ public class DeployManifestsTests
         Assert.All(containers, c => Assert.Equal("true", Text(c, "securityContext", "runAsNonRoot")));
         Assert.All(containers, c => Assert.Equal("false", Text(c, "securityContext", "allowPrivilegeEscalation")));
         Assert.Contains("USER 65532:65532", File.ReadAllLines(Path.Combine(Deploy, "Dockerfile")));
+    }
+
+    /// <summary>
+    /// Every Sigs container is probed over HTTP, liveness on /livez and readiness on /readyz (no shell: dash, the
+    /// usual /bin/sh, has no /dev/tcp), at an address the kubelet reaches: the pod's own (the config listens
+    /// beyond loopback, with a token the probe paths do not need) or, for a pod on the node's network, its loopback.
+    /// </summary>
+    [Theory]
+    [InlineData("kubernetes/tracee-sidecar.yaml")]
+    [InlineData("kubernetes/falco-sidecar.yaml")]
+    [InlineData("kubernetes/tetragon-sidecar.yaml")]
+    [InlineData("kubernetes/audit-central.yaml")]
+    [InlineData("kubernetes/native-probe.yaml")]
+    public void SigsContainers_AreProbedOverHttp_WhereTheKubeletReachesThem(string file)
+    {
+        YamlMappingNode pod = PodSpec(file);
+        YamlMappingNode sigs = Container(pod, "sigs");
+        AdminConfig admin = Configs()[MountedConfigKey(pod)].Admin;
+        bool nodeNetwork = pod.Children.ContainsKey("hostNetwork") && Text(pod, "hostNetwork") == "true";
+
+        foreach ((string probe, string path) in (ReadOnlySpan<(string, string)>)[("livenessProbe", "/livez"), ("readinessProbe", "/readyz")])
+        {
+            YamlMappingNode get = (YamlMappingNode)At(sigs, probe, "httpGet");
+            Assert.Equal(path, Text(get, "path"));
+            if (nodeNetwork)
+            {
+                Assert.Equal("127.0.0.1", Text(get, "host"));
+            }
+            else
+            {
+                Assert.False(get.Children.ContainsKey("host"));
+                Assert.StartsWith("http://0.0.0.0:", admin.Listen, StringComparison.Ordinal);
+                Assert.NotNull(admin.BearerTokenFile);
+                Assert.Contains(Items(sigs, "volumeMounts"), m => Text(m, "mountPath") == Path.GetDirectoryName(admin.BearerTokenFile));
+            }
+
+            Assert.EndsWith(":9376", admin.Listen, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -283,5 +322,53 @@ public class DeployManifestsTests
         File.WriteAllText(file, conf.Replace("\"/data\"", $"\"{root}/data\"", StringComparison.Ordinal).Replace("\"/etc/nats/", $"\"{root}/etc/nats/", StringComparison.Ordinal));
 
         await Command.SucceedAsync("nats-server", ["-c", file, "-t"]);
+    }
+
+    /// <summary>
+    /// Tracee's gRPC server flag, from its source at the pinned image's tag (v0.24.1, <c>cmd/tracee/cmd/root.go</c>
+    /// and <c>pkg/cmd/flags/server</c>): <c>--server grpc-address=PROTOCOL:ADDRESS</c>. <c>--grpc-listen-addr</c>
+    /// survives only in its docs' table of deprecated flags; Tracee no longer parses it.
+    /// </summary>
+    private static class TraceeServer
+    {
+        public const string Flag = "--server";
+        public const string GrpcAddress = "grpc-address=";
+        public const string Removed = "--grpc-listen-addr";
+    }
+
+    [Fact]
+    public void Cluster_TraceeServesGrpcWhereTheNodeConfigReads()
+    {
+        YamlMappingNode node = (YamlMappingNode)At(Documents("kubernetes/cluster.yaml").Single(d => Text(d, "kind") == "DaemonSet"), "spec", "template", "spec");
+        string[] traceeArgs = Items2(Container(node, "tracee"), "args");
+
+        Assert.StartsWith(TraceeServer.GrpcAddress + "unix:/var/run/tracee/", traceeArgs[Array.IndexOf(traceeArgs, TraceeServer.Flag) + 1], StringComparison.Ordinal);
+        Assert.DoesNotContain(TraceeServer.Removed, traceeArgs);
+    }
+
+    /// <summary>
+    /// Every manifest as kubectl reads it (kustomize's YAML parser, stricter than YamlDotNet: an unquoted <c>?</c> in
+    /// a flow mapping is an error there). The API server's own files (the audit Policy, the webhook kubeconfig) carry
+    /// no object name, which kustomize needs; a name is added to parse them.
+    /// </summary>
+    public static TheoryData<string> KubernetesManifests =>
+        new(Directory.EnumerateFiles(Path.Combine(Deploy, "kubernetes"), "*.yaml").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
+
+    [Theory]
+    [MemberData(nameof(KubernetesManifests))]
+    public async Task EveryManifest_ParsesWithKubectl(string manifest)
+    {
+        using var folder = new TempFolder();
+        string text = await File.ReadAllTextAsync(Path.Combine(Deploy, "kubernetes", manifest));
+        if (manifest is "audit-policy.yaml" or "audit-webhook.yaml")
+        {
+            text += "\nmetadata:\n  name: parsed-by-the-test\n";
+        }
+
+        File.WriteAllText(Path.Combine(folder.Path, manifest), text);
+        File.WriteAllText(Path.Combine(folder.Path, "kustomization.yaml"), $"resources:\n- {manifest}\n");
+
+        SigsProcess.Result result = await Command.RunAsync("kubectl", ["kustomize", folder.Path]);
+        Assert.True(result.ExitCode == 0, $"kubectl kustomize {manifest}: {result.Stderr}");
     }
 }

@@ -13,9 +13,10 @@ using OpenTelemetry.Metrics;
 namespace Sigs.Host.Admin;
 
 /// <summary>
-/// The admin endpoint: <c>/healthz</c> (200 when the engine runs, every feed is connected, signatures are loaded
-/// and none were lost, and the plugin folder can be scanned; else 503 with reasons; with rule folders, a last line
-/// counts the Sigma rules loaded and refused), <c>/plugins</c> (JSON) and
+/// The admin endpoint: <c>/healthz</c> and <c>/readyz</c> (readiness: 200 when the engine runs, every feed is
+/// connected, signatures are loaded and none were lost, and the plugin folder can be scanned; else 503 with reasons;
+/// with rule folders, a last line counts the Sigma rules loaded and refused), <c>/livez</c> (liveness: the engine
+/// loop runs), <c>/plugins</c> (JSON) and
 /// <c>/metrics</c> (the <see cref="SigsMeter"/>'s instruments, rendered by OpenTelemetry's Prometheus exporter),
 /// and with <c>admin.events: true</c> <c>/events</c> (<see cref="EventStream"/>). Read-only; bind it to loopback.
 /// </summary>
@@ -32,9 +33,11 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
     {
         access.WarnIfExposed(listen, "Admin endpoint", logger);
         // /healthz says only whether detection runs and why not; everything else needs the token.
-        WebApplication app = LoopbackWebApp.Create(listen, access.WithoutTokenFor("/healthz"));
+        WebApplication app = LoopbackWebApp.Create(listen, access.WithoutTokenFor("/healthz", "/livez", "/readyz"));
         _app = app;
         app.MapGet("/healthz", Health);
+        app.MapGet("/readyz", Health);
+        app.MapGet("/livez", Live);
         app.MapGet("/plugins", () => Results.Text(JsonSerializer.Serialize(PluginReport(), ContractJson.Options), "application/json"));
         app.MapPrometheusScrapingEndpoint("/metrics", metrics, configureBranchedPipeline: null, optionsName: null);
         if (runtime.Config.Admin.Events)
@@ -57,6 +60,14 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
     public Task StopAsync(CancellationToken cancellationToken) => _app?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 
     public ValueTask DisposeAsync() => _app?.DisposeAsync() ?? ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Liveness: the engine loop runs. A stuck signature is isolated by the engine's watchdog and the loop goes on,
+    /// so only a process that cannot detect at all fails this; degraded detection is readiness's to say.
+    /// </summary>
+    private IResult Live() => detection.Running
+        ? Results.Text("ok\n")
+        : Results.Text("engine is not running\n", statusCode: StatusCodes.Status503ServiceUnavailable);
 
     private IResult Health()
     {

@@ -51,11 +51,11 @@ internal static class AssemblyInspector
         Version host = HostSdkVersion;
         if (builtAgainst.Major != host.Major)
         {
-            return $"built against Sigs.Plugins {builtAgainst.ToString(2)}, but this host provides {host.ToString(2)} (a different major version)";
+            return $"built against Sigs.Plugins {builtAgainst.ToString(2)}, but this host provides {host.ToString(2)} (a different major version): build it against Sigs.Plugins {host.ToString(2)}";
         }
 
         return builtAgainst.Minor > host.Minor
-            ? $"built against Sigs.Plugins {builtAgainst.ToString(2)}, newer than this host's {host.ToString(2)}"
+            ? $"built against Sigs.Plugins {builtAgainst.ToString(2)}, newer than this host's {host.ToString(2)}: upgrade the host, or build it against Sigs.Plugins {host.ToString(2)}"
             : null;
     }
 }

@@ -207,7 +207,7 @@ internal sealed partial class PluginLoader(
             CheckDeclaration(signature, metadata);
             if (ids.TryGetValue(metadata.Id, out string? owner))
             {
-                throw new PluginRefusedException($"duplicate signature id {metadata.Id}: already loaded from {owner}");
+                throw new PluginRefusedException($"duplicate signature id {metadata.Id}: already loaded from {owner}; give one of them another id");
             }
 
             SignatureSettings? configured = settings.GetValueOrDefault(metadata.Id);
@@ -258,13 +258,13 @@ internal sealed partial class PluginLoader(
     {
         if (string.IsNullOrWhiteSpace(metadata.Id) || string.IsNullOrWhiteSpace(metadata.Name) || string.IsNullOrWhiteSpace(metadata.Version))
         {
-            throw new PluginRefusedException("metadata needs a non-empty Id, Name and Version");
+            throw new PluginRefusedException("metadata needs a non-empty Id, Name and Version: set them in Metadata");
         }
 
         IReadOnlyList<EventSelector>? selectors = signature.Selectors;
         if (selectors is null || selectors.Count == 0 || selectors.Any(s => s is null || string.IsNullOrEmpty(s.Name)))
         {
-            throw new PluginRefusedException("declares no event selectors (or one without a name)");
+            throw new PluginRefusedException("declares no event selectors (or one without a name): return at least one EventSelector, such as new(EventNames.FileOpen), from Selectors");
         }
 
         SelectorCheck.ThrowIfAnySelectsNothing(selectors);
@@ -283,7 +283,7 @@ internal sealed partial class PluginLoader(
         {
             return config.ValueKind == JsonValueKind.Object && !config.EnumerateObject().Any()
                 ? config
-                : throw new PluginRefusedException($"signatures.{id}.config is set, but the signature takes no configuration");
+                : throw new PluginRefusedException($"signatures.{id}.config is set, but the signature takes no configuration: remove it, or give the signature a ConfigSchema");
         }
 
         NJsonSchema.JsonSchema schema;

@@ -304,7 +304,7 @@ public sealed class RunFeedsEndToEndTests : IDisposable
     }
 
     [Fact]
-    public async Task Health_FeedDown_Is503WithTheReason()
+    public async Task Health_FeedDown_IsNotReadyWithTheReason_ButLive()
     {
         string missing = Path.Combine(_folder.Path, "nobody-listens.sock");
         using SigsProcess sigs = StartSigs($"tracee:unix:{missing}");
@@ -312,10 +312,16 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         HttpResponseMessage? health = null;
 
         await Eventually.TrueAsync(() => (health = TryGet(http, "/healthz")) is not null, "the admin endpoint");
+        using HttpResponseMessage ready = await http.GetAsync("/readyz");
+        using HttpResponseMessage live = await http.GetAsync("/livez");
         await StopAsync(sigs);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health!.StatusCode);
         Assert.Equal($"feed tracee:unix:{missing} is not connected\n", await health.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal($"feed tracee:unix:{missing} is not connected\n", await ready.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode); // a restart would not bring the sensor back
+        Assert.Equal("ok\n", await live.Content.ReadAsStringAsync());
     }
 
     [Fact]

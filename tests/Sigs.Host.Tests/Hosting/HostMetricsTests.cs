@@ -78,6 +78,28 @@ public sealed partial class HostMetricsTests : IDisposable
         Assert.Equal(500, events.Single(e => e.Tags["event"] == "other").Value);
     }
 
+    [Fact]
+    public void AKeyedWindowsEvictions_AreCountedPerSignature()
+    {
+        // SIGS-1003 keeps at most 10,000 token reads waiting (its KeyedWindow); one more evicts the oldest.
+        for (int i = 0; i <= 10_000; i++)
+        {
+            _pipeline.Process(new SecurityEvent
+            {
+                Time = DateTimeOffset.UnixEpoch.AddYears(55).AddMilliseconds(i),
+                Source = EventSources.Sigs,
+                Name = EventNames.FileOpen,
+                Origin = EventOrigin.Container,
+                Process = new ProcessInfo { Name = "cat", Interactive = true },
+                Container = new ContainerInfo { Id = "c1" },
+                Kubernetes = new KubernetesInfo { PodName = $"pod-{i}", Namespace = "shop" },
+                File = new FileEventInfo { Path = "/var/run/secrets/kubernetes.io/serviceaccount/token", Flags = 0 },
+            });
+        }
+
+        Assert.Equal(1, Collect().Single(m => m.Name == "sigs_signature_evictions_total" && m.Tags["signature"] == "SIGS-1003").Value);
+    }
+
     /// <summary>
     /// What a reader has seen: every counter's measurements summed per series since the start, and the gauges
     /// observed now.
