@@ -188,6 +188,18 @@ public class DeployManifestsTests
         Assert.Contains("USER 65532:65532", File.ReadAllLines(Path.Combine(Deploy, "Dockerfile")));
     }
 
+    /// <summary>The image's health check runs sigs itself (exec form: the runtime image has no shell tools) against the default admin address.</summary>
+    [Fact]
+    public void Dockerfile_HealthCheck_IsSigsHealthOnTheDefaultAdminAddress()
+    {
+        string line = File.ReadLines(Path.Combine(Deploy, "Dockerfile")).Single(l => l.StartsWith("HEALTHCHECK ", StringComparison.Ordinal));
+        string entrypoint = File.ReadLines(Path.Combine(Deploy, "Dockerfile")).Single(l => l.StartsWith("ENTRYPOINT ", StringComparison.Ordinal))["ENTRYPOINT ".Length..];
+        string[] command = System.Text.Json.JsonSerializer.Deserialize<string[]>(line[(line.IndexOf(" CMD ", StringComparison.Ordinal) + " CMD ".Length)..])!;
+
+        Assert.Equal([.. System.Text.Json.JsonSerializer.Deserialize<string[]>(entrypoint)!, "health"], command);
+        Assert.Equal(AdminConfig.DefaultListen + "/livez", Sigs.Host.Cli.HealthCommand.DefaultUrl);
+    }
+
     /// <summary>
     /// Every Sigs container is probed over HTTP, liveness on /livez and readiness on /readyz (no shell: dash, the
     /// usual /bin/sh, has no /dev/tcp), at an address the kubelet reaches: the pod's own (the config listens

@@ -81,6 +81,11 @@ internal static class SigsCli
         Console.CancelKeyPress += onCancel;
         try
         {
+            if (command == commands.Health.Name)
+            {
+                return await HealthCommand.RunAsync(parse.GetValue(commands.HealthUrl), output, stop.Token).ConfigureAwait(false);
+            }
+
             if (command == commands.Replay.Name && parse.GetValue(commands.Events))
             {
                 return await ReplayEvents.RunAsync(replayInputs, parse.GetValue(commands.Compact), output, error, loggerFactory, stop.Token).ConfigureAwait(false);

@@ -16,11 +16,12 @@ internal sealed class SigsCommands
         Replay = new Command("replay", "Replay JSON-lines event files through the signatures and print the findings as JSON lines on stdout.") { Inputs, Quiet, Events, Compact };
         List = new Command("list", "List the signatures the host loads: id, name, version, selected events, plugin file and its SHA-256.") { Json };
         Check = new Command("check", "Validate a built plugin (SDK compatibility, metadata, unique ids, config schema) or Sigma rules (each refusal with its file and line) without running the host.") { CheckPath };
+        Health = new Command("health", $"Ask a running Sigs whether it is alive (default {HealthCommand.DefaultUrl}; /readyz for readiness): exit 0 on 200, else 1. For container health checks.") { HealthUrl };
         RefuseOptionLikeValues(Inputs, "replay");
         RefuseOptionLikeValues(CheckPath, "check");
         Root = new RootCommand("sigs: detection signatures for Linux nodes and Kubernetes, fed by Tracee, Falco, the Kubernetes audit log or its own probe.")
         {
-            Config, Plugins, Rules, LogLevel, Run, Replay, List, Check,
+            Config, Plugins, Rules, LogLevel, Run, Replay, List, Check, Health,
         };
     }
 
@@ -73,6 +74,12 @@ internal sealed class SigsCommands
         Arity = ArgumentArity.ZeroOrMore,
     };
 
+    public Argument<string?> HealthUrl { get; } = new("URL")
+    {
+        Description = $"the admin endpoint's /livez or /readyz (default {HealthCommand.DefaultUrl})",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
     public Argument<string[]> CheckPath { get; } = new("PATH")
     {
         Description = "a plugin DLL or the folder it was built into, or a Sigma rule file or folder",
@@ -88,6 +95,8 @@ internal sealed class SigsCommands
     public Command List { get; }
 
     public Command Check { get; }
+
+    public Command Health { get; }
 
     /// <summary>An argument that takes any string would take a mistyped option as a file name; it is an unknown option.</summary>
     private static void RefuseOptionLikeValues(Argument<string[]> argument, string command) =>

@@ -314,7 +314,10 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         await Eventually.TrueAsync(() => (health = TryGet(http, "/healthz")) is not null, "the admin endpoint");
         using HttpResponseMessage ready = await http.GetAsync("/readyz");
         using HttpResponseMessage live = await http.GetAsync("/livez");
+        SigsProcess.Result healthLive = await SigsProcess.RunAsync(["health", $"http://127.0.0.1:{_adminPort}/livez"]);
+        SigsProcess.Result healthReady = await SigsProcess.RunAsync(["health", $"http://127.0.0.1:{_adminPort}/readyz"]);
         await StopAsync(sigs);
+        SigsProcess.Result healthGone = await SigsProcess.RunAsync(["health", $"http://127.0.0.1:{_adminPort}/livez"]);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health!.StatusCode);
         Assert.Equal($"feed tracee:unix:{missing} is not connected\n", await health.Content.ReadAsStringAsync());
@@ -322,6 +325,10 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         Assert.Equal($"feed tracee:unix:{missing} is not connected\n", await ready.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.OK, live.StatusCode); // a restart would not bring the sensor back
         Assert.Equal("ok\n", await live.Content.ReadAsStringAsync());
+        Assert.Equal((0, $"http://127.0.0.1:{_adminPort}/livez: 200 ok"), (healthLive.ExitCode, healthLive.Stdout.TrimEnd()));
+        Assert.Equal((1, $"http://127.0.0.1:{_adminPort}/readyz: 503 feed tracee:unix:{missing} is not connected"), (healthReady.ExitCode, healthReady.Stdout.TrimEnd()));
+        Assert.Equal(1, healthGone.ExitCode);
+        Assert.StartsWith($"http://127.0.0.1:{_adminPort}/livez: no answer: ", healthGone.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
