@@ -9,8 +9,9 @@ namespace Sigs.Plugins;
 /// </summary>
 /// <remarks>
 /// Move the watermark with <see cref="Advance"/> from <see cref="Signature.OnEvent"/> (the event's time) and from
-/// <see cref="Signature.OnSignal"/> (the signal's time): it only moves forward, so a late event never brings expired
-/// items back. Not thread-safe; the host calls a signature from one thread at a time.
+/// <see cref="Signature.OnSignal"/> (the signal's time): it only moves forward. Items leave when it is past their
+/// window, in arrival order; an event dated far ahead (a clock wrong, or forged) drops what waits, but never makes
+/// later items unusable. Not thread-safe; the host calls a signature from one thread at a time.
 /// </remarks>
 /// <typeparam name="TItem">What is kept, for example the <see cref="SecurityEvent"/> that started a sequence.</typeparam>
 public sealed class KeyedWindow<TItem>
@@ -76,7 +77,20 @@ public sealed class KeyedWindow<TItem>
         Count++;
         if (entries.Count > MaxItemsPerKey)
         {
-            Evict(entries[0], $"more than {MaxItemsPerKey} for one key");
+            if (Expired(entries[0]))
+            {
+                Forget(entries[0]);
+                Expirations++;
+            }
+            else
+            {
+                Evict(entries[0], $"more than {MaxItemsPerKey} for one key");
+            }
+        }
+
+        if (_arrivalOrder.Count > 2L * MaxItems)
+        {
+            DropTakenFromArrivalOrder();
         }
 
         while (Count > MaxItems && _arrivalOrder.TryDequeue(out Entry? oldest))
@@ -88,13 +102,15 @@ public sealed class KeyedWindow<TItem>
         }
     }
 
-    /// <summary>The items kept under <paramref name="key"/> whose window has not passed, oldest first.</summary>
+    /// <summary>The items kept under <paramref name="key"/>, oldest arrival first.</summary>
     public IReadOnlyList<WindowItem<TItem>> Items(string key) =>
-        _byKey.TryGetValue(key, out List<Entry>? entries) ? [.. entries.Where(Live).Select(e => e.ToItem())] : [];
+        _byKey.TryGetValue(key, out List<Entry>? entries) ? [.. entries.Select(e => e.ToItem())] : [];
 
     /// <summary>
-    /// Removes and returns the oldest item kept under <paramref name="key"/>, within its window, that
-    /// <paramref name="match"/> accepts: a sequence's first step consumed by its second.
+    /// Removes and returns the oldest item kept under <paramref name="key"/> that <paramref name="match"/> accepts:
+    /// a sequence's first step consumed by its second. Say in <paramref name="match"/> how far apart in event time
+    /// the two may be: items leave by <see cref="Advance"/>, oldest arrival first, so one that arrived after a
+    /// later event (a sensor's clock behind) stays until those before it go.
     /// </summary>
     public bool TryTake(string key, Func<WindowItem<TItem>, bool> match, out WindowItem<TItem> taken)
     {
@@ -104,7 +120,7 @@ public sealed class KeyedWindow<TItem>
             foreach (Entry entry in entries)
             {
                 WindowItem<TItem> item = entry.ToItem();
-                if (Live(entry) && match(item))
+                if (match(item))
                 {
                     Forget(entry);
                     taken = item;
@@ -126,7 +142,7 @@ public sealed class KeyedWindow<TItem>
         }
 
         Watermark = time;
-        while (_arrivalOrder.TryPeek(out Entry? oldest) && (oldest.Done || !Live(oldest)))
+        while (_arrivalOrder.TryPeek(out Entry? oldest) && (oldest.Done || Expired(oldest)))
         {
             _arrivalOrder.Dequeue();
             if (!oldest.Done)
@@ -145,7 +161,18 @@ public sealed class KeyedWindow<TItem>
         Count = 0;
     }
 
-    private bool Live(Entry entry) => Watermark - entry.Time <= Window;
+    private bool Expired(Entry entry) => Watermark - entry.Time > Window;
+
+    /// <summary>Keeps the arrival queue within twice the bound: items taken or evicted per key leave it here, not only at its head.</summary>
+    private void DropTakenFromArrivalOrder()
+    {
+        Entry[] kept = [.. _arrivalOrder.Where(e => !e.Done)];
+        _arrivalOrder.Clear();
+        foreach (Entry entry in kept)
+        {
+            _arrivalOrder.Enqueue(entry);
+        }
+    }
 
     private void Evict(Entry entry, string bound)
     {

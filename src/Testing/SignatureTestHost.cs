@@ -32,9 +32,9 @@ public sealed class SignatureTestHost<TSignature> : IDisposable
         {
             _harness = new SignatureHarness(Signature, configJson, clock ?? TimeProvider.System, (metadata, trigger, data) => _findings.Add(new TestFinding(metadata, trigger, data)));
         }
-        catch (ArgumentException ex)
+        catch (ArgumentException ex) when (ex.ParamName == "configJson")
         {
-            throw new SignatureConfigException(ex.Message);
+            throw new SignatureConfigException(ex.Message.Replace(" (Parameter 'configJson')", string.Empty, StringComparison.Ordinal));
         }
     }
 

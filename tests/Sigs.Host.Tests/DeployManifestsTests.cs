@@ -144,6 +144,34 @@ public class DeployManifestsTests
         Assert.Equal("true", Text(falco, "json_include_output_property"));
     }
 
+    /// <summary>
+    /// What Falco's own Helm chart mounts into Falco (falcosecurity/charts, chart 9.1.0 for Falco 0.44.1:
+    /// <c>templates/pod-template.tpl</c> and the container engines' sockets of <c>values.yaml</c>, each under
+    /// <c>/host</c>): without them the container plugin cannot name the container or its pod.
+    /// </summary>
+    private static readonly (string MountPath, string HostPath)[] FalcoChartMounts =
+    [
+        ("/host/proc", "/proc"), ("/host/etc", "/etc"), ("/host/dev", "/dev"),
+        ("/host/var/run/docker.sock", "/var/run/docker.sock"), ("/host/run/podman/podman.sock", "/run/podman/podman.sock"),
+        ("/host/run/host-containerd/containerd.sock", "/run/host-containerd/containerd.sock"),
+        ("/host/run/containerd/containerd.sock", "/run/containerd/containerd.sock"), ("/host/run/crio/crio.sock", "/run/crio/crio.sock"),
+        ("/host/run/k3s/containerd/containerd.sock", "/run/k3s/containerd/containerd.sock"),
+    ];
+
+    [Fact]
+    public void FalcoSidecar_MountsWhatFalcosChartMounts()
+    {
+        YamlMappingNode pod = PodSpec("kubernetes/falco-sidecar.yaml");
+        YamlMappingNode falco = Container(pod, "falco");
+
+        foreach ((string mountPath, string hostPath) in FalcoChartMounts)
+        {
+            YamlMappingNode mount = Items(falco, "volumeMounts").Single(m => Text(m, "mountPath") == mountPath);
+            YamlMappingNode volume = Items(pod, "volumes").Single(v => Text(v, "name") == Text(mount, "name"));
+            Assert.Equal(hostPath, Text(volume, "hostPath", "path"));
+        }
+    }
+
     [Fact]
     public void AuditCentral_ServiceReachesTheFeedsPort()
     {

@@ -43,15 +43,16 @@ internal static partial class EventStream
             {
                 while (sent < query.Limit && reader.Events.TryRead(out SecurityEvent? e))
                 {
-                    if (reader.TakeDropped() is > 0 and long missed)
-                    {
-                        dropped += missed;
-                        await http.Response.WriteAsync($"# {missed} events dropped: this reader fell behind (a queue of {EventMirror.QueueCapacity})\n", http.RequestAborted).ConfigureAwait(false);
-                    }
-
                     string line = query.Compact ? CompactEvent.Format(e) : JsonSerializer.Serialize(e, ContractJson.Event);
                     await http.Response.WriteAsync(line + "\n", http.RequestAborted).ConfigureAwait(false);
                     sent++;
+                }
+
+                // A full queue refuses the newest events: they were lost after everything queued, which is now sent.
+                if (reader.TakeDropped() is > 0 and long missed)
+                {
+                    dropped += missed;
+                    await http.Response.WriteAsync($"# {missed} events dropped here: this reader fell behind (a queue of {EventMirror.QueueCapacity})\n", http.RequestAborted).ConfigureAwait(false);
                 }
             }
         }
@@ -86,7 +87,7 @@ internal static partial class EventStream
         public static Query From(IQueryCollection query) => new(
             NamesIn(query["name"]),
             query["source"] is { Count: > 0 } source ? source[0] : null,
-            query["origin"] is { Count: > 0 } origin ? Enum.Parse<EventOrigin>(origin[0]!, ignoreCase: true) : null,
+            query["origin"] is { Count: > 0 } origin ? (origin[0] == EventOrigins.Host ? EventOrigin.Host : EventOrigin.Container) : null,
             query["format"] == "compact",
             query["limit"] is { Count: > 0 } limit ? long.Parse(limit[0]!, CultureInfo.InvariantCulture) : long.MaxValue);
 
@@ -98,7 +99,7 @@ internal static partial class EventStream
                 return $"/events: unknown parameter '{unknown}' (known: {string.Join(", ", Known)})";
             }
 
-            if (query["origin"] is { Count: > 0 } origin && (origin.Count > 1 || !Enum.TryParse<EventOrigin>(origin[0], ignoreCase: true, out _) || int.TryParse(origin[0], out _)))
+            if (query["origin"] is { Count: > 0 } origin && (origin.Count > 1 || origin[0] is not (EventOrigins.Host or EventOrigins.Container)))
             {
                 return "/events: origin must be host or container";
             }

@@ -4,10 +4,12 @@ using Sigs.Plugins;
 namespace Sigs.Host.Loading;
 
 /// <summary>
-/// A signature's selectors checked at load, as Falco refuses a rule naming an unknown event type: an event name no
-/// feed gives, a source that is no feed's or an origin other than host or container would select nothing, silently.
-/// Tracee's feed and contract JSON lines carry event names beyond the contract's, so any name is accepted with
-/// <c>Source</c> <c>tracee</c> or <c>sigs</c>.
+/// A signature's selectors checked at load, as Falco refuses a rule naming an unknown event type: a value that
+/// would select nothing, silently, is refused with the fix. An origin must be host, container or *. A source or an
+/// event name outside the contract is refused when it is a near miss of a known one (<c>tracy</c>,
+/// <c>security_file_opne</c>); any other stays accepted, as under SDK 1.5: contract JSON lines may carry any source,
+/// and Tracee's feed any of Tracee's event names. An event name outside the contract from a feed that gives only
+/// the contract's (Falco, Tetragon, the audit webhook, the native probe) selects nothing and is refused.
 /// </summary>
 internal static class SelectorCheck
 {
@@ -36,15 +38,16 @@ internal static class SelectorCheck
                 yield return $"selector {i} has origin '{selector.Origin}', which is not {string.Join(", ", Origins)} or *{Suggestion(selector.Origin, Origins)} (use EventOrigins)";
             }
 
-            if (!Known(selector.Source, Sources))
+            if (!Known(selector.Source, Sources) && (selector.Source is null || Suggestion(selector.Source, Sources).Length > 0))
             {
                 yield return $"selector {i} has source '{selector.Source}', which is no feed's ({string.Join(", ", Sources)}){Suggestion(selector.Source, Sources)} (use EventSources)";
             }
 
-            if (!Known(selector.Name, ContractNames) && selector.Source is not (EventSources.Tracee or EventSources.Sigs))
+            bool givesOnlyContractNames = selector.Source is EventSources.Falco or EventSources.Tetragon or EventSources.KubernetesAudit or EventSources.Native;
+            if (!Known(selector.Name, ContractNames) && (givesOnlyContractNames || (selector.Source == EventSelector.Any && Suggestion(selector.Name, ContractNames).Length > 0)))
             {
                 yield return $"selector {i} names event '{selector.Name}', which is not a contract event ({string.Join(", ", ContractNames)}){Suggestion(selector.Name, ContractNames)} " +
-                    "(use EventNames; another Tracee event needs Source = EventSources.Tracee)";
+                    (givesOnlyContractNames ? $"and {selector.Source} gives no other (use EventNames)" : "(use EventNames; another Tracee event with Source = EventSources.Tracee)");
             }
         }
     }

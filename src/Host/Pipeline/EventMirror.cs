@@ -14,8 +14,8 @@ internal sealed class EventMirror
     /// <summary>At most this many readers at once; another is refused.</summary>
     public const int MaxReaders = 4;
 
-    /// <summary>Events queued per reader.</summary>
-    public const int QueueCapacity = 1024;
+    /// <summary>Events queued per reader: with at most 4 readers and an event at most ~70 KiB (argv and a request body capped), at most ~70 MiB held.</summary>
+    public const int QueueCapacity = 256;
 
     private readonly Lock _gate = new();
     private Reader[] _readers = [];

@@ -27,7 +27,10 @@ public sealed class SignatureHarness : IDisposable
     /// <param name="configJson">Its <c>signatures.ID.config</c>, as JSON.</param>
     /// <param name="clock">The wall clock the signature's context gives.</param>
     /// <param name="onFinding">Called with each finding, on the host's writer thread; <see cref="Flush"/> waits for it.</param>
-    /// <exception cref="ArgumentException">The configuration or a selector would be refused by the host; the message says why.</exception>
+    /// <exception cref="ArgumentException">
+    /// The configuration or a selector would be refused by the host (<see cref="ArgumentException.ParamName"/> is
+    /// <c>configJson</c>); the message says why. What the signature's <c>Init</c> throws passes through.
+    /// </exception>
     public SignatureHarness(Signature signature, string configJson, TimeProvider clock, Action<SignatureMetadata, SecurityEvent, IReadOnlyDictionary<string, object?>> onFinding)
     {
         ArgumentNullException.ThrowIfNull(signature);
@@ -41,7 +44,7 @@ public sealed class SignatureHarness : IDisposable
         }
         catch (Exception ex) when (ex is InvalidOperationException or JsonException)
         {
-            throw new ArgumentException(ex.Message, ex);
+            throw new ArgumentException(ex.Message, nameof(configJson), ex);
         }
 
         _pipeline = new DetectionPipeline(

@@ -95,11 +95,36 @@ public class FalcoAuditAlertTests
     [InlineData("", "\"proc.name\":\"cat\"", "output_fields has no 'evt.type'; add %evt.type to the rule's output")]
     [InlineData("\"source\":\"k8s_audit\",", "\"ka.response.code\":\"OK\"", "output field 'ka.response.code' is no integer: the text 'OK'")]
     [InlineData("\"source\":\"k8s_audit\",", "\"json.obj\":\"[1]\"", "output field 'json.obj' is no JSON object")]
-    [InlineData("\"source\":\"k8s_audit\",", "\"json.obj\":\"{\\\"kind\\\":\\\"Event\\\"}\"", "a k8s_audit alert's json.obj is no single audit.k8s.io/v1 Event")]
+    [InlineData("\"source\":\"k8s_audit\",", "\"json.obj\":\"{\\\"kind\\\":\\\"Event\\\"}\"", "the audit event of a k8s_audit alert's fields is no single audit.k8s.io/v1 Event")]
     [InlineData("\"source\":\"k8s_audit\",", "\"json.value[/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q]\":\"1\"", "output field pointer the text '/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q' is deeper than 16 members")]
     public void Decode_AlertsWithNoContractEvent_AreRefusedWithTheReason(string source, string fields, string expected)
     {
         Assert.Equal(expected, Error(Alert(fields, source)));
+    }
+
+    [Fact]
+    public void Decode_ABodyWhoseResourceTheAlertDoesNotSay_IsNotKept()
+    {
+        SecurityEvent e = Single(Alert("\"ka.verb\":\"create\",\"json.value[/requestObject]\":\"{\\\"data\\\":{\\\"k\\\":\\\"c2VjcmV0\\\"}}\""), InputFormat.FalcoAlert);
+
+        Assert.Null(e.Audit!.RequestObject);
+    }
+
+    [Fact]
+    public void Decode_AStringMemberThatLooksLikeJson_StaysText()
+    {
+        SecurityEvent e = Single(Alert("\"ka.verb\":\"get\",\"json.value[/userAgent]\":\"[1]\",\"json.value[/objectRef/name]\":\"{}\",\"ka.target.resource\":\"pods\""), InputFormat.FalcoAlert);
+
+        Assert.Equal("[1]", e.Audit!.UserAgent);
+        Assert.Equal("{}", e.Audit.ObjectRef!.Name);
+    }
+
+    [Theory]
+    [InlineData("\"json.value[/user]\":\"{\\\"a\\\":1,\\\"a\\\":2}\",\"json.value[/user/extra/x]\":\"[\\\"y\\\"]\"")]
+    [InlineData("\"json.value[/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o]\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\"")]
+    public void Decode_FieldsThatMakeNoAuditEvent_AreRefusedByName(string fields)
+    {
+        Assert.StartsWith("a k8s_audit alert's fields make no audit event: ", Error(Alert("\"ka.verb\":\"get\"," + fields)), StringComparison.Ordinal);
     }
 
     [Fact]

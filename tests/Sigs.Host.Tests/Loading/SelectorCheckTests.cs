@@ -22,17 +22,20 @@ public class SelectorCheckTests
     [Theory]
     [InlineData(EventSources.Tracee)]
     [InlineData(EventSources.Sigs)]
-    public void AnEventBeyondTheContract_IsAcceptedFromTheFeedsThatCarryIt(string source)
+    [InlineData(EventSelector.Any)]
+    [InlineData("my-sensor")]
+    public void AnEventBeyondTheContract_IsAccepted_WhereAFeedMayCarryIt(string source)
     {
+        // As under SDK 1.5: Tracee's feed carries Tracee's other events, contract lines any name and any source.
         Assert.Empty(SelectorCheck.Problems([new EventSelector("ptrace", source)]));
     }
 
     [Fact]
-    public void AnEventBeyondTheContract_FromAnyOtherSource_IsRefusedWithTheFix()
+    public void AnEventBeyondTheContract_FromAFeedThatGivesOnlyTheContracts_IsRefusedWithTheFix()
     {
-        string problem = Assert.Single(SelectorCheck.Problems([new EventSelector("ptrace")]));
+        string problem = Assert.Single(SelectorCheck.Problems([new EventSelector("ptrace", EventSources.Falco)]));
 
-        Assert.Equal("selector 0 names event 'ptrace', which is not a contract event (security_file_open, security_inode_rename, sched_process_exec, sched_process_exit, k8s_audit) (use EventNames; another Tracee event needs Source = EventSources.Tracee)", problem);
+        Assert.Equal("selector 0 names event 'ptrace', which is not a contract event (security_file_open, security_inode_rename, sched_process_exec, sched_process_exit, k8s_audit) and falco gives no other (use EventNames)", problem);
     }
 
     [Fact]
@@ -59,5 +62,11 @@ public class SelectorCheckTests
     public void ANull_IsRefused_NotAnError()
     {
         Assert.Equal(2, SelectorCheck.Problems([new EventSelector(EventNames.FileOpen, null!, null!)]).Count());
+    }
+
+    [Fact]
+    public void ANearMissOfASource_IsRefused()
+    {
+        Assert.Contains("did you mean 'tracee'?", Assert.Single(SelectorCheck.Problems([new EventSelector(EventNames.FileOpen, "tracy")])), StringComparison.Ordinal);
     }
 }

@@ -42,21 +42,22 @@ internal static class FalcoAuditAlert
 
     public static SecurityEvent Map(FalcoAlert alert, Func<string, string?> field)
     {
-        JsonObject audit = WholeEvent(field) ?? Rebuild(alert, field);
         var decoded = new DecodedInput();
         bool isEvent;
         try
         {
+            JsonObject audit = WholeEvent(field) ?? Rebuild(alert, field);
             isEvent = AuditEventDecoder.Decode(JsonSerializer.SerializeToUtf8Bytes(audit), decoded, out _) && decoded.Events.Count == 1;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or ArgumentException)
         {
-            throw new EventDecodeException($"a k8s_audit alert's fields nest deeper than {JsonValueReader.Options.MaxDepth} levels");
+            // Deeper than a JSON writer or reader goes, or a json.value object with a duplicate key to set a member in.
+            throw new EventDecodeException($"a k8s_audit alert's fields make no audit event: {ex.GetType().Name}: {ex.Message}");
         }
 
         if (!isEvent)
         {
-            throw new EventDecodeException("a k8s_audit alert's json.obj is no single audit.k8s.io/v1 Event");
+            throw new EventDecodeException("the audit event of a k8s_audit alert's fields is no single audit.k8s.io/v1 Event");
         }
 
         return decoded.Events[0] with { Source = EventSources.Falco, HostName = alert.Hostname };
@@ -103,7 +104,9 @@ internal static class FalcoAuditAlert
         {
             if (ValuePointer(name) is { } pointer && value != FalcoAlertDecoder.NotAvailable)
             {
-                Set(audit, pointer, Parse(value) ?? JsonValue.Create(value));
+                // json.value prints a string bare and anything else as JSON: a member the audit Event holds as a
+                // string stays text, so that a user agent or a name that looks like JSON changes nothing.
+                Set(audit, pointer, IsText(pointer) ? JsonValue.Create(value) : Parse(value) ?? JsonValue.Create(value));
             }
         }
 
@@ -114,6 +117,14 @@ internal static class FalcoAuditAlert
 
         return audit;
     }
+
+    /// <summary>The audit Event's string members, by pointer (any member of <c>objectRef</c> and <c>annotations</c> too).</summary>
+    private static readonly HashSet<string> TextMembers = new(
+        ["/auditID", "/stage", "/verb", "/requestURI", "/userAgent", "/level", "/user/username", "/user/uid", "/impersonatedUser/username"],
+        StringComparer.Ordinal);
+
+    private static bool IsText(string pointer) =>
+        TextMembers.Contains(pointer) || pointer.StartsWith("/objectRef/", StringComparison.Ordinal) || pointer.StartsWith("/annotations/", StringComparison.Ordinal);
 
     /// <summary>The pointer of a <c>json.value[/pointer]</c> field; null for another field.</summary>
     private static string? ValuePointer(string name)

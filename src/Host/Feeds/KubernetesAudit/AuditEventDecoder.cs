@@ -249,7 +249,7 @@ internal static class AuditEventDecoder
                     UserExtra = _extra,
                     SourceIps = _sourceIps,
                     UserAgent = _args[2],
-                    RequestObject = _objectRef?.Resource == "secrets" ? null : _requestObject, // a Secret's data is never kept
+                    RequestObject = _objectRef?.Resource is { } resource && resource != "secrets" ? _requestObject : null, // a Secret's data is never kept, nor a body of unknown kind
                 },
                 Arguments = args,
             };
