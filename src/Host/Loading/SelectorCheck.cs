@@ -4,18 +4,20 @@ using Sigs.Plugins;
 namespace Sigs.Host.Loading;
 
 /// <summary>
-/// A signature's selectors checked at load, as Falco refuses a rule naming an unknown event type: a value that
-/// would select nothing, silently, is refused with the fix. An origin must be host, container or *. A source or an
-/// event name outside the contract is refused when it is a near miss of a known one (<c>tracy</c>,
-/// <c>security_file_opne</c>); any other stays accepted, as under SDK 1.5: contract JSON lines may carry any source,
-/// and Tracee's feed any of Tracee's event names. An event name outside the contract from a feed that gives only
-/// the contract's (Falco, Tetragon, the audit webhook, the native probe) selects nothing and is refused.
+/// A signature's selectors checked at load, as Falco refuses a rule naming an unknown event type and Tracee a
+/// detector naming an unknown event: a value that would select nothing, silently, is refused with the fix. An
+/// origin must be host, container or *. An event name must be the contract's, or, from Tracee (or any source), one
+/// of Tracee's events (<c>TraceeEventNames.txt</c>), which Tracee's feed passes through; from a feed that gives only
+/// the contract's (Falco, Tetragon, the audit webhook, the native probe) only the contract's. A source outside
+/// <see cref="EventSources"/> is refused when it is a near miss of one (<c>tracy</c>); another is accepted with any
+/// name, as contract JSON lines may carry any source and name (so SDK 1.5 plugins that selected them still load).
 /// </summary>
 internal static class SelectorCheck
 {
     private static readonly string[] ContractNames = ConstantsOf(typeof(EventNames));
     private static readonly string[] Sources = ConstantsOf(typeof(EventSources));
     private static readonly string[] Origins = ConstantsOf(typeof(EventOrigins));
+    private static readonly HashSet<string> TraceeNames = ReadTraceeNames();
 
     /// <summary>Refuses selectors that would select nothing, naming every wrong value.</summary>
     /// <exception cref="PluginRefusedException">A selector names a value that does not exist.</exception>
@@ -44,10 +46,13 @@ internal static class SelectorCheck
             }
 
             bool givesOnlyContractNames = selector.Source is EventSources.Falco or EventSources.Tetragon or EventSources.KubernetesAudit or EventSources.Native;
-            if (!Known(selector.Name, ContractNames) && (givesOnlyContractNames || (selector.Source == EventSelector.Any && Suggestion(selector.Name, ContractNames).Length > 0)))
+            bool anyNameFromSource = !givesOnlyContractNames && !(selector.Source is EventSelector.Any or EventSources.Tracee);
+            if (!Known(selector.Name, ContractNames) && !anyNameFromSource && (givesOnlyContractNames || !TraceeNames.Contains(selector.Name ?? string.Empty)))
             {
-                yield return $"selector {i} names event '{selector.Name}', which is not a contract event ({string.Join(", ", ContractNames)}){Suggestion(selector.Name, ContractNames)} " +
-                    (givesOnlyContractNames ? $"and {selector.Source} gives no other (use EventNames)" : "(use EventNames; another Tracee event with Source = EventSources.Tracee)");
+                string contract = string.Join(", ", ContractNames);
+                yield return $"selector {i} names event '{selector.Name}', which is " +
+                    (givesOnlyContractNames ? $"not a contract event ({contract}), and {selector.Source} gives no other" : $"neither a contract event ({contract}) nor one of Tracee's") +
+                    $"{Suggestion(selector.Name, ContractNames)} (use EventNames)";
             }
         }
     }
@@ -83,6 +88,14 @@ internal static class SelectorCheck
         }
 
         return previous[b.Length];
+    }
+
+    private static HashSet<string> ReadTraceeNames()
+    {
+        using Stream stream = typeof(SelectorCheck).Assembly.GetManifestResourceStream("TraceeEventNames.txt")
+            ?? throw new InvalidOperationException("TraceeEventNames.txt is not embedded");
+        using var reader = new StreamReader(stream);
+        return [.. reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(l => !l.StartsWith('#'))];
     }
 
     private static string[] ConstantsOf(Type type) =>

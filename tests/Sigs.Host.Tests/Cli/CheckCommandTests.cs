@@ -31,7 +31,7 @@ public sealed class CheckCommandTests : IDisposable
     [InlineData("BadMetadata", "signature bad id!: MITRE tactic 'credential-access' is not a tactic id like TA0006")]
     [InlineData("BadMetadata", "signature bad id!: MITRE technique 'T15' is not a technique id")]
     [InlineData("MistypedSelector", "signature TEST-MISTYPED in ")]
-    [InlineData("MistypedSelector", "selector 0 names event 'security_file_opne', which is not a contract event (security_file_open, security_inode_rename, sched_process_exec, sched_process_exit, k8s_audit); did you mean 'security_file_open'?")]
+    [InlineData("MistypedSelector", "selector 0 names event 'security_file_opne', which is neither a contract event (security_file_open, security_inode_rename, sched_process_exec, sched_process_exit, k8s_audit) nor one of Tracee's; did you mean 'security_file_open'? (use EventNames)")]
     [InlineData("MistypedSelector", "selector 1 has origin 'contaner', which is not host, container or *; did you mean 'container'? (use EventOrigins)")]
     [InlineData("MistypedSelector", "selector 2 has source 'tracy', which is no feed's (tracee, falco, k8s-audit, tetragon, native, sigs); did you mean 'tracee'? (use EventSources)")]
     public async Task Check_BrokenPlugin_PrintsOneLinePerProblemAndFails(string plugin, string expected)

@@ -21,13 +21,28 @@ public class SelectorCheckTests
 
     [Theory]
     [InlineData(EventSources.Tracee)]
-    [InlineData(EventSources.Sigs)]
     [InlineData(EventSelector.Any)]
-    [InlineData("my-sensor")]
-    public void AnEventBeyondTheContract_IsAccepted_WhereAFeedMayCarryIt(string source)
+    public void OneOfTracees_OtherEvents_IsAccepted_FromTraceeOrAnySource(string source)
     {
-        // As under SDK 1.5: Tracee's feed carries Tracee's other events, contract lines any name and any source.
-        Assert.Empty(SelectorCheck.Problems([new EventSelector("ptrace", source)]));
+        Assert.Empty(SelectorCheck.Problems([new EventSelector("ptrace", source), new EventSelector("security_bprm_check", source)]));
+    }
+
+    [Theory]
+    [InlineData(EventSources.Sigs)]
+    [InlineData("my-sensor")]
+    public void AnyName_IsAccepted_FromSourcesThatContractLinesCarry(string source)
+    {
+        Assert.Empty(SelectorCheck.Problems([new EventSelector("my_own_event", source)]));
+    }
+
+    [Theory]
+    [InlineData(EventSelector.Any)]
+    [InlineData(EventSources.Tracee)]
+    public void AnEventNoFeedGives_IsRefused(string source)
+    {
+        string problem = Assert.Single(SelectorCheck.Problems([new EventSelector("made_up_event", source)]));
+
+        Assert.Equal("selector 0 names event 'made_up_event', which is neither a contract event (security_file_open, security_inode_rename, sched_process_exec, sched_process_exit, k8s_audit) nor one of Tracee's (use EventNames)", problem);
     }
 
     [Fact]
@@ -35,7 +50,7 @@ public class SelectorCheckTests
     {
         string problem = Assert.Single(SelectorCheck.Problems([new EventSelector("ptrace", EventSources.Falco)]));
 
-        Assert.Equal("selector 0 names event 'ptrace', which is not a contract event (security_file_open, security_inode_rename, sched_process_exec, sched_process_exit, k8s_audit) and falco gives no other (use EventNames)", problem);
+        Assert.Equal("selector 0 names event 'ptrace', which is not a contract event (security_file_open, security_inode_rename, sched_process_exec, sched_process_exit, k8s_audit), and falco gives no other (use EventNames)", problem);
     }
 
     [Fact]
