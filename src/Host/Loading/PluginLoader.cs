@@ -66,7 +66,7 @@ internal sealed partial class PluginLoader(
         }
 
         bool isFolder = Directory.Exists(entry);
-        string name = Path.GetFileNameWithoutExtension(entry);
+        string name = isFolder ? Path.GetFileName(Path.TrimEndingDirectorySeparator(entry)) : Path.GetFileNameWithoutExtension(entry); // a folder's dots are its name's
         string? problem = null;
         string? mainPath = isFolder ? FindMainAssembly(entry, out problem) : entry;
         if (mainPath is null)

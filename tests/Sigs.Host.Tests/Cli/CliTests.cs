@@ -265,6 +265,19 @@ public sealed class CliTests : IDisposable
         Assert.Contains(expected, result.StdoutLines);
     }
 
+    /// <summary>The README's completion example, run as written: it printed nothing when it lacked the cursor's position.</summary>
+    [Fact]
+    public async Task Completion_TheReadmesExample_PrintsWhatItSays()
+    {
+        System.Text.RegularExpressions.Match example = System.Text.RegularExpressions.Regex.Match(
+            File.ReadAllText(Path.Combine(RepoPaths.Root, "README.md")), "`sigs \"(\\[suggest[^\"]*)\" \"([^\"]+)\"` shows what it asks:\\s+the directive carries the cursor's position, and prints `([^`]+)`");
+        Assert.True(example.Success, "the README's completion example");
+
+        SigsProcess.Result result = await SigsProcess.RunAsync([example.Groups[1].Value, example.Groups[2].Value]);
+
+        Assert.Equal([example.Groups[3].Value], result.StdoutLines);
+    }
+
     [Fact]
     public async Task Run_FileFeed_WritesFindingsAndStopsCleanlyOnSigterm()
     {

@@ -106,6 +106,10 @@ public sealed class RunFeedsEndToEndTests : IDisposable
         Assert.Contains("# TYPE sigs_events_total counter", metrics, StringComparison.Ordinal);
 
         Assert.Equal(5, plugins.GetArrayLength());
+        // Each plugin by its folder's whole name (the folders hold dots: Sigs.Signatures.K8sCertTheft).
+        Assert.Equal(
+            ["Sigs.Signatures.CloudCreds", "Sigs.Signatures.K8sCertTheft", "Sigs.Signatures.KubeletPki", "Sigs.Signatures.SaToken", "Sigs.Signatures.SaTokenApi"],
+            plugins.EnumerateArray().Select(p => p.GetProperty("name").GetString()).Order(StringComparer.Ordinal));
         JsonElement certTheft = plugins.EnumerateArray().SelectMany(p => p.GetProperty("signatures").EnumerateArray()).Single(s => s.GetProperty("id").GetString() == "TRC-1018");
         Assert.Equal(("active", 3, 1), (certTheft.GetProperty("state").GetString(), certTheft.GetProperty("events").GetInt32(), certTheft.GetProperty("findings").GetInt32()));
     }
