@@ -79,12 +79,11 @@ public sealed class KeyedWindow<TItem>
         {
             if (Expired(entries[0]))
             {
-                Forget(entries[0]);
-                Expirations++;
+                Expire(entries[0]);
             }
             else
             {
-                Evict(entries[0], $"more than {MaxItemsPerKey} for one key");
+                Evict(entries[0], perKey: true);
             }
         }
 
@@ -97,7 +96,7 @@ public sealed class KeyedWindow<TItem>
         {
             if (!oldest.Done)
             {
-                Evict(oldest, $"more than {MaxItems} in all");
+                Evict(oldest, perKey: false);
             }
         }
     }
@@ -147,8 +146,7 @@ public sealed class KeyedWindow<TItem>
             _arrivalOrder.Dequeue();
             if (!oldest.Done)
             {
-                Forget(oldest);
-                Expirations++;
+                Expire(oldest);
             }
         }
     }
@@ -174,14 +172,22 @@ public sealed class KeyedWindow<TItem>
         }
     }
 
-    private void Evict(Entry entry, string bound)
+    private void Expire(Entry entry)
+    {
+        Forget(entry);
+        Expirations++;
+    }
+
+    /// <summary>Drops <paramref name="entry"/> at a bound: the key's when <paramref name="perKey"/>, else the one on all items.</summary>
+    private void Evict(Entry entry, bool perKey)
     {
         Forget(entry);
         Evictions++;
         _context?.CountEvictions(1);
-        if (Evictions == 1 || Evictions % 1000 == 0)
+        if (_context is not null && (Evictions == 1 || Evictions % 1000 == 0))
         {
-            _context?.Log(SignatureLogLevel.Warning, $"{Evictions} {_name} evicted so far: {bound} waiting");
+            string bound = perKey ? $"more than {MaxItemsPerKey} for one key" : $"more than {MaxItems} in all";
+            _context.Log(SignatureLogLevel.Warning, $"{Evictions} {_name} evicted so far: {bound} waiting");
         }
     }
 

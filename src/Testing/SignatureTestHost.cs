@@ -34,7 +34,7 @@ public sealed class SignatureTestHost<TSignature> : IDisposable
         }
         catch (ArgumentException ex) when (ex.ParamName == "configJson")
         {
-            throw new SignatureConfigException(ex.Message.Replace(" (Parameter 'configJson')", string.Empty, StringComparison.Ordinal));
+            throw new SignatureConfigException(ex.InnerException?.Message ?? ex.Message); // the loader's reason, without ArgumentException's parameter suffix
         }
     }
 

@@ -118,10 +118,11 @@ internal static class FalcoAuditAlert
         return audit;
     }
 
-    /// <summary>The audit Event's string members, by pointer (any member of <c>objectRef</c> and <c>annotations</c> too).</summary>
-    private static readonly HashSet<string> TextMembers = new(
-        ["/auditID", "/stage", "/verb", "/requestURI", "/userAgent", "/level", "/user/username", "/user/uid", "/impersonatedUser/username"],
-        StringComparer.Ordinal);
+    /// <summary>
+    /// The audit Event's string members, by pointer: where the single-valued <c>ka.*</c> fields go, and <c>level</c>
+    /// and <c>user.uid</c> (any member of <c>objectRef</c> and <c>annotations</c> too, in <see cref="IsText"/>).
+    /// </summary>
+    private static readonly HashSet<string> TextMembers = new([.. Values.Select(v => v.Pointer), "/level", "/user/uid"], StringComparer.Ordinal);
 
     private static bool IsText(string pointer) =>
         TextMembers.Contains(pointer) || pointer.StartsWith("/objectRef/", StringComparison.Ordinal) || pointer.StartsWith("/annotations/", StringComparison.Ordinal);
