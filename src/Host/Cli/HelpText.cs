@@ -35,8 +35,9 @@ internal sealed class HelpText : SynchronousCommandLineAction
         else
         {
             string arguments = string.Concat(command.Arguments.Select(a => $" {a.Name}{(a.Arity.MaximumNumberOfValues > 1 ? " ..." : string.Empty)}"));
-            text.Append($"Usage: sigs {command.Name} [options]{arguments}").Append(nl);
-            string details = SigsCommands.Details(command.Name);
+            string subcommands = command.Subcommands.Count > 0 ? $" {string.Join("|", command.Subcommands.Select(c => c.Name))}" : string.Empty;
+            text.Append($"Usage: sigs {SigsCommands.PathOf(command)}{subcommands} [options]{arguments}").Append(nl);
+            string details = SigsCommands.Details(SigsCommands.PathOf(command));
             if (details.Length > 0)
             {
                 text.Append(nl).Append(details).Append(nl);

@@ -8,14 +8,18 @@ using Sigs.Host.Pipeline;
 namespace Sigs.Host.Cli;
 
 /// <summary>
-/// <c>sigs list</c>: the loaded signatures with their plugin file, its SHA-256, and the pin <c>plugins.trusted</c>
-/// takes for the plugin: the content hash over every file its load context may load (listed with <c>--json</c>).
+/// <c>sigs list</c>: the loaded signatures in a table that fits 100 columns (names and events cut with '…'); with
+/// <c>--wide</c>, also each plugin's file, its SHA-256, and the pin <c>plugins.trusted</c> takes for the plugin: the
+/// content hash over every file its load context may load (listed with <c>--json</c>).
 /// Then, for each configured feed whose events lack a fact some signatures need (Tetragon's terminal where /proc
 /// cannot fill it), one line naming the feed, the fact, why, and the signatures that cannot fire on it.
 /// </summary>
 internal static class ListCommand
 {
-    public static int Run(bool json, DetectionPipeline runtime, TextWriter output)
+    /// <summary>The width the table fits without <c>--wide</c>.</summary>
+    public const int Columns = 100;
+
+    public static int Run(bool json, bool wide, DetectionPipeline runtime, TextWriter output)
     {
         IReadOnlyList<SignatureRunner> runners = runtime.Engine.Index.Runners;
         IReadOnlyList<FeedGap> gaps = Gaps(runtime);
@@ -25,7 +29,9 @@ internal static class ListCommand
             return 0;
         }
 
-        string[] header = ["ID", "VERSION", "SEVERITY", "NAME", "EVENTS", "PLUGIN", "SHA256", "PIN (CONTENT SHA256)"];
+        string[] header = wide
+            ? ["ID", "VERSION", "SEVERITY", "NAME", "EVENTS", "PLUGIN", "FILE", "SHA256", "PIN (CONTENT SHA256)"]
+            : ["ID", "VERSION", "SEVERITY", "NAME", "EVENTS", "PLUGIN"];
         string[][] rows = [header, .. runners.Select(r => new[]
         {
             r.Metadata.Id,
@@ -33,14 +39,20 @@ internal static class ListCommand
             r.Metadata.Severity.ToString().ToLowerInvariant(),
             r.Metadata.Name,
             string.Join(",", r.Selectors.Select(Selector)),
+            r.Plugin.Name,
             r.Plugin.AssemblyPath,
             r.Plugin.Sha256,
             $"{r.Plugin.ContentSha256} ({r.Plugin.Files.Count} {(r.Plugin.Files.Count == 1 ? "file" : "files")})",
-        })];
+        }[..header.Length])];
         int[] widths = [.. Enumerable.Range(0, header.Length).Select(column => rows.Max(row => row[column].Length))];
+        if (!wide)
+        {
+            Fit(widths, shrinkable: [3, 4, 5]);
+        }
+
         foreach (string[] row in rows)
         {
-            output.WriteLine(string.Join("  ", row.Select((cell, column) => column == row.Length - 1 ? cell : cell.PadRight(widths[column]))));
+            output.WriteLine(string.Join("  ", row.Select((cell, column) => Cell(cell, widths[column], last: column == row.Length - 1))).TrimEnd());
         }
 
         foreach (FeedGap gap in gaps.Where(g => g.CannotFire.Count > 0))
@@ -50,6 +62,21 @@ internal static class ListCommand
 
         return 0;
     }
+
+    /// <summary>Narrows the widest of the <paramref name="shrinkable"/> columns, one character at a time, until the row fits <see cref="Columns"/>.</summary>
+    private static void Fit(int[] widths, int[] shrinkable)
+    {
+        const int Narrowest = 8;
+        while (widths.Sum() + (2 * (widths.Length - 1)) > Columns
+            && shrinkable.Where(c => widths[c] > Narrowest).OrderByDescending(c => widths[c]).FirstOrDefault(-1) is var widest and >= 0)
+        {
+            widths[widest]--;
+        }
+    }
+
+    /// <summary>A cell padded to its column, or cut with '…' when longer.</summary>
+    private static string Cell(string text, int width, bool last) =>
+        text.Length > width ? string.Concat(text.AsSpan(0, width - 1), "…") : last ? text : text.PadRight(width);
 
     /// <summary>Each configured feed that lacks facts, with the signatures that need them.</summary>
     private static IReadOnlyList<FeedGap> Gaps(DetectionPipeline runtime)

@@ -27,7 +27,8 @@ internal static class ReplayCommand
     /// isolation), without ticks: replay's time is its events'. Then the end of input, isolated signatures' queues
     /// drained, and every finding written before the summary.
     /// </summary>
-    public static async Task<int> RunAsync(ReplayInput input, DetectionPipeline runtime, bool quiet, TextWriter summary, ILogger logger, CancellationToken cancellationToken)
+    /// <param name="strict">Exit 1 when anything configured did not load (<see cref="DetectionPipeline.LoadProblems"/>).</param>
+    public static async Task<int> RunAsync(ReplayInput input, DetectionPipeline runtime, bool quiet, bool strict, TextWriter summary, ILogger logger, CancellationToken cancellationToken)
     {
         using ReplayProgress? progress = ReplayProgress.Start(input.Inputs, input.Counters, () => runtime.Findings.Published, quiet, summary, runtime.Clock);
         using var loop = new Engine.EngineLoop(runtime.Engine, runtime.Process, runtime.Clock, TimeSpan.FromMilliseconds(runtime.Config.Engine.StallMilliseconds), logger, ticks: false);
@@ -51,7 +52,7 @@ internal static class ReplayCommand
         await runtime.Findings.FlushAsync(cancellationToken).ConfigureAwait(false); // replay prints every finding, however long its outputs take
         progress?.Dispose();
         await summary.WriteLineAsync(Summary(input.Counters, runtime)).ConfigureAwait(false);
-        return 0;
+        return strict && (runtime.LoadProblems.Count > 0 || runtime.Engine.Index.Runners.Count == 0) ? 1 : 0;
     }
 
     public static Stream Open(string input) => input == "-" ? Console.OpenStandardInput() : OpenInput(input);
@@ -113,8 +114,10 @@ internal static class ReplayCommand
         string findings = string.Join(", ", runners.Select(r => $"{r.Metadata.Id}={r.Findings}"));
         long totalFindings = runners.Sum(r => r.Findings);
         string parts = counters.SkippedParts == 0 ? string.Empty : $", {counters.SkippedParts} items of kept lines skipped";
+        int problems = runtime.LoadProblems.Count;
+        string refused = problems == 0 ? string.Empty : $"; {problems} not loaded as configured (each logged above; --strict exits 1)";
         return $"replay: {counters.TotalEvents} events ({formats}), {counters.SkippedLines} lines skipped{parts}; " +
-            $"{totalFindings} findings ({(findings.Length == 0 ? "no signatures loaded" : findings)})";
+            $"{totalFindings} findings ({(findings.Length == 0 ? "no signatures loaded" : findings)}){refused}";
     }
 }
 

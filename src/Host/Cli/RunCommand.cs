@@ -22,7 +22,8 @@ internal static class RunCommand
     {
         feedOptions = FeedsOrNative(feedOptions);
         var context = new FeedContext(loggerFactory, ReconnectDelays.Default, runtime.WatchPlan, runtime.Clock, runtime.Demands);
-        IReadOnlyList<IEventFeed> feeds = [.. feedOptions.Select(feed => FeedFactory.Create(feed, context))];
+        IReadOnlyList<string> names = FeedNames.Of(feedOptions);
+        IReadOnlyList<IEventFeed> feeds = [.. feedOptions.Select((feed, i) => new NamedFeed(FeedFactory.Create(feed, context), names[i]))];
         Uri adminListen = LoopbackWebApp.ParseListen(runtime.Config.Admin.Listen, "admin.listen", AdminConfig.DefaultListen);
 
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings

@@ -31,10 +31,16 @@ internal static class SigsCli
             parse.InvocationConfiguration.Output.Write(HelpText.Render(commands.Root, commands.Root));
             return 0;
         });
-        foreach (Command command in commands.Root.Subcommands)
+        foreach (Command command in commands.Root.Subcommands.Append(commands.ConfigCheck))
         {
-            command.SetAction((parse, cancellation) => ExecuteAsync(commands, parse, command.Name, output, error, cancellation));
+            command.SetAction((parse, cancellation) => ExecuteAsync(commands, parse, SigsCommands.PathOf(command), output, error, cancellation));
         }
+
+        commands.ConfigCommand.SetAction(parse =>
+        {
+            parse.InvocationConfiguration.Output.Write(HelpText.Render(commands.ConfigCommand, commands.Root));
+            return 0;
+        });
 
         try
         {
@@ -94,23 +100,42 @@ internal static class SigsCli
             // A replay's first input is decoded while the configuration and the signatures load.
             using ReplayInput? replay = command == commands.Replay.Name ? ReplayCommand.Start(replayInputs, loggerFactory, stop.Token) : null;
             string? configPath = parse.GetValue(commands.Config);
-            SigsConfig config = ConfigLoader.Load(configPath, HostExtensions.Types);
+            bool isReplay = command == commands.Replay.Name;
+            SigsConfig config = CommandLineSettings.Apply(
+                ConfigLoader.Load(configPath, HostExtensions.Types),
+                parse.GetValue(commands.Enable) ?? [],
+                parse.GetValue(commands.Disable) ?? [],
+                parse.GetValue(commands.MinSeverity),
+                isReplay ? parse.GetValue(commands.Format) : null,
+                replayToTerminal: isReplay && !Console.IsOutputRedirected);
             string pluginFolder = PipelineSignatures.FolderFor(parse.GetValue(commands.Plugins), config, configPath);
             if (command == commands.Check.Name)
             {
                 return CheckCommand.Run(parse.GetValue(commands.CheckPath) ?? [], config, pluginFolder, output, clock);
             }
 
+            IReadOnlyList<string> rules = PipelineSignatures.RulesFor(parse.GetValue(commands.Rules) ?? [], config, configPath);
+            if (command == "config check")
+            {
+                return ConfigCheckCommand.Run(config, pluginFolder, rules, RunCommand.FeedsOrNative([.. config.Feeds, .. commandLineFeeds]), loggerFactory, output, clock);
+            }
+
             var outputs = command == commands.List.Name ? [] : OutputTypes.Create(config.Outputs, loggerFactory, clock);
             EventForwarder? forwarder = command != commands.List.Name && config.Forward.Count > 0 ? new EventForwarder(config.Forward, loggerFactory, clock) : null;
-            IReadOnlyList<string> rules = PipelineSignatures.RulesFor(parse.GetValue(commands.Rules) ?? [], config, configPath);
             IReadOnlyList<FeedOptions>? feeds = command == commands.Replay.Name ? null : RunCommand.FeedsOrNative([.. config.Feeds, .. commandLineFeeds]); // a replay's inputs may hold any event
             using var pipeline = new DetectionPipeline(config, new PipelineSignatures.Folder(pluginFolder, rules, feeds), outputs, loggerFactory, clock, forwarder);
+            bool strict = parse.GetValue(commands.Strict);
+            if (strict && command == commands.Run.Name && pipeline.LoadProblems.Count > 0)
+            {
+                await error.WriteLineAsync($"sigs: --strict: not starting: {string.Join("; ", pipeline.LoadProblems)}").ConfigureAwait(false);
+                return 1;
+            }
+
             forwarder?.Start();
             return command switch
             {
-                "replay" => await ReplayCommand.RunAsync(replay!, pipeline, parse.GetValue(commands.Quiet), error, loggerFactory.CreateLogger(LogCategories.Engine), stop.Token).ConfigureAwait(false),
-                "list" => ListCommand.Run(parse.GetValue(commands.Json), pipeline, output),
+                "replay" => await ReplayCommand.RunAsync(replay!, pipeline, parse.GetValue(commands.Quiet), strict, error, loggerFactory.CreateLogger(LogCategories.Engine), stop.Token).ConfigureAwait(false),
+                "list" => ListCommand.Run(parse.GetValue(commands.Json), parse.GetValue(commands.Wide), pipeline, output),
                 _ => await RunCommand.RunAsync(feeds!, pipeline, loggerFactory, stop.Token).ConfigureAwait(false),
             };
         }

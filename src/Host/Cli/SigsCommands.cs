@@ -13,15 +13,18 @@ internal sealed class SigsCommands
     {
         Feed.Description = $"add a feed (repeatable): {string.Join(", ", FeedTypes.All.Select(t => t.ShortForm))}";
         Run = new Command("run", "Run the detection host: read the configured feeds, run every signature, write findings to the outputs.") { Feed };
-        Replay = new Command("replay", "Replay JSON-lines event files through the signatures and print the findings as JSON lines on stdout.") { Inputs, Quiet, Events, Compact };
-        List = new Command("list", "List the signatures the host loads: id, name, version, selected events, plugin file and its SHA-256.") { Json };
+        Run.Options.Add(Strict);
+        Replay = new Command("replay", "Replay JSON-lines event files through the signatures and print the findings on stdout (text on a terminal, else JSON lines).") { Inputs, Format, Strict, Quiet, Events, Compact };
+        List = new Command("list", "List the signatures the host loads: id, version, severity, name, selected events and plugin (--wide: file, SHA-256 and pin).") { Wide, Json };
+        ConfigCheck = new Command("check", "Check the configuration without running: the config file, feed names, plugins, rules, signature settings and --enable/--disable values, one line per problem; exit 1 on any.") { Feed };
+        ConfigCommand = new Command("config", "Work with the configuration: 'sigs config check' validates it as 'sigs run' would load it.") { ConfigCheck };
         Check = new Command("check", "Validate a built plugin (SDK compatibility, metadata, unique ids, config schema) or Sigma rules (each refusal with its file and line) without running the host.") { CheckPath };
         Health = new Command("health", $"Ask a running Sigs whether it is alive (default {HealthCommand.DefaultUrl}; /readyz for readiness): exit 0 on 200, else 1. For container health checks.") { HealthUrl };
         RefuseOptionLikeValues(Inputs, "replay");
         RefuseOptionLikeValues(CheckPath, "check");
         Root = new RootCommand("sigs: detection signatures for Linux nodes and Kubernetes, fed by Tracee, Falco, the Kubernetes audit log or its own probe.")
         {
-            Config, Plugins, Rules, LogLevel, Run, Replay, List, Check, Health,
+            Config, Plugins, Rules, Enable, Disable, MinSeverity, LogLevel, Run, Replay, List, Check, ConfigCommand, Health,
         };
     }
 
@@ -54,6 +57,44 @@ internal sealed class SigsCommands
         Description = "trace, debug, information, warning or error (default: information); logs go to stderr",
         Recursive = true,
     };
+
+    public Option<string[]> Enable { get; } = new("--enable")
+    {
+        HelpName = "ID|TAG",
+        Description = "run only the signatures with this id or tag (repeatable; any case; beside the config's select.enable)",
+        Recursive = true,
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string[]> Disable { get; } = new("--disable")
+    {
+        HelpName = "ID|TAG",
+        Description = "do not run the signatures with this id or tag (repeatable; any case; beside the config's select.disable)",
+        Recursive = true,
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string> MinSeverity { get; } = new("--min-severity")
+    {
+        HelpName = "LEVEL",
+        Description = "write only findings of this severity or higher to every output: info, low, medium, high or critical",
+        Recursive = true,
+    };
+
+    public Option<string> Format { get; } = new("--format")
+    {
+        HelpName = "text|json",
+        Description = "how stdout shows each finding: one text line, or its JSON (default: text on a terminal, else json)",
+    };
+
+    public Option<bool> Strict { get; } = new("--strict")
+    {
+        Description = "fail when anything configured did not load (a plugin, signature or rule refused, a signature setting or --enable/--disable value that names nothing): replay exits 1, run does not start",
+    };
+
+    public Option<bool> Wide { get; } = new("--wide") { Description = "also show each plugin's file, its SHA-256 and the pin plugins.trusted takes (wider than 100 columns)" };
 
     public Option<string[]> Feed { get; } = new("--feed") { HelpName = "TYPE[:ADDRESS]", Arity = ArgumentArity.ZeroOrMore };
 
@@ -98,6 +139,16 @@ internal sealed class SigsCommands
 
     public Command Health { get; }
 
+    /// <summary><c>sigs config</c>, which holds <see cref="ConfigCheck"/>.</summary>
+    public Command ConfigCommand { get; }
+
+    /// <summary><c>sigs config check</c>.</summary>
+    public Command ConfigCheck { get; }
+
+    /// <summary>The words that name a command after <c>sigs</c>: <c>run</c>, or <c>config check</c>.</summary>
+    public static string PathOf(Command command) =>
+        command.Parents.OfType<Command>().FirstOrDefault() is { } parent and not RootCommand ? $"{PathOf(parent)} {command.Name}" : command.Name;
+
     /// <summary>An argument that takes any string would take a mistyped option as a file name; it is an unknown option.</summary>
     private static void RefuseOptionLikeValues(Argument<string[]> argument, string command) =>
         argument.Validators.Add(result =>
@@ -118,6 +169,14 @@ internal sealed class SigsCommands
             as FILE:LINE and skipped. Exit code 0 when the input was read (findings or not), 2 for a fatal error
             (missing file, bad config, unreadable plugin folder).
             """,
+        "config check" => """
+            Loads the configuration (--config), the plugin folder and the rule folders as 'sigs run' would, without
+            reading a feed or writing a finding, and prints one line per problem: the config file against its schema,
+            two feeds with one name, a feed that cannot start here, a plugin, signature or rule refused, a
+            'signatures:' entry or an --enable/--disable value that names no signature. Exit code 0 when there is
+            none, 1 when there is any, 2 when the configuration cannot be read at all.
+            """,
+        "list" => "Fits 100 columns, shortening names and events with '…'; --wide adds each plugin's file, SHA-256 and pin, --json everything.",
         "check" => """
             The plugin is loaded as the host would load it; each problem is printed as one line and the exit code is
             1 when there is any, 0 when there is none. Ids are compared with the plugins in the plugin folder

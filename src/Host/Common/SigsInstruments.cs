@@ -16,7 +16,7 @@ internal sealed class SigsInstruments(Meter meter)
 
     public Counter<long> Reconnects { get; } = meter.CreateCounter<long>("sigs_feed_reconnects_total", description: "Times a feed got its connection back after losing it.");
 
-    public Counter<long> Drops { get; } = meter.CreateCounter<long>("sigs_drops_total", description: "Inputs or events dropped, by stage.");
+    public Counter<long> Drops { get; } = meter.CreateCounter<long>("sigs_drops_total", description: "Inputs, events or findings dropped, by stage and component (the feed, signature, output or forward that dropped them; host for the host's own queues).");
 
     public Counter<long> ArgumentFormsUnknown { get; } = meter.CreateCounter<long>("sigs_argument_forms_unknown_total", description: "Sensor arguments in a form Sigs does not understand (that part of the event unknown), by source and argument.");
 
@@ -38,13 +38,33 @@ internal sealed class SigsInstruments(Meter meter)
 
     public Counter<long> EngineEvents { get; } = meter.CreateCounter<long>("sigs_engine_events_total", description: "Events run through the engine.");
 
-    public Counter<long> Findings { get; } = meter.CreateCounter<long>("sigs_findings_total", description: "Findings, by signature.");
+    public Counter<long> Findings { get; } = meter.CreateCounter<long>("sigs_findings_total", description: "Findings, by signature and severity.");
 
     public Counter<long> SignatureEvents { get; } = meter.CreateCounter<long>("sigs_signature_events_total", description: "Events delivered to each signature.");
 
     public Counter<long> SignatureFaults { get; } = meter.CreateCounter<long>("sigs_signature_faults_total", description: "Exceptions thrown by each signature.");
 
     public Counter<long> SignatureEvictions { get; } = meter.CreateCounter<long>("sigs_signature_evictions_total", description: "Items each signature's state dropped because a bound was reached (KeyedWindow, correlations).");
+
+    /// <summary>Sampled signature calls (a few a second per signature, as the watchdog asks), in seconds.</summary>
+    public Histogram<double> SignatureDuration { get; } = meter.CreateHistogram(
+        "sigs_signature_duration_seconds",
+        unit: "s",
+        description: "Time one signature took for one event, from sampled calls (a few a second per signature), by signature.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.000_001, 0.000_005, 0.000_01, 0.000_05, 0.000_1, 0.000_5, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1] });
+
+    /// <summary>From the event's time to its finding reaching the outputs, in seconds.</summary>
+    public Histogram<double> FindingLatency { get; } = meter.CreateHistogram(
+        "sigs_finding_latency_seconds",
+        unit: "s",
+        description: "From the time of the event a finding is about to the finding being handed to the outputs (sensor, transport, queues and signature together).",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] });
+
+    /// <summary>The <c>component</c> of a drop the host itself made (its engine, findings and process queues).</summary>
+    public const string HostComponent = "host";
+
+    /// <summary>The labels of a <see cref="Drops"/> count: every sample has both, so one label set per metric.</summary>
+    public static KeyValuePair<string, object?>[] DropTags(string stage, string component = HostComponent) => [Tag("stage", stage), Tag("component", component)];
 
     /// <summary>A counter by name (for the feed-specific counts each feed type documents), made on first use.</summary>
     public Counter<long> Named(string name, string description) =>

@@ -24,6 +24,9 @@ internal sealed record SigsConfig
     [Description("Per-signature settings, keyed by signature id.")]
     public IReadOnlyDictionary<string, SignatureSettings> Signatures { get; init; } = new Dictionary<string, SignatureSettings>();
 
+    [Description("Which signatures run, by id or tag (plugins' and rules' alike); --enable and --disable add to it.")]
+    public SelectConfig Select { get; init; } = new();
+
     public EngineConfig Engine { get; init; } = new();
 
     public AdminConfig Admin { get; init; } = new();

@@ -11,10 +11,16 @@ namespace Sigs.Host.Contract;
 /// </summary>
 internal static class CompactEvent
 {
-    public static string Format(SecurityEvent e)
+    public static string Format(SecurityEvent e) => $"{Time(e.Time)} {Describe(e)}";
+
+    /// <summary>A time as these lines write it: UTC, to the 100 ns tick.</summary>
+    public static string Time(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>The line without its time: source and name, where, the process, what happened.</summary>
+    public static string Describe(SecurityEvent e)
     {
         var line = new StringBuilder();
-        line.Append(e.Time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture)).Append(' ').Append(e.Source).Append(' ').Append(e.Name);
+        line.Append(e.Source).Append(' ').Append(e.Name);
         line.Append(' ').Append(e.Kubernetes is { PodName: { } pod } k ? $"pod={k.Namespace}/{pod}" : e.Origin == EventOrigin.Container ? "container" : "host");
         if (e.Container?.Name is { } container)
         {
@@ -62,7 +68,7 @@ internal static class CompactEvent
     }
 
     /// <summary>Control characters (a newline in an argument) as \uXXXX, so one event stays one line.</summary>
-    private static string Escaped(string text)
+    public static string Escaped(string text)
     {
         if (!text.Any(char.IsControl))
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Sigs.Plugins;
 using Sigs.Host.Common;
@@ -24,6 +25,8 @@ internal sealed partial class SignatureRunner
     private readonly Queue<DateTimeOffset> _recentFaults = new();
     private readonly Lock _faultsGate = new();
     private readonly LatencySamples _latency = new(1024);
+    private Histogram<double>? _duration;
+    private KeyValuePair<string, object?>[] _durationTags = [];
     private RunnerIsolation? _isolation;
     private readonly RecordedCount _events = new(perEvent: true, singleWriter: true);
     private readonly RecordedCount _findings = new();
@@ -82,11 +85,13 @@ internal sealed partial class SignatureRunner
     {
         var signature = SigsInstruments.Tag("signature", Metadata.Id);
         _events.Attach(instruments, instruments.SignatureEvents, signature);
-        _findings.Attach(instruments, instruments.Findings, signature);
+        _findings.Attach(instruments, instruments.Findings, signature, SigsInstruments.Tag("severity", SeverityName(Metadata.Severity)));
         _faults.Attach(instruments, instruments.SignatureFaults, signature);
         _evictions.Attach(instruments, instruments.SignatureEvictions, signature);
-        _skipped.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "quarantine"), signature);
-        _dropped.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "isolated_queue"), signature);
+        _duration = instruments.SignatureDuration;
+        _durationTags = [signature];
+        _skipped.Attach(instruments, instruments.Drops, SigsInstruments.DropTags("quarantine", Metadata.Id));
+        _dropped.Attach(instruments, instruments.Drops, SigsInstruments.DropTags("isolated_queue", Metadata.Id));
     }
 
     public long Dropped => _dropped.Value;
@@ -180,7 +185,7 @@ internal sealed partial class SignatureRunner
         }
 
         TimeSpan elapsed = _clock.GetElapsedTime(started);
-        _latency.Add(elapsed);
+        AddSample(elapsed);
         if (elapsed > _policy.SlowCall && ++_slowSamples >= RunnerPolicy.SlowSamplesToIsolate && _isolation is null)
         {
             Isolate($"sampled calls took longer than {_policy.SlowCall.TotalMilliseconds:0} ms", callInProgress: false);
@@ -263,7 +268,7 @@ internal sealed partial class SignatureRunner
         Replaying = false;
         if (timed)
         {
-            _latency.Add(_clock.GetElapsedTime(started));
+            AddSample(_clock.GetElapsedTime(started));
         }
     }
 
@@ -280,6 +285,16 @@ internal sealed partial class SignatureRunner
     }
 
     public void CountFinding() => _findings.Add();
+
+    /// <summary>The <c>severity</c> label's value: the severity as finding JSON writes it.</summary>
+    private static string SeverityName(Severity severity) => severity.ToString().ToLowerInvariant();
+
+    /// <summary>One timed call: kept for /plugins' p50/p99 and recorded on the duration histogram.</summary>
+    private void AddSample(TimeSpan elapsed)
+    {
+        _latency.Add(elapsed);
+        _duration?.Record(elapsed.TotalSeconds, _durationTags);
+    }
 
     /// <summary>Items the signature's state dropped at a bound (<see cref="SignatureContext.CountEvictions"/>).</summary>
     public void CountEvictions(long count) => _evictions.Add(count);

@@ -31,7 +31,7 @@ internal sealed class ProcessTable(int capacity, long maxBytes = ProcessTable.Ma
     public long Evictions => _evictions.Value;
 
     /// <summary>Records evictions on the host's instruments from now on.</summary>
-    public void Attach(SigsInstruments instruments) => _evictions.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "process_table"));
+    public void Attach(SigsInstruments instruments) => _evictions.Attach(instruments, instruments.Drops, SigsInstruments.DropTags("process_table"));
 
     public int Count => _processes.Count;
 

@@ -78,8 +78,8 @@ internal sealed class FeedCounters
     public void Attach(SigsInstruments instruments, string feed)
     {
         _attached = (instruments, feed);
-        _decodeErrors.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "decode"), SigsInstruments.Tag("feed", feed));
-        _rejected.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "receive"), SigsInstruments.Tag("feed", feed));
+        _decodeErrors.Attach(instruments, instruments.Drops, SigsInstruments.DropTags("decode", feed));
+        _rejected.Attach(instruments, instruments.Drops, SigsInstruments.DropTags("receive", feed));
         _reconnects.Attach(instruments, instruments.Reconnects, SigsInstruments.Tag("feed", feed));
         foreach ((string label, RecordedCount count) in _eventsByName)
         {

@@ -71,7 +71,7 @@ internal sealed class NatsEventPublisher : IEventPublisher
         _published.Attach(instruments, instruments.ForwardPublished, SigsInstruments.Tag("forward", Name));
         _duplicates.Attach(instruments, instruments.ForwardDuplicates, SigsInstruments.Tag("forward", Name));
         _delivery.Retries.Attach(instruments, instruments.ForwardRetries, SigsInstruments.Tag("forward", Name));
-        _delivery.Dropped.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "forward"), SigsInstruments.Tag("forward", Name));
+        _delivery.Dropped.Attach(instruments, instruments.Drops, SigsInstruments.DropTags("forward", Name));
     }
 
     public ForwardCounts Counts => new(

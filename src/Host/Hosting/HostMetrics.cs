@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Reflection;
 using Sigs.Host.Common;
 using Sigs.Host.Engine;
 using Sigs.Host.Feeds;
@@ -54,6 +55,7 @@ internal static class HostMetrics
                 .Select(set => Measure(set.Counters.Gauges[gauge], ("feed", set.Feed))), description: help);
         }
 
+        meter.CreateObservableGauge("sigs_build_info", () => Measure(1, ("version", BuildVersion), ("sdk", Loading.AssemblyInspector.HostSdkVersion.ToString(2))), description: "Always 1: the Sigs version and the plugin SDK version it provides, as labels.");
         meter.CreateObservableGauge("sigs_feed_connected", () => detection.Feeds.Select(f => Measure(f.Counters.Connected ? 1 : 0, ("feed", f.Name))), description: "1 while the feed is connected to its sensor (or listening).");
         meter.CreateObservableGauge("sigs_rules", () => new[] { Measure(pipeline.RuleCounts.Loaded, ("state", "loaded")), Measure(pipeline.RuleCounts.Refused, ("state", "refused")) }, description: "Sigma rules loaded and refused by the latest load of the rule folders.");
         meter.CreateObservableGauge("sigs_output_queue_length", () => Delivering().Select(o => Measure(o.Deliveries!.Queued, ("output", o.Name))), description: "Findings waiting for delivery, by output.");
@@ -71,6 +73,12 @@ internal static class HostMetrics
         }, description: "Events waiting for the engine.");
         meter.CreateObservableGauge("sigs_signature_state", () => Runners().SelectMany(r => Enum.GetValues<SignatureState>().Select(state => Measure(r.State == state ? 1 : 0, ("signature", r.Metadata.Id), ("state", state.ToString().ToLowerInvariant())))), description: "1 for each signature's current state.");
     }
+
+    /// <summary>The version <c>sigs --version</c> prints.</summary>
+    private static string BuildVersion { get; } =
+        typeof(HostMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(HostMetrics).Assembly.GetName().Version?.ToString()
+        ?? "unknown";
 
     private static Measurement<long> Measure(long value, params (string Key, string Value)[] tags) =>
         new(value, [.. tags.Select(t => new KeyValuePair<string, object?>(t.Key, t.Value))]);

@@ -16,8 +16,8 @@ internal sealed partial class PluginLoader
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Plugin {File} has no usable signature; unloaded")]
     private static partial void LogNoSignatures(ILogger logger, string file);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Signature {Signature} in {File} is disabled by configuration")]
-    private static partial void LogDisabled(ILogger logger, string signature, string file);
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Signature {Signature} in {File} does not run: {Why}")]
+    private static partial void LogDisabled(ILogger logger, string signature, string file, string why);
 
     [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Plugin {File}: refused to load {Reason}")]
     private static partial void LogDependencyRefused(ILogger logger, string file, string reason);

@@ -23,8 +23,10 @@ internal sealed partial class PluginLoader(
     TimeProvider clock,
     ILoggerFactory loggerFactory,
     PluginTrust? trust = null,
-    RunnerPolicy? runnerPolicy = null)
+    RunnerPolicy? runnerPolicy = null,
+    SignatureSelection? selection = null)
 {
+    private readonly HashSet<string> _refusedIds = new(StringComparer.Ordinal);
     private readonly PluginTrust _trust = trust ?? PluginTrust.Default;
     private static readonly JsonElement EmptyConfig = JsonDocument.Parse("{}").RootElement.Clone();
     private readonly ILogger _logger = loggerFactory.CreateLogger(LogCategories.Loading);
@@ -43,6 +45,12 @@ internal sealed partial class PluginLoader(
     }
 
     public long RefusedPlugins => _refusedPlugins.Value;
+
+    /// <summary>Which signatures run; rules are selected by the same.</summary>
+    public SignatureSelection Selection { get; } = selection ?? new SignatureSelection(new SelectConfig(), settings);
+
+    /// <summary>The ids under <c>signatures:</c> that the latest full load found no signature for.</summary>
+    public IReadOnlyList<string> UnknownSettings { get; private set; } = [];
 
     /// <summary>Dependencies a loaded plugin asked for that failed the trust checks.</summary>
     public long RefusedDependencies => _refusedDependencies.Value;
@@ -150,7 +158,8 @@ internal sealed partial class PluginLoader(
 
     public void WarnAboutUnknownSettings(IReadOnlyDictionary<string, string> loadedIds)
     {
-        foreach (string id in settings.Keys.Where(id => !loadedIds.ContainsKey(id)))
+        UnknownSettings = [.. settings.Keys.Where(id => !loadedIds.ContainsKey(id) && !_refusedIds.Contains(id))];
+        foreach (string id in UnknownSettings)
         {
             LogUnknownSignatureSetting(_logger, id);
         }
@@ -211,10 +220,10 @@ internal sealed partial class PluginLoader(
             }
 
             SignatureSettings? configured = settings.GetValueOrDefault(metadata.Id);
-            if (configured is { Enabled: false })
+            if (Selection.WhyNot(metadata) is { } why)
             {
                 ids[metadata.Id] = plugin.AssemblyPath;
-                LogDisabled(_logger, metadata.Id, plugin.AssemblyPath);
+                LogDisabled(_logger, metadata.Id, plugin.AssemblyPath, why);
                 signature.Dispose();
                 return null;
             }
@@ -230,6 +239,7 @@ internal sealed partial class PluginLoader(
                 ? cause.Message
                 : $"{(signature is null ? "constructor" : "Init")} threw {cause.GetType().Name}: {cause.Message}";
             DisposeQuietly(signature);
+            _refusedIds.Add(label); // its settings are not "for no loaded signature": they were what was refused
             refusals.Add($"signature {label} in {plugin.AssemblyPath}: {reason}");
             LogSignatureRefused(_logger, label, plugin.AssemblyPath, reason);
             return null;

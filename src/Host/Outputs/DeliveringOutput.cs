@@ -30,7 +30,7 @@ internal sealed class DeliveringOutput : IFindingOutput
     {
         _delivery.Delivered.Attach(instruments, instruments.OutputDelivered, SigsInstruments.Tag("output", Name));
         _delivery.Retries.Attach(instruments, instruments.OutputRetries, SigsInstruments.Tag("output", Name));
-        _delivery.Dropped.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "delivery"), SigsInstruments.Tag("output", Name));
+        _delivery.Dropped.Attach(instruments, instruments.Drops, SigsInstruments.DropTags("delivery", Name));
     }
 
     public long Delivered => _delivery.Delivered.Value;

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Engine;
@@ -27,6 +28,7 @@ internal sealed partial class FindingWriter : IFindingSink, IDisposable
     private readonly RecordedCount _outputFailures = new();
     private readonly RecordedCount _dropped = new();
     private readonly Task _writer;
+    private Histogram<double>? _latency;
     private long _published;
     private long _lastDropAt = long.MinValue;
 
@@ -61,8 +63,9 @@ internal sealed partial class FindingWriter : IFindingSink, IDisposable
     /// <summary>Records its counts, and its outputs', on the host's instruments from now on.</summary>
     public void Attach(SigsInstruments instruments)
     {
-        _outputFailures.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "output"));
-        _dropped.Attach(instruments, instruments.Drops, SigsInstruments.Tag("stage", "findings"));
+        _outputFailures.Attach(instruments, instruments.Drops, SigsInstruments.DropTags("output"));
+        _dropped.Attach(instruments, instruments.Drops, SigsInstruments.DropTags("findings"));
+        _latency = instruments.FindingLatency;
         foreach (IFindingOutput output in _outputs)
         {
             output.Attach(instruments);
@@ -142,6 +145,7 @@ internal sealed partial class FindingWriter : IFindingSink, IDisposable
 
     private void Write(Finding finding)
     {
+        _latency?.Record(Math.Max(0, (_clock.GetUtcNow() - finding.Event.Time).TotalSeconds)); // a sensor clock ahead of ours is no negative time
         byte[] json = FindingJson.Serialize(finding);
         foreach (IFindingOutput output in _outputs)
         {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Configuration;
+using Sigs.Plugins;
 
 namespace Sigs.Host.Outputs;
 
@@ -10,5 +11,11 @@ internal static class OutputTypes
 
     /// <summary>The configured outputs; without an <c>outputs:</c> key, findings go to stdout.</summary>
     public static IReadOnlyList<IFindingOutput> Create(IReadOnlyList<OutputOptions>? configured, ILoggerFactory loggerFactory, TimeProvider clock) =>
-        [.. (configured ?? [new StdoutOutputOptions()]).Select(options => ExtensionDiscovery.TypeOf(All, options).Create(options, loggerFactory, clock))];
+        [.. OrDefault(configured).Select(options => Filtered(ExtensionDiscovery.TypeOf(All, options).Create(options, loggerFactory, clock), options))];
+
+    /// <summary>The outputs findings go to: the configured ones, or stdout.</summary>
+    public static IReadOnlyList<OutputOptions> OrDefault(IReadOnlyList<OutputOptions>? configured) => configured ?? [new StdoutOutputOptions()];
+
+    private static IFindingOutput Filtered(IFindingOutput output, OutputOptions options) =>
+        options.MinSeverity is { } minimum ? new MinSeverityOutput(output, (Severity)Array.IndexOf(OutputOptions.Severities, minimum)) : output;
 }

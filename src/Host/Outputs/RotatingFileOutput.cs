@@ -18,8 +18,11 @@ internal sealed class RotatingFileOutput : IFindingOutput
     private FileStream _file;
     private bool _closed;
 
-    public RotatingFileOutput(string path, double? maxSizeMB, int maxFiles, TimeSpan? fsyncInterval, TimeProvider? clock = null)
+    private readonly FindingFormat _format;
+
+    public RotatingFileOutput(string path, double? maxSizeMB, int maxFiles, TimeSpan? fsyncInterval, TimeProvider? clock = null, FindingFormat format = FindingFormat.Json)
     {
+        _format = format;
         _path = Path.GetFullPath(path);
         _maxBytes = maxSizeMB is double mb ? (long)(mb * 1024 * 1024) : null;
         _maxFiles = maxFiles;
@@ -32,14 +35,15 @@ internal sealed class RotatingFileOutput : IFindingOutput
 
     public void Write(Finding finding, ReadOnlyMemory<byte> json)
     {
+        ReadOnlyMemory<byte> line = FindingLines.Of(_format, finding, json);
         lock (_gate)
         {
-            if (_maxBytes is long max && _file.Length > 0 && _file.Length + json.Length + 1 > max)
+            if (_maxBytes is long max && _file.Length > 0 && _file.Length + line.Length + 1 > max)
             {
                 Rotate();
             }
 
-            _file.Write(json.Span);
+            _file.Write(line.Span);
             _file.WriteByte((byte)'\n');
             _file.Flush();
         }

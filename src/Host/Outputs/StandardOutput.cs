@@ -3,7 +3,7 @@ using Sigs.Host.Engine;
 namespace Sigs.Host.Outputs;
 
 /// <summary>
-/// Writes one finding per line to stdout, through a buffer flushed every <see cref="FlushEvery"/> and at the end:
+/// Writes one finding per line to stdout (its JSON, or its text line), through a buffer flushed every <see cref="FlushEvery"/> and at the end:
 /// a replay of thousands of findings makes a few dozen writes instead of one each (a pipe's reader then wakes a
 /// few times a second, not once per finding), and a finding is never more than that late.
 /// </summary>
@@ -17,8 +17,13 @@ internal sealed class StandardOutput : IFindingOutput
     private readonly Lock _gate = new();
     private bool _disposed;
 
-    public StandardOutput(TimeProvider clock)
+    private readonly FindingFormat _format;
+    private readonly bool _colour;
+
+    public StandardOutput(TimeProvider clock, FindingFormat format = FindingFormat.Json, bool colour = false)
     {
+        _format = format;
+        _colour = colour && format == FindingFormat.Text;
         _buffer = new BufferedStream(_stdout, 64 * 1024);
         _flush = clock.CreateTimer(_ => Flush(), null, FlushEvery, FlushEvery);
     }
@@ -30,7 +35,7 @@ internal sealed class StandardOutput : IFindingOutput
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _buffer.Write(json.Span);
+            _buffer.Write(FindingLines.Of(_format, finding, json, _colour).Span);
             _buffer.WriteByte((byte)'\n');
         }
     }

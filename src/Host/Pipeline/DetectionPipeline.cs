@@ -85,6 +85,18 @@ internal sealed class DetectionPipeline : IDisposable
     /// <summary>The plugin folder kept in step with the engine; null when the signatures came from elsewhere.</summary>
     public PluginManager? Plugins { get; }
 
+    /// <summary>
+    /// What the latest load could not do as configured, one line each: plugins, signatures and rules refused,
+    /// signature settings and enable or disable values that named no signature. <c>--strict</c> fails on any.
+    /// </summary>
+    public IReadOnlyList<string> LoadProblems =>
+    [
+        .. Plugins?.Refusals ?? [],
+        .. Rules?.Refusals ?? [],
+        .. Loader.UnknownSettings.Select(id => $"signatures.{id}: no plugin or rule has a signature with this id"),
+        .. Loader.Selection.Unused(),
+    ];
+
     public DetectionEngine Engine { get; } = new();
 
     /// <summary>Sends forwarded signatures' events to correlators; null without <c>forward:</c>.</summary>
@@ -185,7 +197,8 @@ internal sealed class DetectionPipeline : IDisposable
             config.Engine.Quarantine.Faults,
             TimeSpan.FromSeconds(config.Engine.Quarantine.WindowSeconds),
             TimeSpan.FromMilliseconds(config.Engine.SlowCallMilliseconds),
-            config.Engine.IsolatedQueueCapacity));
+            config.Engine.IsolatedQueueCapacity),
+        new SignatureSelection(config.Select, config.Signatures));
 
     private (PluginManager?, IReadOnlyList<LoadedPlugin>, SignatureIndex) Load(PipelineSignatures signatures, ILoggerFactory loggerFactory)
     {

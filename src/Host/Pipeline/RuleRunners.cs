@@ -35,6 +35,9 @@ internal sealed class RuleRunners(IReadOnlyList<string> folders, IReadOnlyList<F
     /// <summary>What the latest load loaded and refused, for /metrics.</summary>
     public Counts Latest { get; private set; } = Counts.None;
 
+    /// <summary>One line per rule the latest load refused, as logged.</summary>
+    public IReadOnlyList<string> Refusals { get; private set; } = [];
+
     /// <summary>Loads the rule files as they are now.</summary>
     public IReadOnlyList<SignatureRunner> Load()
     {
@@ -72,22 +75,22 @@ internal sealed class RuleRunners(IReadOnlyList<string> folders, IReadOnlyList<F
         }
 
         var runners = new List<SignatureRunner>();
-        int unfed = 0;
+        var unfed = new List<string>();
         foreach (RuleFile file in rules.Files)
         {
             var info = new PluginInfo(Path.GetFileName(file.Path), file.Path, file.Sha256, file.Sha256, [file.Path]) { LoadedAt = clock.GetUtcNow() };
             foreach (Plugins.Signature signature in file.Signatures)
             {
-                if (config.Signatures.GetValueOrDefault(signature.Metadata.Id) is { Enabled: false })
+                if (loader.Selection.WhyNot(signature.Metadata) is { } why)
                 {
-                    RuleLog.Disabled(logger, signature.Metadata.Id);
+                    RuleLog.Disabled(logger, signature.Metadata.Id, why);
                     continue;
                 }
 
                 if (NoFeedGives(signature) is { } refusal)
                 {
                     RuleLog.Refused(logger, refusal);
-                    unfed++;
+                    unfed.Add(refusal);
                     continue;
                 }
 
@@ -95,8 +98,9 @@ internal sealed class RuleRunners(IReadOnlyList<string> folders, IReadOnlyList<F
             }
         }
 
-        RuleLog.Loaded(logger, runners.Count, rules.Files.Count, rules.Refusals.Count + unfed);
-        Latest = new Counts(runners.Count, rules.Refusals.Count + unfed);
+        Refusals = [.. rules.Refusals, .. unfed];
+        RuleLog.Loaded(logger, runners.Count, rules.Files.Count, Refusals.Count);
+        Latest = new Counts(runners.Count, Refusals.Count);
         return Runners = runners;
     }
 

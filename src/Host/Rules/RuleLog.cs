@@ -11,6 +11,6 @@ internal static partial class RuleLog
     [LoggerMessage(EventId = 11002, Level = LogLevel.Information, Message = "Loaded {Count} Sigma rules from {Files} files ({Refused} refused)")]
     public static partial void Loaded(ILogger logger, int count, int files, int refused);
 
-    [LoggerMessage(EventId = 11003, Level = LogLevel.Information, Message = "Rule {Id} is disabled by the configuration")]
-    public static partial void Disabled(ILogger logger, string id);
+    [LoggerMessage(EventId = 11003, Level = LogLevel.Information, Message = "Rule {Id} does not run: {Why}")]
+    public static partial void Disabled(ILogger logger, string id, string why);
 }

@@ -60,7 +60,7 @@ public sealed class RuleReloadTests : IDisposable
         var config = new SigsConfig { Signatures = new Dictionary<string, SignatureSettings> { ["rule-b"] = new() { Enabled = false } } };
         using var pipeline = new DetectionPipeline(config, new PipelineSignatures.Folder(_plugins.Path, [_rules.Path]), [], _logs, TimeProvider.System);
         Assert.Equal(["rule-a"], pipeline.Engine.Index.Runners.Select(r => r.Metadata.Id));
-        Assert.Single(_logs.LinesContaining("Rule rule-b is disabled by the configuration"));
+        Assert.Single(_logs.LinesContaining("Rule rule-b does not run: signatures.rule-b.enabled is false"));
     }
 
     [Fact]
