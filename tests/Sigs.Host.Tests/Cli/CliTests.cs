@@ -167,7 +167,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task List_Table_HasOneRowPerSignature()
     {
-        SigsProcess.Result result = await SigsProcess.RunAsync(["list"]);
+        SigsProcess.Result result = await SigsProcess.RunAsync(["list", "--wide"]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.StartsWith("ID ", result.StdoutLines[0], StringComparison.Ordinal);
