@@ -77,8 +77,8 @@ internal sealed partial class AdminService(Uri listen, WebAccess access, Detecti
             problems.Add("engine is not running");
         }
 
-        problems.AddRange(detection.Feeds.Where(feed => !feed.Counters.Connected).Select(feed => $"feed {feed.Name} is not connected"));
-        problems.AddRange(detection.Feeds.Where(feed => feed.Counters.Degraded is not null).Select(feed => $"feed {feed.Name}: {feed.Counters.Degraded}"));
+        problems.AddRange(detection.Feeds.Where(feed => !feed.Counters.Connected).Select(feed => $"feed {NamedFeed.Describe(feed)} is not connected"));
+        problems.AddRange(detection.Feeds.Where(feed => feed.Counters.Degraded is not null).Select(feed => $"feed {NamedFeed.Describe(feed)}: {feed.Counters.Degraded}"));
         problems.AddRange((runtime.Forwarder?.Publishers ?? []).Where(f => !f.Counts.Delivering).Select(f => $"forward {f.Name} cannot deliver: {f.Counts.Spooled} batches wait in its spool"));
         problems.AddRange((runtime.Forwarder?.Publishers ?? []).Where(f => f.Counts.SpoolProblem is not null).Select(f => $"forward {f.Name}: spool: {f.Counts.SpoolProblem}"));
         problems.AddRange(runtime.Findings.Outputs.Where(o => o.Deliveries?.Problem is not null).Select(o => $"output {o.Name}: {o.Deliveries!.Problem}"));

@@ -18,5 +18,9 @@ internal sealed class NamedFeed(IEventFeed inner, string name) : IEventFeed
 
     public TimeSpan Lateness => inner.Lateness;
 
+    /// <summary>A feed as /healthz and the host's logs name it: its name, and where it reads when that says more (<c>tracee (tracee:unix:/var/run/tracee.sock)</c>).</summary>
+    public static string Describe(IEventFeed feed) =>
+        feed is NamedFeed named && named.Inner.Name != named.Name ? $"{named.Name} ({named.Inner.Name})" : feed.Name;
+
     public Task RunAsync(IEventSink sink, CancellationToken cancellationToken) => inner.RunAsync(sink, cancellationToken);
 }

@@ -86,7 +86,7 @@ internal sealed partial class DetectionService(
             try
             {
                 await feed.RunAsync(_loop.Queue, stoppingToken).ConfigureAwait(false);
-                LogFeedEnded(_logger, feed.Name);
+                LogFeedEnded(_logger, NamedFeed.Describe(feed));
                 return;
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -98,7 +98,7 @@ internal sealed partial class DetectionService(
                 feed.Counters.SetConnected(false);
                 feed.Counters.CountReconnect();
                 TimeSpan delay = backoff.Next();
-                LogFeedFailed(_logger, feed.Name, $"{ex.GetType().Name}: {ex.Message}", delay.TotalSeconds);
+                LogFeedFailed(_logger, NamedFeed.Describe(feed), $"{ex.GetType().Name}: {ex.Message}", delay.TotalSeconds);
                 try
                 {
                     await Task.Delay(delay, runtime.Clock, stoppingToken).ConfigureAwait(false);

@@ -57,7 +57,7 @@ public class ConfigLoaderTests
     [InlineData("plugins:\n  dir: \"\"\n", "plugins.dir: must not be empty")]
     [InlineData("outputs:\n  - type: carrier-pigeon\n", "outputs[0].type: must be one of: file, http, nats, stdout")]
     [InlineData("outputs:\n  - type: http\n", "outputs[0].url: required for type 'http'")]
-    [InlineData("outputs:\n  - type: stdout\n    path: x\n", "outputs[0].path: not used by type 'stdout' (it takes: nothing else)")]
+    [InlineData("outputs:\n  - type: stdout\n    path: x\n", "outputs[0].path: not used by type 'stdout' (it takes: format, minSeverity)")]
     [InlineData("feeds:\n  - type: falco-http\n    fallback: native\n", "feeds[0].fallback: not used by type 'falco-http'")]
     [InlineData("feeds:\n  - type: tracee\n    fallback: falco\n", "feeds[0].fallback")]
     [InlineData("feeds:\n  - type: tracee\n    fallbackGraceSeconds: 5\n", "feeds[0].fallbackGraceSeconds: needs fallback: native")]
