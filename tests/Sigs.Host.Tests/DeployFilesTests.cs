@@ -67,7 +67,7 @@ public partial class DeployFilesTests
         var cluster = (YamlMappingNode)((YamlMappingNode)((YamlSequenceNode)kubeconfig["clusters"]).Children[0])["cluster"];
         var user = (YamlMappingNode)((YamlMappingNode)((YamlSequenceNode)kubeconfig["users"]).Children[0])["user"];
         var server = new Uri(Scalar(cluster, "server"));
-        var configMap = (YamlMappingNode)Load("kubernetes/sigs-configmap.yaml");
+        var configMap = (YamlMappingNode)Load("kubernetes/base/sigs-configmap.yaml");
         Sigs.Host.Configuration.SigsConfig central = Sigs.Host.Configuration.ConfigLoader.Parse(
             Scalar(configMap["data"], "audit.yaml"), "audit.yaml", HostExtensions.Types);
         var feed = Assert.IsType<AuditWebhookFeedOptions>(Assert.Single(central.Feeds));

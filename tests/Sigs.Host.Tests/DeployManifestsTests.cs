@@ -14,7 +14,7 @@ namespace Sigs.Host.Tests;
 public class DeployManifestsTests
 {
     private static readonly string Deploy = Path.Combine(RepoPaths.Root, "deploy");
-    private static readonly string[] SigsManifests = ["kubernetes/tracee-sidecar.yaml", "kubernetes/falco-sidecar.yaml", "kubernetes/audit-central.yaml", "kubernetes/tetragon-sidecar.yaml"];
+    private static readonly string[] SigsManifests = ["kubernetes/tracee-sidecar/tracee-sidecar.yaml", "kubernetes/falco-sidecar/falco-sidecar.yaml", "kubernetes/audit-central/audit-central.yaml", "kubernetes/tetragon-sidecar/tetragon-sidecar.yaml"];
 
     private static List<YamlMappingNode> Documents(string relativePath)
     {
@@ -30,7 +30,7 @@ public class DeployManifestsTests
 
     private static IEnumerable<YamlMappingNode> Items(YamlNode node, params string[] path) => ((YamlSequenceNode)At(node, path)).Children.Cast<YamlMappingNode>();
 
-    private static Dictionary<string, SigsConfig> Configs() => ClusterConfigs(Documents("kubernetes/sigs-configmap.yaml"));
+    private static Dictionary<string, SigsConfig> Configs() => ClusterConfigs(Documents("kubernetes/base/sigs-configmap.yaml"));
 
     private static YamlMappingNode PodSpec(string file) =>
         (YamlMappingNode)At(Documents(file).Single(d => Text(d, "kind") is "DaemonSet" or "Deployment"), "spec", "template", "spec");
@@ -64,7 +64,7 @@ public class DeployManifestsTests
     [Fact]
     public void TraceeSidecar_SharesTheSocketTheConfigReads()
     {
-        YamlMappingNode pod = PodSpec("kubernetes/tracee-sidecar.yaml");
+        YamlMappingNode pod = PodSpec("kubernetes/tracee-sidecar/tracee-sidecar.yaml");
         var feed = Assert.IsType<TraceeFeedOptions>(Configs()[MountedConfigKey(pod)].Feeds.Single());
         string[] traceeArgs = Items2(Container(pod, "tracee"), "args");
         string socket = feed.Address["unix:".Length..];
@@ -83,7 +83,7 @@ public class DeployManifestsTests
     [Fact]
     public void TetragonSidecar_SharesTheSocketTheConfigReads_InTheHostsPidNamespace()
     {
-        YamlMappingNode pod = PodSpec("kubernetes/tetragon-sidecar.yaml");
+        YamlMappingNode pod = PodSpec("kubernetes/tetragon-sidecar/tetragon-sidecar.yaml");
         var feed = Assert.IsType<TetragonFeedOptions>(Configs()[MountedConfigKey(pod)].Feeds.Single());
         string[] tetragonArgs = Items2(Container(pod, "tetragon"), "args");
         string socket = feed.Address["unix://".Length..];
@@ -132,9 +132,9 @@ public class DeployManifestsTests
     [Fact]
     public void FalcoSidecar_FalcoPostsWhereTheFeedListens()
     {
-        YamlMappingNode pod = PodSpec("kubernetes/falco-sidecar.yaml");
+        YamlMappingNode pod = PodSpec("kubernetes/falco-sidecar/falco-sidecar.yaml");
         var feed = Assert.IsType<FalcoHttpFeedOptions>(Configs()[MountedConfigKey(pod)].Feeds.Single());
-        YamlMappingNode falcoConfigMap = Documents("kubernetes/falco-sidecar.yaml").Single(d => Text(d, "kind") == "ConfigMap");
+        YamlMappingNode falcoConfigMap = Documents("kubernetes/falco-sidecar/falco-sidecar.yaml").Single(d => Text(d, "kind") == "ConfigMap");
         var falcoYaml = new YamlStream();
         falcoYaml.Load(new StringReader(Text(falcoConfigMap, "data", "sigs-output.yaml")));
         YamlNode falco = falcoYaml.Documents[0].RootNode;
@@ -142,7 +142,25 @@ public class DeployManifestsTests
         Assert.Equal(feed.Listen, Text(falco, "http_output", "url"));
         Assert.Equal("true", Text(falco, "json_output"));
         Assert.Equal("true", Text(falco, "json_include_output_property"));
+        Assert.All(((YamlMappingNode)falco).Children.Keys, key => Assert.Contains(((YamlScalarNode)key).Value, FalcoConfigKeys));
+        Assert.All(((YamlMappingNode)At(falco, "http_output")).Children.Keys, key => Assert.Contains(((YamlScalarNode)key).Value, FalcoHttpOutputKeys));
+
+        // The file joins the image's own config.d (which loads the container plugin); overriding config_files would drop it.
+        YamlMappingNode falcoContainer = Container(pod, "falco");
+        Assert.Equal("docker.io/falcosecurity/falco:0.44.1", Text(falcoContainer, "image"));
+        Assert.DoesNotContain(Items2(falcoContainer, "args"), arg => arg.Contains("config_files", StringComparison.Ordinal));
+        YamlMappingNode mount = Items(falcoContainer, "volumeMounts").Single(m => Text(m, "name") == "falco-sigs");
+        Assert.Equal("/etc/falco/config.d/sigs-output.yaml", Text(mount, "mountPath"));
+        Assert.Equal("sigs-output.yaml", Text(mount, "subPath"));
     }
+
+    /// <summary>The top-level keys Sigs may set, from Falco 0.44.1's configuration schema (<c>userspace/falco/config_json_schema.h</c>).</summary>
+    private static readonly string[] FalcoConfigKeys =
+        ["json_output", "json_include_output_property", "json_include_message_property", "json_include_output_fields_property", "json_include_tags_property", "http_output"];
+
+    /// <summary>The keys of Falco 0.44.1's <c>http_output</c> (unchanged since 0.43.0).</summary>
+    private static readonly string[] FalcoHttpOutputKeys =
+        ["enabled", "url", "user_agent", "insecure", "ca_cert", "ca_bundle", "ca_path", "mtls", "client_cert", "client_key", "echo", "compress_uploads", "keep_alive", "max_consecutive_timeouts"];
 
     /// <summary>
     /// What Falco's own Helm chart mounts into Falco (falcosecurity/charts, chart 9.1.0 for Falco 0.44.1:
@@ -161,7 +179,7 @@ public class DeployManifestsTests
     [Fact]
     public void FalcoSidecar_MountsWhatFalcosChartMounts()
     {
-        YamlMappingNode pod = PodSpec("kubernetes/falco-sidecar.yaml");
+        YamlMappingNode pod = PodSpec("kubernetes/falco-sidecar/falco-sidecar.yaml");
         YamlMappingNode falco = Container(pod, "falco");
 
         foreach ((string mountPath, string hostPath) in FalcoChartMounts)
@@ -175,8 +193,8 @@ public class DeployManifestsTests
     [Fact]
     public void AuditCentral_ServiceReachesTheFeedsPort()
     {
-        List<YamlMappingNode> documents = Documents("kubernetes/audit-central.yaml");
-        YamlMappingNode pod = PodSpec("kubernetes/audit-central.yaml");
+        List<YamlMappingNode> documents = Documents("kubernetes/audit-central/audit-central.yaml");
+        YamlMappingNode pod = PodSpec("kubernetes/audit-central/audit-central.yaml");
         SigsConfig config = Configs()[MountedConfigKey(pod)];
         var listen = new Uri(Assert.IsType<AuditWebhookFeedOptions>(config.Feeds.Single()).Listen);
         YamlMappingNode auditPort = Items(Container(pod, "sigs"), "ports").Single(p => Text(p, "name") == "audit");
@@ -191,7 +209,7 @@ public class DeployManifestsTests
     [Fact]
     public void NativeProbe_RunsTheNativeFeedWithOnlyTheCapabilitiesItChecksFor()
     {
-        YamlMappingNode pod = PodSpec("kubernetes/native-probe.yaml");
+        YamlMappingNode pod = PodSpec("kubernetes/native-probe/native-probe.yaml");
         Assert.IsType<NativeFeedOptions>(Configs()[MountedConfigKey(pod)].Feeds.Single());
         YamlMappingNode sigs = Container(pod, "sigs");
 
@@ -200,9 +218,9 @@ public class DeployManifestsTests
         Assert.Equal("false", Text(sigs, "securityContext", "privileged"));
         Assert.Equal(["ALL"], Items2(At(sigs, "securityContext", "capabilities"), "drop"));
         Assert.Equal(["SYS_ADMIN", "NET_ADMIN", "SYS_PTRACE", "DAC_READ_SEARCH"], Items2(At(sigs, "securityContext", "capabilities"), "add"));
-        Assert.Equal(Text(Container(PodSpec("kubernetes/tracee-sidecar.yaml"), "sigs"), "image"), Text(sigs, "image"));
-        Assert.Equal(new Uri(new AdminConfig().Listen).Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Text(sigs, "readinessProbe", "httpGet", "port"));
-        Assert.Equal(["sigs-config"], Items(pod, "volumes").Select(v => Text(v, "name")));
+        Assert.Equal(Text(Container(PodSpec("kubernetes/tracee-sidecar/tracee-sidecar.yaml"), "sigs"), "image"), Text(sigs, "image"));
+        Assert.Equal("admin", Text(sigs, "readinessProbe", "httpGet", "port"));
+        Assert.Equal(["sigs-config", "admin-token"], Items(pod, "volumes").Select(v => Text(v, "name"))); // no host folder
     }
 
     [Fact]
@@ -231,39 +249,32 @@ public class DeployManifestsTests
     /// <summary>
     /// Every Sigs container is probed over HTTP, liveness on /livez and readiness on /readyz (no shell: dash, the
     /// usual /bin/sh, has no /dev/tcp), at an address the kubelet reaches: the pod's own (the config listens
-    /// beyond loopback, with a token the probe paths do not need) or, for a pod on the node's network, its loopback.
+    /// beyond loopback, with a token the probe paths do not need; on the node's network that is the node's address,
+    /// where Prometheus scrapes it too), through the container's port named admin.
     /// </summary>
     [Theory]
-    [InlineData("kubernetes/tracee-sidecar.yaml")]
-    [InlineData("kubernetes/falco-sidecar.yaml")]
-    [InlineData("kubernetes/tetragon-sidecar.yaml")]
-    [InlineData("kubernetes/audit-central.yaml")]
-    [InlineData("kubernetes/native-probe.yaml")]
+    [InlineData("kubernetes/tracee-sidecar/tracee-sidecar.yaml")]
+    [InlineData("kubernetes/falco-sidecar/falco-sidecar.yaml")]
+    [InlineData("kubernetes/tetragon-sidecar/tetragon-sidecar.yaml")]
+    [InlineData("kubernetes/audit-central/audit-central.yaml")]
+    [InlineData("kubernetes/native-probe/native-probe.yaml")]
     public void SigsContainers_AreProbedOverHttp_WhereTheKubeletReachesThem(string file)
     {
         YamlMappingNode pod = PodSpec(file);
         YamlMappingNode sigs = Container(pod, "sigs");
         AdminConfig admin = Configs()[MountedConfigKey(pod)].Admin;
-        bool nodeNetwork = pod.Children.ContainsKey("hostNetwork") && Text(pod, "hostNetwork") == "true";
-
         foreach ((string probe, string path) in (ReadOnlySpan<(string, string)>)[("livenessProbe", "/livez"), ("readinessProbe", "/readyz")])
         {
             YamlMappingNode get = (YamlMappingNode)At(sigs, probe, "httpGet");
             Assert.Equal(path, Text(get, "path"));
-            if (nodeNetwork)
-            {
-                Assert.Equal("127.0.0.1", Text(get, "host"));
-            }
-            else
-            {
-                Assert.False(get.Children.ContainsKey("host"));
-                Assert.StartsWith("http://0.0.0.0:", admin.Listen, StringComparison.Ordinal);
-                Assert.NotNull(admin.BearerTokenFile);
-                Assert.Contains(Items(sigs, "volumeMounts"), m => Text(m, "mountPath") == Path.GetDirectoryName(admin.BearerTokenFile));
-            }
-
-            Assert.EndsWith(":9376", admin.Listen, StringComparison.Ordinal);
+            Assert.False(get.Children.ContainsKey("host"));
+            Assert.Equal("admin", Text(get, "port"));
         }
+
+        Assert.Equal("http://0.0.0.0:9376", admin.Listen);
+        Assert.NotNull(admin.BearerTokenFile);
+        Assert.Contains(Items(sigs, "volumeMounts"), m => Text(m, "mountPath") == Path.GetDirectoryName(admin.BearerTokenFile));
+        Assert.Equal("9376", Text(Items(sigs, "ports").Single(p => Text(p, "name") == "admin"), "containerPort"));
     }
 
     [Fact]
@@ -286,7 +297,7 @@ public class DeployManifestsTests
     [Fact]
     public void Cluster_CorrelatorsOwnEveryPartitionOnce_AndEveryoneFindsTheStream()
     {
-        List<YamlMappingNode> documents = Documents("kubernetes/cluster.yaml");
+        List<YamlMappingNode> documents = Documents("kubernetes/cluster/cluster.yaml");
         Dictionary<string, SigsConfig> configs = ClusterConfigs(documents);
         string natsUrl = $"tls://{Text(documents.Single(d => Text(d, "kind") == "Service" && Text(d, "metadata", "name") == "nats"), "metadata", "name")}.sigs.svc:4222";
 
@@ -316,7 +327,7 @@ public class DeployManifestsTests
     [Fact]
     public void Cluster_EveryoneLogsInAsItsRole_OverTls_AsTheUsersScriptNamesThem()
     {
-        List<YamlMappingNode> documents = Documents("kubernetes/cluster.yaml");
+        List<YamlMappingNode> documents = Documents("kubernetes/cluster/cluster.yaml");
         Dictionary<string, SigsConfig> configs = ClusterConfigs(documents);
         Sigs.Host.Nats.INatsEndpoint[] endpoints = [.. configs.Values.SelectMany(c => c.Feeds.OfType<Sigs.Host.Nats.INatsEndpoint>()
             .Concat(c.Forward.OfType<Sigs.Host.Nats.INatsEndpoint>()).Concat((c.Outputs ?? []).OfType<Sigs.Host.Nats.INatsEndpoint>()))];
@@ -345,9 +356,9 @@ public class DeployManifestsTests
     public async Task Cluster_NatsConfiguration_IsOneNatsServerAccepts_WithTheUsersScriptsAuthorization()
     {
         using var folder = new TempFolder();
-        YamlMappingNode data = (YamlMappingNode)Documents("kubernetes/cluster.yaml").Single(d => Text(d, "kind") == "ConfigMap")["data"];
+        YamlMappingNode data = (YamlMappingNode)Documents("kubernetes/cluster/cluster.yaml").Single(d => Text(d, "kind") == "ConfigMap")["data"];
         string conf = ((YamlScalarNode)data["nats.conf"]).Value!;
-        YamlMappingNode nats = (YamlMappingNode)At(Documents("kubernetes/cluster.yaml").Single(d => Text(d, "kind") == "StatefulSet" && Text(d, "metadata", "name") == "nats"), "spec", "template", "spec");
+        YamlMappingNode nats = (YamlMappingNode)At(Documents("kubernetes/cluster/cluster.yaml").Single(d => Text(d, "kind") == "StatefulSet" && Text(d, "metadata", "name") == "nats"), "spec", "template", "spec");
         string[] args = Items2(Container(nats, "nats"), "args");
         Assert.Equal(["-c", "/etc/nats/config/nats.conf"], args);
         using var certificates = new TestCertificates(folder.Path);
@@ -376,39 +387,177 @@ public class DeployManifestsTests
         public const string Removed = "--grpc-listen-addr";
     }
 
+    /// <summary>Tetragon's flags at the pinned image's tag (v1.7.0, the keys of <c>pkg/option/flags.go</c>).</summary>
+    private static readonly string[] TetragonFlags =
+    [
+        "bpf-dir", "bpf-lib", "btf", "cgroup-rate", "cluster-name", "config-dir", "cpuprofile", "cri-endpoint", "data-cache-size", "debug",
+        "disable-kprobe-multi", "disable-uprobe-multi", "enable-ancestors", "enable-cgidmap", "enable-cgidmap-debug", "enable-cgtrackerid",
+        "enable-cri", "enable-deprecated-tracingpolicy-grpc", "enable-export-aggregation", "enable-k8s-api", "enable-msg-handling-latency",
+        "enable-pid-set-filter", "enable-pod-annotations", "enable-pod-info", "enable-policy-filter", "enable-policy-filter-cgroup-map",
+        "enable-policy-filter-debug", "enable-process-cred", "enable-process-environment-variables", "enable-process-ns",
+        "enable-tracing-policy-crd", "event-cache-retries", "event-cache-retry-delay", "event-queue-size", "execve-map-entries",
+        "execve-map-size", "export-aggregation-buffer-size", "export-aggregation-window-size", "export-allowlist", "export-denylist",
+        "export-file-compress", "export-file-max-backups", "export-file-max-size-mb", "export-file-perm", "export-file-rotation-interval",
+        "export-filename", "export-rate-limit", "expose-stack-addresses", "field-filters", "filter-environment-variables", "force-large-progs",
+        "force-small-progs", "generate-docs", "gops-address", "health-server-address", "health-server-interval", "k8s-controlplane-retry",
+        "k8s-kubeconfig-path", "keep-sensors-on-exit", "kernel", "log-file", "log-format", "log-level", "memprofile", "metrics-label-filter",
+        "metrics-server", "netns-dir", "parents-map-enabled", "parents-map-entries", "parents-map-size", "pprof-address",
+        "process-cache-gc-interval", "process-cache-size", "procfs", "rb-queue-size", "rb-size", "rb-size-total", "redaction-filters",
+        "release-pinned-bpf", "retprobes-cache-size", "server-address", "tracing-policy", "tracing-policy-dir", "use-perf-ring-buffer",
+        "username-metadata", "verbose",
+    ];
+
+    [Fact]
+    public void TetragonSidecar_PassesOnlyFlagsTetragonHas()
+    {
+        string[] flags = [.. Items2(Container(PodSpec("kubernetes/tetragon-sidecar/tetragon-sidecar.yaml"), "tetragon"), "args").Where(a => a.StartsWith("--", StringComparison.Ordinal))];
+
+        Assert.NotEmpty(flags);
+        Assert.All(flags, flag => Assert.Contains(flag[2..].Split('=')[0], TetragonFlags));
+    }
+
     [Fact]
     public void Cluster_TraceeServesGrpcWhereTheNodeConfigReads()
     {
-        YamlMappingNode node = (YamlMappingNode)At(Documents("kubernetes/cluster.yaml").Single(d => Text(d, "kind") == "DaemonSet"), "spec", "template", "spec");
+        YamlMappingNode node = (YamlMappingNode)At(Documents("kubernetes/cluster/cluster.yaml").Single(d => Text(d, "kind") == "DaemonSet"), "spec", "template", "spec");
         string[] traceeArgs = Items2(Container(node, "tracee"), "args");
 
         Assert.StartsWith(TraceeServer.GrpcAddress + "unix:/var/run/tracee/", traceeArgs[Array.IndexOf(traceeArgs, TraceeServer.Flag) + 1], StringComparison.Ordinal);
         Assert.DoesNotContain(TraceeServer.Removed, traceeArgs);
     }
 
-    /// <summary>
-    /// Every manifest as kubectl reads it (kustomize's YAML parser, stricter than YamlDotNet: an unquoted <c>?</c> in
-    /// a flow mapping is an error there). The API server's own files (the audit Policy, the webhook kubeconfig) carry
-    /// no object name, which kustomize needs; a name is added to parse them.
-    /// </summary>
-    public static TheoryData<string> KubernetesManifests =>
-        new(Directory.EnumerateFiles(Path.Combine(Deploy, "kubernetes"), "*.yaml").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal));
+    /// <summary>The deployment modes: each a Kustomize overlay of deploy/kubernetes/base.</summary>
+    public static TheoryData<string> Modes => new("tracee-sidecar", "tetragon-sidecar", "falco-sidecar", "native-probe", "audit-central", "cluster");
 
+    /// <summary>
+    /// Each mode as a cluster admin applies it: rendered by <c>kubectl kustomize</c> (kustomize's YAML parser is
+    /// stricter than YamlDotNet: an unquoted <c>?</c> in a flow mapping is an error there), then every object read
+    /// into the Kubernetes API's own types (the KubernetesClient models) strictly: a field the API does not have, or a
+    /// value of the wrong type, fails. Objects of the sensors' CRDs are checked against their schemas' facts below.
+    /// </summary>
     [Theory]
-    [MemberData(nameof(KubernetesManifests))]
-    public async Task EveryManifest_ParsesWithKubectl(string manifest)
+    [MemberData(nameof(Modes))]
+    public async Task EveryMode_RendersWithKubectlKustomize_AndEveryObjectIsAValidKubernetesObject(string mode)
+    {
+        IReadOnlyList<object> objects = await RenderedAsync(mode);
+
+        Assert.Contains(objects, o => o is k8s.Models.V1Namespace { Metadata.Name: "sigs" });
+        Assert.All(objects.OfType<k8s.IKubernetesObject<k8s.Models.V1ObjectMeta>>().Where(o => o is not (k8s.Models.V1Namespace or k8s.Models.V1ClusterRole or k8s.Models.V1ClusterRoleBinding or TracingPolicyObject)), o => Assert.Equal("sigs", o.Metadata.NamespaceProperty));
+        foreach (k8s.Models.V1PodTemplateSpec template in objects.Select(PodTemplate).OfType<k8s.Models.V1PodTemplateSpec>())
+        {
+            Assert.Equal("sigs", template.Metadata.Labels["app.kubernetes.io/name"]);
+            k8s.Models.V1Container sigs = Assert.Single(template.Spec.Containers, c => c.Name.StartsWith("sigs", StringComparison.Ordinal) || c.Image.StartsWith("ghcr.io/sigs/", StringComparison.Ordinal));
+            Assert.Equal("/livez", sigs.LivenessProbe.HttpGet.Path);
+            Assert.Equal("/readyz", sigs.ReadinessProbe.HttpGet.Path);
+            Assert.Contains(sigs.Ports ?? [], p => p.Name == "admin" && p.ContainerPort == 9376); // Prometheus scrapes every Sigs, hostNetwork or not
+        }
+    }
+
+    [Fact]
+    public async Task ARenderedObjectWithAFieldTheApiDoesNotHave_IsRefused()
+    {
+        string rendered = string.Join("\n---\n", (await RenderedTextAsync("native-probe")).Split("\n---\n").Select(d => d.Replace("hostPID: true", "hostPID: true\n      hostPidd: true", StringComparison.Ordinal)));
+
+        var refused = Assert.ThrowsAny<Exception>(() => Strict(rendered));
+        Assert.Contains("hostPidd", refused.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Every file in deploy/kubernetes is part of a mode, but the API server's own (the audit Policy and the webhook kubeconfig).</summary>
+    [Fact]
+    public void EveryManifest_IsInAMode()
+    {
+        string kubernetes = Path.Combine(Deploy, "kubernetes");
+        string[] listed = [.. Directory.EnumerateFiles(kubernetes, "kustomization.yaml", SearchOption.AllDirectories)
+            .SelectMany(k => Items2(Documents(Path.GetRelativePath(Deploy, k)).Single(), "resources").Where(r => r.EndsWith(".yaml", StringComparison.Ordinal)).Select(r => Path.GetFullPath(Path.Combine(Path.GetDirectoryName(k)!, r))))];
+        string[] manifests = [.. Directory.EnumerateFiles(kubernetes, "*.yaml", SearchOption.AllDirectories)
+            .Where(f => Path.GetFileName(f) is not ("kustomization.yaml" or "audit-policy.yaml" or "audit-webhook.yaml"))];
+
+        Assert.Empty(manifests.Except(listed));
+    }
+
+    /// <summary>The API server's own files as kubectl's parser reads them (they carry no object name, which kustomize needs: one is added).</summary>
+    [Theory]
+    [InlineData("audit-policy.yaml")]
+    [InlineData("audit-webhook.yaml")]
+    public async Task TheApiServersFiles_ParseWithKubectl(string manifest)
     {
         using var folder = new TempFolder();
-        string text = await File.ReadAllTextAsync(Path.Combine(Deploy, "kubernetes", manifest));
-        if (manifest is "audit-policy.yaml" or "audit-webhook.yaml")
-        {
-            text += "\nmetadata:\n  name: parsed-by-the-test\n";
-        }
-
+        string text = await File.ReadAllTextAsync(Path.Combine(Deploy, "kubernetes", manifest)) + "\nmetadata:\n  name: parsed-by-the-test\n";
         File.WriteAllText(Path.Combine(folder.Path, manifest), text);
         File.WriteAllText(Path.Combine(folder.Path, "kustomization.yaml"), $"resources:\n- {manifest}\n");
 
         SigsProcess.Result result = await Command.RunAsync("kubectl", ["kustomize", folder.Path]);
         Assert.True(result.ExitCode == 0, $"kubectl kustomize {manifest}: {result.Stderr}");
     }
+
+    [Fact]
+    public async Task TetragonSidecar_ThePolicyHasOnlyTheCrdsFieldsAndValues_AndTetragonReadsItFromTheApi()
+    {
+        IReadOnlyList<object> objects = await RenderedAsync("tetragon-sidecar");
+
+        TracingPolicyObject policy = Assert.Single(objects.OfType<TracingPolicyObject>());
+        Assert.All(policy.Spec.Kprobes!, kprobe =>
+        {
+            Assert.False(string.IsNullOrEmpty(kprobe.Call));
+            Assert.All(kprobe.Args!, argument => Assert.Contains(argument.Type, TracingPolicyObject.ArgumentTypes));
+            Assert.All(kprobe.Args!, argument => Assert.True(argument.Index >= 0));
+            Assert.All(kprobe.Selectors!.SelectMany(s => s.MatchArgs!), match => Assert.Contains(match.Operator, TracingPolicyObject.Operators));
+        });
+        k8s.Models.V1PodSpec pod = objects.OfType<k8s.Models.V1DaemonSet>().Single().Spec.Template.Spec;
+        k8s.Models.V1Container tetragon = pod.Containers.Single(c => c.Name == "tetragon");
+        Assert.Equal("quay.io/cilium/tetragon:v1.7.0", tetragon.Image);
+        Assert.Contains("--enable-k8s-api", tetragon.Args); // else TracingPolicy objects are never loaded and no process has a pod
+        k8s.Models.V1ClusterRoleBinding binding = Assert.Single(objects.OfType<k8s.Models.V1ClusterRoleBinding>());
+        Assert.Equal(pod.ServiceAccountName, Assert.Single(binding.Subjects).Name);
+        k8s.Models.V1ClusterRole role = objects.OfType<k8s.Models.V1ClusterRole>().Single(r => r.Metadata.Name == binding.RoleRef.Name);
+        Assert.Contains(role.Rules, r => r.ApiGroups.Contains("cilium.io") && r.Resources.Contains("tracingpolicies") && r.Verbs.Contains("watch"));
+        Assert.Contains(role.Rules, r => r.ApiGroups.Contains("") && r.Resources.Contains("pods") && r.Verbs.Contains("watch"));
+        Assert.All(role.Rules.SelectMany(r => r.Verbs), verb => Assert.Contains(verb, ReadVerbs));
+    }
+
+    private static readonly string[] ReadVerbs = ["get", "list", "watch"];
+
+    [Fact]
+    public async Task ATracingPolicyFieldTheCrdDoesNotHave_IsRefused()
+    {
+        string rendered = (await RenderedTextAsync("tetragon-sidecar")).Replace("syscall: false", "sycall: false", StringComparison.Ordinal);
+
+        var refused = Assert.ThrowsAny<Exception>(() => Strict(rendered));
+        Assert.Contains("sycall", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TraceePolicy_HasOnlyTheCrdsFields_AndWhatItRequires()
+    {
+        var policy = new YamlDotNet.Serialization.DeserializerBuilder()
+            .WithNamingConvention(YamlDotNet.Serialization.NamingConventions.CamelCaseNamingConvention.Instance)
+            .Build()
+            .Deserialize<TraceePolicyObject>(File.ReadAllText(Path.Combine(Deploy, "tracee", "sigs-policy.yaml"))); // unknown fields throw
+
+        Assert.Equal("tracee.aquasec.com/v1beta1", policy.ApiVersion);
+        Assert.Equal("Policy", policy.Kind);
+        Assert.NotEmpty(policy.Spec.Scope!);
+        Assert.All(policy.Spec.Rules!, rule => Assert.False(string.IsNullOrEmpty(rule.Event)));
+    }
+
+    private static async Task<string> RenderedTextAsync(string mode)
+    {
+        SigsProcess.Result result = await Command.RunAsync("kubectl", ["kustomize", Path.Combine(Deploy, "kubernetes", mode)]);
+        Assert.True(result.ExitCode == 0, $"kubectl kustomize {mode}: {result.Stderr}");
+        return result.Stdout;
+    }
+
+    private static async Task<IReadOnlyList<object>> RenderedAsync(string mode) => Strict(await RenderedTextAsync(mode));
+
+    /// <summary>The objects of a rendered YAML stream, read strictly into the API's types (a TracingPolicy into its own).</summary>
+    private static IReadOnlyList<object> Strict(string yaml) =>
+        k8s.KubernetesYaml.LoadAllFromString(yaml, new Dictionary<string, Type> { ["cilium.io/v1alpha1/TracingPolicy"] = typeof(TracingPolicyObject) }, strict: true);
+
+    private static k8s.Models.V1PodTemplateSpec? PodTemplate(object o) => o switch
+    {
+        k8s.Models.V1DaemonSet d => d.Spec.Template,
+        k8s.Models.V1Deployment d => d.Spec.Template,
+        k8s.Models.V1StatefulSet s when s.Metadata.Name != "nats" => s.Spec.Template,
+        _ => null,
+    };
 }
