@@ -453,6 +453,55 @@ public class DeployManifestsTests
         }
     }
 
+    /// <summary>
+    /// Each mode's objects against the Kubernetes API's schemas, as npm's kubernetes-models validates them (required
+    /// fields, types, formats; <c>tests/kube-schema</c>, its packages pinned by their lock file): what the strict read
+    /// above does not check.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Modes))]
+    public async Task EveryMode_ValidatesAgainstTheKubernetesApiSchemas(string mode)
+    {
+        SigsProcess.Result result = await SchemaCheckAsync(await RenderedTextAsync(mode));
+
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        Assert.Contains("ok Namespace sigs", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain(result.Stdout.Split('\n'), line => line.StartsWith("not-checked", StringComparison.Ordinal) && !line.StartsWith("not-checked TracingPolicy", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AValueOfTheWrongTypeOrAMissingRequiredField_FailsTheSchemaCheck()
+    {
+        string rendered = await RenderedTextAsync("native-probe");
+
+        SigsProcess.Result wrongType = await SchemaCheckAsync(rendered.Replace("hostNetwork: true", "hostNetwork: \"yes\"", StringComparison.Ordinal));
+        SigsProcess.Result noPort = await SchemaCheckAsync(rendered.Replace("containerPort: 9376", "hostPort: 9376", StringComparison.Ordinal));
+
+        Assert.Equal(1, wrongType.ExitCode);
+        Assert.Contains("hostNetwork must be boolean", wrongType.Stdout, StringComparison.Ordinal);
+        Assert.Equal(1, noPort.ExitCode);
+        Assert.Contains("must have required property containerPort", noPort.Stdout, StringComparison.Ordinal);
+    }
+
+    private static readonly string KubeSchema = Path.Combine(RepoPaths.Root, "tests", "kube-schema");
+
+    /// <summary>Installs the schema checker's packages once (from its lock file), the first time a test needs them.</summary>
+    private static readonly Lazy<Task> KubeSchemaInstalled = new(async () =>
+    {
+        if (!File.Exists(Path.Combine(KubeSchema, "node_modules", ".package-lock.json")))
+        {
+            await Command.SucceedAsync("npm", ["ci", "--no-audit", "--no-fund"], KubeSchema);
+        }
+    });
+
+    private static async Task<SigsProcess.Result> SchemaCheckAsync(string rendered)
+    {
+        await KubeSchemaInstalled.Value;
+        using var folder = new TempFolder();
+        string file = folder.File("rendered.yaml", rendered);
+        return await Command.RunAsync("bash", ["-c", $"node validate.mjs < '{file}'"], KubeSchema);
+    }
+
     [Fact]
     public async Task ARenderedObjectWithAFieldTheApiDoesNotHave_IsRefused()
     {
