@@ -190,6 +190,32 @@ public class DeployManifestsTests
         }
     }
 
+    /// <summary>What Tracee's own Helm chart mounts into Tracee (deploy/helm/tracee/templates/daemonset.yaml at v0.24.1).</summary>
+    private static readonly (string MountPath, string HostPath)[] TraceeChartMounts =
+    [
+        ("/tmp/tracee", "/tmp/tracee"), ("/etc/os-release-host", "/etc/os-release"),
+        ("/var/run/containerd/containerd.sock", "/var/run/containerd/containerd.sock"), ("/var/run/crio/crio.sock", "/var/run/crio/crio.sock"),
+        ("/var/run/docker.sock", "/var/run/docker.sock"), ("/var/run/podman/podman.sock", "/var/run/podman/podman.sock"),
+    ];
+
+    [Theory]
+    [InlineData("kubernetes/tracee-sidecar/tracee-sidecar.yaml")]
+    [InlineData("kubernetes/cluster/cluster.yaml")]
+    public void TraceePods_MountWhatTraceesChartMounts_AndTellItTheNodesOs(string file)
+    {
+        YamlMappingNode pod = (YamlMappingNode)At(Documents(file).Single(d => Text(d, "kind") == "DaemonSet"), "spec", "template", "spec");
+        YamlMappingNode tracee = Container(pod, "tracee");
+
+        foreach ((string mountPath, string hostPath) in TraceeChartMounts)
+        {
+            YamlMappingNode mount = Items(tracee, "volumeMounts").Single(m => Text(m, "mountPath") == mountPath);
+            YamlMappingNode volume = Items(pod, "volumes").Single(v => Text(v, "name") == Text(mount, "name"));
+            Assert.Equal(hostPath, Text(volume, "hostPath", "path"));
+        }
+
+        Assert.Contains(Items(tracee, "env"), e => Text(e, "name") == "LIBBPFGO_OSRELEASE_FILE" && Text(e, "value") == "/etc/os-release-host");
+    }
+
     [Fact]
     public void AuditCentral_ServiceReachesTheFeedsPort()
     {
