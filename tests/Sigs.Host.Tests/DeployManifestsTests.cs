@@ -485,6 +485,7 @@ public class DeployManifestsTests
     /// above does not check.
     /// </summary>
     [Theory]
+    [Trait("Category", "Slow")]
     [MemberData(nameof(Modes))]
     public async Task EveryMode_ValidatesAgainstTheKubernetesApiSchemas(string mode)
     {
@@ -496,6 +497,7 @@ public class DeployManifestsTests
     }
 
     [Fact]
+    [Trait("Category", "Slow")]
     public async Task AValueOfTheWrongTypeOrAMissingRequiredField_FailsTheSchemaCheck()
     {
         string rendered = await RenderedTextAsync("native-probe");
@@ -509,23 +511,36 @@ public class DeployManifestsTests
         Assert.Contains("must have required property containerPort", noPort.Stdout, StringComparison.Ordinal);
     }
 
-    private static readonly string KubeSchema = Path.Combine(RepoPaths.Root, "tests", "kube-schema");
-
-    /// <summary>Installs the schema checker's packages once (from its lock file), the first time a test needs them.</summary>
-    private static readonly Lazy<Task> KubeSchemaInstalled = new(async () =>
+    /// <summary>
+    /// The schema checker (tests/kube-schema) with its packages, installed once by <c>npm ci</c> from its lock file into
+    /// a folder of the temp directory named by the files' hash: nothing is written into the repository, a changed lock
+    /// file gets a fresh install, and a second run reuses the first one's.
+    /// </summary>
+    private static readonly Lazy<Task<string>> KubeSchema = new(async () =>
     {
-        if (!File.Exists(Path.Combine(KubeSchema, "node_modules", ".package-lock.json")))
+        string source = Path.Combine(RepoPaths.Root, "tests", "kube-schema");
+        string[] files = ["package.json", "package-lock.json", "validate.mjs"];
+        byte[] hash = System.Security.Cryptography.SHA256.HashData([.. files.SelectMany(f => File.ReadAllBytes(Path.Combine(source, f)))]);
+        string folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"sigs-kube-schema-{Convert.ToHexStringLower(hash)[..16]}")).FullName;
+        foreach (string file in files)
         {
-            await Command.SucceedAsync("npm", ["ci", "--no-audit", "--no-fund"], KubeSchema);
+            File.Copy(Path.Combine(source, file), Path.Combine(folder, file), overwrite: true);
         }
+
+        if (!File.Exists(Path.Combine(folder, "node_modules", ".package-lock.json")))
+        {
+            await Command.SucceedAsync("npm", ["ci", "--no-audit", "--no-fund"], folder);
+        }
+
+        return folder;
     });
 
     private static async Task<SigsProcess.Result> SchemaCheckAsync(string rendered)
     {
-        await KubeSchemaInstalled.Value;
+        string checker = await KubeSchema.Value;
         using var folder = new TempFolder();
         string file = folder.File("rendered.yaml", rendered);
-        return await Command.RunAsync("bash", ["-c", $"node validate.mjs < '{file}'"], KubeSchema);
+        return await Command.RunAsync("bash", ["-c", $"node validate.mjs < '{file}'"], checker);
     }
 
     [Fact]

@@ -6,7 +6,8 @@ namespace Sigs.Host.Cli;
 
 /// <summary>
 /// What the command line changes in the configuration: <c>--enable</c> and <c>--disable</c> add to
-/// <c>select:</c>, <c>--min-severity</c> sets every output's <c>minSeverity</c>, and replay's <c>--format</c> sets the
+/// <c>select:</c>, <c>--min-severity</c> raises every output's <c>minSeverity</c> to it (an output configured stricter
+/// keeps its own: a pager that takes only critical findings stays so), and replay's <c>--format</c> sets the
 /// stdout output's <c>format</c>. A replay whose stdout is a terminal shows text unless a format was chosen.
 /// </summary>
 internal static class CommandLineSettings
@@ -31,9 +32,10 @@ internal static class CommandLineSettings
         {
             outputs = [.. OutputTypes.OrDefault(config.Outputs)
                 .Select(o => o is StdoutOutputOptions stdout && stdoutFormat is not null && (format is not null || stdout.Format is null) ? stdout with { Format = stdoutFormat } : o)
-                .Select(o => minSeverity is null ? o : o with { MinSeverity = minSeverity })];
+                .Select(o => minSeverity is null || Rank(o.MinSeverity) >= Rank(minSeverity) ? o : o with { MinSeverity = minSeverity })];
         }
 
+        static int Rank(string? severity) => Array.IndexOf(OutputOptions.Severities, severity);
         return config with
         {
             Outputs = outputs,

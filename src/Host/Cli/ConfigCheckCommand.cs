@@ -18,7 +18,12 @@ internal static class ConfigCheckCommand
     {
         var problems = new List<string>();
         Check(problems, "feeds", () => FeedNames.Of(feeds));
-        Check(problems, "admin", () => WebAccess.FromTokenFile(config.Admin.Enabled ? config.Admin.BearerTokenFile : null, "admin.bearerTokenFile", config.Admin.Tls, "admin.tls"));
+        if (config.Admin.Enabled)
+        {
+            Check(problems, "admin", () => LoopbackWebApp.ParseListen(config.Admin.Listen, "admin.listen", AdminConfig.DefaultListen));
+            Check(problems, "admin", () => WebAccess.FromTokenFile(config.Admin.BearerTokenFile, "admin.bearerTokenFile", config.Admin.Tls, "admin.tls"));
+        }
+
         int signatures = 0;
         try
         {

@@ -34,10 +34,10 @@ internal static class ListCommand
             : ["ID", "VERSION", "SEVERITY", "NAME", "EVENTS", "PLUGIN"];
         string[][] rows = [header, .. runners.Select(r => new[]
         {
-            r.Metadata.Id,
-            r.Metadata.Version,
+            Contract.CompactEvent.Escaped(r.Metadata.Id),
+            Contract.CompactEvent.Escaped(r.Metadata.Version),
             r.Metadata.Severity.ToString().ToLowerInvariant(),
-            r.Metadata.Name,
+            Contract.CompactEvent.Escaped(r.Metadata.Name), // a rule pack's title may hold anything
             string.Join(",", r.Selectors.Select(Selector)),
             r.Plugin.Name,
             r.Plugin.AssemblyPath,

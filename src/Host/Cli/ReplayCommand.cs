@@ -52,7 +52,7 @@ internal static class ReplayCommand
         await runtime.Findings.FlushAsync(cancellationToken).ConfigureAwait(false); // replay prints every finding, however long its outputs take
         progress?.Dispose();
         await summary.WriteLineAsync(Summary(input.Counters, runtime)).ConfigureAwait(false);
-        return strict && (runtime.LoadProblems.Count > 0 || runtime.Engine.Index.Runners.Count == 0) ? 1 : 0;
+        return strict && runtime.StrictProblems.Count > 0 ? 1 : 0;
     }
 
     public static Stream Open(string input) => input == "-" ? Console.OpenStandardInput() : OpenInput(input);

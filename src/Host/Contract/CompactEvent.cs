@@ -7,7 +7,7 @@ namespace Sigs.Host.Contract;
 /// <summary>
 /// One contract event as one short line, as <c>tetra getevents -o compact</c> prints Tetragon's: time, source and
 /// name, where (host, or pod and container), the process (pid, executable, argv), then what happened (the file, the
-/// rename, the API request). Parts the event lacks are left out; control characters are escaped.
+/// rename, the API request). Parts the event lacks are left out; every value is escaped (<see cref="Escaped"/>).
 /// </summary>
 internal static class CompactEvent
 {
@@ -20,11 +20,11 @@ internal static class CompactEvent
     public static string Describe(SecurityEvent e)
     {
         var line = new StringBuilder();
-        line.Append(e.Source).Append(' ').Append(e.Name);
-        line.Append(' ').Append(e.Kubernetes is { PodName: { } pod } k ? $"pod={k.Namespace}/{pod}" : e.Origin == EventOrigin.Container ? "container" : "host");
+        line.Append(Escaped(e.Source)).Append(' ').Append(Escaped(e.Name));
+        line.Append(' ').Append(e.Kubernetes is { PodName: { } pod } k ? $"pod={Escaped(k.Namespace)}/{Escaped(pod)}" : e.Origin == EventOrigin.Container ? "container" : "host");
         if (e.Container?.Name is { } container)
         {
-            line.Append(" container=").Append(container);
+            line.Append(" container=").Append(Escaped(container));
         }
 
         if (e.Process is { } p)
@@ -32,12 +32,12 @@ internal static class CompactEvent
             line.Append(CultureInfo.InvariantCulture, $" pid={p.HostPid?.ToString(CultureInfo.InvariantCulture) ?? "?"}");
             if ((p.Executable ?? p.Name) is { } image)
             {
-                line.Append(' ').Append(image);
+                line.Append(' ').Append(Escaped(image));
             }
 
             if (p.Args is { Count: > 0 } args)
             {
-                line.Append(" \"").Append(string.Join(' ', args)).Append(p.ArgsTruncated == true ? "...\"" : "\"");
+                line.Append(" \"").AppendJoin(' ', args.Select(Escaped)).Append(p.ArgsTruncated == true ? "...\"" : "\"");
             }
 
             if (p.Interactive == true)
@@ -48,7 +48,7 @@ internal static class CompactEvent
 
         if (e.File is { } file)
         {
-            line.Append(file.OldPath is { } old ? $" {old} -> {file.NewPath}" : $" {file.Path}");
+            line.Append(file.OldPath is { } old ? $" {Escaped(old)} -> {Escaped(file.NewPath)}" : $" {Escaped(file.Path)}");
             if (file.Flags is int flags)
             {
                 line.Append(CultureInfo.InvariantCulture, $" {AccessMode.Name(flags)} flags=0x{flags:x}");
@@ -57,20 +57,30 @@ internal static class CompactEvent
 
         if (e.Audit is { } audit)
         {
-            line.Append(' ').Append(audit.Verb).Append(' ').Append(audit.RequestUri).Append(" by ").Append(audit.User);
+            line.Append(' ').Append(Escaped(audit.Verb)).Append(' ').Append(Escaped(audit.RequestUri)).Append(" by ").Append(Escaped(audit.User));
             if (audit.ResponseCode is int code)
             {
                 line.Append(CultureInfo.InvariantCulture, $" -> {code}");
             }
         }
 
-        return Escaped(line.ToString());
+        return line.ToString();
     }
 
-    /// <summary>Control characters (a newline in an argument) as \uXXXX, so one event stays one line.</summary>
-    public static string Escaped(string text)
+    /// <summary>
+    /// A value from an event or a rule, made safe to print among others on one line: control characters (a newline in
+    /// an argument), line and paragraph separators, invisible format characters (bidi overrides that reverse how a
+    /// path reads, zero-width spaces) and UTF-16 surrogates (characters beyond U+FFFF, or broken ones) become \uXXXX; a backslash and a double quote are escaped, so
+    /// a value can neither end the quotes around it nor pass for an escape.
+    /// </summary>
+    public static string Escaped(string? text)
     {
-        if (!text.Any(char.IsControl))
+        if (text is null)
+        {
+            return string.Empty;
+        }
+
+        if (!text.Any(NeedsEscape))
         {
             return text;
         }
@@ -78,9 +88,18 @@ internal static class CompactEvent
         var escaped = new StringBuilder(text.Length + 16);
         foreach (char c in text)
         {
-            escaped.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString());
+            _ = c switch
+            {
+                '\\' => escaped.Append("\\\\"),
+                '"' => escaped.Append("\\\""),
+                _ when NeedsEscape(c) => escaped.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"),
+                _ => escaped.Append(c),
+            };
         }
 
         return escaped.ToString();
     }
+
+    private static bool NeedsEscape(char c) => c is '\\' or '"' || char.IsControl(c) || char.IsSurrogate(c) || char.GetUnicodeCategory(c)
+        is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 }

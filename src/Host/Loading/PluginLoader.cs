@@ -26,7 +26,6 @@ internal sealed partial class PluginLoader(
     RunnerPolicy? runnerPolicy = null,
     SignatureSelection? selection = null)
 {
-    private readonly HashSet<string> _refusedIds = new(StringComparer.Ordinal);
     private readonly PluginTrust _trust = trust ?? PluginTrust.Default;
     private static readonly JsonElement EmptyConfig = JsonDocument.Parse("{}").RootElement.Clone();
     private readonly ILogger _logger = loggerFactory.CreateLogger(LogCategories.Loading);
@@ -158,7 +157,7 @@ internal sealed partial class PluginLoader(
 
     public void WarnAboutUnknownSettings(IReadOnlyDictionary<string, string> loadedIds)
     {
-        UnknownSettings = [.. settings.Keys.Where(id => !loadedIds.ContainsKey(id) && !_refusedIds.Contains(id))];
+        UnknownSettings = [.. settings.Keys.Where(id => !loadedIds.ContainsKey(id) && !Selection.Saw(id))];
         foreach (string id in UnknownSettings)
         {
             LogUnknownSignatureSetting(_logger, id);
@@ -213,6 +212,8 @@ internal sealed partial class PluginLoader(
             signature = (Signature)Activator.CreateInstance(type)!;
             SignatureMetadata metadata = signature.Metadata ?? throw new PluginRefusedException("Metadata is null");
             label = metadata.Id;
+            Selection.See(metadata); // found: its settings and the values naming it are not typos, whatever happens next
+
             CheckDeclaration(signature, metadata);
             if (ids.TryGetValue(metadata.Id, out string? owner))
             {
@@ -239,7 +240,6 @@ internal sealed partial class PluginLoader(
                 ? cause.Message
                 : $"{(signature is null ? "constructor" : "Init")} threw {cause.GetType().Name}: {cause.Message}";
             DisposeQuietly(signature);
-            _refusedIds.Add(label); // its settings are not "for no loaded signature": they were what was refused
             refusals.Add($"signature {label} in {plugin.AssemblyPath}: {reason}");
             LogSignatureRefused(_logger, label, plugin.AssemblyPath, reason);
             return null;

@@ -13,19 +13,35 @@ namespace Sigs.Host.Loading;
 internal sealed class SignatureSelection(SelectConfig select, IReadOnlyDictionary<string, SignatureSettings> settings)
 {
     private readonly ConcurrentDictionary<string, bool> _named = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, bool> _seen = new(StringComparer.Ordinal);
 
-    public static SignatureSelection All { get; } = new(new SelectConfig(), new Dictionary<string, SignatureSettings>());
+    /// <summary>
+    /// Notes a signature that was found, whether it will run, be turned off or be refused: its id is then no
+    /// unknown <c>signatures:</c> entry, and the enable or disable values that name it are no typo.
+    /// </summary>
+    public void See(SignatureMetadata signature)
+    {
+        if (string.IsNullOrEmpty(signature.Id))
+        {
+            return; // refused for it next, with its own reason
+        }
+
+        _seen[signature.Id] = true;
+        foreach (string value in select.Enable.Concat(select.Disable).Where(value => Names(signature, value)))
+        {
+            _named[value] = true;
+        }
+    }
+
+    /// <summary>True when a signature with this id was found (<see cref="See"/>).</summary>
+    public bool Saw(string id) => _seen.ContainsKey(id);
 
     /// <summary>Why the signature does not run (for its log line), or null when it runs.</summary>
     public string? WhyNot(SignatureMetadata signature)
     {
+        See(signature);
         string[] enabledBy = [.. select.Enable.Where(value => Names(signature, value))];
         string[] disabledBy = [.. select.Disable.Where(value => Names(signature, value))];
-        foreach (string value in enabledBy.Concat(disabledBy))
-        {
-            _named[value] = true;
-        }
-
         if (settings.GetValueOrDefault(signature.Id) is { Enabled: false })
         {
             return $"signatures.{signature.Id}.enabled is false";
@@ -48,5 +64,5 @@ internal sealed class SignatureSelection(SelectConfig select, IReadOnlyDictionar
 
     private static bool Names(SignatureMetadata signature, string value) =>
         string.Equals(signature.Id, value, StringComparison.OrdinalIgnoreCase)
-        || signature.Tags.Contains(value, StringComparer.OrdinalIgnoreCase);
+        || (signature.Tags ?? []).Contains(value, StringComparer.OrdinalIgnoreCase);
 }

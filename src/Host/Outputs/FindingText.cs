@@ -8,9 +8,9 @@ namespace Sigs.Host.Outputs;
 /// <summary>
 /// A finding as one line of text, as Falco prints an alert: the event's time, the severity, the signature's id and
 /// name, then the event as <see cref="CompactEvent"/> writes it (source and name, host or pod and container, the
-/// process and its command line, the file or the API request). Control characters from the event or the rule are
-/// escaped, so a crafted argument can neither split the line nor send a terminal escape sequence; with
-/// <c>colour</c>, only the severity is coloured.
+/// process and its command line, the file or the API request). Every value from the event or the rule is escaped
+/// (<see cref="CompactEvent.Escaped"/>), so a crafted argument can neither split the line, nor send a terminal
+/// escape sequence, nor close its quotes to fake fields; with <c>colour</c>, only the severity is coloured.
 /// </summary>
 internal static class FindingText
 {
@@ -22,8 +22,8 @@ internal static class FindingText
         string severity = Name(signature.Severity);
         var line = new StringBuilder(256);
         line.Append(CompactEvent.Time(finding.Time)).Append(' ');
-        line.Append(colour ? $"{Colour(signature.Severity)}{severity}{Reset}" : severity).Append(' ', 9 - severity.Length);
-        line.Append(CompactEvent.Escaped($"{signature.Id} {signature.Name}: ")).Append(CompactEvent.Describe(finding.Event));
+        line.Append(colour ? $"{Colour(signature.Severity)}{severity}{Reset}" : severity).Append(' ', Math.Max(1, 9 - severity.Length));
+        line.Append(CompactEvent.Escaped(signature.Id)).Append(' ').Append(CompactEvent.Escaped(signature.Name)).Append(": ").Append(CompactEvent.Describe(finding.Event));
         return line.ToString();
     }
 

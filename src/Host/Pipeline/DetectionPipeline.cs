@@ -97,6 +97,10 @@ internal sealed class DetectionPipeline : IDisposable
         .. Loader.Selection.Unused(),
     ];
 
+    /// <summary>What <c>--strict</c> fails on: <see cref="LoadProblems"/>, and no signature at all.</summary>
+    public IReadOnlyList<string> StrictProblems =>
+        Engine.Index.Runners.Count == 0 ? [.. LoadProblems, "no signature loaded"] : LoadProblems;
+
     public DetectionEngine Engine { get; } = new();
 
     /// <summary>Sends forwarded signatures' events to correlators; null without <c>forward:</c>.</summary>

@@ -39,6 +39,7 @@ public sealed partial class AuthoringKitTests : IDisposable
             """);
         string script = $$"""
             set -euo pipefail
+            trap 'kill $(jobs -p) 2>/dev/null || true' EXIT   # a step that fails leaves no host behind
             export SIGS_REPO='{{RepoPaths.Root}}'
             dotnet() { if [ "$1" = pack ]; then command dotnet pack --no-build -c {{RepoPaths.Configuration}} "${@:2}"; else command dotnet "$@"; fi; }
             cd '{{_work.Path}}'

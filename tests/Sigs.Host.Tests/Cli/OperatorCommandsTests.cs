@@ -99,11 +99,11 @@ public sealed partial class OperatorCommandsTests : IDisposable
                 minSeverity: medium
             """);
 
-        SigsProcess.Result result = await SigsProcess.RunAsync(["replay", "--config", config, "examples/"]);
+        SigsProcess.Result result = await SigsProcess.RunAsync(["replay", "--config", config, "--min-severity", "low", "examples/"]);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(10, SignatureIds(result).Count);
-        string[] written = await File.ReadAllLinesAsync(medium);
+        Assert.Equal(10, SignatureIds(result).Count); // low and above: everything the examples find
+        string[] written = await File.ReadAllLinesAsync(medium); // its own stricter minimum stays
         Assert.Equal(8, written.Length);
         Assert.All(written, line => Assert.Matches(TextLine(), line));
         Assert.DoesNotContain(written, line => line.Contains("SIGS-1001", StringComparison.Ordinal));
@@ -158,11 +158,16 @@ public sealed partial class OperatorCommandsTests : IDisposable
                 path: {Path.Combine(RepoPaths.Examples, "01-node-tracee.jsonl")}
             rules:
               dirs: [{Path.Combine(RepoPaths.Examples, "rules")}]
+            signatures:
+              SIGS-1001:
+                enabled: false
+              3c0f6d2e-5b8a-4f1e-9a57-1004a0000001:
+                enabled: false
             admin:
               enabled: false
             """);
 
-        SigsProcess.Result result = await SigsProcess.RunAsync(["config", "check", "--config", config]);
+        SigsProcess.Result result = await SigsProcess.RunAsync(["config", "check", "--config", config, "--disable", "SIGS-1002", "--enable", "kubernetes"]);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"^config check: ok: \d+ signatures, 1 feeds, 1 outputs$", result.StdoutLines[^1]);
@@ -207,6 +212,17 @@ public sealed partial class OperatorCommandsTests : IDisposable
         Assert.Contains(lines, l => l == "select.disable: 'no-such-tag' is neither the id nor a tag of any signature");
         Assert.DoesNotContain(lines, l => l.Contains("'kubernetes'", StringComparison.Ordinal));
         Assert.Equal("config check: 5 problems (4 signatures would run)", lines[^1]);
+    }
+
+    [Fact]
+    public async Task ConfigCheck_AnAdminListenRunWouldRefuse_IsAProblem()
+    {
+        string config = _folder.File("sigs.yaml", $"feeds:\n  - type: file\n    path: {Path.Combine(RepoPaths.Examples, "01-node-tracee.jsonl")}\nadmin:\n  listen: http://sigs.local:9376\n");
+
+        SigsProcess.Result result = await SigsProcess.RunAsync(["config", "check", "--config", config]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains(result.StdoutLines, l => l.StartsWith("admin.listen 'http://sigs.local:9376' must be", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -29,8 +29,17 @@ public sealed class MonitoringKitTests
         SigsProcess.Result result = await Command.RunAsync("promtool", ["test", "rules", "sigs-alerts.test.yaml"], Folder);
 
         Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
-        string tests = File.ReadAllText(Path.Combine(Folder, "sigs-alerts.test.yaml"));
-        Assert.All(AlertRuleFile.Read(Path.Combine(Folder, "sigs-alerts.yaml")), rule => Assert.Contains($"alertname: {rule.Alert}", tests, StringComparison.Ordinal));
+        // Each alert has a case where it fires and one where it stays quiet.
+        YamlMappingNode tests = AlertRuleFile.Load(Path.Combine(Folder, "sigs-alerts.test.yaml"));
+        (string Alert, bool Fires)[] cases = [.. ((YamlSequenceNode)tests["tests"]).Children.Cast<YamlMappingNode>()
+            .Where(test => test.Children.ContainsKey(new YamlScalarNode("alert_rule_test")))
+            .SelectMany(test => ((YamlSequenceNode)test["alert_rule_test"]).Children.Cast<YamlMappingNode>())
+            .Select(c => (Scalar(c, "alertname")!, c.Children.TryGetValue(new YamlScalarNode("exp_alerts"), out YamlNode? expected) && expected is YamlSequenceNode { Children.Count: > 0 }))];
+        Assert.All(AlertRuleFile.Read(Path.Combine(Folder, "sigs-alerts.yaml")), rule =>
+        {
+            Assert.Contains((rule.Alert, true), cases);
+            Assert.Contains((rule.Alert, false), cases);
+        });
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using CsCheck;
 using Sigs.Host.Engine;
@@ -14,7 +15,9 @@ public class FindingTextTests
         Gen.String[Gen.Char.AlphaNumeric, 0, 20],
         Gen.Const("\u001b[2J\u001b]0;title\u0007"),
         Gen.Const("\r\n2025-01-01T00:00:00.0000000Z Info     FAKE all clear"),
-        Gen.Const("\u009b31m\u0085"));
+        Gen.Const("\u009b31m\u0085"),
+        Gen.Const("\" pid=1 /bin/true \\u000a"),
+        Gen.String[Gen.OneOf(Gen.Char['\u2000', '\u206f'], Gen.Char['\ud800', '\udfff'], Gen.Const('"'), Gen.Const('\\'), Gen.Char.AlphaNumeric), 0, 30]);
 
     private static Finding Finding(string name, string path, string[] args, string pod, Severity severity) => new(
         DateTimeOffset.UnixEpoch,
@@ -42,6 +45,7 @@ public class FindingTextTests
 
             Assert.Equal(colour, plain != line);
             Assert.DoesNotContain(plain, char.IsControl);
+            Assert.DoesNotContain(plain, c => char.IsSurrogate(c) || char.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator);
             Assert.Single(plain.Split('\n'));
             Assert.StartsWith("1970-01-01T00:00:00.0000000Z ", line, StringComparison.Ordinal);
             Assert.Contains($"{severity}", line, StringComparison.Ordinal);
@@ -54,6 +58,22 @@ public class FindingTextTests
         string line = FindingText.Format(Finding("Token read", "/var/run/secrets/token", ["cat", "/var/run/secrets/token"], "web-1", Severity.Critical), colour: false);
 
         Assert.Equal("1970-01-01T00:00:00.0000000Z Critical SIGS-1 Token read: tracee security_file_open pod=shop/web-1 container=web pid=7 /usr/bin/cat \"cat /var/run/secrets/token\" /var/run/secrets/token read flags=0x0", line);
+    }
+
+    [Fact]
+    public void AnArgumentCannotCloseItsQuotes_NorPassForAnEscape()
+    {
+        string line = FindingText.Format(Finding("n", "/p", ["sh", "-c", "\" pid=1 /bin/true \\u000a", "\u202etxt.exe"], "p", Severity.High), colour: false);
+
+        Assert.Contains("\"sh -c \\\" pid=1 /bin/true \\\\u000a \\u202etxt.exe\"", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ASeverityOutsideTheScale_StillGivesALine()
+    {
+        string line = FindingText.Format(Finding("n", "/p", ["a"], "p", (Severity)1_000_000_000), colour: false);
+
+        Assert.Contains(" 1000000000 SIGS-1 n: ", line, StringComparison.Ordinal);
     }
 
     [Theory]
