@@ -15,40 +15,24 @@ namespace Sigs.Host.Tests.Monitoring;
 [Collection(ClusterCollection.Name)]
 public sealed partial class ExportedMetricsTests : IAsyncLifetime
 {
-    private readonly TempFolder _folder = new();
-    private readonly List<SigsProcess> _processes = [];
-    private SecureNats _nats = null!;
+    private SecureNatsHosts _hosts = null!;
 
-    public async Task InitializeAsync() => _nats = await SecureNats.StartAsync();
+    public async Task InitializeAsync() => _hosts = await SecureNatsHosts.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        foreach (SigsProcess process in _processes)
-        {
-            process.Dispose();
-        }
+    public async Task DisposeAsync() => await _hosts.DisposeAsync();
 
-        await _nats.DisposeAsync();
-        _folder.Dispose();
-    }
-
-    private SigsProcess Started(string name, string config)
-    {
-        SigsProcess process = SigsProcess.Start(["run", "--config", _folder.File($"{name}.yaml", config)]);
-        _processes.Add(process);
-        return process;
-    }
+    private SigsProcess Started(string name, string config) => _hosts.Start(_hosts.Folder.File($"{name}.yaml", config));
 
     [Fact]
     public async Task Metrics_FollowTheConventions_AndEveryNameTheDashboardAndAlertsUseIsExported()
     {
         int nodeAdmin = Ports.Free(), correlatorAdmin = Ports.Free(), downPort = Ports.Free();
-        string events = _folder.File("node.jsonl", string.Empty);
-        Started("correlator", $"feeds:\n  - type: nats\n{_nats.Keys("sigs-correlator-0")}    durable: sigs-correlator-0\n    partitions: [0]\n    partitionCount: 2\n" +
-            $"outputs:\n  - type: file\n    path: {Path.Combine(_folder.Path, "correlator.jsonl")}\nadmin:\n  listen: http://127.0.0.1:{correlatorAdmin}\n");
+        string events = _hosts.Folder.File("node.jsonl", string.Empty);
+        Started("correlator", $"feeds:\n  - type: nats\n{_hosts.Nats.Keys("sigs-correlator-0")}    durable: sigs-correlator-0\n    partitions: [0]\n    partitionCount: 2\n" +
+            $"outputs:\n  - type: file\n    path: {Path.Combine(_hosts.Folder.Path, "correlator.jsonl")}\nadmin:\n  listen: http://127.0.0.1:{correlatorAdmin}\n");
         Started("node", $"feeds:\n  - type: file\n    name: node\n    path: {events}\n    follow: true\n" +
-            $"forward:\n  - type: nats\n{_nats.Keys("sigs-node-node-a")}    sender: node-a\n    signatures: [SIGS-1003]\n    partitions: 2\n    spoolDir: {Path.Combine(_folder.Path, "spool")}\n" +
-            $"outputs:\n  - type: file\n    path: {Path.Combine(_folder.Path, "node.findings.jsonl")}\n  - type: http\n    url: http://127.0.0.1:{downPort}/\n    timeoutSeconds: 1\n" +
+            $"forward:\n  - type: nats\n{_hosts.Nats.Keys("sigs-node-node-a")}    sender: node-a\n    signatures: [SIGS-1003]\n    partitions: 2\n    spoolDir: {Path.Combine(_hosts.Folder.Path, "spool")}\n" +
+            $"outputs:\n  - type: file\n    path: {Path.Combine(_hosts.Folder.Path, "node.findings.jsonl")}\n  - type: http\n    url: http://127.0.0.1:{downPort}/\n    timeoutSeconds: 1\n" +
             $"admin:\n  listen: http://127.0.0.1:{nodeAdmin}\n");
         using var http = new HttpClient();
         string Metrics(int port) => http.GetStringAsync($"http://127.0.0.1:{port}/metrics").GetAwaiter().GetResult();
@@ -116,7 +100,7 @@ public sealed partial class ExportedMetricsTests : IAsyncLifetime
             .Where(family => family.Select(s => s.Labels).Distinct().Count() > 1)
             .Select(family => $"{family.Key}: {string.Join(" | ", family.Select(s => s.Labels).Distinct())}");
 
-    private string Logs() => string.Concat(_processes.Select((p, i) => $"\n--- process {i}:\n" + string.Join("\n", p.StderrSoFar.TakeLast(20))));
+    private string Logs() => _hosts.Logs(20);
 
     [GeneratedRegex(@"\b(sigs|dotnet)_[a-z0-9_]+\b")]
     private static partial Regex MetricName();

@@ -17,22 +17,11 @@ namespace Sigs.Host.Tests.Nats;
 [Collection(ClusterCollection.Name)]
 public sealed class ClusterEndToEndTests : IAsyncLifetime
 {
-    private readonly TempFolder _folder = new();
-    private readonly List<SigsProcess> _processes = [];
-    private SecureNats _nats = null!;
+    private SecureNatsHosts _hosts = null!;
 
-    public async Task InitializeAsync() => _nats = await SecureNats.StartAsync();
+    public async Task InitializeAsync() => _hosts = await SecureNatsHosts.StartAsync();
 
-    public async Task DisposeAsync()
-    {
-        foreach (SigsProcess process in _processes)
-        {
-            process.Dispose();
-        }
-
-        await _nats.DisposeAsync();
-        _folder.Dispose();
-    }
+    public async Task DisposeAsync() => await _hosts.DisposeAsync();
 
     /// <summary>SIGS-1003 written as a Sigma correlation (examples/rules), run beside the C# signature everywhere.</summary>
     private const string CorrelationId = "3c0f6d2e-5b8a-4f1e-9a57-1003a0000002";
@@ -41,33 +30,28 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
 
     /// <summary>A forward that logs in as <paramref name="user"/> and sends as <paramref name="sender"/>.</summary>
     private string Forward(string user, string sender, string spool) =>
-        $"forward:\n  - type: nats\n{_nats.Keys(user)}    sender: {sender}\n    signatures: [SIGS-1003, {CorrelationId}]\n    partitions: 2\n    spoolDir: {spool}\n";
+        $"forward:\n  - type: nats\n{_hosts.Nats.Keys(user)}    sender: {sender}\n    signatures: [SIGS-1003, {CorrelationId}]\n    partitions: 2\n    spoolDir: {spool}\n";
 
     private SigsProcess Node(string name, string feed, string admin = "admin:\n  enabled: false\n")
     {
         (string user, string sender) = name == "audit" ? ("sigs-audit", "audit") : ($"sigs-node-{name}", name);
-        string config = _folder.File($"{name}.yaml",
-            $"feeds:\n{feed}{Forward(user, sender, Path.Combine(_folder.Path, $"{name}-spool"))}" +
-            $"outputs:\n  - type: file\n    path: {Path.Combine(_folder.Path, $"{name}-findings.jsonl")}\n{admin}{Rules}");
+        string config = _hosts.Folder.File($"{name}.yaml",
+            $"feeds:\n{feed}{Forward(user, sender, Path.Combine(_hosts.Folder.Path, $"{name}-spool"))}" +
+            $"outputs:\n  - type: file\n    path: {Path.Combine(_hosts.Folder.Path, $"{name}-findings.jsonl")}\n{admin}{Rules}");
         return Started(config);
     }
 
     private SigsProcess Correlator(int partition, string admin = "admin:\n  enabled: false\n")
     {
-        string config = _folder.File($"correlator-{partition}.yaml",
-            $"feeds:\n  - type: nats\n{_nats.Keys($"sigs-correlator-{partition}")}    durable: sigs-correlator-{partition}\n    partitions: [{partition}]\n    partitionCount: 2\n    latenessSeconds: 10\n" +
+        string config = _hosts.Folder.File($"correlator-{partition}.yaml",
+            $"feeds:\n  - type: nats\n{_hosts.Nats.Keys($"sigs-correlator-{partition}")}    durable: sigs-correlator-{partition}\n    partitions: [{partition}]\n    partitionCount: 2\n    latenessSeconds: 10\n" +
             $"outputs:\n  - type: file\n    path: {CorrelatorFindings(partition)}\n{admin}{Rules}");
         return Started(config);
     }
 
-    private SigsProcess Started(string config)
-    {
-        SigsProcess process = SigsProcess.Start(["run", "--config", config]);
-        _processes.Add(process);
-        return process;
-    }
+    private SigsProcess Started(string config) => _hosts.Start(config);
 
-    private string CorrelatorFindings(int partition) => Path.Combine(_folder.Path, $"correlator-{partition}-findings.jsonl");
+    private string CorrelatorFindings(int partition) => Path.Combine(_hosts.Folder.Path, $"correlator-{partition}-findings.jsonl");
 
     /// <summary>SIGS-1003 findings of both correlators: (pod, finding id).</summary>
     private List<(string Pod, string Id)> SequenceFindings() => CorrelatorFindingsOf("SIGS-1003", data => data.GetProperty("pod"));
@@ -82,7 +66,7 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
             .Select(f => (pod(f.GetProperty("data")).GetString()!, f.GetProperty("id").GetString()!))];
 
     /// <summary>Every process's log lines so far, for a failure message.</summary>
-    private string Logs() => string.Concat(_processes.Select((p, i) => $"\n--- process {i}:\n" + string.Join("\n", p.StderrSoFar.TakeLast(30))));
+    private string Logs() => _hosts.Logs();
 
     /// <summary>The lines a writer has finished (the last may be half written).</summary>
     private static IEnumerable<string> CompleteLines(string file)
@@ -97,7 +81,7 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task TokenReadsOnTwoNodes_AndRequestsAtTheAuditReceiver_FireOncePerPod_ThroughAKilledCorrelatorAndARestartedServer()
     {
-        string nodeA = _folder.File("node-a.jsonl", ""), nodeB = _folder.File("node-b.jsonl", "");
+        string nodeA = _hosts.Folder.File("node-a.jsonl", ""), nodeB = _hosts.Folder.File("node-b.jsonl", "");
         int auditPort = Ports.Free(), adminPort = Ports.Free(), adminPortB = Ports.Free(), adminPortAudit = Ports.Free();
         string auditUrl = $"http://127.0.0.1:{auditPort}/k8s-audit";
         // Correlators first: they create the stream, which no node may.
@@ -112,7 +96,7 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
         // on a loaded machine a node's first stream check can take seconds, longer than the correlators' lateness.
         int[] nodePorts = [adminPort, adminPortB, adminPortAudit];
         await Eventually.TrueAsync(
-            () => nodePorts.All(port => HttpPost.Ready(http, $"http://127.0.0.1:{port}/healthz")) && _processes.Take(2).All(c => c.StderrSoFar.Any(l => l.Contains("consuming partitions", StringComparison.Ordinal))),
+            () => nodePorts.All(port => HttpPost.Ready(http, $"http://127.0.0.1:{port}/healthz")) && _hosts.Processes.Take(2).All(c => c.StderrSoFar.Any(l => l.Contains("consuming partitions", StringComparison.Ordinal))),
             "every node ready and both correlators consuming",
             TimeSpan.FromSeconds(90),
             Logs);
@@ -152,7 +136,7 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
         // A correlator dies without a word, the server restarts, and the second halves for pods 10-19 come meanwhile.
         correlator1.Signal("KILL");
         await correlator1.WaitAsync(TimeSpan.FromSeconds(10));
-        await _nats.Server.RestartAsync(TimeSpan.FromSeconds(1));
+        await _hosts.Nats.Server.RestartAsync(TimeSpan.FromSeconds(1));
         Assert.True(HttpPost.Succeeds(http, auditUrl, EventList(Enumerable.Range(10, 10), 6)));
         await Task.Delay(1_000);
         Correlator(1);
@@ -166,7 +150,7 @@ public sealed class ClusterEndToEndTests : IAsyncLifetime
         List<(string Pod, string Id)> correlated = CorrelationFindings();
         Assert.Equal(Enumerable.Range(0, 25).Select(Pod).Order(), correlated.Select(f => f.Pod).Order());
         Assert.Equal(25, correlated.Select(f => f.Id).Distinct().Count());
-        Assert.Empty(File.Exists(Path.Combine(_folder.Path, "node-a-findings.jsonl")) ? File.ReadAllLines(Path.Combine(_folder.Path, "node-a-findings.jsonl")).Where(l => l.Contains("SIGS-1003", StringComparison.Ordinal)) : []);
+        Assert.Empty(File.Exists(Path.Combine(_hosts.Folder.Path, "node-a-findings.jsonl")) ? File.ReadAllLines(Path.Combine(_hosts.Folder.Path, "node-a-findings.jsonl")).Where(l => l.Contains("SIGS-1003", StringComparison.Ordinal)) : []);
         string metrics = await http.GetStringAsync($"http://127.0.0.1:{adminPort}/metrics");
         Assert.Contains("sigs_forward_published_total", metrics, StringComparison.Ordinal);
         Assert.Equal("ok\nrules: 1 loaded, 0 refused\n", await http.GetStringAsync($"http://127.0.0.1:{adminPort}/healthz"));
