@@ -32,10 +32,9 @@ internal static class CommandLineSettings
         {
             outputs = [.. OutputTypes.OrDefault(config.Outputs)
                 .Select(o => o is StdoutOutputOptions stdout && stdoutFormat is not null && (format is not null || stdout.Format is null) ? stdout with { Format = stdoutFormat } : o)
-                .Select(o => minSeverity is null || Rank(o.MinSeverity) >= Rank(minSeverity) ? o : o with { MinSeverity = minSeverity })];
+                .Select(o => minSeverity is null || o.Minimum >= Enum.Parse<Plugins.Severity>(minSeverity, ignoreCase: true) ? o : o with { MinSeverity = minSeverity })];
         }
 
-        static int Rank(string? severity) => Array.IndexOf(OutputOptions.Severities, severity);
         return config with
         {
             Outputs = outputs,

@@ -125,9 +125,9 @@ internal static class SigsCli
             IReadOnlyList<FeedOptions>? feeds = command == commands.Replay.Name ? null : RunCommand.FeedsOrNative([.. config.Feeds, .. commandLineFeeds]); // a replay's inputs may hold any event
             using var pipeline = new DetectionPipeline(config, new PipelineSignatures.Folder(pluginFolder, rules, feeds), outputs, loggerFactory, clock, forwarder);
             bool strict = parse.GetValue(commands.Strict);
-            if (strict && command == commands.Run.Name && pipeline.StrictProblems.Count > 0)
+            if (strict && command == commands.Run.Name && pipeline.StrictProblems is { Count: > 0 } problems)
             {
-                await error.WriteLineAsync($"sigs: --strict: not starting: {string.Join("; ", pipeline.StrictProblems)}").ConfigureAwait(false);
+                await error.WriteLineAsync($"sigs: --strict: not starting: {string.Join("; ", problems)}").ConfigureAwait(false);
                 return 1;
             }
 

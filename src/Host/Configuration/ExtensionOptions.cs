@@ -23,6 +23,9 @@ internal abstract record OutputOptions
     [Description("Only findings of this severity or higher reach this output: info, low, medium, high or critical (default: all).")]
     [AllowedValues("info", "low", "medium", "high", "critical")]
     public string? MinSeverity { get; init; }
+
+    /// <summary><see cref="MinSeverity"/> as a <see cref="Plugins.Severity"/>, or null for every finding.</summary>
+    public Plugins.Severity? Minimum => MinSeverity is { } name ? Enum.Parse<Plugins.Severity>(name, ignoreCase: true) : null;
 }
 
 /// <summary>The options of one configured forward (events sent on to correlators); a record per forward type, declared beside it.</summary>

@@ -155,9 +155,10 @@ internal sealed partial class PluginLoader(
     public string? FolderProblem(string pluginsFolder) =>
         _trust.AllowInsecurePermissions ? null : FileTrust.FolderChainProblem(pluginsFolder);
 
-    public void WarnAboutUnknownSettings(IReadOnlyDictionary<string, string> loadedIds)
+    /// <summary>Notes and logs the <c>signatures:</c> ids no plugin or rule found so far has (every one found was seen, whether it runs or not).</summary>
+    public void WarnAboutUnknownSettings()
     {
-        UnknownSettings = [.. settings.Keys.Where(id => !loadedIds.ContainsKey(id) && !Selection.Saw(id))];
+        UnknownSettings = [.. settings.Keys.Where(id => !Selection.Saw(id))];
         foreach (string id in UnknownSettings)
         {
             LogUnknownSignatureSetting(_logger, id);

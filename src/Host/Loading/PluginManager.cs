@@ -51,7 +51,7 @@ internal sealed partial class PluginManager(string folder, PluginLoader loader, 
         }
 
         Rescan(requireStableFiles: false);
-        loader.WarnAboutUnknownSettings(TakenIds(except: null));
+        loader.WarnAboutUnknownSettings();
         return BuildIndex();
     }
 

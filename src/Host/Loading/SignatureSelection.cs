@@ -19,29 +19,15 @@ internal sealed class SignatureSelection(SelectConfig select, IReadOnlyDictionar
     /// Notes a signature that was found, whether it will run, be turned off or be refused: its id is then no
     /// unknown <c>signatures:</c> entry, and the enable or disable values that name it are no typo.
     /// </summary>
-    public void See(SignatureMetadata signature)
-    {
-        if (string.IsNullOrEmpty(signature.Id))
-        {
-            return; // refused for it next, with its own reason
-        }
-
-        _seen[signature.Id] = true;
-        foreach (string value in select.Enable.Concat(select.Disable).Where(value => Names(signature, value)))
-        {
-            _named[value] = true;
-        }
-    }
+    public void See(SignatureMetadata signature) => _ = Mark(signature);
 
     /// <summary>True when a signature with this id was found (<see cref="See"/>).</summary>
     public bool Saw(string id) => _seen.ContainsKey(id);
 
-    /// <summary>Why the signature does not run (for its log line), or null when it runs.</summary>
+    /// <summary>Why the signature does not run (for its log line), or null when it runs. Sees it, as <see cref="See"/> does.</summary>
     public string? WhyNot(SignatureMetadata signature)
     {
-        See(signature);
-        string[] enabledBy = [.. select.Enable.Where(value => Names(signature, value))];
-        string[] disabledBy = [.. select.Disable.Where(value => Names(signature, value))];
+        (string[] enabledBy, string[] disabledBy) = Mark(signature);
         if (settings.GetValueOrDefault(signature.Id) is { Enabled: false })
         {
             return $"signatures.{signature.Id}.enabled is false";
@@ -61,6 +47,25 @@ internal sealed class SignatureSelection(SelectConfig select, IReadOnlyDictionar
         .. select.Enable.Where(value => !_named.ContainsKey(value)).Select(value => $"select.enable: '{value}' is neither the id nor a tag of any signature"),
         .. select.Disable.Where(value => !_named.ContainsKey(value)).Select(value => $"select.disable: '{value}' is neither the id nor a tag of any signature"),
     ];
+
+    /// <summary>Notes the signature as found and the values naming it as used; returns those values.</summary>
+    private (string[] EnabledBy, string[] DisabledBy) Mark(SignatureMetadata signature)
+    {
+        if (string.IsNullOrEmpty(signature.Id))
+        {
+            return ([], []); // refused for it next, with its own reason
+        }
+
+        _seen[signature.Id] = true;
+        string[] enabledBy = [.. select.Enable.Where(value => Names(signature, value))];
+        string[] disabledBy = [.. select.Disable.Where(value => Names(signature, value))];
+        foreach (string value in enabledBy.Concat(disabledBy))
+        {
+            _named[value] = true;
+        }
+
+        return (enabledBy, disabledBy);
+    }
 
     private static bool Names(SignatureMetadata signature, string value) =>
         string.Equals(signature.Id, value, StringComparison.OrdinalIgnoreCase)

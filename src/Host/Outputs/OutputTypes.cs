@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Sigs.Host.Configuration;
-using Sigs.Plugins;
 
 namespace Sigs.Host.Outputs;
 
@@ -17,5 +16,5 @@ internal static class OutputTypes
     public static IReadOnlyList<OutputOptions> OrDefault(IReadOnlyList<OutputOptions>? configured) => configured ?? [new StdoutOutputOptions()];
 
     private static IFindingOutput Filtered(IFindingOutput output, OutputOptions options) =>
-        options.MinSeverity is { } minimum ? new MinSeverityOutput(output, (Severity)Array.IndexOf(OutputOptions.Severities, minimum)) : output;
+        options.Minimum is { } minimum ? new MinSeverityOutput(output, minimum) : output;
 }

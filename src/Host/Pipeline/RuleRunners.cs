@@ -81,7 +81,6 @@ internal sealed class RuleRunners(IReadOnlyList<string> folders, IReadOnlyList<F
             var info = new PluginInfo(Path.GetFileName(file.Path), file.Path, file.Sha256, file.Sha256, [file.Path]) { LoadedAt = clock.GetUtcNow() };
             foreach (Plugins.Signature signature in file.Signatures)
             {
-                loader.Selection.See(signature.Metadata);
                 if (loader.Selection.WhyNot(signature.Metadata) is { } why)
                 {
                     RuleLog.Disabled(logger, signature.Metadata.Id, why);

@@ -13,9 +13,6 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static IReadOnlyList<string> SignatureIds(SigsProcess.Result result) =>
-        [.. result.StdoutLines.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("signature").GetProperty("id").GetString()!)];
-
     [Fact]
     public async Task Replay_Examples_PrintsExactlyTheDocumentedFindings()
     {
@@ -24,7 +21,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(
             ["TRC-1018", "TRC-1018", "SIGS-1004", "SIGS-1001", "TRC-1018", "SIGS-1001", "SIGS-1004", "SIGS-1002", "SIGS-1003", "SIGS-1004"],
-            SignatureIds(result));
+            result.FindingSignatureIds);
         JsonSchema findingSchema = await JsonSchema.FromFileAsync(RepoPaths.Schema("finding.schema.json"));
         Assert.All(result.StdoutLines, line => Assert.Empty(findingSchema.Validate(line)));
         Assert.Contains(
@@ -57,7 +54,7 @@ public sealed class CliTests : IDisposable
         SigsProcess.Result result = await SigsProcess.RunAsync(["replay", input]);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(["SIGS-1004", "SIGS-1004"], SignatureIds(result));
+        Assert.Equal(["SIGS-1004", "SIGS-1004"], result.FindingSignatureIds);
         Assert.Contains($"{input}:1: skipped: not valid JSON", result.Stderr, StringComparison.Ordinal);
         Assert.Contains($"{input}:3: skipped: matches no known format", result.Stderr, StringComparison.Ordinal);
         Assert.Contains($"{input}:4: skipped: line longer than 1048576 bytes", result.Stderr, StringComparison.Ordinal);
@@ -94,7 +91,7 @@ public sealed class CliTests : IDisposable
         SigsProcess.Result result = await SigsProcess.RunAsync(["replay", "-"], stdin: input);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(["SIGS-1001", "SIGS-1004"], SignatureIds(result));
+        Assert.Equal(["SIGS-1001", "SIGS-1004"], result.FindingSignatureIds);
     }
 
     [Theory]

@@ -16,9 +16,6 @@ public sealed partial class OperatorCommandsTests : IDisposable
 
     public void Dispose() => _folder.Dispose();
 
-    private static IReadOnlyList<string> SignatureIds(SigsProcess.Result result) =>
-        [.. result.StdoutLines.Select(line => JsonDocument.Parse(line).RootElement.GetProperty("signature").GetProperty("id").GetString()!)];
-
     [Fact]
     public async Task Replay_FormatText_PrintsOneLinePerFinding_WithTimeSeveritySignatureProcessAndPod()
     {
@@ -82,8 +79,8 @@ public sealed partial class OperatorCommandsTests : IDisposable
         SigsProcess.Result all = await SigsProcess.RunAsync(["replay", "examples/"]);
         SigsProcess.Result high = await SigsProcess.RunAsync(["replay", "--min-severity", "HIGH", "examples/"]);
 
-        Assert.Equal(10, SignatureIds(all).Count);
-        Assert.Equal(["TRC-1018", "TRC-1018", "SIGS-1004", "TRC-1018", "SIGS-1004", "SIGS-1004"], SignatureIds(high));
+        Assert.Equal(10, all.FindingSignatureIds.Count);
+        Assert.Equal(["TRC-1018", "TRC-1018", "SIGS-1004", "TRC-1018", "SIGS-1004", "SIGS-1004"], high.FindingSignatureIds);
     }
 
     [Fact]
@@ -102,7 +99,7 @@ public sealed partial class OperatorCommandsTests : IDisposable
         SigsProcess.Result result = await SigsProcess.RunAsync(["replay", "--config", config, "--min-severity", "low", "examples/"]);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(10, SignatureIds(result).Count); // low and above: everything the examples find
+        Assert.Equal(10, result.FindingSignatureIds.Count); // low and above: everything the examples find
         string[] written = await File.ReadAllLinesAsync(medium); // its own stricter minimum stays
         Assert.Equal(8, written.Length);
         Assert.All(written, line => Assert.Matches(TextLine(), line));
@@ -118,7 +115,7 @@ public sealed partial class OperatorCommandsTests : IDisposable
         SigsProcess.Result result = await SigsProcess.RunAsync(["replay", .. selection, "examples/"]);
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(expected, SignatureIds(result));
+        Assert.Equal(expected, result.FindingSignatureIds);
         Assert.DoesNotContain("not loaded as configured", result.Stderr, StringComparison.Ordinal);
     }
 
@@ -131,12 +128,12 @@ public sealed partial class OperatorCommandsTests : IDisposable
         SigsProcess.Result strict = await SigsProcess.RunAsync(["replay", "--strict", "--config", config, "examples/"]);
 
         Assert.Equal(0, lenient.ExitCode);
-        Assert.Equal(9, SignatureIds(lenient).Count);
+        Assert.Equal(9, lenient.FindingSignatureIds.Count);
         Assert.Contains("windowSecond", lenient.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("no loaded plugin has a signature with this id", lenient.Stderr, StringComparison.Ordinal);
         Assert.Contains("; 1 not loaded as configured (each logged above; --strict exits 1)", lenient.Stderr, StringComparison.Ordinal);
         Assert.Equal(1, strict.ExitCode);
-        Assert.Equal(9, SignatureIds(strict).Count);
+        Assert.Equal(9, strict.FindingSignatureIds.Count);
     }
 
     [Fact]

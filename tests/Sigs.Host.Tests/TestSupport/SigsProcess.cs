@@ -74,5 +74,9 @@ internal sealed class SigsProcess : IDisposable
     public sealed record Result(int ExitCode, string Stdout, string Stderr)
     {
         public string[] StdoutLines => Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        /// <summary>The signature id of each finding stdout holds as a JSON line, in order.</summary>
+        public IReadOnlyList<string> FindingSignatureIds =>
+            [.. StdoutLines.Select(line => System.Text.Json.JsonDocument.Parse(line).RootElement.GetProperty("signature").GetProperty("id").GetString()!)];
     }
 }
