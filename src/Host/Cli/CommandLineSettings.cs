@@ -32,7 +32,7 @@ internal static class CommandLineSettings
         {
             outputs = [.. OutputTypes.OrDefault(config.Outputs)
                 .Select(o => o is StdoutOutputOptions stdout && stdoutFormat is not null && (format is not null || stdout.Format is null) ? stdout with { Format = stdoutFormat } : o)
-                .Select(o => minSeverity is null || o.Minimum >= Enum.Parse<Plugins.Severity>(minSeverity, ignoreCase: true) ? o : o with { MinSeverity = minSeverity })];
+                .Select(o => minSeverity is null || o.Minimum() >= Enum.Parse<Plugins.Severity>(minSeverity, ignoreCase: true) ? o : o with { MinSeverity = minSeverity })];
         }
 
         return config with

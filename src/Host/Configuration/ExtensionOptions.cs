@@ -24,8 +24,8 @@ internal abstract record OutputOptions
     [AllowedValues("info", "low", "medium", "high", "critical")]
     public string? MinSeverity { get; init; }
 
-    /// <summary><see cref="MinSeverity"/> as a <see cref="Plugins.Severity"/>, or null for every finding.</summary>
-    public Plugins.Severity? Minimum => MinSeverity is { } name ? Enum.Parse<Plugins.Severity>(name, ignoreCase: true) : null;
+    /// <summary><see cref="MinSeverity"/> as a <see cref="Plugins.Severity"/>, or null for every finding (a method: no config key).</summary>
+    public Plugins.Severity? Minimum() => MinSeverity is { } name ? Enum.Parse<Plugins.Severity>(name, ignoreCase: true) : null;
 }
 
 /// <summary>The options of one configured forward (events sent on to correlators); a record per forward type, declared beside it.</summary>

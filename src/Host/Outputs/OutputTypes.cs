@@ -16,5 +16,5 @@ internal static class OutputTypes
     public static IReadOnlyList<OutputOptions> OrDefault(IReadOnlyList<OutputOptions>? configured) => configured ?? [new StdoutOutputOptions()];
 
     private static IFindingOutput Filtered(IFindingOutput output, OutputOptions options) =>
-        options.Minimum is { } minimum ? new MinSeverityOutput(output, minimum) : output;
+        options.Minimum() is { } minimum ? new MinSeverityOutput(output, minimum) : output;
 }

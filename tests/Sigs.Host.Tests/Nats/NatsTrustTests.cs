@@ -37,6 +37,7 @@ public sealed class NatsTrustTests : IAsyncLifetime
         AuthOpts = user is null ? NatsAuthOpts.Default : new NatsAuthOpts { Username = user, Password = _nats.Password(user) },
         TlsOpts = new NatsTlsOpts { CaFile = _nats.Certificates.CaFile, Mode = TlsMode.Require },
         MaxReconnectRetry = 0,
+        ConnectTimeout = TimeSpan.FromSeconds(30), // a TLS handshake on a loaded machine can take longer than the default 2 s
         RequestTimeout = TimeSpan.FromSeconds(2),
     };
 
